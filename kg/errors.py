@@ -1,0 +1,51 @@
+"""The one exception hierarchy of kg.
+
+Every message says what went wrong *and* what the user can do about it. Only the
+CLI turns these into a one-line message and an exit status; library code raises.
+"""
+
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class of every error kg raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(KGError):
+    """An article file or stream cannot be read or parsed.
+
+    Carries the path (and line, where there is one) so the CLI can name it.
+    """
+
+    def __init__(self, path: str, problem: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.problem = problem
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {problem}")
+
+
+class ModelError(KGError):
+    """No usable spaCy pipeline could be loaded."""
+
+
+class StoreError(KGError):
+    """The triple store cannot be opened, read or written."""
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed or failed to run."""
+
+    exit_code = 2
+
+
+class OntologyError(KGError):
+    """The bundled ontology files are missing or do not parse."""
+
+
+class UsageError(KGError):
+    """A command was called with options that do not fit together."""
+
+    exit_code = 2

@@ -1,0 +1,1 @@
+"""Map extraction records to RDF: vocabulary, IRIs and graphs."""

@@ -1,0 +1,62 @@
+"""Deterministic IRIs, minted from content, never from counters or blank nodes.
+
+Re-ingesting the same article gives the same IRIs, so the store does not grow and
+Turtle output diffs cleanly; the same actor named in two articles is one node.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from kg.records import Article, Entity, Event
+from kg.rdf.namespaces import KGR
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII slug: accents folded, every other run of characters → '-'.
+
+    Used for the readable part of actor and place IRIs. Names that fold to nothing
+    (all non-Latin script) fall back to a short hash so no two collide on "".
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = folded.replace("\u2019", "'").lower()
+    folded = re.sub(r"'s\b", "", folded)
+    out = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    return out or "h" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def article_iri(article: Article | str) -> URIRef:
+    """IRI of an article; also the name of the article's named graph."""
+    aid = article if isinstance(article, str) else article.id
+    return KGR[f"article/{quote(aid, safe='')}"]
+
+
+def entity_iri(entity: Entity) -> URIRef:
+    """IRI of an actor or place, shared across articles.
+
+    Countries are keyed by ISO3 alone so "Ukraine", "Kyiv" (as the state) and
+    "Ukrainian government" meet on one node; others by kind, country and name.
+    """
+    if entity.kind == "country" and entity.country:
+        return KGR[f"country/{entity.country}"]
+    kind = "place" if entity.kind == "location" else entity.kind
+    scope = f"{entity.country.lower()}/" if entity.country else ""
+    return KGR[f"{kind}/{scope}{slug(entity.name)}"]
+
+
+def event_iri(article: Article, event: Event) -> URIRef:
+    """IRI of an event mention: article plus where and what in the text."""
+    key = f"{event.start}:{event.trigger_start}:{event.trigger}:{event.cameo}"
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+    return KGR[f"event/{quote(article.id, safe='')}/{digest}"]
+
+
+def run_iri(started_iso: str) -> URIRef:
+    """IRI of one ingest run, keyed by its start time."""
+    return KGR[f"run/{quote(started_iso, safe='')}"]

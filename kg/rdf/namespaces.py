@@ -1,0 +1,116 @@
+"""Every IRI kg writes, in one place.
+
+``KG`` is closed (``_fail = True``) so a typo in a term raises at import of the
+caller instead of silently minting a new IRI; ``tests/test_namespaces.py`` keeps its
+term list in sync with ``ontology/kg.ttl``.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import (
+    DCTERMS,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    XSD,
+    DefinedNamespace,
+)
+from rdflib.term import URIRef
+
+ONTOLOGY_IRI = "https://w3id.org/kg-events/ontology"
+
+
+class KG(DefinedNamespace):
+    """The kg event ontology (``ontology/kg.ttl``)."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    # Classes
+    Article: URIRef  # a news article events were extracted from
+    Actor: URIRef  # anything that acts or is acted upon
+    Person: URIRef
+    Organization: URIRef
+    Country: URIRef
+    Group: URIRef  # armed groups, movements, ethnic or religious groups
+    Place: URIRef
+    Event: URIRef  # one event mention, typed with CAMEO
+    IngestRun: URIRef  # one run of the extractor that wrote articles
+
+    # Event properties
+    eventType: URIRef  # -> skos:Concept in the CAMEO scheme
+    sourceActor: URIRef
+    targetActor: URIRef
+    place: URIRef
+    date: URIRef  # xsd:date the event happened on
+    trigger: URIRef  # the words expressing the event
+    sentence: URIRef  # the evidence sentence, verbatim
+    sentenceStart: URIRef  # character offset of the sentence in the article text
+    sentenceEnd: URIRef
+    confidence: URIRef  # xsd:decimal in [0, 1]
+    fromArticle: URIRef  # -> kg:Article the event was extracted from
+
+    # Actor and place properties
+    countryCode: URIRef  # ISO 3166-1 alpha-3
+    role: URIRef  # title or role stripped from a person's name
+    alias: URIRef  # another surface form of the same actor or place
+    mentionedIn: URIRef  # actor/place -> article that names it
+
+    # Article properties
+    title: URIRef
+    url: URIRef
+    publisher: URIRef
+    published: URIRef  # xsd:date
+    contentHash: URIRef  # SHA-256 of the article as read
+    origin: URIRef  # file (and line) it was read from
+    metadata: URIRef  # further front-matter keys as "key: value" strings
+
+    # Provenance of extraction
+    extractorVersion: URIRef
+    model: URIRef  # spaCy pipeline name and version
+
+
+#: Instances: articles, events, actors, places (deterministic, see kg.rdf.iris).
+KGR = Namespace("https://w3id.org/kg-events/id/")
+
+#: The CAMEO event-type concept scheme (``ontology/cameo.ttl``): ``CAMEO["04"]``.
+CAMEO = Namespace("https://w3id.org/kg-events/cameo/")
+
+#: The named graph that holds the ontology and the CAMEO scheme inside a store.
+ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
+
+#: Simple Event Model, aligned to in the ontology.
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+
+#: Prefixes bound on every graph and predeclared for every query.
+PREFIXES: dict[str, Namespace | str] = {
+    "kg": KG._NS,
+    "kgr": KGR,
+    "cameo": CAMEO,
+    "rdf": RDF._NS,
+    "rdfs": RDFS._NS,
+    "owl": OWL._NS,
+    "xsd": XSD._NS,
+    "skos": SKOS._NS,
+    "prov": PROV._NS,
+    "dcterms": DCTERMS._NS,
+    "schema": SDO._NS,
+    "sem": SEM,
+    "sh": SH._NS,
+}
+
+
+def bind_prefixes(graph) -> None:  # noqa: ANN001 - Graph or Dataset
+    """Bind every kg prefix on ``graph`` so serialisations show no ``ns1:``."""
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+
+
+def sparql_prologue() -> str:
+    """PREFIX lines for every kg prefix, prepended to user queries."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
