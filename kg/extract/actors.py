@@ -1,0 +1,329 @@
+"""Actors and places: classify named-entity mentions and merge aliases in a document.
+
+spaCy's NER finds spans; this module decides what each one *is* for an event
+coder — a person, an organisation, a state (named, as a demonym or by its seat of
+power), an armed group, or a place — and folds every mention of the same referent
+("Volodymyr Zelenskiy", "Zelenskiy", "Zelensky") into one :class:`Entity`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract import gazetteer
+from kg.records import Entity
+
+#: NER labels that can name an actor or a place.
+ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "KG_ACTOR"})
+
+#: Head nouns that make "the Ukrainian X" stand for the state or its leader.
+STATE_NOUNS = frozenset(
+    "government authorities officials administration ministry military army forces "
+    "troops police regime navy cabinet parliament state diplomats delegation side "
+    "embassy leadership".split()
+)
+LEADER_NOUNS = frozenset("leader president premier chancellor head king".split())
+TITLE_WORDS = frozenset(
+    "president vice prime minister foreign defence defense interior secretary general "
+    "chancellor king queen prince ambassador envoy special representative spokesperson "
+    "spokesman spokeswoman speaker senator governor chief deputy leader adviser advisor "
+    "senior commander gen. lt. col. mr. mrs. ms. dr. sir premier sheikh emir "
+    "mayor director head chairman minister-president affairs state peace".split()
+)
+
+
+@dataclass(frozen=True)
+class KnownActor:
+    """An actor from ``data/actors.jsonl`` (international bodies, armed groups)."""
+
+    name: str
+    kind: str
+    country: str | None
+    sector: str
+
+
+@lru_cache(maxsize=1)
+def known_actors() -> dict[str, KnownActor]:
+    """Canonical name → actor, from the package data file."""
+    path = resources.files("kg.extract").joinpath("data").joinpath("actors.jsonl")
+    rows = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+    return {r["name"]: KnownActor(r["name"], r["kind"], r["country"], r["sector"])
+            for r in rows}
+
+
+def actor_patterns() -> list[dict]:
+    """entity_ruler patterns for every known actor name and alias (label KG_ACTOR)."""
+    path = resources.files("kg.extract").joinpath("data").joinpath("actors.jsonl")
+    patterns = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        for alias in [row["name"], *row["aliases"]]:
+            patterns.append({"label": "KG_ACTOR", "pattern": alias, "id": row["name"]})
+    return patterns
+
+
+@dataclass
+class _Cluster:
+    """Mutable while a document is resolved; frozen into an Entity at the end."""
+
+    name: str
+    kind: str
+    country: str | None
+    aliases: list[str] = field(default_factory=list)
+    role: str | None = None
+
+    def freeze(self) -> Entity:
+        aliases = tuple(dict.fromkeys(a for a in self.aliases if a != self.name))
+        return Entity(self.name, self.kind, self.country, aliases, self.role)  # type: ignore[arg-type]
+
+
+def clean_surface(text: str) -> str:
+    """Mention text without a leading "the" or a trailing possessive."""
+    text = re.sub(r"^(the|The)\s+", "", text.strip())
+    return re.sub(r"(['\u2019]s|['\u2019])$", "", text).strip()
+
+
+def surname_key(name: str) -> str:
+    """Last name folded across transliterations: Zelenskiy = Zelensky = Zelenskyy."""
+    last = gazetteer.normalise(name).split()[-1] if gazetteer.normalise(name) else ""
+    return re.sub(r"(iy|yy|ii|y|i)$", "", last)
+
+
+class DocActors:
+    """Resolves the actor and place mentions of one document.
+
+    Attributes:
+        entities: the distinct referents, in order of first mention.
+        by_token: token index → index into ``entities``.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.clusters: list[_Cluster] = []
+        self.by_token: dict[int, int] = {}
+        self._by_key: dict[tuple[str, str], int] = {}
+
+    # -- building -----------------------------------------------------------
+    def resolve(self) -> None:
+        """Classify every entity span, persons with full names first."""
+        spans = [e for e in self.doc.ents if e.label_ in ACTOR_LABELS]
+        spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
+        for span in spans:
+            index = self._classify(span)
+            if index is not None:
+                for token in span:
+                    self.by_token[token.i] = index
+
+    def _classify(self, span: Span) -> int | None:
+        text = clean_surface(span.text)
+        if not text or not any(c.isalpha() for c in text):
+            return None
+        if span.label_ == "KG_ACTOR":
+            return self._known(span, text)
+        person = self._person_by_surname(text)
+        if person is not None and self._same_person(self.clusters[person].name, text):
+            return self._alias(person, text)
+        if span.label_ == "PERSON":
+            return self._person(span, text)
+        return self._state_or_place(span, text)
+
+    @staticmethod
+    def _same_person(known: str, text: str) -> bool:
+        """A bare surname, or the same first name too ("Steve"/"Steven" Witkoff)."""
+        words, known_words = text.split(), known.split()
+        if len(words) == 1 or len(known_words) == 1:
+            return True
+        return words[0][:3].lower() == known_words[0][:3].lower()
+
+    def _known(self, span: Span, text: str) -> int:
+        actor = known_actors()[span.ent_id_] if span.ent_id_ in known_actors() else None
+        if actor is None:
+            return self._add("organization", text, None, text)
+        return self._add(actor.kind, actor.name, actor.country, text)
+
+    def _state_or_place(self, span: Span, text: str) -> int:
+        country = gazetteer.country_by_name(text)
+        if country and span.label_ in ("GPE", "NORP", "ORG", "LOC", "PERSON"):
+            return self._add("country", country.name, country.iso3, text)
+        if span.label_ in ("GPE", "LOC", "FAC"):
+            return self._place(text)
+        seat = gazetteer.country_by_seat(text)
+        if seat and span.label_ == "ORG":
+            return self._add("country", seat.name, seat.iso3, text)
+        if span.label_ == "NORP":
+            return self._add("group", text, None, text)
+        return self._add("organization", text, self._org_country(span), text)
+
+    def _place(self, text: str) -> int:
+        city = gazetteer.city_by_name(text)
+        if city is not None:
+            return self._add("location", city.name, city.iso3, text)
+        return self._add("location", text, None, text)
+
+    def _person(self, span: Span, text: str) -> int:
+        role, country = describe_person(span)
+        index = self._add("person", text, country, text)
+        cluster = self.clusters[index]
+        cluster.role = cluster.role or role
+        cluster.country = cluster.country or country
+        return index
+
+    def _person_by_surname(self, text: str) -> int | None:
+        key = surname_key(text)
+        hits = [i for i, c in enumerate(self.clusters)
+                if c.kind == "person" and key and surname_key(c.name) == key]
+        return hits[0] if len(hits) == 1 else None
+
+    def _alias(self, index: int, text: str) -> int:
+        self.clusters[index].aliases.append(text)
+        return index
+
+    def _org_country(self, span: Span) -> str | None:
+        """An organisation's country from a state word in or just before its name."""
+        tokens = list(span)
+        if span.start > 0:
+            tokens.insert(0, self.doc[span.start - 1])
+        for token in tokens:
+            country = gazetteer.country_by_name(token.text)
+            if country:
+                return country.iso3
+        return None
+
+    def _add(self, kind: str, name: str, country: str | None, surface: str) -> int:
+        key = _cluster_key(kind, name, country)
+        if key not in self._by_key:
+            self._by_key[key] = len(self.clusters)
+            self.clusters.append(_Cluster(name, kind, country))
+        index = self._by_key[key]
+        self.clusters[index].aliases.append(surface)
+        return index
+
+    # -- nominal mentions ---------------------------------------------------
+    def entity_for_token(self, token: Token) -> int | None:
+        """The entity a token names or stands for, adding states met only nominally.
+
+        Handles named mentions, "the Ukrainian leader" (→ the Ukrainian person with
+        a leader's role, else the state) and "Iranian officials" (→ Iran).
+        """
+        if token.i in self.by_token:
+            return self.by_token[token.i]
+        if token.pos_ not in ("NOUN", "PROPN"):
+            return None
+        country = self._modifier_country(token)
+        if country is None:
+            return None
+        noun = token.lemma_.lower()
+        if noun in LEADER_NOUNS:
+            leader = self._leader_of(country.iso3)
+            if leader is not None:
+                return leader
+        if noun in STATE_NOUNS or noun in LEADER_NOUNS:
+            return self._add("country", country.name, country.iso3, _np_text(token))
+        return None
+
+    def _modifier_country(self, token: Token) -> gazetteer.Country | None:
+        for child in token.children:
+            if child.dep_ in ("amod", "compound", "nmod", "poss"):
+                index = self.by_token.get(child.i)
+                if index is not None and self.clusters[index].kind == "country":
+                    code = self.clusters[index].country
+                    return gazetteer.country_by_code(code) if code else None
+                country = gazetteer.country_by_name(child.text)
+                if country:
+                    return country
+        return None
+
+    def _leader_of(self, iso3: str) -> int | None:
+        for i, c in enumerate(self.clusters):
+            role = (c.role or "").lower()
+            if c.kind == "person" and c.country == iso3 and (
+                "president" in role or "prime" in role or "leader" in role
+            ):
+                return i
+        return None
+
+    def entities(self) -> list[Entity]:
+        """The distinct referents found so far, frozen."""
+        return [c.freeze() for c in self.clusters]
+
+    def save(self) -> None:
+        """Store the result on the Doc as plain records (picklable for n_process)."""
+        self.doc._.kg_entities = self.entities()
+        self.doc._.kg_entity_tokens = dict(self.by_token)
+
+    @classmethod
+    def load(cls, doc: Doc) -> DocActors:
+        """Rebuild the resolver from what :meth:`save` stored on the Doc."""
+        actors = cls(doc)
+        for entity in doc._.kg_entities or []:
+            cluster = _Cluster(entity.name, entity.kind, entity.country,
+                               [entity.name, *entity.aliases], entity.role)
+            key = _cluster_key(cluster.kind, cluster.name, cluster.country)
+            actors._by_key[key] = len(actors.clusters)
+            actors.clusters.append(cluster)
+        actors.by_token = dict(doc._.kg_entity_tokens or {})
+        return actors
+
+
+def _cluster_key(kind: str, name: str, country: str | None) -> tuple[str, str]:
+    return (kind, country or "") if kind == "country" else (kind, name.lower())
+
+
+def _np_text(token: Token) -> str:
+    left = min((t.i for t in token.children if t.dep_ in ("amod", "compound", "det")),
+               default=token.i)
+    return token.doc[left : token.i + 1].text
+
+
+def describe_person(span: Span) -> tuple[str | None, str | None]:
+    """Role and country from the words around a person's name.
+
+    "U.S. President Donald Trump" → ("President", "USA"); "Zalmay Khalilzad, a US
+    peace envoy" → ("peace envoy", "USA"); a possessor's country carries over
+    ("Trump's special envoy Steve Witkoff" → USA).
+    """
+    doc = span.doc
+    role_words: list[str] = []
+    country: str | None = None
+    i = span.start - 1
+    while i >= 0 and doc[i].text.lower().strip(".") in TITLE_WORDS | {"of"}:
+        role_words.insert(0, doc[i].text)
+        i -= 1
+    if i >= 0:
+        country, i = _country_before(doc, i, country)
+    for appos in (t for t in span.root.children if t.dep_ == "appos"):
+        role_words = role_words or [t.text for t in appos.lefts
+                                    if t.text.lower() in TITLE_WORDS] + [appos.text]
+        for t in appos.subtree:
+            hit = gazetteer.country_by_name(t.text)
+            if hit and country is None:
+                country = hit.iso3
+    role = " ".join(w for w in role_words if w.lower() != "of") or None
+    return (role.strip() if role else None), country
+
+
+def _country_before(doc: Doc, i: int, country: str | None) -> tuple[str | None, int]:
+    token = doc[i]
+    if token.text in ("'s", "\u2019s") and i > 0:
+        owner = doc[i - 1]
+        if owner.ent_type_ == "PERSON":
+            start = owner.i
+            while start > 0 and doc[start].ent_iob_ == "I":
+                start -= 1
+            _, owner_country = describe_person(doc[start : owner.i + 1])
+            return owner_country, i
+    for size in (3, 2, 1):
+        if i - size + 1 < 0:
+            continue
+        hit = gazetteer.country_by_name(doc[i - size + 1 : i + 1].text)
+        if hit:
+            return hit.iso3, i - size
+    return country, i

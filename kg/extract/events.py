@@ -1,0 +1,307 @@
+"""Events: CAMEO triggers plus source, target, place and date from the parse.
+
+A trigger comes from the lexicon (``data/triggers.jsonl``, matched by a
+``span_ruler``); its arguments come from the dependency tree: subjects and
+passive agents are sources, objects and the nouns after "with", "on", "against"
+are targets, and for an eventive noun ("talks with Y") the source is the subject
+of the verb that governs it. No source actor, no event: the CAMEO convention is
+to code only what the text attributes to someone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.actors import DocActors
+from kg.extract.dates import resolve_date
+from kg.records import Entity, Event
+
+TARGET_PREPS = frozenset("with on upon against to toward towards into at for between".split())
+PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
+SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "would", "should"})
+#: Verbs whose object names the participants of an eventive-noun subject
+#: ("the conversation involved X and Y").
+PARTICIPATION_VERBS = frozenset({"involve", "include", "bring", "feature", "join"})
+DEFINITE_DETS = frozenset({"the", "this", "that", "these", "those"})
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A lexicon match: its words, its head token and its CAMEO code."""
+
+    span: Span
+    head: Token
+    code: str
+    needs_target: bool
+
+
+def find_triggers(doc: Doc, actors: DocActors, spans_key: str) -> list[Trigger]:
+    """The longest lexicon match per head token, skipping words inside names."""
+    best: dict[int, Span] = {}
+    for span in doc.spans.get(spans_key, []):
+        head = span.root
+        if head.i in actors.by_token or head.ent_type_ in ("ORG", "WORK_OF_ART", "LAW"):
+            continue
+        if head.i not in best or len(span) > len(best[head.i]):
+            best[head.i] = span
+    out = []
+    for i, span in sorted(best.items()):
+        needs_target = span.id_.endswith("!target")
+        out.append(Trigger(span, doc[i], span.label_, needs_target))
+    return out
+
+
+class EventFinder:
+    """Turns triggers into events for one document."""
+
+    def __init__(self, doc: Doc, actors: DocActors, anchor: date | None) -> None:
+        self.doc = doc
+        self.actors = actors
+        self.anchor = anchor
+        # Last (source, targets) per CAMEO root: "the talks" refers back to them.
+        self._recent: dict[str, tuple[list[int], list[int]]] = {}
+
+    def events(self, triggers: list[Trigger]) -> Iterator[Event]:
+        found = [e for t in triggers if not _negated_or_hypothetical(t.head)
+                 for e in self._events_for(t)]
+        # Nominal mentions met on the way add aliases: give every event the final form.
+        final = {(e.kind, e.name): e for e in self.actors.entities()}
+        for event in found:
+            yield replace(
+                event,
+                source=final.get((event.source.kind, event.source.name), event.source),
+                target=event.target and final.get(
+                    (event.target.kind, event.target.name), event.target),
+            )
+
+    def _events_for(self, trigger: Trigger) -> Iterator[Event]:
+        head = trigger.head
+        verbal = head.pos_ in ("VERB", "AUX")
+        sources, targets = self._verb_args(head) if verbal else self._noun_args(head)
+        if not verbal:
+            sources, targets = self._resolve_anaphora(head, trigger.code[:2],
+                                                      sources, targets)
+        if trigger.needs_target and not targets:
+            return
+        if sources:
+            self._recent[trigger.code[:2]] = (sources, targets)
+        place = self._place(head)
+        when = self._date(head)
+        for source in sources:
+            for target in [t for t in targets if t != source] or [None]:
+                yield self._event(trigger, source, target, place, when)
+
+    def _resolve_anaphora(self, noun: Token, root: str, sources: list[int],
+                          targets: list[int]) -> tuple[list[int], list[int]]:
+        """A definite event noun with no stated source ("the conversation") takes
+        the source (and, if it names none, the targets) of the last event of its
+        kind in the article."""
+        if sources or root not in self._recent:
+            return sources, targets
+        if not any(c.dep_ == "det" and c.lower_ in DEFINITE_DETS for c in noun.children):
+            return sources, targets
+        previous_sources, previous_targets = self._recent[root]
+        return previous_sources, targets or previous_targets
+
+    # -- arguments ----------------------------------------------------------
+    def _verb_args(self, verb: Token) -> tuple[list[int], list[int]]:
+        sources = self._subjects(verb)
+        targets: list[int] = []
+        for child in verb.children:
+            if child.dep_ in ("dobj", "dative", "obj", "attr"):
+                targets += self._actors_in(child) or self._prep_objects(child)
+            elif child.dep_ == "nsubjpass":
+                targets += self._actors_in(child)
+            elif child.dep_ == "agent":
+                sources = self._pobj_actors(child) or sources
+            elif child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
+                targets += self._pobj_actors(child)
+            elif child.dep_ == "prt":
+                targets += self._prep_objects(child)
+        return sources, targets
+
+    def _noun_args(self, noun: Token) -> tuple[list[int], list[int]]:
+        sources: list[int] = []
+        targets = self._prep_objects(noun) + self._participants(noun)
+        for child in noun.children:
+            if child.dep_ in ("poss", "compound", "amod", "nmod"):
+                sources += self._actors_in(child)
+            elif child.dep_ == "acl":
+                sources += [a for g in child.children if g.dep_ == "agent"
+                            for a in self._pobj_actors(g)]
+            elif child.dep_ == "prep" and child.lower_ == "by":
+                sources += self._pobj_actors(child)
+            elif child.dep_ == "prep" and child.lower_ == "between":
+                pair = self._pobj_actors(child)
+                sources, targets = pair[:1], pair[1:]
+        if not sources:
+            verb = _governing_verb(noun)
+            if verb is not None:
+                sources = self._subjects(verb)
+                if not targets:
+                    targets = [t for c in verb.children if c.dep_ == "prep"
+                               and c.lower_ in TARGET_PREPS for t in self._pobj_actors(c)]
+        return sources, targets
+
+    def _participants(self, noun: Token) -> list[int]:
+        """Objects of "involved"/"included" hung on an event noun."""
+        verbs = [c for c in noun.children if c.dep_ in ("acl", "relcl")]
+        if noun.dep_ in SUBJECT_DEPS:
+            verbs.append(noun.head)
+        return [a for v in verbs if v.lemma_ in PARTICIPATION_VERBS
+                for c in v.children if c.dep_ in ("dobj", "obj")
+                for a in self._actors_in(c)]
+
+    def _subjects(self, verb: Token) -> list[int]:
+        """Subject actors, inherited through "and"/"to"-clauses when unstated."""
+        for _ in range(4):
+            subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+            if subjects:
+                return [a for s in subjects for a in self._actors_in(s)]
+            if verb.dep_ == "relcl":
+                return self._actors_in(verb.head)
+            if verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "prep") or verb.head == verb:
+                return []
+            verb = verb.head
+        return []
+
+    def _actors_in(self, token: Token) -> list[int]:
+        """Actors a noun phrase names, with coordination ("X and Y") expanded."""
+        out: list[int] = []
+        for node in _conjuncts(token):
+            found, via = self._actor_of(node)
+            if found is not None:
+                out.append(found)
+            if via is not node:
+                out += [a for c in via.children if c.dep_ == "conj"
+                        for a in self._actors_in(c)]
+        return [a for a in dict.fromkeys(out) if self.actors.clusters[a].kind != "location"]
+
+    def _actor_of(self, token: Token) -> tuple[int | None, Token]:
+        """The actor a head noun denotes, and the token that named it.
+
+        "Trump's special envoy Steve Witkoff": the apposition names the actor, not
+        the possessor, so modifiers are tried in order appos, compound, amod, poss.
+        """
+        direct = self.actors.entity_for_token(token)
+        if direct is not None:
+            return direct, token
+        for dep in ("appos", "compound", "amod", "nmod", "poss"):
+            for child in (c for c in token.children if c.dep_ == dep):
+                hit = self.actors.entity_for_token(child)
+                if hit is not None:
+                    return hit, child
+        for child in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"):
+            for pobj in (c for c in child.children if c.dep_ == "pobj"):
+                hit = self.actors.entity_for_token(pobj)
+                if hit is not None:
+                    return hit, pobj
+        return None, token
+
+    def _pobj_actors(self, prep: Token) -> list[int]:
+        return [a for c in prep.children if c.dep_ in ("pobj", "pcomp")
+                for a in self._actors_in(c)]
+
+    def _prep_objects(self, token: Token) -> list[int]:
+        found: list[int] = []
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
+                found += self._pobj_actors(child)
+                for pobj in (c for c in child.children if c.dep_ == "pobj"):
+                    found += self._prep_objects(pobj) if not found else []
+        return found
+
+    # -- circumstances ------------------------------------------------------
+    def _place(self, head: Token) -> Entity | None:
+        """A location named after "in"/"at"/"near" on the trigger or its verb."""
+        anchors = [head]
+        verb = _governing_verb(head) if head.pos_ not in ("VERB", "AUX") else None
+        if verb is not None:
+            anchors.append(verb)
+        for anchor in anchors:
+            for prep in anchor.children:
+                if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS:
+                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                        index = self.actors.by_token.get(pobj.i)
+                        if index is not None and self.actors.clusters[index].kind in (
+                            "location", "country"
+                        ):
+                            return self.actors.clusters[index].freeze()
+        return None
+
+    def _date(self, head: Token) -> str | None:
+        """The day-level DATE entity attached to the trigger (or its verb)."""
+        anchors = {head.i}
+        verb = _governing_verb(head) if head.pos_ not in ("VERB", "AUX") else None
+        if verb is not None:
+            anchors.add(verb.i)
+        for ent in head.sent.ents:
+            if ent.label_ != "DATE":
+                continue
+            node, steps = ent.root, 0
+            while node.head != node and node.i not in anchors and steps < 3:
+                node, steps = node.head, steps + 1
+            if node.i in anchors:
+                resolved = resolve_date(ent.text, self.anchor)
+                if resolved:
+                    return resolved
+        return None
+
+    def _event(self, trigger: Trigger, source: int, target: int | None,
+               place: Entity | None, when: str | None) -> Event:
+        sent = trigger.head.sent
+        confidence = 0.55 + (0.2 if target is not None else 0.0)
+        confidence += 0.1 if trigger.head.pos_ in ("VERB", "AUX") else 0.0
+        confidence += 0.05 if place is not None else 0.0
+        return Event(
+            cameo=trigger.code,
+            trigger=trigger.span.text,
+            source=self.actors.clusters[source].freeze(),
+            target=self.actors.clusters[target].freeze() if target is not None else None,
+            location=place,
+            date=when,
+            sentence=sent.text,
+            start=sent.start_char,
+            end=sent.end_char,
+            confidence=round(min(confidence, 1.0), 3),
+            trigger_start=trigger.span.start_char,
+        )
+
+
+def _conjuncts(token: Token) -> list[Token]:
+    """The token and every token coordinated with it ("A, B and C")."""
+    out, stack = [], [token]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(c for c in node.children if c.dep_ == "conj")
+    return sorted(out, key=lambda t: t.i)
+
+
+def _governing_verb(noun: Token) -> Token | None:
+    """The verb a noun hangs from ("held talks", "following a discussion")."""
+    node = noun
+    for _ in range(4):
+        if node.head == node:
+            return None
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+    return None
+
+
+def _negated_or_hypothetical(token: Token) -> bool:
+    """Negated ("did not attack") or conditional ("could meet", "if ...") mentions."""
+    for child in token.children:
+        if child.dep_ == "neg":
+            return True
+        if child.dep_ == "aux" and child.lower_ in HYPOTHETICAL_AUX:
+            return True
+        if child.dep_ == "mark" and child.lower_ in ("if", "unless", "whether"):
+            return True
+    return False

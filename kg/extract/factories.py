@@ -1,0 +1,95 @@
+"""Every spaCy component kg registers, in one place (as spaCy does in factories.py).
+
+Importing this module registers the factories and Doc extensions; it loads no
+model and reads no file. ``kg.extract.pipeline.build_pipeline`` imports it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.actors import DocActors
+from kg.extract.events import EventFinder, find_triggers
+
+for _name, _default in (
+    ("kg_anchor", None),  # publication date: anchors "on Monday"
+    ("kg_entities", None),  # list[Entity], set by kg_actors
+    ("kg_entity_tokens", None),  # token index -> index into kg_entities
+    ("kg_events", None),  # list[Event], set by kg_events
+):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+
+
+class ActorResolver:
+    """Classifies entity mentions and merges aliases into ``doc._.kg_entities``."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        actors = DocActors(doc)
+        actors.resolve()
+        actors.save()
+        return doc
+
+
+class EventExtractor:
+    """Finds CAMEO-coded events and writes ``doc._.kg_events``.
+
+    Args:
+        spans_key: where the trigger ``span_ruler`` put its matches.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        actors = DocActors.load(doc)
+        anchor: date | None = doc._.kg_anchor
+        triggers = find_triggers(doc, actors, self.spans_key)
+        doc._.kg_events = list(EventFinder(doc, actors, anchor).events(triggers))
+        actors.save()
+        return doc
+
+
+@Language.component(
+    "kg_line_breaks",
+    assigns=["token.is_sent_start"],
+)
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break.
+
+    Headlines and datelines have no full stop; without this the parser glues them
+    to the first sentence and events pick up the wrong subject.
+    """
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in previous.text or "\n" in previous.whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+@Language.factory(
+    "kg_actors",
+    requires=["doc.ents", "token.dep", "token.head"],
+    assigns=["doc._.kg_entities", "doc._.kg_entity_tokens"],
+)
+def make_actor_resolver(nlp: Language, name: str) -> ActorResolver:
+    """Factory for :class:`ActorResolver`."""
+    return ActorResolver(nlp, name)
+
+
+@Language.factory(
+    "kg_events",
+    default_config={"spans_key": "kg_triggers"},
+    requires=["doc._.kg_entities", "token.dep", "token.lemma"],
+    assigns=["doc._.kg_events"],
+)
+def make_event_extractor(nlp: Language, name: str, spans_key: str) -> EventExtractor:
+    """Factory for :class:`EventExtractor`."""
+    return EventExtractor(nlp, name, spans_key=spans_key)

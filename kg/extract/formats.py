@@ -1,0 +1,58 @@
+"""Print extractions: JSON Lines in the corpus scorer's schema, or a readable table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from kg.records import Entity, Event, Extraction
+
+
+def entity_json(entity: Entity | None) -> dict[str, Any] | None:
+    """An actor or place as the scorer reads it (name, kind, country, aliases)."""
+    if entity is None:
+        return None
+    out: dict[str, Any] = {"name": entity.name, "kind": entity.kind,
+                           "country": entity.country}
+    if entity.aliases:
+        out["aliases"] = list(entity.aliases)
+    if entity.role:
+        out["role"] = entity.role
+    return out
+
+
+def event_json(article_id: str, event: Event) -> dict[str, Any]:
+    """One event line; ``type`` is the root, ``code`` the finer CAMEO code."""
+    return {
+        "article": article_id,
+        "type": event.root,
+        "code": event.cameo,
+        "trigger": event.trigger,
+        "source": entity_json(event.source),
+        "target": entity_json(event.target),
+        "location": entity_json(event.location),
+        "date": event.date,
+        "sentence": event.sentence,
+        "start": event.start,
+        "end": event.end,
+        "confidence": event.confidence,
+    }
+
+
+def jsonl_lines(extraction: Extraction) -> Iterable[str]:
+    """Per article: one line per event, then one per distinct entity."""
+    aid = extraction.article.id
+    for event in extraction.events:
+        yield json.dumps(event_json(aid, event), ensure_ascii=False)
+    for entity in extraction.entities:
+        yield json.dumps({"article": aid, "entity": entity_json(entity)},
+                         ensure_ascii=False)
+
+
+def table_rows(extraction: Extraction) -> Iterable[tuple[str, ...]]:
+    """Rows for ``--format table``: article, CAMEO, source, trigger, target, place, date."""
+    for e in extraction.events:
+        yield (extraction.article.id, e.cameo, e.source.name, e.trigger,
+               e.target.name if e.target else "", e.location.name if e.location else "",
+               e.date or "", f"{e.confidence:.2f}")

