@@ -1,0 +1,345 @@
+"""Tests of kg.reading: real files in tests/data/inputs, awkward ones in tmp_path."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.errors import InputError
+from kg.reading import _os_error, iter_articles
+from kg.records import Article
+
+INPUTS = Path(__file__).parent / "data" / "inputs"
+DATA_ARTICLES = Path(__file__).parent.parent / "data" / "articles"
+
+
+def read(paths, **kwargs) -> tuple[list[Article], list[str]]:
+    """All articles and all error messages, reading with on_error collecting."""
+    errors: list[InputError] = []
+    articles = list(iter_articles(paths, on_error=errors.append, **kwargs))
+    return articles, [str(e) for e in errors]
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("name", ["front_matter.txt"])
+def test_reading_front_matter_parsed(name):
+    (art,), errors = read([INPUTS / name])
+    assert errors == []
+    assert art == Article(
+        id="fm-1",
+        text="The foreign ministers of two neighbouring states met in Geneva on "
+        "Monday.\nThey agreed to meet again next month.",
+        title="Ministers meet in Geneva",
+        date=dt.date(2024, 5, 6),
+        source="kg test fixture",
+        url="https://example.org/kg-tests/fm-1",
+        origin=str(INPUTS / name),
+        metadata=(("desk", "3"), ("licence", "CC0-1.0")),
+    )
+
+
+@pytest.mark.parametrize("name", ["no_header.md"])
+def test_reading_no_header_first_line_is_title(name):
+    (art,), _ = read([INPUTS / name])
+    assert (art.id, art.title, art.date) == ("no_header",
+                                             "Aid convoy reaches northern town", None)
+    assert art.text.startswith("Aid convoy reaches northern town\n\nA convoy")
+
+
+@pytest.mark.parametrize("name", ["single.json"])
+def test_reading_json_object(name):
+    (art,), errors = read([INPUTS / name])
+    assert errors == []
+    assert (art.id, art.title, art.date, art.source, art.url) == (
+        "42", "Talks resume", dt.date(2024, 3, 1), "kg test fixture",
+        "https://example.org/kg-tests/42")
+    assert art.text == "Delegations from both sides resumed talks in Vienna on Friday."
+    assert art.metadata == (("desk", "world"),)  # the non-scalar "tags" is dropped
+
+
+@pytest.mark.parametrize("name", ["array.json"])
+def test_reading_json_array_ids_by_index(name):
+    articles, errors = read([INPUTS / name])
+    assert errors == []
+    assert [(a.id, a.title) for a in articles] == [
+        ("array-1", "First item"),
+        ("named", "The second short article, with its own id."),
+    ]
+
+
+@pytest.mark.parametrize("name", ["lines.jsonl"])
+def test_reading_jsonl_line_ids(name):
+    articles, errors = read([INPUTS / name])
+    assert errors == []
+    origin = str(INPUTS / name)
+    assert [(a.id, a.origin, a.date) for a in articles] == [
+        ("lines-1", f"{origin}:1", None),
+        ("line-three", f"{origin}:3", dt.date(2024, 5, 3)),
+    ]
+
+
+@pytest.mark.parametrize("name", ["malformed.jsonl"])
+def test_reading_malformed_jsonl_line_reported_others_read(name):
+    articles, errors = read([INPUTS / name])
+    assert [a.id for a in articles] == ["malformed-1", "malformed-3"]
+    assert errors == [
+        f"{INPUTS / name}:2: is not valid JSON (Expecting property name enclosed in "
+        "double quotes at column 1); fix or remove this line"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("wrong_type.jsonl", [
+            ":1: field \"text\" is a number, not a string; put the article body "
+            "there as one string",
+            ":2: field \"title\" is an array, not a string; write it as plain text",
+        ]),
+        ("no_text.json", [
+            ": object has no \"text\" field; put the article body in \"text\" (or "
+            "\"body\" / \"content\")",
+        ]),
+    ],
+)
+def test_reading_wrong_field_type(name, expected):
+    articles, errors = read([INPUTS / name])
+    assert articles == []
+    assert errors == [f"{INPUTS / name}{e}" for e in expected]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("not_mapping.txt", ":2: front matter is a list, not a mapping; write it as "
+         "'key: value' lines"),
+        ("bad_yaml.txt", ":4: front matter is not valid YAML (found unexpected end "
+         "of stream); fix the header between the '---' lines"),
+        ("unclosed.txt", ":1: front matter opened with '---' is never closed; add a "
+         "'---' line after the header"),
+    ],
+)
+def test_reading_bad_front_matter(name, expected):
+    assert read([INPUTS / name]) == ([], [f"{INPUTS / name}{expected}"])
+
+
+@pytest.mark.parametrize("name", ["bad_date.txt"])
+def test_reading_bad_date_logged_and_none(name, caplog):
+    with caplog.at_level(logging.WARNING, logger="kg.reading"):
+        (art,), errors = read([INPUTS / name])
+    assert (art.id, art.date, errors) == ("bad-date", None, [])
+    assert caplog.messages == [
+        f"{INPUTS / name}: cannot read the date 'last Tuesday' (write it as "
+        "YYYY-MM-DD); the article is read without a date"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-05-06", dt.date(2024, 5, 6)),
+        ("2024-05-06T10:30:00+02:00", dt.date(2024, 5, 6)),
+        ("24 January 2019", dt.date(2019, 1, 24)),
+        ("2019-13-01", None),  # ISO-shaped but invalid: not "repaired" to 13 January
+        ("yesterday", None),
+        ("March 2019", None),
+    ],
+)
+def test_reading_date_strings(tmp_path, value, expected):
+    path = write(tmp_path, "d.txt", f"---\ndate: \"{value}\"\n---\nBody.\n".encode())
+    (art,), _ = read([path])
+    assert art.date == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "file is empty; add the article text or remove the file"),
+        (b"  \n\t\r\n", "file is empty; add the article text or remove the file"),
+        (b"Title\x00\x01\x02 rest", "looks binary (NUL bytes), not text; give kg "
+         ".txt, .md, .json or .jsonl articles"),
+        (b"Caf\xc3\xa9 ok\nthen \xff bad", "is not valid UTF-8 (byte 0xff at offset "
+         "14); re-save it as UTF-8"),
+        (codecs.BOM_UTF8 + b"ab\xfe", "is not valid UTF-8 (byte 0xfe at offset 5); "
+         "re-save it as UTF-8"),
+        (b"---\ntitle: Only a header\n---\n\n", "has a header but no article text; "
+         "write the article below the closing '---' line"),
+    ],
+    ids=["empty", "whitespace", "binary", "invalid-utf8", "invalid-utf8-after-bom",
+         "header-only"],
+)
+def test_reading_unreadable_text_file(tmp_path, data, problem):
+    path = write(tmp_path, "bad.txt", data)
+    assert read([path]) == ([], [f"{path}: {problem}"])
+
+
+@pytest.mark.parametrize(
+    ("data", "ids", "problem"),
+    [
+        (b"", [], ": file is empty; add the article text or remove the file"),
+        (b'{"text": "ok"}\n{"text": "\xff"}\n', ["feed-1"], ":2: is not valid UTF-8 "
+         "(byte 0xff at offset 25); re-save it as UTF-8"),
+        (b"\x00\x00{}", [], ": looks binary (NUL bytes), not text; give kg .txt, "
+         ".md, .json or .jsonl articles"),
+        (codecs.BOM_UTF8 + b'{"text": "ok"}\n[1]\n', ["feed-1"], ":2: line holds an "
+         "array, not an object; put one article object on each line"),
+    ],
+    ids=["empty", "invalid-utf8-line", "binary", "bom-then-array-line"],
+)
+def test_reading_unreadable_jsonl(tmp_path, data, ids, problem):
+    path = write(tmp_path, "feed.jsonl", data)
+    articles, errors = read([path])
+    assert ([a.id for a in articles], errors) == (ids, [f"{path}{problem}"])
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (codecs.BOM_UTF8 + "Title\r\nCafe\u0301 text\r\n".encode(),
+         "Title\nCaf\u00e9 text"),
+        ("Title\nUTF-16 text".encode("utf-16"), "Title\nUTF-16 text"),
+    ],
+    ids=["utf8-bom-crlf-nfd", "utf16-bom"],
+)
+def test_reading_bom_stripped_and_normalised(tmp_path, data, text):
+    path = write(tmp_path, "bom.txt", data)
+    (art,), errors = read([path])
+    assert (art.text, art.title, errors) == (text, "Title", [])
+
+
+@pytest.mark.parametrize("name", ["no-such-file.txt", "no-such-dir"])
+def test_reading_missing_path(tmp_path, name):
+    path = tmp_path / name
+    assert read([path]) == ([], [f"{path}: no such file or directory; check the path"])
+    with pytest.raises(InputError, match="no such file or directory"):
+        list(iter_articles([path]))
+
+
+@pytest.mark.parametrize("folder", ["tree"])
+def test_reading_folder_recursion_order(folder):
+    articles, errors = read([INPUTS / folder])
+    assert errors == []
+    assert [a.id for a in articles] == ["a", "b", "c-1", "c-2", "d-1"]
+
+
+@pytest.mark.parametrize("subdir", ["empty"])
+def test_reading_folder_without_articles_logs(tmp_path, subdir, caplog):
+    folder = tmp_path / subdir
+    folder.mkdir()
+    (folder / "notes.csv").write_text("a,b\n")
+    with caplog.at_level(logging.WARNING, logger="kg.reading"):
+        assert read([folder]) == ([], [])
+    assert caplog.messages == [
+        f"{folder}: no readable articles in this folder (looked for .json, .jsonl, "
+        ".markdown, .md, .ndjson, .txt)"
+    ]
+
+
+@pytest.mark.parametrize("name", ["article.weird"])
+def test_reading_explicit_file_any_extension(tmp_path, name):
+    path = write(tmp_path, name, b"Named explicitly\nso read as text.\n")
+    (art,), _ = read([path])
+    assert (art.id, art.title) == ("article", "Named explicitly")
+
+
+@pytest.mark.parametrize(
+    ("stream", "expected"),
+    [
+        (io.StringIO('{"id": "s1", "text": "One."}\n{"text": "Two."}\n'),
+         [("s1", "<stdin>:1"), ("stdin-2", "<stdin>:2")]),
+        (io.BytesIO(b"Plain title\nPlain text from a pipe.\n"),
+         [("stdin", "<stdin>")]),
+        (io.TextIOWrapper(io.BytesIO(b'  {"text": "wrapped"}\n'), encoding="utf-8"),
+         [("stdin-1", "<stdin>:1")]),
+    ],
+    ids=["jsonl-text-stream", "text-binary-stream", "jsonl-wrapped-stream"],
+)
+def test_reading_stdin(stream, expected):
+    articles, errors = read(["-"], stdin=stream)
+    assert errors == []
+    assert [(a.id, a.origin) for a in articles] == expected
+
+
+@pytest.mark.parametrize("loops", [1, 2])
+def test_reading_symlink_loop_does_not_hang(tmp_path, loops):
+    root = tmp_path / "root"
+    (root / "inner").mkdir(parents=True)
+    (root / "inner" / "x.txt").write_text("Only once\n")
+    for i in range(loops):
+        os.symlink(root, root / "inner" / f"back{i}")
+    articles, errors = read([root])
+    assert ([a.id for a in articles], errors) == (["x"], [])
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("big.txt", b"x" * 1500, ": is 1.5 kB, over the 1.0 kB limit; split it into "
+         "smaller files or raise max_bytes"),
+        ("big.jsonl", b'{"text": "short"}\n{"text": "' + b"y" * 3000 + b'"}\n',
+         ":2: line is 3.0 kB, over the 1.0 kB limit; shorten that record or raise "
+         "max_bytes"),
+    ],
+)
+def test_reading_oversize(tmp_path, name, data, problem):
+    path = write(tmp_path, name, data)
+    articles, errors = read([path], max_bytes=1000)
+    assert errors == [f"{path}{problem}"]
+    assert len(articles) == (1 if name.endswith(".jsonl") else 0)
+
+
+@pytest.mark.parametrize("data", [b"z" * 5000])
+def test_reading_oversize_stdin(data):
+    assert read(["-"], stdin=io.BytesIO(data), max_bytes=1000) == (
+        [], ["<stdin>: is over the 1.0 kB limit; split it into smaller files or "
+             "raise max_bytes"])
+
+
+@pytest.mark.parametrize(
+    ("exc", "problem"),
+    [
+        (PermissionError(13, "Permission denied"), "permission denied; make it "
+         "readable (chmod +r) or run kg as a user who can read it"),
+        (OSError(5, "Input/output error"), "cannot be read (Input/output error); "
+         "check the path"),
+    ],
+)
+def test_reading_os_errors_mapped(exc, problem):
+    assert str(_os_error("f.txt", exc)) == f"f.txt: {problem}"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without permission")
+@pytest.mark.parametrize("name", ["locked.txt"])
+def test_reading_permission_denied(tmp_path, name):
+    path = write(tmp_path, name, b"Secret\n")
+    path.chmod(0)
+    assert read([path])[1] == [f"{path}: permission denied; make it readable "
+                               "(chmod +r) or run kg as a user who can read it"]
+
+
+@pytest.mark.parametrize("names", [("missing.txt", "front_matter.txt")])
+def test_reading_goes_on_after_error(names):
+    articles, errors = read([INPUTS / n for n in names])
+    assert [a.id for a in articles] == ["fm-1"]
+    assert len(errors) == 1
+
+
+@pytest.mark.parametrize("folder", [DATA_ARTICLES])
+def test_reading_project_samples(folder):
+    articles, errors = read([folder])
+    assert errors == []
+    assert len(articles) >= 10
+    dated = [a for a in articles if a.id != "ukraine-us-talks"]
+    assert all(a.date is not None and ("licence", "CC0-1.0") in a.metadata
+               for a in dated)
