@@ -86,9 +86,15 @@ class _Cluster:
 
 
 def clean_surface(text: str) -> str:
-    """Mention text without a leading "the" or a trailing possessive."""
-    text = re.sub(r"^(the|The)\s+", "", text.strip())
-    return re.sub(r"(['\u2019]s|['\u2019])$", "", text).strip()
+    """Mention text without a leading "the", a trailing possessive or dangling words.
+
+    NER spans sometimes end in "of" or an unclosed "(AfCFTA"; those are cut.
+    """
+    text = re.sub(r"^(the|The)\s+", "", " ".join(text.split()))
+    text = re.sub(r"(['\u2019]s|['\u2019])$", "", text).strip()
+    if text.count("(") > text.count(")"):
+        text = text[: text.rindex("(")].strip()
+    return re.sub(r"\s+(of|and|the|for|in|on)$", "", text).strip(" ,;:-–")
 
 
 def surname_key(name: str) -> str:

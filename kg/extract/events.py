@@ -90,8 +90,8 @@ class EventFinder:
             return
         if sources:
             self._recent[trigger.code[:2]] = (sources, targets)
-        place = self._place(head)
-        when = self._date(head)
+        place = self._place(trigger)
+        when = self._date(trigger)
         for source in sources:
             for target in [t for t in targets if t != source] or [None]:
                 yield self._event(trigger, source, target, place, when)
@@ -129,8 +129,12 @@ class EventFinder:
         sources: list[int] = []
         targets = self._prep_objects(noun) + self._participants(noun)
         for child in noun.children:
-            if child.dep_ in ("poss", "compound", "amod", "nmod"):
+            if child.dep_ == "poss":
                 sources += self._actors_in(child)
+            elif child.dep_ in ("compound", "amod", "nmod"):
+                # "Russian strikes", "US sanctions": a state word, not a name
+                sources += [a for a in self._actors_in(child)
+                            if self.actors.clusters[a].kind in ("country", "group")]
             elif child.dep_ == "acl":
                 sources += [a for g in child.children if g.dep_ == "agent"
                             for a in self._pobj_actors(g)]
@@ -217,13 +221,9 @@ class EventFinder:
         return found
 
     # -- circumstances ------------------------------------------------------
-    def _place(self, head: Token) -> Entity | None:
+    def _place(self, trigger: Trigger) -> Entity | None:
         """A location named after "in"/"at"/"near" on the trigger or its verb."""
-        anchors = [head]
-        verb = _governing_verb(head) if head.pos_ not in ("VERB", "AUX") else None
-        if verb is not None:
-            anchors.append(verb)
-        for anchor in anchors:
+        for anchor in _anchors(trigger):
             for prep in anchor.children:
                 if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS:
                     for pobj in (c for c in prep.children if c.dep_ == "pobj"):
@@ -234,13 +234,10 @@ class EventFinder:
                             return self.actors.clusters[index].freeze()
         return None
 
-    def _date(self, head: Token) -> str | None:
+    def _date(self, trigger: Trigger) -> str | None:
         """The day-level DATE entity attached to the trigger (or its verb)."""
-        anchors = {head.i}
-        verb = _governing_verb(head) if head.pos_ not in ("VERB", "AUX") else None
-        if verb is not None:
-            anchors.add(verb.i)
-        for ent in head.sent.ents:
+        anchors = {t.i for t in _anchors(trigger)}
+        for ent in trigger.head.sent.ents:
             if ent.label_ != "DATE":
                 continue
             node, steps = ent.root, 0
@@ -271,6 +268,16 @@ class EventFinder:
             confidence=round(min(confidence, 1.0), 3),
             trigger_start=trigger.span.start_char,
         )
+
+
+def _anchors(trigger: Trigger) -> list[Token]:
+    """Tokens that circumstances ("in Cairo", "on Monday") may hang from."""
+    tokens = list(trigger.span)
+    if trigger.head.pos_ not in ("VERB", "AUX"):
+        verb = _governing_verb(trigger.head)
+        if verb is not None:
+            tokens.append(verb)
+    return tokens
 
 
 def _conjuncts(token: Token) -> list[Token]:

@@ -1,0 +1,277 @@
+"""Tests of kg.query: formats, prefixes, bindings, refusals and error positions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from kg.errors import QueryError
+from kg.query import execute, load_query_text, run_query
+from kg.rdf.iris import article_iri, entity_iri, event_iri
+from kg.rdf.namespaces import CAMEO, KG, PREFIXES, bind_prefixes
+from kg.records import Article, Entity, Event
+from kg.store import Store, open_store
+
+# --- fixture builder (same data as tests/test_store.py) -------------------------
+ZELENSKIY = Entity("Volodymyr Zelenskiy", "person", "UKR", ("Zelenskiy",), "President")
+RUSSIA = Entity("Russia", "country", "RUS")
+UKRAINE = Entity("Ukraine", "country", "UKR")
+UN = Entity("United Nations", "organization")
+WAGNER = Entity("Wagner Group", "group", "RUS")
+KYIV = Entity("Kyiv", "location", "UKR", ("Kiev",))
+HOSTILE = 'He said "no" \\ <b>\nthen\tleft — שלום 🚀 \'end\''
+
+# (article id, [(cameo, source, target, place, trigger), ...])
+SPEC = [
+    ("a1", [("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
+            ("190", RUSSIA, UKRAINE, None, "attacked")]),
+    ("a2", [("111", UN, RUSSIA, None, "criticised"),
+            ("190", WAGNER, UKRAINE, None, "shelled")]),
+    ("a3", [("043", ZELENSKIY, UN, None, "met")]),
+]
+
+
+def article_graph(aid: str, events: list, text: str = "Body.") -> tuple[Graph, str]:
+    """The graph of one article in the shared RDF shape, and its content hash."""
+    article = Article(aid, text, title=f"Title {aid} {HOSTILE}", date=date(2019, 1, 24),
+                      source="Wikinews", url=f"https://example.org/{aid}")
+    g, a = Graph(), article_iri(article)
+    bind_prefixes(g)
+    for p, o in [(RDF.type, KG.Article), (KG.title, Literal(article.title)),
+                 (KG.url, Literal(article.url, datatype=XSD.anyURI)),
+                 (KG.publisher, Literal("Wikinews")),
+                 (KG.published, Literal(article.date)),
+                 (KG.contentHash, Literal(article.content_hash))]:
+        g.add((a, p, o))
+    for i, (code, src, tgt, place, trigger) in enumerate(events):
+        ev = Event(code, trigger, src, tgt, place, "2019-01-21", HOSTILE, i * 10,
+                   i * 10 + 9, 0.8, i * 10 + 3)
+        add_event(g, a, event_iri(article, ev), ev)
+    return g, article.content_hash
+
+
+def add_event(g: Graph, a: URIRef, e: URIRef, ev: Event) -> None:
+    g.add((e, RDF.type, KG.Event))
+    g.add((e, KG.eventType, CAMEO[ev.cameo]))
+    g.add((e, KG.trigger, Literal(ev.trigger)))
+    g.add((e, KG.sentence, Literal(ev.sentence)))
+    g.add((e, KG.confidence, Literal(Decimal("0.8"))))
+    g.add((e, KG.fromArticle, a))
+    for prop, ent in [(KG.sourceActor, ev.source), (KG.targetActor, ev.target),
+                      (KG.place, ev.location)]:
+        if ent is not None:
+            g.add((e, prop, entity_iri(ent)))
+            add_entity(g, a, ent)
+
+
+def add_entity(g: Graph, a: URIRef, ent: Entity) -> None:
+    node = entity_iri(ent)
+    cls = KG.Place if ent.kind == "location" else KG[ent.kind.capitalize()]
+    g.add((node, RDF.type, cls))
+    g.add((node, RDFS.label, Literal(ent.name)))
+    g.add((node, KG.mentionedIn, a))
+    if ent.country:
+        g.add((node, KG.countryCode, Literal(ent.country)))
+
+
+def ontology_graph() -> Graph:
+    g = Graph()
+    for root, label, child in [("04", "Consult", "040"), ("11", "Disapprove", "111"),
+                               ("19", "Fight", "190")]:
+        g.add((CAMEO[root], SKOS.topConceptOf, CAMEO.scheme))
+        g.add((CAMEO[root], SKOS.notation, Literal(root)))
+        g.add((CAMEO[root], SKOS.prefLabel, Literal(label, lang="en")))
+        g.add((CAMEO[child], SKOS.broader, CAMEO[root]))
+    g.add((CAMEO["043"], SKOS.broader, CAMEO["04"]))
+    g.add((KG.Event, RDFS.label, Literal("event", lang="en")))
+    return g
+
+
+def fill(store: Store, with_ontology: bool = True) -> dict[str, Graph]:
+    graphs = {}
+    for aid, events in SPEC:
+        graphs[aid], digest = article_graph(aid, events)
+        store.put_article(article_iri(aid), graphs[aid], digest)
+    if with_ontology:
+        store.ensure_ontology(ontology_graph())
+    return graphs
+
+
+def union_size(graphs: list[Graph]) -> int:
+    return len({t for g in graphs for t in g})
+
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(tmp_path / "store") as s:
+        fill(s)
+        yield s
+
+
+COUNTRIES = """SELECT ?country ?label WHERE {
+  ?country a kg:Country ; rdfs:label ?label .
+} ORDER BY ?label"""
+
+
+@pytest.mark.parametrize("query", [COUNTRIES])
+def test_query_table_shows_prefixed_names_once_per_row(store, query):
+    text = run_query(store, query, fmt="table")
+    lines = [line for line in text.splitlines() if "kgr:" in line]
+    assert [line.split() for line in lines] == [
+        ["│", "kgr:country/RUS", "│", "Russia", "│"],
+        ["│", "kgr:country/UKR", "│", "Ukraine", "│"],
+    ]
+    assert text.rstrip().endswith("2 rows")
+    assert "https://" not in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_query_csv_and_json_match_sparql_results_formats(store, fmt, tmp_path):
+    query = "SELECT ?e ?type ?date ?conf WHERE { ?e kg:eventType ?type ; " \
+            "kg:confidence ?conf OPTIONAL { ?e kg:date ?date } } ORDER BY ?e"
+    ours = run_query(store, query, fmt=fmt)
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    native = store.ox.query(query, prefixes=prefixes).serialize(
+        format=ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.JSON
+    ).decode("utf-8")
+    if fmt == "json":
+        assert json.loads(ours) == json.loads(native)
+        assert len(json.loads(ours)["results"]["bindings"]) == 5
+    else:
+        assert ours == native
+        assert ours.splitlines()[0] == "e,type,date,conf"
+
+
+@pytest.mark.parametrize("limit, expected", [(None, 5), (2, 2), (0, 0)])
+def test_query_limit_keeps_first_rows(store, limit, expected):
+    result = execute(store, "SELECT ?e WHERE { ?e a kg:Event } ORDER BY ?e",
+                     limit=limit)
+    assert len(result.rows) == expected
+
+
+@pytest.mark.parametrize("query, answer", [
+    ("ASK { ?e kg:eventType cameo:190 }", "yes\n"),
+    ("ASK { ?e kg:eventType cameo:200 }", "no\n"),
+])
+def test_query_ask_answers_yes_or_no(store, query, answer):
+    assert run_query(store, query) == answer
+    assert json.loads(run_query(store, query, fmt="json"))["boolean"] is (
+        answer == "yes\n")
+
+
+@pytest.mark.parametrize("query", [
+    "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a kg:Country ; rdfs:label ?l }",
+    "DESCRIBE <https://w3id.org/kg-events/id/country/RUS>",
+])
+def test_query_construct_and_describe_give_parseable_turtle(store, query):
+    text = run_query(store, query)
+    graph = Graph().parse(data=text, format="turtle")
+    assert "@prefix kg:" in text and "ns1:" not in text
+    rus = URIRef("https://w3id.org/kg-events/id/country/RUS")
+    assert (rus, RDFS.label, Literal("Russia")) in graph
+    if query.startswith("CONSTRUCT"):
+        assert len(graph) == 2
+    jsonld = Graph().parse(data=run_query(store, query, fmt="json"), format="json-ld")
+    assert len(jsonld) == len(graph)
+
+
+@pytest.mark.parametrize("value", [HOSTILE, '"} ; DROP ALL #'])
+def test_query_bindings_are_substituted_not_pasted(store, value):
+    query = "SELECT ?e ?s WHERE { ?e kg:sentence ?s }"
+    rows = execute(store, query, bindings={"s": Literal(value)}).rows
+    assert len(rows) == (5 if value == HOSTILE else 0)
+    rows = execute(store, "SELECT * WHERE { ?c rdfs:label ?l }",
+                   bindings={"c": URIRef(entity_iri(UN))}).rows
+    assert [r[1].value for r in rows] == ["United Nations"]
+
+
+@pytest.mark.parametrize("suffix", [".rq", ".sparql"])
+def test_query_reads_query_file(store, tmp_path, suffix):
+    path = tmp_path / f"countries{suffix}"
+    path.write_text(COUNTRIES, encoding="utf-8")
+    assert load_query_text(str(path)) == COUNTRIES
+    assert load_query_text(path) == COUNTRIES
+    assert "kgr:country/UKR" in run_query(store, str(path))
+    with pytest.raises(QueryError, match="Cannot read query file"):
+        load_query_text(str(tmp_path / f"missing{suffix}"))
+
+
+@pytest.mark.parametrize("query, line, col", [
+    ("SELECT ?e WHERE {\n  ?e a kg:Event .\n  FILTER(\n}", 4, 2),
+    ("SELECT ?e WHERE { ?e ?p }", 1, 26),
+])
+def test_query_syntax_error_names_line_and_column(store, query, line, col):
+    with pytest.raises(QueryError) as err:
+        run_query(store, query)
+    # Positions are in the user's text: the kg prefixes are not prepended lines.
+    assert f"SPARQL syntax error near line {line}, column {col}:" in str(err.value)
+    assert err.value.exit_code == 2
+
+
+@pytest.mark.parametrize("query, word, where", [
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+     "SERVICE", "line 1, column 18"),
+    ("SELECT * WHERE {\n  ?s ?p ?o .\n  service <http://x.org/> { ?s ?p ?o } }",
+     "SERVICE", "line 3, column 3"),
+    ("LOAD <http://example.org/data.ttl>", "LOAD", "line 1, column 1"),
+    ("PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }",
+     "INSERT", "line 2, column 1"),
+    ("DELETE WHERE { ?s ?p ?o }", "DELETE", "line 1, column 1"),
+    ("DROP ALL", "DROP", "line 1, column 1"),
+    ("CLEAR DEFAULT", "CLEAR", "line 1, column 1"),
+])
+def test_query_refuses_service_load_and_updates(store, query, word, where):
+    before = store.triple_count()
+    with pytest.raises(QueryError) as err:
+        run_query(store, query)
+    assert f"Query refused at {where}: {word} is not allowed" in str(err.value)
+    assert err.value.exit_code == 2
+    assert store.triple_count() == before
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT ?e WHERE { ?e kg:trigger "SERVICE" } # SERVICE and DROP in a comment',
+    "SELECT ?load ?copy WHERE { ?load rdfs:label ?copy }",
+    "SELECT ?e WHERE { ?e a <http://example.org/SERVICE> }",
+])
+def test_query_allows_keywords_inside_strings_iris_and_variables(store, query):
+    assert isinstance(run_query(store, query, fmt="csv"), str)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?a WHERE { ?a kg:mentionedIn ?art . ?a a kg:Country }",
+])
+def test_query_union_gives_no_duplicate_rows(store, query):
+    rows = execute(store, "SELECT ?a WHERE { ?a a kg:Country }").rows
+    assert len(rows) == 2
+    # One row per (country, article) pair: RUS and UKR are each in a1 and a2.
+    assert len(execute(store, query).rows) == 4
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?name (COUNT(?e) AS ?n) WHERE { ?e kg:eventType ?t . "
+    "?t skos:broader* ?root . ?root skos:topConceptOf cameo:scheme ; "
+    "skos:prefLabel ?name } GROUP BY ?name ORDER BY ?name",
+])
+def test_query_reads_cameo_names_from_ontology_graph(store, query):
+    rows = [(r[0].value, int(r[1].value)) for r in execute(store, query).rows]
+    assert rows == [("Consult", 2), ("Disapprove", 1), ("Fight", 2)]
+
+
+@pytest.mark.parametrize("query", ["SELECT ?e WHERE { ?e kg:sentence ?s }"])
+def test_query_binding_an_unselected_variable_says_how_to_fix(store, query):
+    with pytest.raises(QueryError, match=r"add it to the SELECT clause \(or use"):
+        execute(store, query, bindings={"s": Literal("x")})
+
+
+@pytest.mark.parametrize("query", ["SELECT ?e WHERE { ?e kgx:foo ?o }"])
+def test_query_unknown_prefix_lists_known_ones(store, query):
+    with pytest.raises(QueryError, match="unknown prefix; declare it with PREFIX"):
+        run_query(store, query)

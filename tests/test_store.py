@@ -1,0 +1,278 @@
+"""Tests of kg.store on a real Oxigraph store: put, replace, remove, reopen, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from kg.errors import StoreError
+from kg.rdf.iris import article_iri, entity_iri, event_iri
+from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, bind_prefixes
+from kg.records import Article, Entity, Event
+from kg.store import Store, open_store
+
+ZELENSKIY = Entity("Volodymyr Zelenskiy", "person", "UKR", ("Zelenskiy",), "President")
+RUSSIA = Entity("Russia", "country", "RUS")
+UKRAINE = Entity("Ukraine", "country", "UKR")
+UN = Entity("United Nations", "organization")
+WAGNER = Entity("Wagner Group", "group", "RUS")
+KYIV = Entity("Kyiv", "location", "UKR", ("Kiev",))
+HOSTILE = 'He said "no" \\ <b>\nthen\tleft — שלום 🚀 \'end\''
+
+# (article id, [(cameo, source, target, place, trigger), ...])
+SPEC = [
+    ("a1", [("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
+            ("190", RUSSIA, UKRAINE, None, "attacked")]),
+    ("a2", [("111", UN, RUSSIA, None, "criticised"),
+            ("190", WAGNER, UKRAINE, None, "shelled")]),
+    ("a3", [("043", ZELENSKIY, UN, None, "met")]),
+]
+
+
+def article_graph(aid: str, events: list, text: str = "Body.") -> tuple[Graph, str]:
+    """The graph of one article in the shared RDF shape, and its content hash."""
+    article = Article(aid, text, title=f"Title {aid} {HOSTILE}", date=date(2019, 1, 24),
+                      source="Wikinews", url=f"https://example.org/{aid}")
+    g, a = Graph(), article_iri(article)
+    bind_prefixes(g)
+    for p, o in [(RDF.type, KG.Article), (KG.title, Literal(article.title)),
+                 (KG.url, Literal(article.url, datatype=XSD.anyURI)),
+                 (KG.publisher, Literal("Wikinews")),
+                 (KG.published, Literal(article.date)),
+                 (KG.contentHash, Literal(article.content_hash))]:
+        g.add((a, p, o))
+    for i, (code, src, tgt, place, trigger) in enumerate(events):
+        ev = Event(code, trigger, src, tgt, place, "2019-01-21", HOSTILE, i * 10,
+                   i * 10 + 9, 0.8, i * 10 + 3)
+        add_event(g, a, event_iri(article, ev), ev)
+    return g, article.content_hash
+
+
+def add_event(g: Graph, a: URIRef, e: URIRef, ev: Event) -> None:
+    g.add((e, RDF.type, KG.Event))
+    g.add((e, KG.eventType, CAMEO[ev.cameo]))
+    g.add((e, KG.trigger, Literal(ev.trigger)))
+    g.add((e, KG.sentence, Literal(ev.sentence)))
+    g.add((e, KG.confidence, Literal(Decimal("0.8"))))
+    g.add((e, KG.fromArticle, a))
+    for prop, ent in [(KG.sourceActor, ev.source), (KG.targetActor, ev.target),
+                      (KG.place, ev.location)]:
+        if ent is not None:
+            g.add((e, prop, entity_iri(ent)))
+            add_entity(g, a, ent)
+
+
+def add_entity(g: Graph, a: URIRef, ent: Entity) -> None:
+    node = entity_iri(ent)
+    cls = KG.Place if ent.kind == "location" else KG[ent.kind.capitalize()]
+    g.add((node, RDF.type, cls))
+    g.add((node, RDFS.label, Literal(ent.name)))
+    g.add((node, KG.mentionedIn, a))
+    if ent.country:
+        g.add((node, KG.countryCode, Literal(ent.country)))
+
+
+def ontology_graph() -> Graph:
+    g = Graph()
+    for root, label, child in [("04", "Consult", "040"), ("11", "Disapprove", "111"),
+                               ("19", "Fight", "190")]:
+        g.add((CAMEO[root], SKOS.topConceptOf, CAMEO.scheme))
+        g.add((CAMEO[root], SKOS.notation, Literal(root)))
+        g.add((CAMEO[root], SKOS.prefLabel, Literal(label, lang="en")))
+        g.add((CAMEO[child], SKOS.broader, CAMEO[root]))
+    g.add((CAMEO["043"], SKOS.broader, CAMEO["04"]))
+    g.add((KG.Event, RDFS.label, Literal("event", lang="en")))
+    return g
+
+
+def fill(store: Store, with_ontology: bool = True) -> dict[str, Graph]:
+    graphs = {}
+    for aid, events in SPEC:
+        graphs[aid], digest = article_graph(aid, events)
+        store.put_article(article_iri(aid), graphs[aid], digest)
+    if with_ontology:
+        store.ensure_ontology(ontology_graph())
+    return graphs
+
+
+def union_size(graphs: list[Graph]) -> int:
+    return len({t for g in graphs for t in g})
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(tmp_path / "store") as s:
+        yield s
+
+
+@pytest.mark.parametrize("aid", ["a1"])
+def test_store_put_article_adds_named_graph(store, aid):
+    g, digest = article_graph(aid, SPEC[0][1])
+    assert store.put_article(article_iri(aid), g, digest) == "added"
+    assert store.articles() == [article_iri(aid)]
+    assert store.article_hash(article_iri(aid)) == digest
+    assert len(store) == len(g) == 39
+    assert isomorphic(store.read_graph(article_iri(aid)), g)
+
+
+@pytest.mark.parametrize("times", [3])
+def test_store_put_unchanged_article_is_a_no_op(store, times):
+    graphs = fill(store)
+    before = (len(store), store.triple_count())
+    g, digest = article_graph("a1", SPEC[0][1])
+    results = {store.put_article(article_iri("a1"), g, digest) for _ in range(times)}
+    assert results == {"unchanged"}
+    assert (len(store), store.triple_count()) == before
+    assert before == (111, 100)
+    assert before[0] == sum(len(g) for g in graphs.values()) + len(ontology_graph())
+
+
+@pytest.mark.parametrize("new_text", ["Edited body."])
+def test_store_put_changed_article_replaces_whole_graph(store, new_text):
+    graphs = fill(store, with_ontology=False)
+    g, digest = article_graph("a1", SPEC[0][1][1:], text=new_text)
+    assert store.put_article(article_iri("a1"), g, digest) == "replaced"
+    assert store.article_hash(article_iri("a1")) == digest
+    assert isomorphic(store.read_graph(article_iri("a1")), g)
+    graphs["a1"] = g
+    assert len(store) == sum(len(x) for x in graphs.values())
+    assert store.triple_count() == union_size(list(graphs.values()))
+    # Kyiv was only in the old a1: gone from the union; Russia is still said by a2.
+    labels = {str(o) for o in store.dataset.objects(None, RDFS.label)}
+    assert "Kyiv" not in labels and "Russia" in labels
+
+
+@pytest.mark.parametrize("query", ["SELECT ?c WHERE { ?c a kg:Country }"])
+def test_store_union_default_graph_has_no_duplicates(store, query):
+    graphs = fill(store, with_ontology=False)
+    rows = list(store.ox.query(query, prefixes={"kg": str(KG)}))
+    assert sorted(r["c"].value for r in rows) == [
+        "https://w3id.org/kg-events/id/country/RUS",
+        "https://w3id.org/kg-events/id/country/UKR",
+    ]
+    assert store.triple_count() == union_size(list(graphs.values())) == 86
+    assert len(store) == sum(len(g) for g in graphs.values()) == 97
+
+
+@pytest.mark.parametrize("aid", ["a3"])
+def test_store_remove_article_drops_only_what_it_alone_said(store, aid):
+    graphs = fill(store, with_ontology=False)
+    assert store.remove_article(article_iri(aid)) is True
+    assert store.remove_article(article_iri(aid)) is False
+    del graphs[aid]
+    assert store.articles() == [article_iri("a1"), article_iri("a2")]
+    assert store.triple_count() == union_size(list(graphs.values()))
+    assert store.article_hash(article_iri(aid)) is None
+
+
+@pytest.mark.parametrize("reopen_times", [2])
+def test_store_reopens_persisted_store(tmp_path, reopen_times):
+    path = tmp_path / "new" / "nested" / "kgstore"
+    with open_store(path) as s:
+        fill(s)
+        expected = (len(s), s.triple_count(), s.articles())
+    for _ in range(reopen_times):
+        with open_store(str(path)) as s:
+            assert (len(s), s.triple_count(), s.articles()) == expected
+            g, digest = article_graph("a2", SPEC[1][1])
+            assert s.put_article(article_iri("a2"), g, digest) == "unchanged"
+
+
+@pytest.mark.parametrize("kind", ["file", "foreign-folder"])
+def test_store_open_bad_path_raises_store_error(tmp_path, kind):
+    path = tmp_path / "thing"
+    if kind == "file":
+        path.write_text("not a store", encoding="utf-8")
+    else:
+        path.mkdir()
+        (path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(StoreError) as err:
+        open_store(path)
+    assert f"Cannot open store {path}" in str(err.value)
+    assert "Pass a new or empty folder (or 'memory')." in str(err.value)
+    # Nothing was written into someone else's file or folder.
+    leftovers = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
+    assert leftovers == ([] if kind == "file" else ["notes.txt"])
+
+
+@pytest.mark.parametrize("holder", ["this-process"])
+def test_store_locked_by_other_process_raises_store_error(tmp_path, holder):
+    path = tmp_path / "locked"
+    code = (
+        "import sys\nfrom kg.store import open_store\n"
+        "from kg.errors import StoreError\ntry:\n    open_store(sys.argv[1])\n"
+        "except StoreError as e:\n"
+        "    print(e)\n    sys.exit(3)\n"
+    )
+    with open_store(path):
+        proc = subprocess.run([sys.executable, "-c", code, str(path)],
+                              capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 3, proc.stderr
+    assert f"Cannot open store {path}: another kg process is using it" in proc.stdout
+    assert "Wait for it to finish or close it, then retry." in proc.stdout
+
+
+@pytest.mark.parametrize("location", [None, "memory"])
+def test_store_memory_store_works(location):
+    with open_store(location) as s:
+        graphs = fill(s)
+        assert s.location is None
+        assert s.triple_count() == union_size([*graphs.values(), ontology_graph()])
+
+
+@pytest.mark.parametrize("extra", [(KG.Event, RDFS.comment, Literal("changed"))])
+def test_store_ensure_ontology_writes_only_when_changed(store, extra):
+    onto = ontology_graph()
+    assert store.ensure_ontology(onto) is True
+    assert store.ensure_ontology(ontology_graph()) is False
+    onto.add(extra)
+    assert store.ensure_ontology(onto) is True
+    assert isomorphic(store.read_graph(ONTOLOGY_GRAPH), onto)
+    assert store.articles() == []
+
+
+@pytest.mark.parametrize("value, stored", [("-5.0", "-5"), ("0.80", "0.8")])
+def test_store_ensure_ontology_sees_canonical_numbers_as_unchanged(store, value,
+                                                                   stored):
+    onto = ontology_graph()
+    onto.add((CAMEO["190"], KG.goldstein, Literal(value, datatype=XSD.decimal)))
+    assert store.ensure_ontology(onto) is True
+    assert store.ensure_ontology(onto) is False
+    # Oxigraph keeps the value but rewrites the lexical form.
+    assert Literal(stored, datatype=XSD.decimal) in set(
+        store.read_graph(ONTOLOGY_GRAPH).objects(CAMEO["190"], KG.goldstein))
+
+
+@pytest.mark.parametrize("bad", [URIRef("http://example.org/has space")])
+def test_store_failed_put_leaves_old_article_intact(store, bad):
+    fill(store, with_ontology=False)
+    before = (len(store), store.triple_count(), store.article_hash(article_iri("a1")))
+    g, digest = article_graph("a1", SPEC[0][1], text="Changed.")
+    g.add((bad, RDFS.label, Literal("x")))
+    with pytest.raises(StoreError):
+        store.put_article(article_iri("a1"), g, digest)
+    assert (len(store), store.triple_count(),
+            store.article_hash(article_iri("a1"))) == before
+
+
+@pytest.mark.parametrize("stated", ["0" * 64])
+def test_store_put_rejects_contradicting_content_hash(store, stated):
+    g, digest = article_graph("a1", SPEC[0][1])
+    with pytest.raises(StoreError, match="states kg:contentHash"):
+        store.put_article(article_iri("a1"), g, stated)
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize("query", ["SELECT ?c WHERE { ?c a kg:Country }"])
+def test_store_rdflib_dataset_view_reads_the_union(store, query):
+    fill(store)
+    rows = list(store.dataset.query(query))
+    assert len(rows) == 2
+    assert set(store.dataset.graphs()) >= {store.dataset.graph(ONTOLOGY_GRAPH)}
