@@ -74,6 +74,10 @@ class KG(DefinedNamespace):
     extractorVersion: URIRef
     model: URIRef  # spaCy pipeline name and version
 
+    # CAMEO concept properties (on skos:Concept in ontology/cameo.ttl)
+    quadClass: URIRef  # 1 verbal coop, 2 material coop, 3 verbal/4 material conflict
+    goldstein: URIRef  # Goldstein scale value, xsd:decimal in [-10, 10]
+
 
 #: Instances: articles, events, actors, places (deterministic, see kg.rdf.iris).
 KGR = Namespace("https://w3id.org/kg-events/id/")

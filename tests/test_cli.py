@@ -1,0 +1,210 @@
+"""The command line as a user runs it: real processes, real files, real store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from conftest import DATA, ROOT, SAMPLE
+
+COMMANDS = ["build", "ingest", "extract", "query", "export", "viz", "stats", "validate"]
+
+
+def kg(*args: str, cwd: Path | None = None, stdin: bytes | None = None):
+    """Run ``python -m kg`` in a child process and capture what it prints."""
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, input=stdin,
+                          capture_output=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """`kg build data/articles --out DIR`, once for this module."""
+    out = tmp_path_factory.mktemp("build") / "kg-out"
+    result = kg("build", str(DATA), "--out", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    return out, result.stdout.decode()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_cli_every_command_has_help_with_example(command):
+    result = kg(command, "--help")
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert "Example" in text and f"kg {command}" in text
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_cli_every_command_in_readme(command):
+    assert f"kg {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_build_writes_store_turtle_html_and_summary(built):
+    out, stdout = built
+    assert (out / "store").is_dir()
+    assert (out / "graph.ttl").stat().st_size > 0
+    html = (out / "graph.html").read_text(encoding="utf-8")
+    assert "Zelenskiy" in html
+    summary = stdout.splitlines()[0]
+    for word in ("articles", "actors", "events", "places", "triples", " s"):
+        assert word in summary
+
+
+def test_cli_build_again_changes_nothing(built, tmp_path):
+    out, stdout = built
+    again = kg("build", str(DATA), "--out", str(out))
+    assert again.returncode == 0, again.stderr.decode()
+    assert again.stdout.decode().splitlines()[0].split(" in ")[0] == \
+        stdout.splitlines()[0].split(" in ")[0]
+
+
+def test_cli_extract_sample_finds_consult_event():
+    result = kg("extract", str(SAMPLE), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr.decode()
+    lines = [json.loads(x) for x in result.stdout.decode().splitlines()]
+    events = [x for x in lines if "type" in x]
+    entities = [x["entity"] for x in lines if "entity" in x]
+    consult = [e for e in events if e["type"] == "04"
+               and e["source"]["name"] == "Volodymyr Zelenskiy"
+               and (e["target"] or {}).get("name") in ("Steve Witkoff", "Jared Kushner")]
+    assert consult and "Witkoff" in consult[0]["sentence"]
+    zelenskiy = [e for e in entities if "Zelenskiy" in e["name"]]
+    assert len(zelenskiy) == 1 and zelenskiy[0]["country"] == "UKR"
+    assert all(x["article"] == "ukraine-us-talks" for x in lines)
+
+
+def test_cli_extract_table_is_readable():
+    result = kg("extract", str(SAMPLE), "--format", "table")
+    assert result.returncode == 0
+    assert "Volodymyr Zelenskiy" in result.stdout.decode()
+
+
+def test_cli_query_finds_consult_between_zelenskiy_and_envoy(built):
+    out, _ = built
+    query = """SELECT DISTINCT ?target ?sentence WHERE {
+      ?e kg:eventType/skos:broader* cameo:04 ;
+         kg:sourceActor/rdfs:label "Volodymyr Zelenskiy" ;
+         kg:targetActor/rdfs:label ?target ; kg:sentence ?sentence .
+      ?e kg:sourceActor/kg:countryCode "UKR" }"""
+    result = kg("query", query, "--store", str(out / "store"), "--format", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    targets = {r["target"]["value"] for r in rows}
+    assert targets & {"Steve Witkoff", "Jared Kushner"}
+
+
+def test_cli_zelenskiy_is_one_node_with_country(built):
+    out, _ = built
+    query = """SELECT ?a ?c WHERE { ?a a kg:Person ; kg:countryCode ?c ;
+      rdfs:label ?l FILTER(CONTAINS(?l, "Zelenskiy")) }"""
+    result = kg("query", query, "--store", str(out / "store"), "--format", "csv")
+    rows = result.stdout.decode().strip().splitlines()[1:]
+    assert len(rows) == 1 and rows[0].endswith(",UKR")
+
+
+def test_cli_query_syntax_error_names_line_and_column(built):
+    out, _ = built
+    result = kg("query", "SELECT * WHERE {\n  ?s ?p \n}", "--store", str(out / "store"))
+    assert result.returncode == 2
+    message = result.stderr.decode()
+    assert message.startswith("kg: error: ") and "line 3" in message
+    assert len(message.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig"])
+def test_cli_export_parses_back_isomorphic(built, tmp_path, fmt):
+    from kg.store import open_store
+
+    out, _ = built
+    target = tmp_path / f"export.{fmt}"
+    result = kg("export", "--store", str(out / "store"), "--format", fmt,
+                "-o", str(target))
+    assert result.returncode == 0, result.stderr.decode()
+    with open_store(out / "store") as store:
+        if fmt == "turtle":
+            back = Graph().parse(target, format="turtle")
+            assert isomorphic(back, store.read_graph())
+        else:
+            back = Dataset().parse(target, format="trig")
+            names = {str(g.identifier) for g in back.graphs() if len(g)}
+            assert names == {str(n.value) for n in store.graph_names()}
+
+
+def test_cli_validate_store_conforms(built):
+    out, _ = built
+    result = kg("validate", "--store", str(out / "store"))
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+
+
+def test_cli_viz_writes_offline_html(built, tmp_path):
+    out, _ = built
+    page = tmp_path / "view.html"
+    result = kg("viz", "--store", str(out / "store"), "-o", str(page))
+    assert result.returncode == 0, result.stderr.decode()
+    html = page.read_text(encoding="utf-8")
+    assert "Jared Kushner" in html
+    assert "<script src=\"http" not in html and "<link href=\"http" not in html
+
+
+def test_cli_stats_counts_roots(built):
+    out, _ = built
+    result = kg("stats", "--store", str(out / "store"))
+    assert result.returncode == 0
+    assert "Consult" in result.stdout.decode()
+
+
+def _bad_inputs(folder: Path) -> dict[str, Path]:
+    files = {
+        "empty": folder / "empty.txt",
+        "binary": folder / "binary.txt",
+        "utf8": folder / "latin1.txt",
+        "json": folder / "feed.jsonl",
+    }
+    files["empty"].write_bytes(b"")
+    files["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    files["utf8"].write_bytes("Caf\u00e9 talks in Paris.".encode("latin-1"))
+    good = {"id": "ok-1", "text": "Egypt condemned Turkey on Monday.", "date": "2024-01-10"}
+    files["json"].write_text(json.dumps(good) + "\n{not json\n", encoding="utf-8")
+    return files
+
+
+def test_cli_ingest_bad_inputs_reported_others_stored(tmp_path):
+    from kg.store import open_store
+
+    files = _bad_inputs(tmp_path)
+    store = tmp_path / "store"
+    first = kg("ingest", str(SAMPLE), "--store", str(store))
+    assert first.returncode == 0, first.stderr.decode()
+    missing = tmp_path / "missing.txt"
+    result = kg("ingest", *map(str, files.values()), str(missing), "--store", str(store))
+    assert result.returncode == 1
+    errors = [x for x in result.stderr.decode().splitlines() if x.startswith("kg: ")]
+    joined = "\n".join(errors)
+    assert f"{files['empty']}: " in joined and "empty" in joined
+    assert f"{files['binary']}: " in joined
+    assert f"{files['utf8']}: " in joined and "UTF-8" in joined
+    assert f"{files['json']}:2: " in joined
+    assert f"{missing}: " in joined
+    with open_store(store) as opened:
+        ids = {str(a).rsplit("/", 1)[-1] for a in opened.articles()}
+    assert ids == {"ukraine-us-talks", "ok-1"}
+
+
+def test_cli_unknown_model_says_how_to_install(tmp_path):
+    result = kg("extract", str(SAMPLE), "--model", "no_such_pipeline")
+    assert result.returncode == 1
+    message = result.stderr.decode().strip()
+    assert message.startswith("kg: error: no spaCy pipeline could be loaded")
+    assert "pip install" in message and len(message.splitlines()) == 1
+
+
+def test_cli_stdin_dash_reads_text(tmp_path):
+    result = kg("extract", "-", "--format", "jsonl",
+                stdin=b"Egypt condemned Turkey on Monday.\n")
+    assert result.returncode == 0, result.stderr.decode()
+    assert '"type": "11"' in result.stdout.decode()

@@ -1,0 +1,335 @@
+"""Tests of kg.view: the offline, single-file pyvis page, checked in real Chromium.
+
+The browser tests load the page from file:// in Debian's chromium with every
+request recorded, so "works offline" and "article text never runs" are observed,
+not assumed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, Literal
+from rdflib.namespace import RDF, RDFS
+
+from kg.errors import UsageError
+from kg.rdf.namespaces import CAMEO, KG, KGR, ONTOLOGY_GRAPH
+from kg.view import ViewSummary, render_html
+
+DATA = Path(__file__).parent / "data" / "view"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">'
+HOSTILE_SENTENCE = "Russia attacked <script>window.__pwned=1</script> in Kyiv."
+HOSTILE_TITLE = '"><script>window.__pwned=1</script> headline'
+EXTERNAL_REF = re.compile(
+    r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I
+)
+ORG = "https://w3id.org/kg-events/id/organization/img-src-x-onerror"
+EVENT_E2 = "https://w3id.org/kg-events/id/event/kyiv-talks/e2"
+EVENT_E3 = "https://w3id.org/kg-events/id/event/hostile/e3"
+
+
+def _small_graph() -> Graph:
+    return Graph().parse(DATA / "small.ttl")
+
+
+def _small_dataset() -> Dataset:
+    """The fixture in one article graph plus CAMEO names in the ontology graph."""
+    dataset = Dataset()
+    dataset.graph(KGR["article/kyiv-talks"]).parse(DATA / "small.ttl")
+    dataset.graph(ONTOLOGY_GRAPH).parse(DATA / "cameo_subset.ttl")
+    return dataset
+
+
+def _small_oxigraph() -> Dataset:
+    """The fixture in an Oxigraph store the way kg's store keeps it.
+
+    Every triple sits in the article graph and again in the default graph
+    (the store's union), with the CAMEO names in the ontology graph.
+    """
+    dataset = Dataset(store="Oxigraph")
+    dataset.graph(KGR["article/kyiv-talks"]).parse(DATA / "small.ttl")
+    dataset.default_graph.parse(DATA / "small.ttl")
+    dataset.graph(ONTOLOGY_GRAPH).parse(DATA / "cameo_subset.ttl")
+    return dataset
+
+
+GRAPHS = [_small_graph, _small_dataset, _small_oxigraph]
+
+
+def _big_graph(events: int) -> Graph:
+    """A synthetic graph of ``events`` events over events // 2 actors."""
+    graph = Graph()
+    actors = [KGR[f"person/p{i}"] for i in range(events // 2)]
+    for i, actor in enumerate(actors):
+        graph.add((actor, RDF.type, KG.Person))
+        graph.add((actor, RDFS.label, Literal(f"Person {i}")))
+    for i in range(events):
+        event = KGR[f"event/big/{i}"]
+        graph.add((event, RDF.type, KG.Event))
+        graph.add((event, KG.eventType, CAMEO["04"]))
+        graph.add((event, KG.sourceActor, actors[i % len(actors)]))
+        graph.add((event, KG.targetActor, actors[(i * 7 + 1) % len(actors)]))
+    return graph
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by playwright; missing chromium fails loudly."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} not found: the view tests need a real browser; "
+            "install it with `apt-get install chromium`"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def small_view(tmp_path_factory) -> tuple[Path, ViewSummary]:
+    out = tmp_path_factory.mktemp("view") / "small.html"
+    return out, render_html(_small_dataset(), out, title="Small <b>view</b>")
+
+
+def _open(browser, path: Path) -> tuple[object, list[str]]:
+    """Load ``path`` in a fresh page, recording every request the page makes."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    requests: list[str] = []
+
+    def record(route) -> None:
+        requests.append(route.request.url)
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", record)
+    page.goto(path.as_uri())
+    page.wait_for_function("typeof network !== 'undefined' && network.body")
+    page.evaluate("network.stopSimulation()")
+    return page, requests
+
+
+def _hover(page, node_id: str) -> str:
+    """Move the mouse onto a node and return the tooltip's text."""
+    x, y = page.evaluate(
+        """(id) => {
+            const p = network.canvasToDOM(network.getPosition(id));
+            const box = document.getElementById('mynetwork').getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        node_id,
+    )
+    page.mouse.move(5, 5)
+    page.mouse.move(x, y, steps=3)
+    page.wait_for_function(
+        """() => { const t = document.querySelector('.vis-tooltip');
+                   return t && t.style.visibility === 'visible'; }"""
+    )
+    return page.evaluate("document.querySelector('.vis-tooltip').textContent")
+
+
+@pytest.mark.parametrize("make_graph", GRAPHS)
+def test_view_summary_counts(tmp_path, make_graph):
+    summary = render_html(make_graph(), tmp_path / "v.html")
+    assert summary == ViewSummary(
+        path=tmp_path / "v.html",
+        nodes=7,
+        edges=7,
+        events=3,
+        actors=3,
+        places=1,
+        physics=True,
+    )
+
+
+@pytest.mark.parametrize("make_graph", GRAPHS)
+def test_view_file_is_self_contained(tmp_path, monkeypatch, make_graph):
+    monkeypatch.chdir(tmp_path)  # pyvis must not drop a lib/ folder here
+    out = tmp_path / "v.html"
+    render_html(make_graph(), out)
+    page = out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.html"]
+    assert EXTERNAL_REF.search(page) is None
+    assert "cdn.jsdelivr.net" not in page and "cdnjs.cloudflare.com" not in page
+    assert "vis-network" in page and page.count("<script") >= 3
+    assert "popup.innerHTML" not in page  # pyvis's unsafe tooltip template is unused
+
+
+@pytest.mark.parametrize("mode", ["remote", "in_line"])
+def test_view_inlines_pyvis_assets_and_drops_others(mode):
+    from pyvis.network import Network
+
+    from kg.view import _inline_assets
+
+    net = Network(cdn_resources=mode, select_menu=True)
+    net.add_node(1)
+    page = _inline_assets(net.generate_html())
+    assert EXTERNAL_REF.search(page) is None
+    assert "TomSelect" in page and "vis.Network" in page
+    assert "bootstrap" not in page.split("<body>")[0].lower()
+
+
+@pytest.mark.parametrize("hostile", [HOSTILE_NAME, HOSTILE_SENTENCE, HOSTILE_TITLE])
+def test_view_file_never_holds_hostile_text_raw(small_view, hostile):
+    path, _summary = small_view
+    assert hostile not in path.read_text(encoding="utf-8")
+    assert "<img src=x" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("expected_nodes, expected_edges", [(7, 7)])
+def test_view_loads_offline_in_chromium(
+    browser, small_view, expected_nodes, expected_edges
+):
+    path, _summary = small_view
+    page, requests = _open(browser, path)
+    try:
+        assert page.evaluate("network.body.data.nodes.length") == expected_nodes
+        assert page.evaluate("network.body.data.edges.length") == expected_edges
+        assert page.evaluate("nodes.length") == expected_nodes
+        assert requests and all(url.startswith("file://") for url in requests)
+        assert page.title() == "Small <b>view</b>"
+        assert page.inner_text("#kg-header h1") == "Small <b>view</b>"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    "node_id, shown",
+    [
+        (ORG, HOSTILE_NAME),
+        (EVENT_E2, HOSTILE_SENTENCE),
+        (EVENT_E3, HOSTILE_TITLE),
+    ],
+)
+def test_view_hostile_text_is_shown_as_text(browser, small_view, node_id, shown):
+    path, _summary = small_view
+    page, requests = _open(browser, path)
+    try:
+        assert shown in _hover(page, node_id)
+        page.mouse.click(*page.evaluate("[window.innerWidth/2, 5]"))
+        dom = page.content()
+        assert "<img src=" not in dom and "<script>window" not in dom
+        assert page.locator(".kg-tip img, .kg-tip script").count() == 0
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert all(url.startswith("file://") for url in requests)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    "node_id, href",
+    [
+        (EVENT_E2, "https://en.wikinews.org/wiki/Kyiv_talks?a=1&b=2"),
+        (EVENT_E3, None),  # javascript: URL must not become a link
+    ],
+)
+def test_view_click_shows_article_link(browser, small_view, node_id, href):
+    path, _summary = small_view
+    page, _requests = _open(browser, path)
+    try:
+        page.evaluate(
+            """(id) => network.body.emitter.emit('click',
+                   {nodes: [id], edges: [], pointer: {DOM: {x: 0, y: 0}}})""",
+            node_id,
+        )
+        links = page.eval_on_selector_all(
+            "#kg-details-body a", "els => els.map(a => a.getAttribute('href'))"
+        )
+        assert links == ([href] if href else [])
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    "make_graph, labels",
+    [
+        (_small_dataset, ["Consult", "Disapprove", "Fight"]),
+        (_small_oxigraph, ["Consult", "Disapprove", "Fight"]),
+        (_small_graph, ["04", "11", "19"]),  # no ontology graph: codes
+    ],
+)
+def test_view_events_named_by_cameo_root(browser, tmp_path, make_graph, labels):
+    out = tmp_path / "v.html"
+    render_html(make_graph(), out)
+    page, _requests = _open(browser, out)
+    try:
+        got = page.evaluate(
+            "nodes.get({filter: n => n.kgKind === 'Event'}).map(n => n.label).sort()"
+        )
+        assert got == labels
+        legend = page.inner_text("#kg-legend")
+        for name in ["Person", "Organization", "Country", "Place", *labels]:
+            assert name in legend
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("make_graph", GRAPHS)
+def test_view_output_is_deterministic(tmp_path, make_graph):
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    render_html(make_graph(), first)
+    render_html(make_graph(), second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("physics_limit", [3])
+def test_view_big_graph_is_laid_out_in_python(browser, tmp_path, physics_limit):
+    out = tmp_path / "v.html"
+    summary = render_html(_small_graph(), out, physics_limit=physics_limit)
+    assert summary.physics is False
+    page, requests = _open(browser, out)
+    try:
+        fixed = page.evaluate(
+            "nodes.get().every(n => typeof n.x === 'number' && typeof n.y === 'number')"
+        )
+        assert fixed is True
+        assert page.evaluate("network.physics.physicsEnabled") is False
+        assert page.evaluate("network.body.data.nodes.length") == summary.nodes
+        assert all(url.startswith("file://") for url in requests)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("events", [1400])
+def test_view_turns_physics_off_past_the_limit(tmp_path, events):
+    out = tmp_path / "v.html"
+    summary = render_html(_big_graph(events), out)
+    assert (summary.nodes, summary.edges, summary.physics) == (
+        events + events // 2,
+        2 * events,
+        False,
+    )
+    again = tmp_path / "again.html"
+    render_html(_big_graph(events), again)
+    assert out.read_bytes() == again.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["missing-dir/v.html"])
+def test_view_unwritable_output_raises_usage_error(tmp_path, name):
+    with pytest.raises(UsageError, match="cannot write the view"):
+        render_html(_small_graph(), tmp_path / name)
+
+
+@pytest.mark.parametrize("graph", [Graph(), Dataset()])
+def test_view_empty_graph_still_renders(tmp_path, graph):
+    summary = render_html(graph, tmp_path / "v.html")
+    assert (summary.nodes, summary.edges) == (0, 0)
+    assert "No events in this graph." in (tmp_path / "v.html").read_text("utf-8")
