@@ -19,7 +19,7 @@ COMMANDS = ["build", "ingest", "extract", "query", "export", "viz", "stats", "va
 def kg(*args: str, cwd: Path | None = None, stdin: bytes | None = None):
     """Run ``python -m kg`` in a child process and capture what it prints."""
     return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, input=stdin,
-                          capture_output=True, timeout=300)
+                          capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ STATE_NOUNS = frozenset(
     "troops police regime navy cabinet parliament state diplomats delegation side "
     "embassy leadership".split()
 )
+ROLE_NOUNS_EXTRA = frozenset("counterpart opponent rival successor predecessor".split())
 LEADER_NOUNS = frozenset("leader president premier chancellor head king".split())
 TITLE_WORDS = frozenset(
     "president vice prime minister foreign defence defense interior secretary general "
@@ -36,6 +37,8 @@ TITLE_WORDS = frozenset(
     "senior commander gen. lt. col. mr. mrs. ms. dr. sir premier sheikh emir "
     "mayor director head chairman minister-president affairs state peace".split()
 )
+
+ROLE_NOUNS = TITLE_WORDS | ROLE_NOUNS_EXTRA
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ class DocActors:
         person = self._person_by_surname(text)
         if person is not None and self._same_person(self.clusters[person].name, text):
             return self._alias(person, text)
-        if span.label_ == "PERSON":
+        if span.label_ == "PERSON" or _looks_like_person(span, text):
             return self._person(span, text)
         return self._state_or_place(span, text)
 
@@ -277,6 +280,25 @@ class DocActors:
             actors.clusters.append(cluster)
         actors.by_token = dict(doc._.kg_entity_tokens or {})
         return actors
+
+
+def _looks_like_person(span: Span, text: str) -> bool:
+    """A name the model mislabelled as a place or body, told by its syntax.
+
+    "his Greek counterpart Giorgos Gerapetritis", "Foreign Minister X": an
+    apposition to a role noun, or a name right after a title, names a person
+    when no gazetteer knows it as a country or city.
+    """
+    if span.label_ not in ("GPE", "LOC", "ORG", "NORP") or len(text.split()) < 2:
+        return False
+    if gazetteer.country_by_name(text) or gazetteer.country_by_seat(text) \
+            or gazetteer.city_by_name(text):
+        return False
+    root = span.root
+    if root.dep_ == "appos" and root.head.lemma_.lower() in ROLE_NOUNS:
+        return True
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    return before is not None and before.lower_ in ROLE_NOUNS - {"state", "affairs"}
 
 
 def _cluster_key(kind: str, name: str, country: str | None) -> tuple[str, str]:

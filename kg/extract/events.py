@@ -49,8 +49,12 @@ def find_triggers(doc: Doc, actors: DocActors, spans_key: str) -> list[Trigger]:
             continue
         if head.i not in best or len(span) > len(best[head.i]):
             best[head.i] = span
+    heads = {i: best[i].label_[:2] for i in best}
     out = []
     for i, span in sorted(best.items()):
+        verb = _governing_verb(doc[i]) if doc[i].pos_ not in ("VERB", "AUX") else None
+        if verb is not None and heads.get(verb.i) == span.label_[:2]:
+            continue  # "met ... for talks": one event, coded on the verb
         needs_target = span.id_.endswith("!target")
         out.append(Trigger(span, doc[i], span.label_, needs_target))
     return out
@@ -83,7 +87,9 @@ class EventFinder:
         head = trigger.head
         verbal = head.pos_ in ("VERB", "AUX")
         sources, targets = self._verb_args(head) if verbal else self._noun_args(head)
-        if not verbal:
+        if not verbal and not sources:
+            if not targets and self._refers_back(head, trigger.code[:2]):
+                return  # "the talks" again: the same event, already coded
             sources, targets = self._resolve_anaphora(head, trigger.code[:2],
                                                       sources, targets)
         if trigger.needs_target and not targets:
@@ -95,6 +101,11 @@ class EventFinder:
         for source in sources:
             for target in [t for t in targets if t != source] or [None]:
                 yield self._event(trigger, source, target, place, when)
+
+    def _refers_back(self, noun: Token, root: str) -> bool:
+        """A definite event noun with nothing new, naming an event already seen."""
+        return root in self._recent and any(
+            c.dep_ == "det" and c.lower_ in DEFINITE_DETS for c in noun.children)
 
     def _resolve_anaphora(self, noun: Token, root: str, sources: list[int],
                           targets: list[int]) -> tuple[list[int], list[int]]:
@@ -252,6 +263,7 @@ class EventFinder:
     def _event(self, trigger: Trigger, source: int, target: int | None,
                place: Entity | None, when: str | None) -> Event:
         sent = trigger.head.sent
+        text = sent.text.rstrip()
         confidence = 0.55 + (0.2 if target is not None else 0.0)
         confidence += 0.1 if trigger.head.pos_ in ("VERB", "AUX") else 0.0
         confidence += 0.05 if place is not None else 0.0
@@ -262,9 +274,9 @@ class EventFinder:
             target=self.actors.clusters[target].freeze() if target is not None else None,
             location=place,
             date=when,
-            sentence=sent.text,
+            sentence=text,
             start=sent.start_char,
-            end=sent.end_char,
+            end=sent.start_char + len(text),
             confidence=round(min(confidence, 1.0), 3),
             trigger_start=trigger.span.start_char,
         )

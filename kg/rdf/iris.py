@@ -52,7 +52,9 @@ def entity_iri(entity: Entity) -> URIRef:
 
 def event_iri(article: Article, event: Event) -> URIRef:
     """IRI of an event mention: article plus where and what in the text."""
-    key = f"{event.start}:{event.trigger_start}:{event.trigger}:{event.cameo}"
+    target = entity_iri(event.target) if event.target else ""
+    key = (f"{event.start}:{event.trigger_start}:{event.trigger}:{event.cameo}:"
+           f"{entity_iri(event.source)}:{target}")
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
     return KGR[f"event/{quote(article.id, safe='')}/{digest}"]
 
