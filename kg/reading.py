@@ -115,8 +115,9 @@ def iter_articles(
                 on_error(item)
 
 
-def _read_path(raw: str, stdin: TextIO | BinaryIO | None, max_bytes: int
-               ) -> Iterator[_Item]:
+def _read_path(
+    raw: str, stdin: TextIO | BinaryIO | None, max_bytes: int
+) -> Iterator[_Item]:
     """Dispatch one command-line path to the stdin, folder or file reader."""
     if raw == STDIN:
         yield from _read_stdin(stdin, max_bytes)
@@ -148,7 +149,7 @@ class _BytesFromText:
 
     def read(self, size: int = -1) -> bytes:
         end = len(self._data) if size < 0 else self._pos + size
-        out, self._pos = self._data[self._pos:end], min(end, len(self._data))
+        out, self._pos = self._data[self._pos : end], min(end, len(self._data))
         return out
 
 
@@ -163,8 +164,11 @@ def _read_folder(root: Path, max_bytes: int) -> Iterator[_Item]:
             found += isinstance(item, Article)
             yield item
     if not found:
-        logger.warning("%s: no readable articles in this folder (looked for %s)",
-                       root, ", ".join(sorted(FOLDER_SUFFIXES)))
+        logger.warning(
+            "%s: no readable articles in this folder (looked for %s)",
+            root,
+            ", ".join(sorted(FOLDER_SUFFIXES)),
+        )
 
 
 def _walk(folder: Path, seen: set[str]) -> Iterator[Path | InputError]:
@@ -193,8 +197,13 @@ def _read_file(path: Path, max_bytes: int) -> Iterator[_Item]:
     """Read one file; its suffix picks the format, anything unknown is text."""
     label = str(path)
     suffix = path.suffix.lower()
-    kind = ("jsonl" if suffix in JSONL_SUFFIXES
-            else "json" if suffix in JSON_SUFFIXES else "text")
+    kind = (
+        "jsonl"
+        if suffix in JSONL_SUFFIXES
+        else "json"
+        if suffix in JSON_SUFFIXES
+        else "text"
+    )
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
@@ -206,8 +215,9 @@ def _read_file(path: Path, max_bytes: int) -> Iterator[_Item]:
         yield _os_error(label, exc)
 
 
-def _read_stream(fh: BinaryIO, label: str, stem: str, kind: str, max_bytes: int
-                 ) -> Iterator[_Item]:
+def _read_stream(
+    fh: BinaryIO, label: str, stem: str, kind: str, max_bytes: int
+) -> Iterator[_Item]:
     """Parse an open binary stream as ``kind`` ("text", "json", "jsonl", "sniff")."""
     head = fh.read(_SNIFF_BYTES)
     if kind == "sniff":
@@ -236,8 +246,10 @@ def _decode(data: bytes, label: str) -> str | InputError:
         try:
             return _normalise(data.decode("utf-16"))
         except UnicodeDecodeError:
-            return InputError(label, "is not valid UTF-16 despite its byte-order "
-                              "mark; re-save it as UTF-8")
+            return InputError(
+                label,
+                "is not valid UTF-16 despite its byte-order mark; re-save it as UTF-8",
+            )
     if b"\x00" in data[:_SNIFF_BYTES]:
         return _binary(label)
     try:
@@ -260,35 +272,51 @@ def _parse_text(text: str, label: str, stem: str) -> _Item:
         return split
     header, body = split
     if not body.strip():
-        return InputError(label, "has a header but no article text; write the "
-                          "article below the closing '---' line")
+        return InputError(
+            label,
+            "has a header but no article text; write the "
+            "article below the closing '---' line",
+        )
     return _make_article(header, body, label, stem, label, None, keep_all=True)
 
 
-def _split_front_matter(text: str, label: str
-                        ) -> tuple[dict[Any, Any], str] | InputError:
+def _split_front_matter(
+    text: str, label: str
+) -> tuple[dict[Any, Any], str] | InputError:
     """Return (header mapping, body); the header is empty when there is none."""
     first, _, rest = text.partition("\n")
     if first.rstrip() != "---":
         return {}, text
     fence = _CLOSING_FENCE.search(rest)
     if fence is None:
-        return InputError(label, "front matter opened with '---' is never closed; "
-                          "add a '---' line after the header", 1)
+        return InputError(
+            label,
+            "front matter opened with '---' is never closed; "
+            "add a '---' line after the header",
+            1,
+        )
     try:
-        header = yaml.safe_load(rest[:fence.start()])
+        header = yaml.safe_load(rest[: fence.start()])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "cannot be parsed"
-        return InputError(label, f"front matter is not valid YAML ({problem}); fix "
-                          "the header between the '---' lines", line)
+        return InputError(
+            label,
+            f"front matter is not valid YAML ({problem}); fix "
+            "the header between the '---' lines",
+            line,
+        )
     if header is None:
         header = {}
     if not isinstance(header, dict):
-        return InputError(label, f"front matter is a {type(header).__name__}, not a "
-                          "mapping; write it as 'key: value' lines", 2)
-    return header, rest[fence.end():]
+        return InputError(
+            label,
+            f"front matter is a {type(header).__name__}, not a "
+            "mapping; write it as 'key: value' lines",
+            2,
+        )
+    return header, rest[fence.end() :]
 
 
 def _parse_json(text: str, label: str, stem: str) -> Iterator[_Item]:
@@ -304,21 +332,29 @@ def _parse_json(text: str, label: str, stem: str) -> Iterator[_Item]:
         for index, obj in enumerate(data, 1):
             where = f"item {index} of the array"
             if not isinstance(obj, dict):
-                yield InputError(label, f"{where} is {_json_type(obj)}, not an "
-                                 "object; make every item an article object")
+                yield InputError(
+                    label,
+                    f"{where} is {_json_type(obj)}, not an "
+                    "object; make every item an article object",
+                )
             else:
                 yield _from_object(obj, label, f"{stem}-{index}", label, None, where)
     else:
-        yield InputError(label, f"holds {_json_type(data)}; it must hold an "
-                         "article object or an array of them")
+        yield InputError(
+            label,
+            f"holds {_json_type(data)}; it must hold an "
+            "article object or an array of them",
+        )
 
 
-def _read_jsonl(head: bytes, fh: BinaryIO, label: str, stem: str, max_bytes: int
-                ) -> Iterator[_Item]:
+def _read_jsonl(
+    head: bytes, fh: BinaryIO, label: str, stem: str, max_bytes: int
+) -> Iterator[_Item]:
     """Read JSON Lines one line at a time; a bad line costs only that line."""
     if head.startswith(_UTF16_BOMS):
-        yield InputError(label, "is UTF-16; JSON Lines must be UTF-8, re-save it "
-                         "as UTF-8")
+        yield InputError(
+            label, "is UTF-16; JSON Lines must be UTF-8, re-save it as UTF-8"
+        )
         return
     if b"\x00" in head:
         yield _binary(label)
@@ -335,8 +371,15 @@ def _read_jsonl(head: bytes, fh: BinaryIO, label: str, stem: str, max_bytes: int
         yield _empty(label)
 
 
-def _jsonl_record(raw: bytes | int, size: int, offset: int, lineno: int, label: str,
-                  stem: str, max_bytes: int) -> _Item | None:
+def _jsonl_record(
+    raw: bytes | int,
+    size: int,
+    offset: int,
+    lineno: int,
+    label: str,
+    stem: str,
+    max_bytes: int,
+) -> _Item | None:
     """Turn one JSON Lines line into an article or an error; None for a blank line."""
     if isinstance(raw, int) or size > max_bytes:
         return InputError(label, _too_big(max_bytes, size, "line"), lineno)
@@ -352,13 +395,16 @@ def _jsonl_record(raw: bytes | int, size: int, offset: int, lineno: int, label: 
     except json.JSONDecodeError as exc:
         return _bad_json(label, exc, lineno)
     if not isinstance(obj, dict):
-        return InputError(label, f"line holds {_json_type(obj)}, not an object; "
-                          "put one article object on each line", lineno)
+        return InputError(
+            label,
+            f"line holds {_json_type(obj)}, not an object; "
+            "put one article object on each line",
+            lineno,
+        )
     return _from_object(obj, label, f"{stem}-{lineno}", f"{label}:{lineno}", lineno)
 
 
-def _binary_lines(head: bytes, fh: BinaryIO, max_bytes: int
-                  ) -> Iterator[bytes | int]:
+def _binary_lines(head: bytes, fh: BinaryIO, max_bytes: int) -> Iterator[bytes | int]:
     """Yield each line as bytes, or only its length once it outgrows ``max_bytes``.
 
     Dropping overlong lines keeps memory bounded even for a stream with no newlines.
@@ -367,7 +413,7 @@ def _binary_lines(head: bytes, fh: BinaryIO, max_bytes: int
     while True:
         start = 0
         while (nl := buf.find(b"\n", start)) >= 0:
-            yield dropped + nl + 1 - start if dropped else buf[start:nl + 1]
+            yield dropped + nl + 1 - start if dropped else buf[start : nl + 1]
             dropped, start = 0, nl + 1
         buf = buf[start:]
         if len(buf) > max_bytes:
@@ -380,41 +426,68 @@ def _binary_lines(head: bytes, fh: BinaryIO, max_bytes: int
         yield dropped + len(buf) if dropped else buf
 
 
-def _from_object(obj: dict[str, Any], label: str, default_id: str, origin: str,
-                 line: int | None, where: str = "") -> _Item:
+def _from_object(
+    obj: dict[str, Any],
+    label: str,
+    default_id: str,
+    origin: str,
+    line: int | None,
+    where: str = "",
+) -> _Item:
     """Build an article from a JSON object, whose body is in text/body/content."""
     prefix = f"{where}: " if where else ""
     key = next((k for k in _TEXT_KEYS if k in obj), None)
     if key is None:
-        return InputError(label, f"{where or 'object'} has no \"text\" field; put "
-                          "the article body in \"text\" (or \"body\" / \"content\")",
-                          line)
+        return InputError(
+            label,
+            f'{where or "object"} has no "text" field; put '
+            'the article body in "text" (or "body" / "content")',
+            line,
+        )
     text = obj[key]
     if not isinstance(text, str):
-        return InputError(label, f"{prefix}field \"{key}\" is {_json_type(text)}, "
-                          "not a string; put the article body there as one string",
-                          line)
+        return InputError(
+            label,
+            f'{prefix}field "{key}" is {_json_type(text)}, '
+            "not a string; put the article body there as one string",
+            line,
+        )
     if not text.strip():
-        return InputError(label, f"{prefix}field \"{key}\" is empty; put the "
-                          "article body there", line)
+        return InputError(
+            label, f'{prefix}field "{key}" is empty; put the article body there', line
+        )
     fields = {k: v for k, v in obj.items() if k not in _TEXT_KEYS}
-    return _make_article(fields, text, label, default_id, origin, line,
-                         keep_all=False, where=where)
+    return _make_article(
+        fields, text, label, default_id, origin, line, keep_all=False, where=where
+    )
 
 
-def _make_article(fields: dict[Any, Any], text: str, label: str, default_id: str,
-                  origin: str, line: int | None, *, keep_all: bool,
-                  where: str = "") -> _Item:
+def _make_article(
+    fields: dict[Any, Any],
+    text: str,
+    label: str,
+    default_id: str,
+    origin: str,
+    line: int | None,
+    *,
+    keep_all: bool,
+    where: str = "",
+) -> _Item:
     """Check the known fields, gather the rest as metadata, and build the Article."""
     known: dict[str, str] = {}
     for name in ("id", "title", "source", "url"):
         value = fields.get(name)
-        if value is not None and (isinstance(value, bool)
-                                  or not isinstance(value, (str, int, float))):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (str, int, float))
+        ):
             prefix = f"{where}: " if where else ""
-            return InputError(label, f"{prefix}field \"{name}\" is "
-                              f"{_json_type(value)}, not a string; write it as "
-                              "plain text", line)
+            return InputError(
+                label,
+                f'{prefix}field "{name}" is '
+                f"{_json_type(value)}, not a string; write it as "
+                "plain text",
+                line,
+            )
         known[name] = _normalise(str(value)).strip() if value is not None else ""
     text = _normalise(text).strip()
     return Article(
@@ -457,8 +530,12 @@ def _read_date(value: Any, where: str) -> dt.date | None:
         return value
     parsed = _parse_date_string(value.strip()) if isinstance(value, str) else None
     if parsed is None:
-        logger.warning("%s: cannot read the date %r (write it as YYYY-MM-DD); the "
-                       "article is read without a date", where, value)
+        logger.warning(
+            "%s: cannot read the date %r (write it as YYYY-MM-DD); the "
+            "article is read without a date",
+            where,
+            value,
+        )
     return parsed
 
 
@@ -499,8 +576,11 @@ def _size(n: int) -> str:
 
 def _too_big(limit: int, size: int | None = None, what: str = "file") -> str:
     """The over-the-limit problem text, with the size when it is known."""
-    fix = "shorten that record or raise max_bytes" if what == "line" else \
-        "split it into smaller files or raise max_bytes"
+    fix = (
+        "shorten that record or raise max_bytes"
+        if what == "line"
+        else "split it into smaller files or raise max_bytes"
+    )
     if size is None:
         return f"is over the {_size(limit)} limit; {fix}"
     prefix = "" if what == "file" else f"{what} "
@@ -512,21 +592,32 @@ def _empty(label: str) -> InputError:
 
 
 def _binary(label: str) -> InputError:
-    return InputError(label, "looks binary (NUL bytes), not text; give kg .txt, .md, "
-                      ".json or .jsonl articles")
+    return InputError(
+        label,
+        "looks binary (NUL bytes), not text; give kg .txt, .md, "
+        ".json or .jsonl articles",
+    )
 
 
 def _bad_utf8(label: str, exc: UnicodeDecodeError, base: int) -> InputError:
     """Name the first bad byte and its offset, so it can be found in a hex editor."""
     bad = exc.object[exc.start]
-    return InputError(label, f"is not valid UTF-8 (byte 0x{bad:02x} at offset "
-                      f"{base + exc.start}); re-save it as UTF-8")
+    return InputError(
+        label,
+        f"is not valid UTF-8 (byte 0x{bad:02x} at offset "
+        f"{base + exc.start}); re-save it as UTF-8",
+    )
 
 
-def _bad_json(label: str, exc: json.JSONDecodeError, line: int,
-              fix: str = "fix or remove this line") -> InputError:
-    return InputError(label, f"is not valid JSON ({exc.msg} at column {exc.colno}); "
-                      f"{fix}", line)
+def _bad_json(
+    label: str,
+    exc: json.JSONDecodeError,
+    line: int,
+    fix: str = "fix or remove this line",
+) -> InputError:
+    return InputError(
+        label, f"is not valid JSON ({exc.msg} at column {exc.colno}); {fix}", line
+    )
 
 
 def _os_error(label: str, exc: OSError) -> InputError:
@@ -534,6 +625,9 @@ def _os_error(label: str, exc: OSError) -> InputError:
     if isinstance(exc, FileNotFoundError):
         return InputError(label, "no such file or directory; check the path")
     if isinstance(exc, PermissionError):
-        return InputError(label, "permission denied; make it readable (chmod +r) "
-                          "or run kg as a user who can read it")
+        return InputError(
+            label,
+            "permission denied; make it readable (chmod +r) "
+            "or run kg as a user who can read it",
+        )
     return InputError(label, f"cannot be read ({exc.strerror or exc}); check the path")

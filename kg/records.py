@@ -43,8 +43,14 @@ class Article:
     def content_hash(self) -> str:
         """SHA-256 of everything that changes the article's graph when edited."""
         h = hashlib.sha256()
-        for part in (self.id, self.title, str(self.date or ""), self.source or "",
-                     self.url or "", self.text):
+        for part in (
+            self.id,
+            self.title,
+            str(self.date or ""),
+            self.source or "",
+            self.url or "",
+            self.text,
+        ):
             h.update(part.encode("utf-8"))
             h.update(b"\x00")
         return h.hexdigest()

@@ -23,8 +23,12 @@ from kg.store import Store
 logger = logging.getLogger(__name__)
 
 ACTOR_CLASSES: tuple[str, ...] = ("Person", "Organization", "Country", "Group")
-_PLURALS = {"Person": "people", "Organization": "organizations",
-            "Country": "countries", "Group": "groups"}
+_PLURALS = {
+    "Person": "people",
+    "Organization": "organizations",
+    "Country": "countries",
+    "Group": "groups",
+}
 
 _CLASS_COUNTS = (
     "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { VALUES ?class { kg:Article "
@@ -123,8 +127,9 @@ def events_by_root(store: Store) -> tuple[RootCount, ...]:
     for row in _select(store, _EVENT_TYPES):
         counts[_cameo_root(row["type"].value)] += int(row["n"].value)
     labels = {r["code"].value: _value(r["name"]) for r in _select(store, _ROOT_LABELS)}
-    return tuple(RootCount(code, labels.get(code), n)
-                 for code, n in sorted(counts.items()))
+    return tuple(
+        RootCount(code, labels.get(code), n) for code, n in sorted(counts.items())
+    )
 
 
 def top_actors(store: Store, limit: int = 10) -> tuple[ActorCount, ...]:
@@ -144,8 +149,14 @@ def top_actors(store: Store, limit: int = 10) -> tuple[ActorCount, ...]:
 
 def format_stats(stats: Stats, width: int = 100) -> str:
     """Readable text: headline counts, events per CAMEO root, top actors."""
-    console = Console(file=io.StringIO(), width=width, no_color=True,
-                      highlight=False, emoji=False, markup=False)
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        no_color=True,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
     console.print(_summary_table(stats))
     if stats.events_by_root:
         roots = Table("CAMEO root", "name", "events", title="Events by type")
@@ -162,16 +173,23 @@ def format_stats(stats: Stats, width: int = 100) -> str:
 
 def format_summary(stats: Stats) -> str:
     """One line for ``kg build``: articles, actors, events, places, triples."""
-    counts = [(stats.articles, "article"), (stats.actors, "actor"),
-              (stats.events, "event"), (stats.places, "place"),
-              (stats.triples, "triple")]
+    counts = [
+        (stats.articles, "article"),
+        (stats.actors, "actor"),
+        (stats.events, "event"),
+        (stats.places, "place"),
+        (stats.triples, "triple"),
+    ]
     return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
 
 
 def _summary_table(stats: Stats) -> Table:
     table = Table("what", "count", title="Store contents")
-    rows = [("articles", stats.articles), ("events", stats.events),
-            ("actors", stats.actors)]
+    rows = [
+        ("articles", stats.articles),
+        ("events", stats.events),
+        ("actors", stats.actors),
+    ]
     rows += [(f"  {_PLURALS[name]}", n) for name, n in stats.actors_by_class]
     rows += [("places", stats.places), ("triples", stats.triples)]
     for what, n in rows:
@@ -181,7 +199,7 @@ def _summary_table(stats: Stats) -> Table:
 
 def _cameo_root(type_iri: str) -> str:
     # A CAMEO code's first two digits are its root by definition ("0311" -> "03").
-    code = type_iri[len(str(CAMEO)):] if type_iri.startswith(str(CAMEO)) else type_iri
+    code = type_iri[len(str(CAMEO)) :] if type_iri.startswith(str(CAMEO)) else type_iri
     return code[:2]
 
 

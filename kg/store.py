@@ -157,8 +157,9 @@ class Store:
         triples = _ox_triples(graph)
         _add_hash(triples, article, content_hash)
         self._replace_graph(ox.NamedNode(str(article)), triples)
-        logger.debug("%s %s (%d triples)", "replaced" if old else "added", article,
-                     len(triples))
+        logger.debug(
+            "%s %s (%d triples)", "replaced" if old else "added", article, len(triples)
+        )
         return "replaced" if old is not None else "added"
 
     def remove_article(self, article: URIRef) -> bool:
@@ -207,8 +208,9 @@ class Store:
 
     def triple_count(self) -> int:
         """Distinct triples in the union of all graphs."""
-        return sum(1 for _ in self.ox.quads_for_pattern(None, None, None,
-                                                         ox.DefaultGraph()))
+        return sum(
+            1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        )
 
     def __len__(self) -> int:
         """Quads in the named graphs: what a TriG export of the store holds."""
@@ -248,8 +250,11 @@ class Store:
 
 def _add_hash(triples: list[ox.Triple], article: URIRef, content_hash: str) -> None:
     subject, predicate = ox.NamedNode(str(article)), to_ox(KG.contentHash)
-    stated = {t.object.value for t in triples
-              if t.subject == subject and t.predicate == predicate}
+    stated = {
+        t.object.value
+        for t in triples
+        if t.subject == subject and t.predicate == predicate
+    }
     if stated - {content_hash}:
         raise StoreError(
             f"The graph of {article} states kg:contentHash {sorted(stated)} but "

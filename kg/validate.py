@@ -122,8 +122,10 @@ def _format_violation(violation: Violation, graph: Graph) -> str:
     severity = str(violation.severity).rsplit("#", 1)[-1]
     path = _short(violation.path) if violation.path is not None else "-"
     record = _short(violation.focus)
-    return (f"- [{severity}] {_describe_article(violation.focus, graph)}, "
-            f"record {record}, {path}: {violation.message}")
+    return (
+        f"- [{severity}] {_describe_article(violation.focus, graph)}, "
+        f"record {record}, {path}: {violation.message}"
+    )
 
 
 def _describe_article(focus: Node, graph: Graph) -> str:
@@ -165,5 +167,5 @@ def _short(node: Node) -> str:
         ]
         if matches:
             prefix, ns = max(matches, key=lambda m: len(m[1]))
-            return f"{prefix}:{text[len(ns):]}"
+            return f"{prefix}:{text[len(ns) :]}"
     return node.n3()

@@ -1,4 +1,4 @@
-"""Fixtures shared by the test modules: the real pipeline, sample data, a built store."""
+"""Fixtures shared by the test modules: the real pipeline, samples, a built store."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture(scope="session")
 def nlp():
     """The real spaCy model with kg's components, built once per test session."""
-    from kg.extract.pipeline import build_pipeline
+    from kg.extraction.pipeline import build_pipeline
 
     return build_pipeline()
 
@@ -24,7 +24,7 @@ def nlp():
 @pytest.fixture(scope="session")
 def sample_extraction(nlp):
     """The user's sample article, extracted with the real model."""
-    from kg.extract import extract
+    from kg.extraction import extract
     from kg.reading import iter_articles
 
     return next(extract(iter_articles([SAMPLE]), nlp))
@@ -33,7 +33,7 @@ def sample_extraction(nlp):
 @pytest.fixture(scope="session")
 def built_store(nlp, tmp_path_factory) -> Iterator:
     """A persistent Oxigraph store holding every bundled sample article."""
-    from kg.ingest import ingest
+    from kg.ingestion import ingest
     from kg.store import open_store
 
     path = tmp_path_factory.mktemp("store") / "store"

@@ -8,18 +8,22 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import DATA, ROOT, SAMPLE
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
-
-from conftest import DATA, ROOT, SAMPLE
 
 COMMANDS = ["build", "ingest", "extract", "query", "export", "viz", "stats", "validate"]
 
 
 def kg(*args: str, cwd: Path | None = None, stdin: bytes | None = None):
     """Run ``python -m kg`` in a child process and capture what it prints."""
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, input=stdin,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +63,10 @@ def test_cli_build_again_changes_nothing(built, tmp_path):
     out, stdout = built
     again = kg("build", str(DATA), "--out", str(out))
     assert again.returncode == 0, again.stderr.decode()
-    assert again.stdout.decode().splitlines()[0].split(" in ")[0] == \
-        stdout.splitlines()[0].split(" in ")[0]
+    assert (
+        again.stdout.decode().splitlines()[0].split(" in ")[0]
+        == stdout.splitlines()[0].split(" in ")[0]
+    )
 
 
 def test_cli_extract_sample_finds_consult_event():
@@ -69,9 +75,13 @@ def test_cli_extract_sample_finds_consult_event():
     lines = [json.loads(x) for x in result.stdout.decode().splitlines()]
     events = [x for x in lines if "type" in x]
     entities = [x["entity"] for x in lines if "entity" in x]
-    consult = [e for e in events if e["type"] == "04"
-               and e["source"]["name"] == "Volodymyr Zelenskiy"
-               and (e["target"] or {}).get("name") in ("Steve Witkoff", "Jared Kushner")]
+    consult = [
+        e
+        for e in events
+        if e["type"] == "04"
+        and e["source"]["name"] == "Volodymyr Zelenskiy"
+        and (e["target"] or {}).get("name") in ("Steve Witkoff", "Jared Kushner")
+    ]
     assert consult and "Witkoff" in consult[0]["sentence"]
     zelenskiy = [e for e in entities if "Zelenskiy" in e["name"]]
     assert len(zelenskiy) == 1 and zelenskiy[0]["country"] == "UKR"
@@ -122,8 +132,9 @@ def test_cli_export_parses_back_isomorphic(built, tmp_path, fmt):
 
     out, _ = built
     target = tmp_path / f"export.{fmt}"
-    result = kg("export", "--store", str(out / "store"), "--format", fmt,
-                "-o", str(target))
+    result = kg(
+        "export", "--store", str(out / "store"), "--format", fmt, "-o", str(target)
+    )
     assert result.returncode == 0, result.stderr.decode()
     with open_store(out / "store") as store:
         if fmt == "turtle":
@@ -148,7 +159,7 @@ def test_cli_viz_writes_offline_html(built, tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     html = page.read_text(encoding="utf-8")
     assert "Jared Kushner" in html
-    assert "<script src=\"http" not in html and "<link href=\"http" not in html
+    assert '<script src="http' not in html and '<link href="http' not in html
 
 
 def test_cli_stats_counts_roots(built):
@@ -168,7 +179,11 @@ def _bad_inputs(folder: Path) -> dict[str, Path]:
     files["empty"].write_bytes(b"")
     files["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     files["utf8"].write_bytes("Caf\u00e9 talks in Paris.".encode("latin-1"))
-    good = {"id": "ok-1", "text": "Egypt condemned Turkey on Monday.", "date": "2024-01-10"}
+    good = {
+        "id": "ok-1",
+        "text": "Egypt condemned Turkey on Monday.",
+        "date": "2024-01-10",
+    }
     files["json"].write_text(json.dumps(good) + "\n{not json\n", encoding="utf-8")
     return files
 
@@ -181,7 +196,9 @@ def test_cli_ingest_bad_inputs_reported_others_stored(tmp_path):
     first = kg("ingest", str(SAMPLE), "--store", str(store))
     assert first.returncode == 0, first.stderr.decode()
     missing = tmp_path / "missing.txt"
-    result = kg("ingest", *map(str, files.values()), str(missing), "--store", str(store))
+    result = kg(
+        "ingest", *map(str, files.values()), str(missing), "--store", str(store)
+    )
     assert result.returncode == 1
     errors = [x for x in result.stderr.decode().splitlines() if x.startswith("kg: ")]
     joined = "\n".join(errors)
@@ -204,7 +221,12 @@ def test_cli_unknown_model_says_how_to_install(tmp_path):
 
 
 def test_cli_stdin_dash_reads_text(tmp_path):
-    result = kg("extract", "-", "--format", "jsonl",
-                stdin=b"Egypt condemned Turkey on Monday.\n")
+    result = kg(
+        "extract",
+        "-",
+        "--format",
+        "jsonl",
+        stdin=b"Egypt condemned Turkey on Monday.\n",
+    )
     assert result.returncode == 0, result.stderr.decode()
     assert '"type": "11"' in result.stdout.decode()

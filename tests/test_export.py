@@ -1,4 +1,4 @@
-"""Tests of kg.export: every format parses back isomorphic to the store."""
+"""Tests of kg.exports: every format parses back isomorphic to the store."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from kg.errors import UsageError
-from kg.export import FORMATS, QUAD_FORMATS, export, export_text
+from kg.exports import FORMATS, QUAD_FORMATS, export, export_text
 from kg.rdf.iris import article_iri, entity_iri, event_iri
 from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, bind_prefixes
 from kg.records import Article, Entity, Event
@@ -25,33 +25,63 @@ UKRAINE = Entity("Ukraine", "country", "UKR")
 UN = Entity("United Nations", "organization")
 WAGNER = Entity("Wagner Group", "group", "RUS")
 KYIV = Entity("Kyiv", "location", "UKR", ("Kiev",))
-HOSTILE = 'He said "no" \\ <b>\nthen\tleft — שלום 🚀 \'end\''
+HOSTILE = "He said \"no\" \\ <b>\nthen\tleft — שלום 🚀 'end'"
 
 # (article id, [(cameo, source, target, place, trigger), ...])
 SPEC = [
-    ("a1", [("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
-            ("190", RUSSIA, UKRAINE, None, "attacked")]),
-    ("a2", [("111", UN, RUSSIA, None, "criticised"),
-            ("190", WAGNER, UKRAINE, None, "shelled")]),
+    (
+        "a1",
+        [
+            ("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
+            ("190", RUSSIA, UKRAINE, None, "attacked"),
+        ],
+    ),
+    (
+        "a2",
+        [
+            ("111", UN, RUSSIA, None, "criticised"),
+            ("190", WAGNER, UKRAINE, None, "shelled"),
+        ],
+    ),
     ("a3", [("043", ZELENSKIY, UN, None, "met")]),
 ]
 
 
 def article_graph(aid: str, events: list, text: str = "Body.") -> tuple[Graph, str]:
     """The graph of one article in the shared RDF shape, and its content hash."""
-    article = Article(aid, text, title=f"Title {aid} {HOSTILE}", date=date(2019, 1, 24),
-                      source="Wikinews", url=f"https://example.org/{aid}")
+    article = Article(
+        aid,
+        text,
+        title=f"Title {aid} {HOSTILE}",
+        date=date(2019, 1, 24),
+        source="Wikinews",
+        url=f"https://example.org/{aid}",
+    )
     g, a = Graph(), article_iri(article)
     bind_prefixes(g)
-    for p, o in [(RDF.type, KG.Article), (KG.title, Literal(article.title)),
-                 (KG.url, Literal(article.url, datatype=XSD.anyURI)),
-                 (KG.publisher, Literal("Wikinews")),
-                 (KG.published, Literal(article.date)),
-                 (KG.contentHash, Literal(article.content_hash))]:
+    for p, o in [
+        (RDF.type, KG.Article),
+        (KG.title, Literal(article.title)),
+        (KG.url, Literal(article.url, datatype=XSD.anyURI)),
+        (KG.publisher, Literal("Wikinews")),
+        (KG.published, Literal(article.date)),
+        (KG.contentHash, Literal(article.content_hash)),
+    ]:
         g.add((a, p, o))
     for i, (code, src, tgt, place, trigger) in enumerate(events):
-        ev = Event(code, trigger, src, tgt, place, "2019-01-21", HOSTILE, i * 10,
-                   i * 10 + 9, 0.8, i * 10 + 3)
+        ev = Event(
+            code,
+            trigger,
+            src,
+            tgt,
+            place,
+            "2019-01-21",
+            HOSTILE,
+            i * 10,
+            i * 10 + 9,
+            0.8,
+            i * 10 + 3,
+        )
         add_event(g, a, event_iri(article, ev), ev)
     return g, article.content_hash
 
@@ -63,8 +93,11 @@ def add_event(g: Graph, a: URIRef, e: URIRef, ev: Event) -> None:
     g.add((e, KG.sentence, Literal(ev.sentence)))
     g.add((e, KG.confidence, Literal(Decimal("0.8"))))
     g.add((e, KG.fromArticle, a))
-    for prop, ent in [(KG.sourceActor, ev.source), (KG.targetActor, ev.target),
-                      (KG.place, ev.location)]:
+    for prop, ent in [
+        (KG.sourceActor, ev.source),
+        (KG.targetActor, ev.target),
+        (KG.place, ev.location),
+    ]:
         if ent is not None:
             g.add((e, prop, entity_iri(ent)))
             add_entity(g, a, ent)
@@ -82,8 +115,11 @@ def add_entity(g: Graph, a: URIRef, ent: Entity) -> None:
 
 def ontology_graph() -> Graph:
     g = Graph()
-    for root, label, child in [("04", "Consult", "040"), ("11", "Disapprove", "111"),
-                               ("19", "Fight", "190")]:
+    for root, label, child in [
+        ("04", "Consult", "040"),
+        ("11", "Disapprove", "111"),
+        ("19", "Fight", "190"),
+    ]:
         g.add((CAMEO[root], SKOS.topConceptOf, CAMEO.scheme))
         g.add((CAMEO[root], SKOS.notation, Literal(root)))
         g.add((CAMEO[root], SKOS.prefLabel, Literal(label, lang="en")))
@@ -107,10 +143,20 @@ def union_size(graphs: list[Graph]) -> int:
     return len({t for g in graphs for t in g})
 
 
-RDFLIB_FORMAT = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig",
-                 "nquads": "nquads"}
-SUFFIX = {"turtle": "ttl", "nt": "nt", "jsonld": "jsonld", "trig": "trig",
-          "nquads": "nq"}
+RDFLIB_FORMAT = {
+    "turtle": "turtle",
+    "nt": "nt",
+    "jsonld": "json-ld",
+    "trig": "trig",
+    "nquads": "nquads",
+}
+SUFFIX = {
+    "turtle": "ttl",
+    "nt": "nt",
+    "jsonld": "jsonld",
+    "trig": "trig",
+    "nquads": "nq",
+}
 NASTY = [
     'quote " and \'single\' and """triple"""',
     "line\nbreak\r\nand\ttab",
@@ -166,8 +212,10 @@ def union_of(graphs: dict[URIRef, Graph]) -> Graph:
 def assert_same(got: Graph, want: Graph) -> None:
     if not isomorphic(got, want):
         _, only_got, only_want = graph_diff(to_isomorphic(got), to_isomorphic(want))
-        pytest.fail(f"only in export:\n{only_got.serialize(format='nt')}\n"
-                    f"only in store:\n{only_want.serialize(format='nt')}")
+        pytest.fail(
+            f"only in export:\n{only_got.serialize(format='nt')}\n"
+            f"only in store:\n{only_want.serialize(format='nt')}"
+        )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -204,9 +252,11 @@ def test_export_triple_formats_have_no_duplicate_triples(store, fmt):
     text = export_text(store, "nt")
     lines = [line for line in text.splitlines() if line.strip()]
     assert len(lines) == len(set(lines)) == store.triple_count()
-    russia_type = ('<https://w3id.org/kg-events/id/country/RUS> '
-                   '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-                   '<https://w3id.org/kg-events/ontology#Country> .')
+    russia_type = (
+        "<https://w3id.org/kg-events/id/country/RUS> "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/kg-events/ontology#Country> ."
+    )
     assert lines.count(russia_type) == 1
     assert len(export_text(store, fmt).strip()) > 0
 
@@ -241,7 +291,8 @@ def test_export_excluding_ontology_keeps_shared_terms(store, fmt):
     assert "Consult" not in text
     assert "cameo/040>" in text  # still the event type of an event
     assert "<https://w3id.org/kg-events/ontology> {" not in export_text(
-        store, fmt, include_ontology=False)
+        store, fmt, include_ontology=False
+    )
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "trig"])
@@ -252,8 +303,9 @@ def test_export_is_stable_and_groups_subjects(store, graphs, tmp_path, fmt):
             if name == ONTOLOGY_GRAPH:
                 other.ensure_ontology(graph)
             else:
-                other.put_article(name, graph,
-                                  str(next(graph.objects(name, KG.contentHash))))
+                other.put_article(
+                    name, graph, str(next(graph.objects(name, KG.contentHash)))
+                )
         assert export_text(other, fmt) == export_text(store, fmt)
     text = export_text(store, fmt)
     subject = "kgr:country\\/RUS a kg:Country"

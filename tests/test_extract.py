@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract import extract
+from kg.extraction import extract
 from kg.records import Article
 
 
@@ -16,14 +16,19 @@ def _extract_one(nlp, text: str, date=None):
 
 
 def _triples(extraction):
-    return {(e.root, e.source.name, e.target.name if e.target else None)
-            for e in extraction.events}
+    return {
+        (e.root, e.source.name, e.target.name if e.target else None)
+        for e in extraction.events
+    }
 
 
 @pytest.mark.parametrize("alias", ["Zelenskiy"])
 def test_extract_sample_one_zelenskiy_actor(sample_extraction, alias):
-    people = [e for e in sample_extraction.entities if "Zelenskiy" in e.name
-              or "Zelenskiy" in e.aliases]
+    people = [
+        e
+        for e in sample_extraction.entities
+        if "Zelenskiy" in e.name or "Zelenskiy" in e.aliases
+    ]
     assert len(people) == 1
     zelenskiy = people[0]
     assert zelenskiy.name == "Volodymyr Zelenskiy"
@@ -34,13 +39,18 @@ def test_extract_sample_one_zelenskiy_actor(sample_extraction, alias):
 
 @pytest.mark.parametrize("partner", ["Steve Witkoff", "Jared Kushner"])
 def test_extract_sample_consult_with_envoys(sample_extraction, partner):
-    consults = [e for e in sample_extraction.events
-                if e.root == "04" and e.source.name == "Volodymyr Zelenskiy"
-                and e.target is not None and e.target.name == partner]
+    consults = [
+        e
+        for e in sample_extraction.events
+        if e.root == "04"
+        and e.source.name == "Volodymyr Zelenskiy"
+        and e.target is not None
+        and e.target.name == partner
+    ]
     assert consults, _triples(sample_extraction)
     event = consults[0]
     text = sample_extraction.article.text
-    assert text[event.start:event.end] == event.sentence
+    assert text[event.start : event.end] == event.sentence
     assert "Witkoff" in event.sentence
     assert 0.0 <= event.confidence <= 1.0
 
@@ -48,13 +58,23 @@ def test_extract_sample_consult_with_envoys(sample_extraction, partner):
 @pytest.mark.parametrize(
     ("text", "date", "expected"),
     [
-        ("The European Union imposed sanctions on Belarus on Tuesday.", "2024-05-09",
-         ("16", "European Union", "Belarus")),
-        ("Houthi rebels attacked a cargo ship in the Red Sea.", None,
-         ("19", "Houthi movement", None)),
+        (
+            "The European Union imposed sanctions on Belarus on Tuesday.",
+            "2024-05-09",
+            ("16", "European Union", "Belarus"),
+        ),
+        (
+            "Houthi rebels attacked a cargo ship in the Red Sea.",
+            None,
+            ("19", "Houthi movement", None),
+        ),
         ("Egypt condemned Turkey for its drilling.", None, ("11", "Egypt", "Turkey")),
-        ("Russian Foreign Minister Sergey Lavrov met his Turkish counterpart in Ankara.",
-         None, ("04", "Sergey Lavrov", None)),
+        (
+            "Russian Foreign Minister Sergey Lavrov met his Turkish counterpart "
+            "in Ankara.",
+            None,
+            ("04", "Sergey Lavrov", None),
+        ),
         ("Japan pledged $50 million in aid to Sudan.", None, ("03", "Japan", "Sudan")),
         ("Police arrested dozens of protesters in Tbilisi on Monday.", None, None),
     ],
@@ -74,10 +94,18 @@ def test_extract_events_from_wire_sentences(nlp, text, date, expected):
 @pytest.mark.parametrize(
     ("text", "date", "place", "day"),
     [
-        ("The Taliban met Zalmay Khalilzad, a US peace envoy, in Qatar on Monday.",
-         "2019-01-24", "Qatar", "2019-01-21"),
-        ("Greece and Turkey held talks in Athens yesterday.", "2024-03-05",
-         "Athens", "2024-03-04"),
+        (
+            "The Taliban met Zalmay Khalilzad, a US peace envoy, in Qatar on Monday.",
+            "2019-01-24",
+            "Qatar",
+            "2019-01-21",
+        ),
+        (
+            "Greece and Turkey held talks in Athens yesterday.",
+            "2024-03-05",
+            "Athens",
+            "2024-03-04",
+        ),
     ],
 )
 def test_extract_event_place_and_date(nlp, text, date, place, day):
@@ -100,7 +128,9 @@ def test_extract_negated_and_hypothetical_left_out(nlp, text):
     assert not [e for e in extraction.events if e.root == "19"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "<<<>>> {{}} \\\\ \u202e\u0301", "a " * 5000])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "<<<>>> {{}} \\\\ \u202e\u0301", "a " * 5000]
+)
 def test_extract_odd_text_does_not_crash(nlp, text):
     extraction = _extract_one(nlp, text)
     assert isinstance(extraction.events, tuple)

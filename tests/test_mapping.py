@@ -21,8 +21,13 @@ GOLDEN = Path(__file__).parent / "data" / "mapping_golden.ttl"
 VERSION = "0.1.0"
 MODEL = "en_core_web_sm 3.8.0"
 
-ZELENSKIY = Entity("Volodymyr Zelenskiy", "person", "UKR",
-                   ("Zelenskiy", "Volodymyr Zelenskiy"), "President")
+ZELENSKIY = Entity(
+    "Volodymyr Zelenskiy",
+    "person",
+    "UKR",
+    ("Zelenskiy", "Volodymyr Zelenskiy"),
+    "President",
+)
 UKRAINE = Entity("Ukraine", "country", "UKR", ("Kyiv",))
 NATO = Entity("NATO", "organization", None, ("the alliance",))
 REBELS = Entity("Donbas separatists", "group", "UKR")
@@ -45,14 +50,45 @@ def _article(**changes: object) -> Article:
 
 
 def _events() -> tuple[Event, ...]:
-    talks = Event("040", "held talks", ZELENSKIY, NATO, KYIV, "2019-01-21",
-                  "Zelenskiy held talks with NATO in Kyiv on Monday.", 0, 49,
-                  0.8, trigger_start=10)
-    demand = Event("1041", "demanded", REBELS, UKRAINE, None, None,
-                   "Separatists demanded a new government.", 50, 88,
-                   0.66666, trigger_start=62)
-    unknown = Event("0499", "said", SPOKESMAN, None, None, None,
-                    "A spokesman said so.", 89, 109, 0.5, trigger_start=101)
+    talks = Event(
+        "040",
+        "held talks",
+        ZELENSKIY,
+        NATO,
+        KYIV,
+        "2019-01-21",
+        "Zelenskiy held talks with NATO in Kyiv on Monday.",
+        0,
+        49,
+        0.8,
+        trigger_start=10,
+    )
+    demand = Event(
+        "1041",
+        "demanded",
+        REBELS,
+        UKRAINE,
+        None,
+        None,
+        "Separatists demanded a new government.",
+        50,
+        88,
+        0.66666,
+        trigger_start=62,
+    )
+    unknown = Event(
+        "0499",
+        "said",
+        SPOKESMAN,
+        None,
+        None,
+        None,
+        "A spokesman said so.",
+        89,
+        109,
+        0.5,
+        trigger_start=101,
+    )
     return (talks, demand, unknown)
 
 
@@ -62,8 +98,7 @@ def _extraction() -> Extraction:
     The third event has a code the scheme lacks (falls back to root 04) and a
     source of kind "other", which is described only because an event names it.
     """
-    return Extraction(_article(), (ZELENSKIY, UKRAINE, NATO, REBELS, KYIV),
-                      _events())
+    return Extraction(_article(), (ZELENSKIY, UKRAINE, NATO, REBELS, KYIV), _events())
 
 
 def _map(extraction: Extraction) -> Graph:
@@ -71,10 +106,15 @@ def _map(extraction: Extraction) -> Graph:
 
 
 def _diff_text(expected: Graph, actual: Graph) -> str:
-    _, only_expected, only_actual = graph_diff(to_isomorphic(expected),
-                                               to_isomorphic(actual))
-    return ("only in golden:\n" + only_expected.serialize(format="nt")
-            + "\nonly in mapped:\n" + only_actual.serialize(format="nt"))
+    _, only_expected, only_actual = graph_diff(
+        to_isomorphic(expected), to_isomorphic(actual)
+    )
+    return (
+        "only in golden:\n"
+        + only_expected.serialize(format="nt")
+        + "\nonly in mapped:\n"
+        + only_actual.serialize(format="nt")
+    )
 
 
 @pytest.mark.parametrize("golden", [GOLDEN])
@@ -101,16 +141,23 @@ def test_mapping_binds_kg_prefixes(prefix: str) -> None:
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("040", "040"), ("0311", "0311"), ("04", "04"), ("0499", "04"),
-     (" 190 ", "190"), ("2042", "2042")],
+    [
+        ("040", "040"),
+        ("0311", "0311"),
+        ("04", "04"),
+        ("0499", "04"),
+        (" 190 ", "190"),
+        ("2042", "2042"),
+    ],
 )
 def test_mapping_event_concept_falls_back_to_root(code: str, expected: str) -> None:
     assert event_concept(code) == CAMEO[expected]
 
 
 @pytest.mark.parametrize("code", ["0499", "9999"])
-def test_mapping_warns_on_unknown_codes(code: str,
-                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_mapping_warns_on_unknown_codes(
+    code: str, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="kg.rdf.mapping"):
         event_concept(code)
     assert code in caplog.text
@@ -126,11 +173,17 @@ def test_mapping_drops_event_without_cameo_root(code: str) -> None:
 
 @pytest.mark.parametrize(
     ("confidence", "lexical"),
-    [(0.8, "0.800"), (0.66666, "0.667"), (1.0, "1.000"), (0.0, "0.000"),
-     (0.1 + 0.2, "0.300")],
+    [
+        (0.8, "0.800"),
+        (0.66666, "0.667"),
+        (1.0, "1.000"),
+        (0.0, "0.000"),
+        (0.1 + 0.2, "0.300"),
+    ],
 )
-def test_mapping_confidence_is_decimal_to_three_places(confidence: float,
-                                                       lexical: str) -> None:
+def test_mapping_confidence_is_decimal_to_three_places(
+    confidence: float, lexical: str
+) -> None:
     from rdflib.namespace import XSD  # imported here: pytest's collector warns on it
 
     event = replace(_events()[0], confidence=confidence)
@@ -154,12 +207,17 @@ def test_mapping_omits_absent_article_fields(article: Article) -> None:
     graph = _map(Extraction(article))
     node = article_iri(article)
     present = {p for p in graph.predicates(node)}
-    assert present == {RDF.type, KG.title, KG.contentHash, KG.extractorVersion,
-                       KG.model}
+    assert present == {
+        RDF.type,
+        KG.title,
+        KG.contentHash,
+        KG.extractorVersion,
+        KG.model,
+    }
 
 
 HOSTILE = [
-    'line one\nline two\r\nline three',
+    "line one\nline two\r\nline three",
     'quotes " and \' and """ triple """ and \'\'\'',
     "angle <script>alert(1)</script> & braces {x} }}",
     "back\\slash \\n \\u0041 \\\\ trailing\\",
@@ -173,8 +231,13 @@ def _hostile_extraction(text: str) -> Extraction:
     entity = Entity(text or "x", "person", "UKR", (text + " alias",), text)
     place = Entity(text, "location", None, (text,))
     event = Event("042", text, entity, None, place, None, text, 0, 5, 0.5)
-    article = _article(title=text, source=text, origin=text,
-                       url="https://x.org/a?b=<c>", metadata=((text, text),))
+    article = _article(
+        title=text,
+        source=text,
+        origin=text,
+        url="https://x.org/a?b=<c>",
+        metadata=((text, text),),
+    )
     return Extraction(article, (entity, place), (event,))
 
 
@@ -206,8 +269,9 @@ def test_mapping_replaces_lone_surrogates(text: str) -> None:
     strings = [o for o in graph.objects() if isinstance(o, Literal)]
     assert any("\ufffd" in str(o) for o in strings)
     assert not any("\udc80" in str(o) for o in strings)
-    parsed = Graph().parse(data=graph.serialize(format="nt", encoding="utf-8"),
-                           format="nt")
+    parsed = Graph().parse(
+        data=graph.serialize(format="nt", encoding="utf-8"), format="nt"
+    )
     assert isomorphic(graph, parsed)
 
 

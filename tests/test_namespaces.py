@@ -49,8 +49,11 @@ def test_namespaces_ontology_declares_nothing_outside_kg(source: str) -> None:
     graph = Graph().parse(ontology_dir() / source, format="turtle")
     declared = _declared(graph)
     assert declared == set(KG_TERMS)
-    mentioned = {t for t in graph.all_nodes()
-                 if isinstance(t, URIRef) and str(t).startswith(str(KG._NS))}
+    mentioned = {
+        t
+        for t in graph.all_nodes()
+        if isinstance(t, URIRef) and str(t).startswith(str(KG._NS))
+    }
     assert mentioned <= set(KG_TERMS), mentioned - set(KG_TERMS)
 
 
@@ -72,7 +75,10 @@ def test_namespaces_prefixes_bound_and_declared(prefix: str) -> None:
 @pytest.mark.parametrize("source", ["cameo.ttl", "shapes.ttl"])
 def test_namespaces_other_files_use_only_kg_terms(source: str) -> None:
     graph = Graph().parse(ontology_dir() / source, format="turtle")
-    used = {t for t in graph.all_nodes()
-            if isinstance(t, URIRef) and str(t).startswith(str(KG._NS))}
+    used = {
+        t
+        for t in graph.all_nodes()
+        if isinstance(t, URIRef) and str(t).startswith(str(KG._NS))
+    }
     used |= {p for p in graph.predicates() if str(p).startswith(str(KG._NS))}
     assert used and used <= set(KG_TERMS), used - set(KG_TERMS)

@@ -27,16 +27,33 @@ from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH
 
 SOURCE_TREE = Path(__file__).resolve().parent.parent / "ontology"
 ROOTS = {
-    "01": "Make public statement", "02": "Appeal", "03": "Express intent to cooperate",
-    "04": "Consult", "05": "Engage in diplomatic cooperation",
-    "06": "Engage in material cooperation", "07": "Provide aid", "08": "Yield",
-    "09": "Investigate", "10": "Demand", "11": "Disapprove", "12": "Reject",
-    "13": "Threaten", "14": "Protest", "15": "Exhibit force posture",
-    "16": "Reduce relations", "17": "Coerce", "18": "Assault", "19": "Fight",
+    "01": "Make public statement",
+    "02": "Appeal",
+    "03": "Express intent to cooperate",
+    "04": "Consult",
+    "05": "Engage in diplomatic cooperation",
+    "06": "Engage in material cooperation",
+    "07": "Provide aid",
+    "08": "Yield",
+    "09": "Investigate",
+    "10": "Demand",
+    "11": "Disapprove",
+    "12": "Reject",
+    "13": "Threaten",
+    "14": "Protest",
+    "15": "Exhibit force posture",
+    "16": "Reduce relations",
+    "17": "Coerce",
+    "18": "Assault",
+    "19": "Fight",
     "20": "Use unconventional mass violence",
 }
-QUAD = {1: "01 02 03 04", 2: "05 06 07 08", 3: "09 10 11 12 13",
-        4: "14 15 16 17 18 19 20"}
+QUAD = {
+    1: "01 02 03 04",
+    2: "05 06 07 08",
+    3: "09 10 11 12 13",
+    4: "14 15 16 17 18 19 20",
+}
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +86,9 @@ def test_ontology_cameo_roots(cameo: Graph, code: str, name: str) -> None:
 
 
 def test_ontology_cameo_has_exactly_twenty_roots(cameo: Graph) -> None:
-    assert sorted(str(n) for n in cameo.objects(CAMEO.scheme, SKOS.hasTopConcept)) \
-        == sorted(str(CAMEO[c]) for c in ROOTS)
+    assert sorted(
+        str(n) for n in cameo.objects(CAMEO.scheme, SKOS.hasTopConcept)
+    ) == sorted(str(CAMEO[c]) for c in ROOTS)
 
 
 @pytest.mark.parametrize(("quad", "codes"), sorted(QUAD.items()))
@@ -92,23 +110,28 @@ def test_ontology_cameo_every_code_reaches_a_root(cameo: Graph) -> None:
             assert len(chain) <= 2, f"{concept} is deeper than root/3-digit/4-digit"
         assert str(node)[-2:] == notation[:2]
         if chain:
-            assert str(cameo.value(chain[0], SKOS.notation)) == notation[:-1] \
+            assert (
+                str(cameo.value(chain[0], SKOS.notation)) == notation[:-1]
                 or len(notation) == 3
+            )
 
 
 @pytest.mark.parametrize(
     ("code", "label", "goldstein"),
-    [("010", "Make statement, not specified below", "0.0"),
-     ("0311", "Express intent to cooperate economically", "5.2"),
-     ("044", "Meet at a 'third' location", "2.5"),
-     ("1041", "Demand change in leadership", "-5.0"),
-     ("1382", "Threaten occupation", "-7.0"),
-     ("1711", "Confiscate property", "-9.2"),
-     ("204", "Use weapons of mass destruction, not specified below", "-10.0"),
-     ("2042", "Detonate nuclear weapons", "-10.0")],
+    [
+        ("010", "Make statement, not specified below", "0.0"),
+        ("0311", "Express intent to cooperate economically", "5.2"),
+        ("044", "Meet at a 'third' location", "2.5"),
+        ("1041", "Demand change in leadership", "-5.0"),
+        ("1382", "Threaten occupation", "-7.0"),
+        ("1711", "Confiscate property", "-9.2"),
+        ("204", "Use weapons of mass destruction, not specified below", "-10.0"),
+        ("2042", "Detonate nuclear weapons", "-10.0"),
+    ],
 )
-def test_ontology_cameo_codes(cameo: Graph, code: str, label: str,
-                              goldstein: str) -> None:
+def test_ontology_cameo_codes(
+    cameo: Graph, code: str, label: str, goldstein: str
+) -> None:
     assert cameo.value(CAMEO[code], SKOS.prefLabel) == Literal(label, lang="en")
     assert Decimal(str(cameo.value(CAMEO[code], KG.goldstein))) == Decimal(goldstein)
 
@@ -126,8 +149,11 @@ def test_ontology_cameo_complete(cameo: Graph) -> None:
 def test_ontology_load_ontology_merges_both_files() -> None:
     graph = load_ontology()
     assert (URIRef(str(ONTOLOGY_GRAPH)), RDF.type, OWL.Ontology) in graph
-    assert (KG.Person, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
-            KG.Actor) in graph
+    assert (
+        KG.Person,
+        URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+        KG.Actor,
+    ) in graph
     assert (CAMEO["04"], SKOS.topConceptOf, CAMEO.scheme) in graph
     assert dict(graph.namespaces())["cameo"] == URIRef(str(CAMEO))
 
@@ -138,8 +164,9 @@ def test_ontology_load_shapes_has_node_shapes() -> None:
     assert len(set(shapes.subjects(RDF.type, node_shape))) >= 4
 
 
-@pytest.mark.parametrize(("code", "label"), [("04", "Consult"),
-                                             ("040", "Consult, not specified below")])
+@pytest.mark.parametrize(
+    ("code", "label"), [("04", "Consult"), ("040", "Consult, not specified below")]
+)
 def test_ontology_cameo_labels(code: str, label: str) -> None:
     labels = cameo_labels()
     assert labels[code] == label
@@ -149,24 +176,36 @@ def test_ontology_cameo_labels(code: str, label: str) -> None:
 
 def _run_isolated(root: Path) -> subprocess.CompletedProcess[str]:
     """Import kg from a copied tree under ``root`` and print ontology_dir()."""
-    code = ("from kg.ontology import ontology_dir\n"
-            "from kg.errors import OntologyError\n"
-            "try:\n    print(ontology_dir())\n"
-            "except OntologyError as e:\n    print('ERROR', e)\n")
+    code = (
+        "from kg.ontology import ontology_dir\n"
+        "from kg.errors import OntologyError\n"
+        "try:\n    print(ontology_dir())\n"
+        "except OntologyError as e:\n    print('ERROR', e)\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run([sys.executable, "-c", code], cwd=root, env=env,
-                          capture_output=True, text=True, check=True)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
 
 def _copy_package(root: Path) -> Path:
     package = Path(kg.__file__).resolve().parent
-    return Path(shutil.copytree(package, root / "kg",
-                                ignore=shutil.ignore_patterns("__pycache__")))
+    return Path(
+        shutil.copytree(
+            package, root / "kg", ignore=shutil.ignore_patterns("__pycache__")
+        )
+    )
 
 
 @pytest.mark.parametrize("also_source_tree", [False, True])
-def test_ontology_dir_prefers_installed_copy(tmp_path: Path,
-                                             also_source_tree: bool) -> None:
+def test_ontology_dir_prefers_installed_copy(
+    tmp_path: Path, also_source_tree: bool
+) -> None:
     # Lays out a copy like the wheel does (ontology/ shipped as kg/_ontology).
     package = _copy_package(tmp_path)
     shutil.copytree(SOURCE_TREE, package / "_ontology")

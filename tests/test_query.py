@@ -25,33 +25,63 @@ UKRAINE = Entity("Ukraine", "country", "UKR")
 UN = Entity("United Nations", "organization")
 WAGNER = Entity("Wagner Group", "group", "RUS")
 KYIV = Entity("Kyiv", "location", "UKR", ("Kiev",))
-HOSTILE = 'He said "no" \\ <b>\nthen\tleft — שלום 🚀 \'end\''
+HOSTILE = "He said \"no\" \\ <b>\nthen\tleft — שלום 🚀 'end'"
 
 # (article id, [(cameo, source, target, place, trigger), ...])
 SPEC = [
-    ("a1", [("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
-            ("190", RUSSIA, UKRAINE, None, "attacked")]),
-    ("a2", [("111", UN, RUSSIA, None, "criticised"),
-            ("190", WAGNER, UKRAINE, None, "shelled")]),
+    (
+        "a1",
+        [
+            ("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
+            ("190", RUSSIA, UKRAINE, None, "attacked"),
+        ],
+    ),
+    (
+        "a2",
+        [
+            ("111", UN, RUSSIA, None, "criticised"),
+            ("190", WAGNER, UKRAINE, None, "shelled"),
+        ],
+    ),
     ("a3", [("043", ZELENSKIY, UN, None, "met")]),
 ]
 
 
 def article_graph(aid: str, events: list, text: str = "Body.") -> tuple[Graph, str]:
     """The graph of one article in the shared RDF shape, and its content hash."""
-    article = Article(aid, text, title=f"Title {aid} {HOSTILE}", date=date(2019, 1, 24),
-                      source="Wikinews", url=f"https://example.org/{aid}")
+    article = Article(
+        aid,
+        text,
+        title=f"Title {aid} {HOSTILE}",
+        date=date(2019, 1, 24),
+        source="Wikinews",
+        url=f"https://example.org/{aid}",
+    )
     g, a = Graph(), article_iri(article)
     bind_prefixes(g)
-    for p, o in [(RDF.type, KG.Article), (KG.title, Literal(article.title)),
-                 (KG.url, Literal(article.url, datatype=XSD.anyURI)),
-                 (KG.publisher, Literal("Wikinews")),
-                 (KG.published, Literal(article.date)),
-                 (KG.contentHash, Literal(article.content_hash))]:
+    for p, o in [
+        (RDF.type, KG.Article),
+        (KG.title, Literal(article.title)),
+        (KG.url, Literal(article.url, datatype=XSD.anyURI)),
+        (KG.publisher, Literal("Wikinews")),
+        (KG.published, Literal(article.date)),
+        (KG.contentHash, Literal(article.content_hash)),
+    ]:
         g.add((a, p, o))
     for i, (code, src, tgt, place, trigger) in enumerate(events):
-        ev = Event(code, trigger, src, tgt, place, "2019-01-21", HOSTILE, i * 10,
-                   i * 10 + 9, 0.8, i * 10 + 3)
+        ev = Event(
+            code,
+            trigger,
+            src,
+            tgt,
+            place,
+            "2019-01-21",
+            HOSTILE,
+            i * 10,
+            i * 10 + 9,
+            0.8,
+            i * 10 + 3,
+        )
         add_event(g, a, event_iri(article, ev), ev)
     return g, article.content_hash
 
@@ -63,8 +93,11 @@ def add_event(g: Graph, a: URIRef, e: URIRef, ev: Event) -> None:
     g.add((e, KG.sentence, Literal(ev.sentence)))
     g.add((e, KG.confidence, Literal(Decimal("0.8"))))
     g.add((e, KG.fromArticle, a))
-    for prop, ent in [(KG.sourceActor, ev.source), (KG.targetActor, ev.target),
-                      (KG.place, ev.location)]:
+    for prop, ent in [
+        (KG.sourceActor, ev.source),
+        (KG.targetActor, ev.target),
+        (KG.place, ev.location),
+    ]:
         if ent is not None:
             g.add((e, prop, entity_iri(ent)))
             add_entity(g, a, ent)
@@ -82,8 +115,11 @@ def add_entity(g: Graph, a: URIRef, ent: Entity) -> None:
 
 def ontology_graph() -> Graph:
     g = Graph()
-    for root, label, child in [("04", "Consult", "040"), ("11", "Disapprove", "111"),
-                               ("19", "Fight", "190")]:
+    for root, label, child in [
+        ("04", "Consult", "040"),
+        ("11", "Disapprove", "111"),
+        ("19", "Fight", "190"),
+    ]:
         g.add((CAMEO[root], SKOS.topConceptOf, CAMEO.scheme))
         g.add((CAMEO[root], SKOS.notation, Literal(root)))
         g.add((CAMEO[root], SKOS.prefLabel, Literal(label, lang="en")))
@@ -105,7 +141,6 @@ def fill(store: Store, with_ontology: bool = True) -> dict[str, Graph]:
 
 def union_size(graphs: list[Graph]) -> int:
     return len({t for g in graphs for t in g})
-
 
 
 @pytest.fixture
@@ -134,13 +169,21 @@ def test_query_table_shows_prefixed_names_once_per_row(store, query):
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_query_csv_and_json_match_sparql_results_formats(store, fmt, tmp_path):
-    query = "SELECT ?e ?type ?date ?conf WHERE { ?e kg:eventType ?type ; " \
-            "kg:confidence ?conf OPTIONAL { ?e kg:date ?date } } ORDER BY ?e"
+    query = (
+        "SELECT ?e ?type ?date ?conf WHERE { ?e kg:eventType ?type ; "
+        "kg:confidence ?conf OPTIONAL { ?e kg:date ?date } } ORDER BY ?e"
+    )
     ours = run_query(store, query, fmt=fmt)
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    native = store.ox.query(query, prefixes=prefixes).serialize(
-        format=ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.JSON
-    ).decode("utf-8")
+    native = (
+        store.ox.query(query, prefixes=prefixes)
+        .serialize(
+            format=ox.QueryResultsFormat.CSV
+            if fmt == "csv"
+            else ox.QueryResultsFormat.JSON
+        )
+        .decode("utf-8")
+    )
     if fmt == "json":
         assert json.loads(ours) == json.loads(native)
         assert len(json.loads(ours)["results"]["bindings"]) == 5
@@ -151,25 +194,33 @@ def test_query_csv_and_json_match_sparql_results_formats(store, fmt, tmp_path):
 
 @pytest.mark.parametrize("limit, expected", [(None, 5), (2, 2), (0, 0)])
 def test_query_limit_keeps_first_rows(store, limit, expected):
-    result = execute(store, "SELECT ?e WHERE { ?e a kg:Event } ORDER BY ?e",
-                     limit=limit)
+    result = execute(
+        store, "SELECT ?e WHERE { ?e a kg:Event } ORDER BY ?e", limit=limit
+    )
     assert len(result.rows) == expected
 
 
-@pytest.mark.parametrize("query, answer", [
-    ("ASK { ?e kg:eventType cameo:190 }", "yes\n"),
-    ("ASK { ?e kg:eventType cameo:200 }", "no\n"),
-])
+@pytest.mark.parametrize(
+    "query, answer",
+    [
+        ("ASK { ?e kg:eventType cameo:190 }", "yes\n"),
+        ("ASK { ?e kg:eventType cameo:200 }", "no\n"),
+    ],
+)
 def test_query_ask_answers_yes_or_no(store, query, answer):
     assert run_query(store, query) == answer
     assert json.loads(run_query(store, query, fmt="json"))["boolean"] is (
-        answer == "yes\n")
+        answer == "yes\n"
+    )
 
 
-@pytest.mark.parametrize("query", [
-    "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a kg:Country ; rdfs:label ?l }",
-    "DESCRIBE <https://w3id.org/kg-events/id/country/RUS>",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a kg:Country ; rdfs:label ?l }",
+        "DESCRIBE <https://w3id.org/kg-events/id/country/RUS>",
+    ],
+)
 def test_query_construct_and_describe_give_parseable_turtle(store, query):
     text = run_query(store, query)
     graph = Graph().parse(data=text, format="turtle")
@@ -187,8 +238,11 @@ def test_query_bindings_are_substituted_not_pasted(store, value):
     query = "SELECT ?e ?s WHERE { ?e kg:sentence ?s }"
     rows = execute(store, query, bindings={"s": Literal(value)}).rows
     assert len(rows) == (5 if value == HOSTILE else 0)
-    rows = execute(store, "SELECT * WHERE { ?c rdfs:label ?l }",
-                   bindings={"c": URIRef(entity_iri(UN))}).rows
+    rows = execute(
+        store,
+        "SELECT * WHERE { ?c rdfs:label ?l }",
+        bindings={"c": URIRef(entity_iri(UN))},
+    ).rows
     assert [r[1].value for r in rows] == ["United Nations"]
 
 
@@ -203,10 +257,13 @@ def test_query_reads_query_file(store, tmp_path, suffix):
         load_query_text(str(tmp_path / f"missing{suffix}"))
 
 
-@pytest.mark.parametrize("query, line, col", [
-    ("SELECT ?e WHERE {\n  ?e a kg:Event .\n  FILTER(\n}", 4, 2),
-    ("SELECT ?e WHERE { ?e ?p }", 1, 26),
-])
+@pytest.mark.parametrize(
+    "query, line, col",
+    [
+        ("SELECT ?e WHERE {\n  ?e a kg:Event .\n  FILTER(\n}", 4, 2),
+        ("SELECT ?e WHERE { ?e ?p }", 1, 26),
+    ],
+)
 def test_query_syntax_error_names_line_and_column(store, query, line, col):
     with pytest.raises(QueryError) as err:
         run_query(store, query)
@@ -215,18 +272,30 @@ def test_query_syntax_error_names_line_and_column(store, query, line, col):
     assert err.value.exit_code == 2
 
 
-@pytest.mark.parametrize("query, word, where", [
-    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
-     "SERVICE", "line 1, column 18"),
-    ("SELECT * WHERE {\n  ?s ?p ?o .\n  service <http://x.org/> { ?s ?p ?o } }",
-     "SERVICE", "line 3, column 3"),
-    ("LOAD <http://example.org/data.ttl>", "LOAD", "line 1, column 1"),
-    ("PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }",
-     "INSERT", "line 2, column 1"),
-    ("DELETE WHERE { ?s ?p ?o }", "DELETE", "line 1, column 1"),
-    ("DROP ALL", "DROP", "line 1, column 1"),
-    ("CLEAR DEFAULT", "CLEAR", "line 1, column 1"),
-])
+@pytest.mark.parametrize(
+    "query, word, where",
+    [
+        (
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            "SERVICE",
+            "line 1, column 18",
+        ),
+        (
+            "SELECT * WHERE {\n  ?s ?p ?o .\n  service <http://x.org/> { ?s ?p ?o } }",
+            "SERVICE",
+            "line 3, column 3",
+        ),
+        ("LOAD <http://example.org/data.ttl>", "LOAD", "line 1, column 1"),
+        (
+            "PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }",
+            "INSERT",
+            "line 2, column 1",
+        ),
+        ("DELETE WHERE { ?s ?p ?o }", "DELETE", "line 1, column 1"),
+        ("DROP ALL", "DROP", "line 1, column 1"),
+        ("CLEAR DEFAULT", "CLEAR", "line 1, column 1"),
+    ],
+)
 def test_query_refuses_service_load_and_updates(store, query, word, where):
     before = store.triple_count()
     with pytest.raises(QueryError) as err:
@@ -236,18 +305,24 @@ def test_query_refuses_service_load_and_updates(store, query, word, where):
     assert store.triple_count() == before
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT ?e WHERE { ?e kg:trigger "SERVICE" } # SERVICE and DROP in a comment',
-    "SELECT ?load ?copy WHERE { ?load rdfs:label ?copy }",
-    "SELECT ?e WHERE { ?e a <http://example.org/SERVICE> }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ?e WHERE { ?e kg:trigger "SERVICE" } # SERVICE and DROP in a comment',
+        "SELECT ?load ?copy WHERE { ?load rdfs:label ?copy }",
+        "SELECT ?e WHERE { ?e a <http://example.org/SERVICE> }",
+    ],
+)
 def test_query_allows_keywords_inside_strings_iris_and_variables(store, query):
     assert isinstance(run_query(store, query, fmt="csv"), str)
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT ?a WHERE { ?a kg:mentionedIn ?art . ?a a kg:Country }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?a WHERE { ?a kg:mentionedIn ?art . ?a a kg:Country }",
+    ],
+)
 def test_query_union_gives_no_duplicate_rows(store, query):
     rows = execute(store, "SELECT ?a WHERE { ?a a kg:Country }").rows
     assert len(rows) == 2
@@ -255,11 +330,14 @@ def test_query_union_gives_no_duplicate_rows(store, query):
     assert len(execute(store, query).rows) == 4
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT ?name (COUNT(?e) AS ?n) WHERE { ?e kg:eventType ?t . "
-    "?t skos:broader* ?root . ?root skos:topConceptOf cameo:scheme ; "
-    "skos:prefLabel ?name } GROUP BY ?name ORDER BY ?name",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?name (COUNT(?e) AS ?n) WHERE { ?e kg:eventType ?t . "
+        "?t skos:broader* ?root . ?root skos:topConceptOf cameo:scheme ; "
+        "skos:prefLabel ?name } GROUP BY ?name ORDER BY ?name",
+    ],
+)
 def test_query_reads_cameo_names_from_ontology_graph(store, query):
     rows = [(r[0].value, int(r[1].value)) for r in execute(store, query).rows]
     assert rows == [("Consult", 2), ("Disapprove", 1), ("Fight", 2)]

@@ -52,8 +52,11 @@ def test_reading_front_matter_parsed(name):
 @pytest.mark.parametrize("name", ["no_header.md"])
 def test_reading_no_header_first_line_is_title(name):
     (art,), _ = read([INPUTS / name])
-    assert (art.id, art.title, art.date) == ("no_header",
-                                             "Aid convoy reaches northern town", None)
+    assert (art.id, art.title, art.date) == (
+        "no_header",
+        "Aid convoy reaches northern town",
+        None,
+    )
     assert art.text.startswith("Aid convoy reaches northern town\n\nA convoy")
 
 
@@ -62,8 +65,12 @@ def test_reading_json_object(name):
     (art,), errors = read([INPUTS / name])
     assert errors == []
     assert (art.id, art.title, art.date, art.source, art.url) == (
-        "42", "Talks resume", dt.date(2024, 3, 1), "kg test fixture",
-        "https://example.org/kg-tests/42")
+        "42",
+        "Talks resume",
+        dt.date(2024, 3, 1),
+        "kg test fixture",
+        "https://example.org/kg-tests/42",
+    )
     assert art.text == "Delegations from both sides resumed talks in Vienna on Friday."
     assert art.metadata == (("desk", "world"),)  # the non-scalar "tags" is dropped
 
@@ -102,15 +109,21 @@ def test_reading_malformed_jsonl_line_reported_others_read(name):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("wrong_type.jsonl", [
-            ":1: field \"text\" is a number, not a string; put the article body "
-            "there as one string",
-            ":2: field \"title\" is an array, not a string; write it as plain text",
-        ]),
-        ("no_text.json", [
-            ": object has no \"text\" field; put the article body in \"text\" (or "
-            "\"body\" / \"content\")",
-        ]),
+        (
+            "wrong_type.jsonl",
+            [
+                ':1: field "text" is a number, not a string; put the article body '
+                "there as one string",
+                ':2: field "title" is an array, not a string; write it as plain text',
+            ],
+        ),
+        (
+            "no_text.json",
+            [
+                ': object has no "text" field; put the article body in "text" (or '
+                '"body" / "content")',
+            ],
+        ),
     ],
 )
 def test_reading_wrong_field_type(name, expected):
@@ -122,12 +135,20 @@ def test_reading_wrong_field_type(name, expected):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("not_mapping.txt", ":2: front matter is a list, not a mapping; write it as "
-         "'key: value' lines"),
-        ("bad_yaml.txt", ":4: front matter is not valid YAML (found unexpected end "
-         "of stream); fix the header between the '---' lines"),
-        ("unclosed.txt", ":1: front matter opened with '---' is never closed; add a "
-         "'---' line after the header"),
+        (
+            "not_mapping.txt",
+            ":2: front matter is a list, not a mapping; write it as 'key: value' lines",
+        ),
+        (
+            "bad_yaml.txt",
+            ":4: front matter is not valid YAML (found unexpected end "
+            "of stream); fix the header between the '---' lines",
+        ),
+        (
+            "unclosed.txt",
+            ":1: front matter opened with '---' is never closed; add a "
+            "'---' line after the header",
+        ),
     ],
 )
 def test_reading_bad_front_matter(name, expected):
@@ -157,7 +178,7 @@ def test_reading_bad_date_logged_and_none(name, caplog):
     ],
 )
 def test_reading_date_strings(tmp_path, value, expected):
-    path = write(tmp_path, "d.txt", f"---\ndate: \"{value}\"\n---\nBody.\n".encode())
+    path = write(tmp_path, "d.txt", f'---\ndate: "{value}"\n---\nBody.\n'.encode())
     (art,), _ = read([path])
     assert art.date == expected
 
@@ -167,17 +188,33 @@ def test_reading_date_strings(tmp_path, value, expected):
     [
         (b"", "file is empty; add the article text or remove the file"),
         (b"  \n\t\r\n", "file is empty; add the article text or remove the file"),
-        (b"Title\x00\x01\x02 rest", "looks binary (NUL bytes), not text; give kg "
-         ".txt, .md, .json or .jsonl articles"),
-        (b"Caf\xc3\xa9 ok\nthen \xff bad", "is not valid UTF-8 (byte 0xff at offset "
-         "14); re-save it as UTF-8"),
-        (codecs.BOM_UTF8 + b"ab\xfe", "is not valid UTF-8 (byte 0xfe at offset 5); "
-         "re-save it as UTF-8"),
-        (b"---\ntitle: Only a header\n---\n\n", "has a header but no article text; "
-         "write the article below the closing '---' line"),
+        (
+            b"Title\x00\x01\x02 rest",
+            "looks binary (NUL bytes), not text; give kg "
+            ".txt, .md, .json or .jsonl articles",
+        ),
+        (
+            b"Caf\xc3\xa9 ok\nthen \xff bad",
+            "is not valid UTF-8 (byte 0xff at offset 14); re-save it as UTF-8",
+        ),
+        (
+            codecs.BOM_UTF8 + b"ab\xfe",
+            "is not valid UTF-8 (byte 0xfe at offset 5); re-save it as UTF-8",
+        ),
+        (
+            b"---\ntitle: Only a header\n---\n\n",
+            "has a header but no article text; "
+            "write the article below the closing '---' line",
+        ),
     ],
-    ids=["empty", "whitespace", "binary", "invalid-utf8", "invalid-utf8-after-bom",
-         "header-only"],
+    ids=[
+        "empty",
+        "whitespace",
+        "binary",
+        "invalid-utf8",
+        "invalid-utf8-after-bom",
+        "header-only",
+    ],
 )
 def test_reading_unreadable_text_file(tmp_path, data, problem):
     path = write(tmp_path, "bad.txt", data)
@@ -188,12 +225,23 @@ def test_reading_unreadable_text_file(tmp_path, data, problem):
     ("data", "ids", "problem"),
     [
         (b"", [], ": file is empty; add the article text or remove the file"),
-        (b'{"text": "ok"}\n{"text": "\xff"}\n', ["feed-1"], ":2: is not valid UTF-8 "
-         "(byte 0xff at offset 25); re-save it as UTF-8"),
-        (b"\x00\x00{}", [], ": looks binary (NUL bytes), not text; give kg .txt, "
-         ".md, .json or .jsonl articles"),
-        (codecs.BOM_UTF8 + b'{"text": "ok"}\n[1]\n', ["feed-1"], ":2: line holds an "
-         "array, not an object; put one article object on each line"),
+        (
+            b'{"text": "ok"}\n{"text": "\xff"}\n',
+            ["feed-1"],
+            ":2: is not valid UTF-8 (byte 0xff at offset 25); re-save it as UTF-8",
+        ),
+        (
+            b"\x00\x00{}",
+            [],
+            ": looks binary (NUL bytes), not text; give kg .txt, "
+            ".md, .json or .jsonl articles",
+        ),
+        (
+            codecs.BOM_UTF8 + b'{"text": "ok"}\n[1]\n',
+            ["feed-1"],
+            ":2: line holds an "
+            "array, not an object; put one article object on each line",
+        ),
     ],
     ids=["empty", "invalid-utf8-line", "binary", "bom-then-array-line"],
 )
@@ -206,8 +254,10 @@ def test_reading_unreadable_jsonl(tmp_path, data, ids, problem):
 @pytest.mark.parametrize(
     ("data", "text"),
     [
-        (codecs.BOM_UTF8 + "Title\r\nCafe\u0301 text\r\n".encode(),
-         "Title\nCaf\u00e9 text"),
+        (
+            codecs.BOM_UTF8 + "Title\r\nCafe\u0301 text\r\n".encode(),
+            "Title\nCaf\u00e9 text",
+        ),
         ("Title\nUTF-16 text".encode("utf-16"), "Title\nUTF-16 text"),
     ],
     ids=["utf8-bom-crlf-nfd", "utf16-bom"],
@@ -256,12 +306,15 @@ def test_reading_explicit_file_any_extension(tmp_path, name):
 @pytest.mark.parametrize(
     ("stream", "expected"),
     [
-        (io.StringIO('{"id": "s1", "text": "One."}\n{"text": "Two."}\n'),
-         [("s1", "<stdin>:1"), ("stdin-2", "<stdin>:2")]),
-        (io.BytesIO(b"Plain title\nPlain text from a pipe.\n"),
-         [("stdin", "<stdin>")]),
-        (io.TextIOWrapper(io.BytesIO(b'  {"text": "wrapped"}\n'), encoding="utf-8"),
-         [("stdin-1", "<stdin>:1")]),
+        (
+            io.StringIO('{"id": "s1", "text": "One."}\n{"text": "Two."}\n'),
+            [("s1", "<stdin>:1"), ("stdin-2", "<stdin>:2")],
+        ),
+        (io.BytesIO(b"Plain title\nPlain text from a pipe.\n"), [("stdin", "<stdin>")]),
+        (
+            io.TextIOWrapper(io.BytesIO(b'  {"text": "wrapped"}\n'), encoding="utf-8"),
+            [("stdin-1", "<stdin>:1")],
+        ),
     ],
     ids=["jsonl-text-stream", "text-binary-stream", "jsonl-wrapped-stream"],
 )
@@ -285,11 +338,18 @@ def test_reading_symlink_loop_does_not_hang(tmp_path, loops):
 @pytest.mark.parametrize(
     ("name", "data", "problem"),
     [
-        ("big.txt", b"x" * 1500, ": is 1.5 kB, over the 1.0 kB limit; split it into "
-         "smaller files or raise max_bytes"),
-        ("big.jsonl", b'{"text": "short"}\n{"text": "' + b"y" * 3000 + b'"}\n',
-         ":2: line is 3.0 kB, over the 1.0 kB limit; shorten that record or raise "
-         "max_bytes"),
+        (
+            "big.txt",
+            b"x" * 1500,
+            ": is 1.5 kB, over the 1.0 kB limit; split it into "
+            "smaller files or raise max_bytes",
+        ),
+        (
+            "big.jsonl",
+            b'{"text": "short"}\n{"text": "' + b"y" * 3000 + b'"}\n',
+            ":2: line is 3.0 kB, over the 1.0 kB limit; shorten that record or raise "
+            "max_bytes",
+        ),
     ],
 )
 def test_reading_oversize(tmp_path, name, data, problem):
@@ -302,17 +362,26 @@ def test_reading_oversize(tmp_path, name, data, problem):
 @pytest.mark.parametrize("data", [b"z" * 5000])
 def test_reading_oversize_stdin(data):
     assert read(["-"], stdin=io.BytesIO(data), max_bytes=1000) == (
-        [], ["<stdin>: is over the 1.0 kB limit; split it into smaller files or "
-             "raise max_bytes"])
+        [],
+        [
+            "<stdin>: is over the 1.0 kB limit; split it into smaller files or "
+            "raise max_bytes"
+        ],
+    )
 
 
 @pytest.mark.parametrize(
     ("exc", "problem"),
     [
-        (PermissionError(13, "Permission denied"), "permission denied; make it "
-         "readable (chmod +r) or run kg as a user who can read it"),
-        (OSError(5, "Input/output error"), "cannot be read (Input/output error); "
-         "check the path"),
+        (
+            PermissionError(13, "Permission denied"),
+            "permission denied; make it "
+            "readable (chmod +r) or run kg as a user who can read it",
+        ),
+        (
+            OSError(5, "Input/output error"),
+            "cannot be read (Input/output error); check the path",
+        ),
     ],
 )
 def test_reading_os_errors_mapped(exc, problem):
@@ -324,8 +393,10 @@ def test_reading_os_errors_mapped(exc, problem):
 def test_reading_permission_denied(tmp_path, name):
     path = write(tmp_path, name, b"Secret\n")
     path.chmod(0)
-    assert read([path])[1] == [f"{path}: permission denied; make it readable "
-                               "(chmod +r) or run kg as a user who can read it"]
+    assert read([path])[1] == [
+        f"{path}: permission denied; make it readable "
+        "(chmod +r) or run kg as a user who can read it"
+    ]
 
 
 @pytest.mark.parametrize("names", [("missing.txt", "front_matter.txt")])
@@ -341,5 +412,6 @@ def test_reading_project_samples(folder):
     assert errors == []
     assert len(articles) >= 10
     dated = [a for a in articles if a.id != "ukraine-us-talks"]
-    assert all(a.date is not None and ("licence", "CC0-1.0") in a.metadata
-               for a in dated)
+    assert all(
+        a.date is not None and ("licence", "CC0-1.0") in a.metadata for a in dated
+    )

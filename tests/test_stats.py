@@ -22,33 +22,63 @@ UKRAINE = Entity("Ukraine", "country", "UKR")
 UN = Entity("United Nations", "organization")
 WAGNER = Entity("Wagner Group", "group", "RUS")
 KYIV = Entity("Kyiv", "location", "UKR", ("Kiev",))
-HOSTILE = 'He said "no" \\ <b>\nthen\tleft — שלום 🚀 \'end\''
+HOSTILE = "He said \"no\" \\ <b>\nthen\tleft — שלום 🚀 'end'"
 
 # (article id, [(cameo, source, target, place, trigger), ...])
 SPEC = [
-    ("a1", [("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
-            ("190", RUSSIA, UKRAINE, None, "attacked")]),
-    ("a2", [("111", UN, RUSSIA, None, "criticised"),
-            ("190", WAGNER, UKRAINE, None, "shelled")]),
+    (
+        "a1",
+        [
+            ("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
+            ("190", RUSSIA, UKRAINE, None, "attacked"),
+        ],
+    ),
+    (
+        "a2",
+        [
+            ("111", UN, RUSSIA, None, "criticised"),
+            ("190", WAGNER, UKRAINE, None, "shelled"),
+        ],
+    ),
     ("a3", [("043", ZELENSKIY, UN, None, "met")]),
 ]
 
 
 def article_graph(aid: str, events: list, text: str = "Body.") -> tuple[Graph, str]:
     """The graph of one article in the shared RDF shape, and its content hash."""
-    article = Article(aid, text, title=f"Title {aid} {HOSTILE}", date=date(2019, 1, 24),
-                      source="Wikinews", url=f"https://example.org/{aid}")
+    article = Article(
+        aid,
+        text,
+        title=f"Title {aid} {HOSTILE}",
+        date=date(2019, 1, 24),
+        source="Wikinews",
+        url=f"https://example.org/{aid}",
+    )
     g, a = Graph(), article_iri(article)
     bind_prefixes(g)
-    for p, o in [(RDF.type, KG.Article), (KG.title, Literal(article.title)),
-                 (KG.url, Literal(article.url, datatype=XSD.anyURI)),
-                 (KG.publisher, Literal("Wikinews")),
-                 (KG.published, Literal(article.date)),
-                 (KG.contentHash, Literal(article.content_hash))]:
+    for p, o in [
+        (RDF.type, KG.Article),
+        (KG.title, Literal(article.title)),
+        (KG.url, Literal(article.url, datatype=XSD.anyURI)),
+        (KG.publisher, Literal("Wikinews")),
+        (KG.published, Literal(article.date)),
+        (KG.contentHash, Literal(article.content_hash)),
+    ]:
         g.add((a, p, o))
     for i, (code, src, tgt, place, trigger) in enumerate(events):
-        ev = Event(code, trigger, src, tgt, place, "2019-01-21", HOSTILE, i * 10,
-                   i * 10 + 9, 0.8, i * 10 + 3)
+        ev = Event(
+            code,
+            trigger,
+            src,
+            tgt,
+            place,
+            "2019-01-21",
+            HOSTILE,
+            i * 10,
+            i * 10 + 9,
+            0.8,
+            i * 10 + 3,
+        )
         add_event(g, a, event_iri(article, ev), ev)
     return g, article.content_hash
 
@@ -60,8 +90,11 @@ def add_event(g: Graph, a: URIRef, e: URIRef, ev: Event) -> None:
     g.add((e, KG.sentence, Literal(ev.sentence)))
     g.add((e, KG.confidence, Literal(Decimal("0.8"))))
     g.add((e, KG.fromArticle, a))
-    for prop, ent in [(KG.sourceActor, ev.source), (KG.targetActor, ev.target),
-                      (KG.place, ev.location)]:
+    for prop, ent in [
+        (KG.sourceActor, ev.source),
+        (KG.targetActor, ev.target),
+        (KG.place, ev.location),
+    ]:
         if ent is not None:
             g.add((e, prop, entity_iri(ent)))
             add_entity(g, a, ent)
@@ -79,8 +112,11 @@ def add_entity(g: Graph, a: URIRef, ent: Entity) -> None:
 
 def ontology_graph() -> Graph:
     g = Graph()
-    for root, label, child in [("04", "Consult", "040"), ("11", "Disapprove", "111"),
-                               ("19", "Fight", "190")]:
+    for root, label, child in [
+        ("04", "Consult", "040"),
+        ("11", "Disapprove", "111"),
+        ("19", "Fight", "190"),
+    ]:
         g.add((CAMEO[root], SKOS.topConceptOf, CAMEO.scheme))
         g.add((CAMEO[root], SKOS.notation, Literal(root)))
         g.add((CAMEO[root], SKOS.prefLabel, Literal(label, lang="en")))
@@ -116,7 +152,11 @@ def test_stats_counts_are_exact(store, with_ontology, triples):
     stats = collect_stats(store)
     assert (stats.articles, stats.events, stats.actors, stats.places) == (3, 5, 5, 1)
     assert stats.actors_by_class == (
-        ("Person", 1), ("Organization", 1), ("Country", 2), ("Group", 1))
+        ("Person", 1),
+        ("Organization", 1),
+        ("Country", 2),
+        ("Group", 1),
+    )
     assert stats.triples == triples == store.triple_count()
 
 
@@ -125,8 +165,10 @@ def test_stats_events_by_cameo_root_named_from_ontology(store, with_ontology):
     fill(store, with_ontology=with_ontology)
     names = ("Consult", "Disapprove", "Fight") if with_ontology else (None,) * 3
     assert collect_stats(store).events_by_root == (
-        RootCount("04", names[0], 2), RootCount("11", names[1], 1),
-        RootCount("19", names[2], 2))
+        RootCount("04", names[0], 2),
+        RootCount("11", names[1], 1),
+        RootCount("19", names[2], 2),
+    )
 
 
 @pytest.mark.parametrize("top", [3])
@@ -136,8 +178,9 @@ def test_stats_top_actors_most_active_first(store, top):
     assert collect_stats(store, top=top).top_actors == (
         ActorCount(kgr + "country/RUS", "Russia", "kg:Country", 3),
         ActorCount(kgr + "country/UKR", "Ukraine", "kg:Country", 2),
-        ActorCount(kgr + "organization/united-nations", "United Nations",
-                   "kg:Organization", 2),
+        ActorCount(
+            kgr + "organization/united-nations", "United Nations", "kg:Organization", 2
+        ),
     )
 
 
@@ -157,7 +200,8 @@ def test_stats_of_empty_store_are_zero(location):
     assert (stats.articles, stats.events, stats.actors, stats.triples) == (0, 0, 0, 0)
     assert stats.events_by_root == () and stats.top_actors == ()
     assert format_summary(stats) == (
-        "0 articles, 0 actors, 0 events, 0 places, 0 triples")
+        "0 articles, 0 actors, 0 events, 0 places, 0 triples"
+    )
 
 
 @pytest.mark.parametrize("width", [100])
@@ -171,5 +215,6 @@ def test_stats_format_is_readable_text(store, width):
     assert ("19", "Fight", "2") in rows
     assert ("Russia", "kg:Country", "kgr:country/RUS", "3") in rows
     assert format_summary(stats) == (
-        "3 articles, 5 actors, 5 events, 1 place, 100 triples")
+        "3 articles, 5 actors, 5 events, 1 place, 100 triples"
+    )
     assert max(len(line) for line in text.splitlines()) <= width

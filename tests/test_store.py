@@ -24,33 +24,63 @@ UKRAINE = Entity("Ukraine", "country", "UKR")
 UN = Entity("United Nations", "organization")
 WAGNER = Entity("Wagner Group", "group", "RUS")
 KYIV = Entity("Kyiv", "location", "UKR", ("Kiev",))
-HOSTILE = 'He said "no" \\ <b>\nthen\tleft — שלום 🚀 \'end\''
+HOSTILE = "He said \"no\" \\ <b>\nthen\tleft — שלום 🚀 'end'"
 
 # (article id, [(cameo, source, target, place, trigger), ...])
 SPEC = [
-    ("a1", [("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
-            ("190", RUSSIA, UKRAINE, None, "attacked")]),
-    ("a2", [("111", UN, RUSSIA, None, "criticised"),
-            ("190", WAGNER, UKRAINE, None, "shelled")]),
+    (
+        "a1",
+        [
+            ("040", ZELENSKIY, RUSSIA, KYIV, "talks"),
+            ("190", RUSSIA, UKRAINE, None, "attacked"),
+        ],
+    ),
+    (
+        "a2",
+        [
+            ("111", UN, RUSSIA, None, "criticised"),
+            ("190", WAGNER, UKRAINE, None, "shelled"),
+        ],
+    ),
     ("a3", [("043", ZELENSKIY, UN, None, "met")]),
 ]
 
 
 def article_graph(aid: str, events: list, text: str = "Body.") -> tuple[Graph, str]:
     """The graph of one article in the shared RDF shape, and its content hash."""
-    article = Article(aid, text, title=f"Title {aid} {HOSTILE}", date=date(2019, 1, 24),
-                      source="Wikinews", url=f"https://example.org/{aid}")
+    article = Article(
+        aid,
+        text,
+        title=f"Title {aid} {HOSTILE}",
+        date=date(2019, 1, 24),
+        source="Wikinews",
+        url=f"https://example.org/{aid}",
+    )
     g, a = Graph(), article_iri(article)
     bind_prefixes(g)
-    for p, o in [(RDF.type, KG.Article), (KG.title, Literal(article.title)),
-                 (KG.url, Literal(article.url, datatype=XSD.anyURI)),
-                 (KG.publisher, Literal("Wikinews")),
-                 (KG.published, Literal(article.date)),
-                 (KG.contentHash, Literal(article.content_hash))]:
+    for p, o in [
+        (RDF.type, KG.Article),
+        (KG.title, Literal(article.title)),
+        (KG.url, Literal(article.url, datatype=XSD.anyURI)),
+        (KG.publisher, Literal("Wikinews")),
+        (KG.published, Literal(article.date)),
+        (KG.contentHash, Literal(article.content_hash)),
+    ]:
         g.add((a, p, o))
     for i, (code, src, tgt, place, trigger) in enumerate(events):
-        ev = Event(code, trigger, src, tgt, place, "2019-01-21", HOSTILE, i * 10,
-                   i * 10 + 9, 0.8, i * 10 + 3)
+        ev = Event(
+            code,
+            trigger,
+            src,
+            tgt,
+            place,
+            "2019-01-21",
+            HOSTILE,
+            i * 10,
+            i * 10 + 9,
+            0.8,
+            i * 10 + 3,
+        )
         add_event(g, a, event_iri(article, ev), ev)
     return g, article.content_hash
 
@@ -62,8 +92,11 @@ def add_event(g: Graph, a: URIRef, e: URIRef, ev: Event) -> None:
     g.add((e, KG.sentence, Literal(ev.sentence)))
     g.add((e, KG.confidence, Literal(Decimal("0.8"))))
     g.add((e, KG.fromArticle, a))
-    for prop, ent in [(KG.sourceActor, ev.source), (KG.targetActor, ev.target),
-                      (KG.place, ev.location)]:
+    for prop, ent in [
+        (KG.sourceActor, ev.source),
+        (KG.targetActor, ev.target),
+        (KG.place, ev.location),
+    ]:
         if ent is not None:
             g.add((e, prop, entity_iri(ent)))
             add_entity(g, a, ent)
@@ -81,8 +114,11 @@ def add_entity(g: Graph, a: URIRef, ent: Entity) -> None:
 
 def ontology_graph() -> Graph:
     g = Graph()
-    for root, label, child in [("04", "Consult", "040"), ("11", "Disapprove", "111"),
-                               ("19", "Fight", "190")]:
+    for root, label, child in [
+        ("04", "Consult", "040"),
+        ("11", "Disapprove", "111"),
+        ("19", "Fight", "190"),
+    ]:
         g.add((CAMEO[root], SKOS.topConceptOf, CAMEO.scheme))
         g.add((CAMEO[root], SKOS.notation, Literal(root)))
         g.add((CAMEO[root], SKOS.prefLabel, Literal(label, lang="en")))
@@ -212,8 +248,12 @@ def test_store_locked_by_other_process_raises_store_error(tmp_path, holder):
         "    print(e)\n    sys.exit(3)\n"
     )
     with open_store(path):
-        proc = subprocess.run([sys.executable, "-c", code, str(path)],
-                              capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert proc.returncode == 3, proc.stderr
     assert f"Cannot open store {path}: another kg process is using it" in proc.stdout
     assert "Wait for it to finish or close it, then retry." in proc.stdout
@@ -239,15 +279,17 @@ def test_store_ensure_ontology_writes_only_when_changed(store, extra):
 
 
 @pytest.mark.parametrize("value, stored", [("-5.0", "-5"), ("0.80", "0.8")])
-def test_store_ensure_ontology_sees_canonical_numbers_as_unchanged(store, value,
-                                                                   stored):
+def test_store_ensure_ontology_sees_canonical_numbers_as_unchanged(
+    store, value, stored
+):
     onto = ontology_graph()
     onto.add((CAMEO["190"], KG.goldstein, Literal(value, datatype=XSD.decimal)))
     assert store.ensure_ontology(onto) is True
     assert store.ensure_ontology(onto) is False
     # Oxigraph keeps the value but rewrites the lexical form.
     assert Literal(stored, datatype=XSD.decimal) in set(
-        store.read_graph(ONTOLOGY_GRAPH).objects(CAMEO["190"], KG.goldstein))
+        store.read_graph(ONTOLOGY_GRAPH).objects(CAMEO["190"], KG.goldstein)
+    )
 
 
 @pytest.mark.parametrize("bad", [URIRef("http://example.org/has space")])
@@ -258,8 +300,11 @@ def test_store_failed_put_leaves_old_article_intact(store, bad):
     g.add((bad, RDFS.label, Literal("x")))
     with pytest.raises(StoreError):
         store.put_article(article_iri("a1"), g, digest)
-    assert (len(store), store.triple_count(),
-            store.article_hash(article_iri("a1"))) == before
+    assert (
+        len(store),
+        store.triple_count(),
+        store.article_hash(article_iri("a1")),
+    ) == before
 
 
 @pytest.mark.parametrize("stated", ["0" * 64])

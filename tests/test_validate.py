@@ -16,15 +16,30 @@ from kg.rdf.namespaces import CAMEO, KG
 from kg.records import Article, Entity, Event, Extraction
 from kg.validate import ValidationResult, format_report, validate_graph
 
-ARTICLE = Article(id="wn-test", text="Ukraine condemned Russia in Kyiv.",
-                  title="Ukraine condemns Russia", date=date(2022, 2, 1),
-                  source="Wikinews", url="https://en.wikinews.org/wiki/T",
-                  origin="data/articles/wn-test.txt")
+ARTICLE = Article(
+    id="wn-test",
+    text="Ukraine condemned Russia in Kyiv.",
+    title="Ukraine condemns Russia",
+    date=date(2022, 2, 1),
+    source="Wikinews",
+    url="https://en.wikinews.org/wiki/T",
+    origin="data/articles/wn-test.txt",
+)
 UKRAINE = Entity("Ukraine", "country", "UKR")
 RUSSIA = Entity("Russia", "country", "RUS")
 KYIV = Entity("Kyiv", "location", "UKR")
-EVENT = Event("111", "condemned", UKRAINE, RUSSIA, KYIV, "2022-02-01",
-              "Ukraine condemned Russia in Kyiv.", 0, 33, 0.9)
+EVENT = Event(
+    "111",
+    "condemned",
+    UKRAINE,
+    RUSSIA,
+    KYIV,
+    "2022-02-01",
+    "Ukraine condemned Russia in Kyiv.",
+    0,
+    33,
+    0.9,
+)
 EVENT_IRI = event_iri(ARTICLE, EVENT)
 Breakage = Callable[[Graph], None]
 
@@ -83,12 +98,18 @@ def test_validate_mapped_graph_conforms(graph_factory: Callable[[], Graph]) -> N
 
 @pytest.mark.parametrize(
     ("breakage", "path"),
-    [(_no_source, KG.sourceActor), (_confidence_too_high, KG.confidence),
-     (_unknown_event_type, KG.eventType), (_place_as_source, KG.sourceActor),
-     (_two_targets, KG.targetActor), (_end_before_start, KG.sentenceEnd)],
+    [
+        (_no_source, KG.sourceActor),
+        (_confidence_too_high, KG.confidence),
+        (_unknown_event_type, KG.eventType),
+        (_place_as_source, KG.sourceActor),
+        (_two_targets, KG.targetActor),
+        (_end_before_start, KG.sentenceEnd),
+    ],
 )
-def test_validate_broken_event_fails_naming_article(breakage: Breakage,
-                                                    path: URIRef) -> None:
+def test_validate_broken_event_fails_naming_article(
+    breakage: Breakage, path: URIRef
+) -> None:
     graph = _graph()
     breakage(graph)
     result = validate_graph(graph)
@@ -103,12 +124,15 @@ def test_validate_broken_event_fails_naming_article(breakage: Breakage,
 
 @pytest.mark.parametrize(
     ("breakage", "focus", "path"),
-    [(_bad_country_code, entity_iri(UKRAINE), KG.countryCode),
-     (_no_label, entity_iri(KYIV), RDFS.label),
-     (_no_content_hash, article_iri(ARTICLE), KG.contentHash)],
+    [
+        (_bad_country_code, entity_iri(UKRAINE), KG.countryCode),
+        (_no_label, entity_iri(KYIV), RDFS.label),
+        (_no_content_hash, article_iri(ARTICLE), KG.contentHash),
+    ],
 )
-def test_validate_broken_actor_or_article_fails(breakage: Breakage, focus: URIRef,
-                                                path: URIRef) -> None:
+def test_validate_broken_actor_or_article_fails(
+    breakage: Breakage, focus: URIRef, path: URIRef
+) -> None:
     graph = _graph()
     breakage(graph)
     result = validate_graph(graph)

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-from kg.records import Article, Entity, Event
 from kg.rdf.namespaces import KGR
+from kg.records import Article, Entity, Event
 
 
 def slug(text: str) -> str:
@@ -53,8 +53,10 @@ def entity_iri(entity: Entity) -> URIRef:
 def event_iri(article: Article, event: Event) -> URIRef:
     """IRI of an event mention: article plus where and what in the text."""
     target = entity_iri(event.target) if event.target else ""
-    key = (f"{event.start}:{event.trigger_start}:{event.trigger}:{event.cameo}:"
-           f"{entity_iri(event.source)}:{target}")
+    key = (
+        f"{event.start}:{event.trigger_start}:{event.trigger}:{event.cameo}:"
+        f"{entity_iri(event.source)}:{target}"
+    )
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
     return KGR[f"event/{quote(article.id, safe='')}/{digest}"]
 

@@ -60,8 +60,9 @@ def extraction_to_graph(
     return graph
 
 
-def _add_article(graph: Graph, article: Article, *, extractor_version: str,
-                 model: str) -> None:
+def _add_article(
+    graph: Graph, article: Article, *, extractor_version: str, model: str
+) -> None:
     """Article metadata and the provenance of its extraction."""
     node = article_iri(article)
     graph.add((node, RDF.type, KG.Article))
@@ -146,8 +147,9 @@ def _add_evidence(graph: Graph, node: URIRef, event: Event) -> None:
     graph.add((node, KG.sentenceEnd, Literal(int(event.end), datatype=XSD.integer)))
     confidence = _confidence(event.confidence)
     if confidence is None:
-        logger.warning("event %s: confidence %r is not a number; left out",
-                       node, event.confidence)
+        logger.warning(
+            "event %s: confidence %r is not a number; left out", node, event.confidence
+        )
     else:
         graph.add((node, KG.confidence, confidence))
 
@@ -167,8 +169,9 @@ def event_concept(code: str) -> URIRef | None:
     if code in known:
         return CAMEO[code]
     if code[:2] in known:
-        logger.warning("CAMEO code %r is not in the scheme; using its root %r",
-                       code, code[:2])
+        logger.warning(
+            "CAMEO code %r is not in the scheme; using its root %r", code, code[:2]
+        )
         return CAMEO[code[:2]]
     logger.warning("CAMEO code %r has no known root; event left out", code)
     return None

@@ -1,7 +1,7 @@
 """Every spaCy component kg registers, in one place (as spaCy does in factories.py).
 
 Importing this module registers the factories and Doc extensions; it loads no
-model and reads no file. ``kg.extract.pipeline.build_pipeline`` imports it.
+model and reads no file. ``kg.extraction.pipeline.build_pipeline`` imports it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.actors import DocActors
-from kg.extract.events import EventFinder, find_triggers
+from kg.extraction.actors import DocActors
+from kg.extraction.events import EventFinder, find_triggers
 
 for _name, _default in (
     ("kg_anchor", None),  # publication date: anchors "on Monday"

@@ -16,11 +16,13 @@ from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.actors import DocActors
-from kg.extract.dates import resolve_date
+from kg.extraction.actors import DocActors
+from kg.extraction.dates import resolve_date
 from kg.records import Entity, Event
 
-TARGET_PREPS = frozenset("with on upon against to toward towards into at for between".split())
+TARGET_PREPS = frozenset(
+    "with on upon against to toward towards into at for between".split()
+)
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "would", "should"})
@@ -71,16 +73,20 @@ class EventFinder:
         self._recent: dict[str, tuple[list[int], list[int]]] = {}
 
     def events(self, triggers: list[Trigger]) -> Iterator[Event]:
-        found = [e for t in triggers if not _negated_or_hypothetical(t.head)
-                 for e in self._events_for(t)]
+        found = [
+            e
+            for t in triggers
+            if not _negated_or_hypothetical(t.head)
+            for e in self._events_for(t)
+        ]
         # Nominal mentions met on the way add aliases: give every event the final form.
         final = {(e.kind, e.name): e for e in self.actors.entities()}
         for event in found:
             yield replace(
                 event,
                 source=final.get((event.source.kind, event.source.name), event.source),
-                target=event.target and final.get(
-                    (event.target.kind, event.target.name), event.target),
+                target=event.target
+                and final.get((event.target.kind, event.target.name), event.target),
             )
 
     def _events_for(self, trigger: Trigger) -> Iterator[Event]:
@@ -90,8 +96,9 @@ class EventFinder:
         if not verbal and not sources:
             if not targets and self._refers_back(head, trigger.code[:2]):
                 return  # "the talks" again: the same event, already coded
-            sources, targets = self._resolve_anaphora(head, trigger.code[:2],
-                                                      sources, targets)
+            sources, targets = self._resolve_anaphora(
+                head, trigger.code[:2], sources, targets
+            )
         if trigger.needs_target and not targets:
             return
         if sources:
@@ -105,16 +112,20 @@ class EventFinder:
     def _refers_back(self, noun: Token, root: str) -> bool:
         """A definite event noun with nothing new, naming an event already seen."""
         return root in self._recent and any(
-            c.dep_ == "det" and c.lower_ in DEFINITE_DETS for c in noun.children)
+            c.dep_ == "det" and c.lower_ in DEFINITE_DETS for c in noun.children
+        )
 
-    def _resolve_anaphora(self, noun: Token, root: str, sources: list[int],
-                          targets: list[int]) -> tuple[list[int], list[int]]:
+    def _resolve_anaphora(
+        self, noun: Token, root: str, sources: list[int], targets: list[int]
+    ) -> tuple[list[int], list[int]]:
         """A definite event noun with no stated source ("the conversation") takes
         the source (and, if it names none, the targets) of the last event of its
         kind in the article."""
         if sources or root not in self._recent:
             return sources, targets
-        if not any(c.dep_ == "det" and c.lower_ in DEFINITE_DETS for c in noun.children):
+        if not any(
+            c.dep_ == "det" and c.lower_ in DEFINITE_DETS for c in noun.children
+        ):
             return sources, targets
         previous_sources, previous_targets = self._recent[root]
         return previous_sources, targets or previous_targets
@@ -144,11 +155,18 @@ class EventFinder:
                 sources += self._actors_in(child)
             elif child.dep_ in ("compound", "amod", "nmod"):
                 # "Russian strikes", "US sanctions": a state word, not a name
-                sources += [a for a in self._actors_in(child)
-                            if self.actors.clusters[a].kind in ("country", "group")]
+                sources += [
+                    a
+                    for a in self._actors_in(child)
+                    if self.actors.clusters[a].kind in ("country", "group")
+                ]
             elif child.dep_ == "acl":
-                sources += [a for g in child.children if g.dep_ == "agent"
-                            for a in self._pobj_actors(g)]
+                sources += [
+                    a
+                    for g in child.children
+                    if g.dep_ == "agent"
+                    for a in self._pobj_actors(g)
+                ]
             elif child.dep_ == "prep" and child.lower_ == "by":
                 sources += self._pobj_actors(child)
             elif child.dep_ == "prep" and child.lower_ == "between":
@@ -159,8 +177,12 @@ class EventFinder:
             if verb is not None:
                 sources = self._subjects(verb)
                 if not targets:
-                    targets = [t for c in verb.children if c.dep_ == "prep"
-                               and c.lower_ in TARGET_PREPS for t in self._pobj_actors(c)]
+                    targets = [
+                        t
+                        for c in verb.children
+                        if c.dep_ == "prep" and c.lower_ in TARGET_PREPS
+                        for t in self._pobj_actors(c)
+                    ]
         return sources, targets
 
     def _participants(self, noun: Token) -> list[int]:
@@ -168,9 +190,14 @@ class EventFinder:
         verbs = [c for c in noun.children if c.dep_ in ("acl", "relcl")]
         if noun.dep_ in SUBJECT_DEPS:
             verbs.append(noun.head)
-        return [a for v in verbs if v.lemma_ in PARTICIPATION_VERBS
-                for c in v.children if c.dep_ in ("dobj", "obj")
-                for a in self._actors_in(c)]
+        return [
+            a
+            for v in verbs
+            if v.lemma_ in PARTICIPATION_VERBS
+            for c in v.children
+            if c.dep_ in ("dobj", "obj")
+            for a in self._actors_in(c)
+        ]
 
     def _subjects(self, verb: Token) -> list[int]:
         """Subject actors, inherited through "and"/"to"-clauses when unstated."""
@@ -180,7 +207,10 @@ class EventFinder:
                 return [a for s in subjects for a in self._actors_in(s)]
             if verb.dep_ == "relcl":
                 return self._actors_in(verb.head)
-            if verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "prep") or verb.head == verb:
+            if (
+                verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "prep")
+                or verb.head == verb
+            ):
                 return []
             verb = verb.head
         return []
@@ -193,9 +223,15 @@ class EventFinder:
             if found is not None:
                 out.append(found)
             if via is not node:
-                out += [a for c in via.children if c.dep_ == "conj"
-                        for a in self._actors_in(c)]
-        return [a for a in dict.fromkeys(out) if self.actors.clusters[a].kind != "location"]
+                out += [
+                    a
+                    for c in via.children
+                    if c.dep_ == "conj"
+                    for a in self._actors_in(c)
+                ]
+        return [
+            a for a in dict.fromkeys(out) if self.actors.clusters[a].kind != "location"
+        ]
 
     def _actor_of(self, token: Token) -> tuple[int | None, Token]:
         """The actor a head noun denotes, and the token that named it.
@@ -211,7 +247,9 @@ class EventFinder:
                 hit = self.actors.entity_for_token(child)
                 if hit is not None:
                     return hit, child
-        for child in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for child in (
+            c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
+        ):
             for pobj in (c for c in child.children if c.dep_ == "pobj"):
                 hit = self.actors.entity_for_token(pobj)
                 if hit is not None:
@@ -219,8 +257,12 @@ class EventFinder:
         return None, token
 
     def _pobj_actors(self, prep: Token) -> list[int]:
-        return [a for c in prep.children if c.dep_ in ("pobj", "pcomp")
-                for a in self._actors_in(c)]
+        return [
+            a
+            for c in prep.children
+            if c.dep_ in ("pobj", "pcomp")
+            for a in self._actors_in(c)
+        ]
 
     def _prep_objects(self, token: Token) -> list[int]:
         found: list[int] = []
@@ -240,7 +282,8 @@ class EventFinder:
                     for pobj in (c for c in prep.children if c.dep_ == "pobj"):
                         index = self.actors.by_token.get(pobj.i)
                         if index is not None and self.actors.clusters[index].kind in (
-                            "location", "country"
+                            "location",
+                            "country",
                         ):
                             return self.actors.clusters[index].freeze()
         return None
@@ -260,8 +303,14 @@ class EventFinder:
                     return resolved
         return None
 
-    def _event(self, trigger: Trigger, source: int, target: int | None,
-               place: Entity | None, when: str | None) -> Event:
+    def _event(
+        self,
+        trigger: Trigger,
+        source: int,
+        target: int | None,
+        place: Entity | None,
+        when: str | None,
+    ) -> Event:
         sent = trigger.head.sent
         text = sent.text.rstrip()
         confidence = 0.55 + (0.2 if target is not None else 0.0)
@@ -271,7 +320,9 @@ class EventFinder:
             cameo=trigger.code,
             trigger=trigger.span.text,
             source=self.actors.clusters[source].freeze(),
-            target=self.actors.clusters[target].freeze() if target is not None else None,
+            target=self.actors.clusters[target].freeze()
+            if target is not None
+            else None,
             location=place,
             date=when,
             sentence=text,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import UsageError
-from kg.export import export
-from kg.ingest import IngestReport, OnError, Progress, ingest
+from kg.exports import export
+from kg.ingestion import IngestReport, OnError, Progress, ingest
 from kg.stats import Stats, collect_stats
 from kg.store import open_store
 from kg.view import render_html
@@ -54,10 +54,16 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     store_path, turtle, html = out / "store", out / "graph.ttl", out / "graph.html"
     with open_store(store_path) as store:
-        report = ingest(paths, store, model=model, on_error=on_error,
-                        progress=progress)
+        report = ingest(paths, store, model=model, on_error=on_error, progress=progress)
         export(store, "turtle", turtle)
         render_html(store.read_graph(), html, title=f"kg event graph: {out.name}")
         stats = collect_stats(store)
-    return BuildReport(out, store_path, turtle, html, report, stats,
-                       round(time.perf_counter() - started, 2))
+    return BuildReport(
+        out,
+        store_path,
+        turtle,
+        html,
+        report,
+        stats,
+        round(time.perf_counter() - started, 2),
+    )

@@ -13,8 +13,11 @@ def entity_json(entity: Entity | None) -> dict[str, Any] | None:
     """An actor or place as the scorer reads it (name, kind, country, aliases)."""
     if entity is None:
         return None
-    out: dict[str, Any] = {"name": entity.name, "kind": entity.kind,
-                           "country": entity.country}
+    out: dict[str, Any] = {
+        "name": entity.name,
+        "kind": entity.kind,
+        "country": entity.country,
+    }
     if entity.aliases:
         out["aliases"] = list(entity.aliases)
     if entity.role:
@@ -46,13 +49,21 @@ def jsonl_lines(extraction: Extraction) -> Iterable[str]:
     for event in extraction.events:
         yield json.dumps(event_json(aid, event), ensure_ascii=False)
     for entity in extraction.entities:
-        yield json.dumps({"article": aid, "entity": entity_json(entity)},
-                         ensure_ascii=False)
+        yield json.dumps(
+            {"article": aid, "entity": entity_json(entity)}, ensure_ascii=False
+        )
 
 
 def table_rows(extraction: Extraction) -> Iterable[tuple[str, ...]]:
-    """Rows for ``--format table``: article, CAMEO, source, trigger, target, place, date."""
+    """Rows for ``--format table``: article, code, actors, trigger, place, date."""
     for e in extraction.events:
-        yield (extraction.article.id, e.cameo, e.source.name, e.trigger,
-               e.target.name if e.target else "", e.location.name if e.location else "",
-               e.date or "", f"{e.confidence:.2f}")
+        yield (
+            extraction.article.id,
+            e.cameo,
+            e.source.name,
+            e.trigger,
+            e.target.name if e.target else "",
+            e.location.name if e.location else "",
+            e.date or "",
+            f"{e.confidence:.2f}",
+        )

@@ -11,7 +11,15 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 _VAGUE = re.compile(
     r"\b(week|weeks|month|months|year|years|decade|recently|ago|season|period|"
     r"weekend|century|era|earlier|later|time|times|days|hours|minutes|since|"

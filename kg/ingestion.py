@@ -18,7 +18,7 @@ from spacy.language import Language
 
 from kg import __version__
 from kg.errors import InputError, KGError
-from kg.extract import extract
+from kg.extraction import extract
 from kg.ontology import load_ontology
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_to_graph
@@ -72,7 +72,7 @@ def ingest(
     Args:
         paths: inputs as ``kg ingest`` takes them.
         store: an open store; the ontology graph is written to it first.
-        nlp: a built pipeline (see ``kg.extract.pipeline.build_pipeline``).
+        nlp: a built pipeline (see ``kg.extraction.pipeline.build_pipeline``).
         model: spaCy pipeline name when ``nlp`` is None.
         on_error: receives each unreadable input or failed article; the run goes on.
             Without it the first error is raised.
@@ -91,11 +91,11 @@ def ingest(
         on_error(error)
 
     if nlp is None:
-        from kg.extract.pipeline import build_pipeline
+        from kg.extraction.pipeline import build_pipeline
 
         nlp = build_pipeline(model)
     store.ensure_ontology(load_ontology())
-    from kg.extract.pipeline import model_label
+    from kg.extraction.pipeline import model_label
 
     label = model_label(nlp)
     articles = iter_articles(paths, on_error=failed)
@@ -103,9 +103,12 @@ def ingest(
     for extraction in extract(fresh, nlp, batch_size=batch_size):
         article = extraction.article
         try:
-            graph = extraction_to_graph(extraction, extractor_version=__version__,
-                                        model=label)
-            status = store.put_article(article_iri(article), graph, article.content_hash)
+            graph = extraction_to_graph(
+                extraction, extractor_version=__version__, model=label
+            )
+            status = store.put_article(
+                article_iri(article), graph, article.content_hash
+            )
         except KGError as error:
             failed(InputError(article.origin or article.id, f"not stored: {error}"))
             notify(article.id, "failed")
@@ -113,13 +116,23 @@ def ingest(
         counts[status] += 1
         counts["events"] += len(extraction.events) if status != "unchanged" else 0
         notify(article.id, status)
-    return IngestReport(counts["added"], counts["replaced"], counts["unchanged"],
-                        counts["failed"], counts["events"],
-                        round(time.perf_counter() - started, 2))
+    return IngestReport(
+        counts["added"],
+        counts["replaced"],
+        counts["unchanged"],
+        counts["failed"],
+        counts["events"],
+        round(time.perf_counter() - started, 2),
+    )
 
 
-def _skip_unchanged(articles: Iterable[Article], store: Store, force: bool,
-                    counts: Counter[str], notify: Progress) -> Iterator[Article]:
+def _skip_unchanged(
+    articles: Iterable[Article],
+    store: Store,
+    force: bool,
+    counts: Counter[str],
+    notify: Progress,
+) -> Iterator[Article]:
     """Pass on only articles whose stored content hash differs (or all, if forced).
 
     Skipping before the model runs makes re-ingesting a folder nearly free.
@@ -127,11 +140,17 @@ def _skip_unchanged(articles: Iterable[Article], store: Store, force: bool,
     seen: set[str] = set()
     for article in articles:
         if article.id in seen:
-            logger.warning("%s: article id %r appeared earlier in this run; the later "
-                           "one replaces it (give each article a unique id)",
-                           article.origin, article.id)
+            logger.warning(
+                "%s: article id %r appeared earlier in this run; the later "
+                "one replaces it (give each article a unique id)",
+                article.origin,
+                article.id,
+            )
         seen.add(article.id)
-        if not force and store.article_hash(article_iri(article)) == article.content_hash:
+        if (
+            not force
+            and store.article_hash(article_iri(article)) == article.content_hash
+        ):
             counts["unchanged"] += 1
             notify(article.id, "unchanged")
             continue

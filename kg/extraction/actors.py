@@ -8,15 +8,14 @@ power), an armed group, or a place — and folds every mention of the same refer
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract import gazetteer
+from kg.extraction import gazetteer
+from kg.extraction.lexicon import data_rows
 from kg.records import Entity
 
 #: NER labels that can name an actor or a place.
@@ -33,8 +32,8 @@ LEADER_NOUNS = frozenset("leader president premier chancellor head king".split()
 TITLE_WORDS = frozenset(
     "president vice prime minister foreign defence defense interior secretary general "
     "chancellor king queen prince ambassador envoy special representative spokesperson "
-    "spokesman spokeswoman speaker senator governor chief deputy leader adviser advisor "
-    "senior commander gen. lt. col. mr. mrs. ms. dr. sir premier sheikh emir "
+    "spokesman spokeswoman speaker senator governor chief deputy leader adviser "
+    "advisor senior commander gen. lt. col. mr. mrs. ms. dr. sir premier sheikh emir "
     "mayor director head chairman minister-president affairs state peace".split()
 )
 
@@ -54,20 +53,17 @@ class KnownActor:
 @lru_cache(maxsize=1)
 def known_actors() -> dict[str, KnownActor]:
     """Canonical name → actor, from the package data file."""
-    path = resources.files("kg.extract").joinpath("data").joinpath("actors.jsonl")
-    rows = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
-    return {r["name"]: KnownActor(r["name"], r["kind"], r["country"], r["sector"])
-            for r in rows}
+    rows = data_rows("actors.jsonl")
+    return {
+        r["name"]: KnownActor(r["name"], r["kind"], r["country"], r["sector"])
+        for r in rows
+    }
 
 
 def actor_patterns() -> list[dict]:
     """entity_ruler patterns for every known actor name and alias (label KG_ACTOR)."""
-    path = resources.files("kg.extract").joinpath("data").joinpath("actors.jsonl")
     patterns = []
-    for line in path.read_text("utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for row in data_rows("actors.jsonl"):
         for alias in [row["name"], *row["aliases"]]:
             patterns.append({"label": "KG_ACTOR", "pattern": alias, "id": row["name"]})
     return patterns
@@ -187,8 +183,11 @@ class DocActors:
 
     def _person_by_surname(self, text: str) -> int | None:
         key = surname_key(text)
-        hits = [i for i, c in enumerate(self.clusters)
-                if c.kind == "person" and key and surname_key(c.name) == key]
+        hits = [
+            i
+            for i, c in enumerate(self.clusters)
+            if c.kind == "person" and key and surname_key(c.name) == key
+        ]
         return hits[0] if len(hits) == 1 else None
 
     def _alias(self, index: int, text: str) -> int:
@@ -253,8 +252,10 @@ class DocActors:
     def _leader_of(self, iso3: str) -> int | None:
         for i, c in enumerate(self.clusters):
             role = (c.role or "").lower()
-            if c.kind == "person" and c.country == iso3 and (
-                "president" in role or "prime" in role or "leader" in role
+            if (
+                c.kind == "person"
+                and c.country == iso3
+                and ("president" in role or "prime" in role or "leader" in role)
             ):
                 return i
         return None
@@ -273,8 +274,13 @@ class DocActors:
         """Rebuild the resolver from what :meth:`save` stored on the Doc."""
         actors = cls(doc)
         for entity in doc._.kg_entities or []:
-            cluster = _Cluster(entity.name, entity.kind, entity.country,
-                               [entity.name, *entity.aliases], entity.role)
+            cluster = _Cluster(
+                entity.name,
+                entity.kind,
+                entity.country,
+                [entity.name, *entity.aliases],
+                entity.role,
+            )
             key = _cluster_key(cluster.kind, cluster.name, cluster.country)
             actors._by_key[key] = len(actors.clusters)
             actors.clusters.append(cluster)
@@ -291,8 +297,11 @@ def _looks_like_person(span: Span, text: str) -> bool:
     """
     if span.label_ not in ("GPE", "LOC", "ORG", "NORP") or len(text.split()) < 2:
         return False
-    if gazetteer.country_by_name(text) or gazetteer.country_by_seat(text) \
-            or gazetteer.city_by_name(text):
+    if (
+        gazetteer.country_by_name(text)
+        or gazetteer.country_by_seat(text)
+        or gazetteer.city_by_name(text)
+    ):
         return False
     root = span.root
     if root.dep_ == "appos" and root.head.lemma_.lower() in ROLE_NOUNS:
@@ -306,8 +315,10 @@ def _cluster_key(kind: str, name: str, country: str | None) -> tuple[str, str]:
 
 
 def _np_text(token: Token) -> str:
-    left = min((t.i for t in token.children if t.dep_ in ("amod", "compound", "det")),
-               default=token.i)
+    left = min(
+        (t.i for t in token.children if t.dep_ in ("amod", "compound", "det")),
+        default=token.i,
+    )
     return token.doc[left : token.i + 1].text
 
 
@@ -328,8 +339,9 @@ def describe_person(span: Span) -> tuple[str | None, str | None]:
     if i >= 0:
         country, i = _country_before(doc, i, country)
     for appos in (t for t in span.root.children if t.dep_ == "appos"):
-        role_words = role_words or [t.text for t in appos.lefts
-                                    if t.text.lower() in TITLE_WORDS] + [appos.text]
+        role_words = role_words or [
+            t.text for t in appos.lefts if t.text.lower() in TITLE_WORDS
+        ] + [appos.text]
         for t in appos.subtree:
             hit = gazetteer.country_by_name(t.text)
             if hit and country is None:

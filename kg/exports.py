@@ -125,8 +125,13 @@ _RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 def _sort_key(item: ox.Triple | ox.Quad) -> tuple[str, str, bool, str, str]:
     graph = str(item.graph_name) if isinstance(item, ox.Quad) else ""
-    return (graph, str(item.subject), item.predicate != _RDF_TYPE,
-            str(item.predicate), str(item.object))
+    return (
+        graph,
+        str(item.subject),
+        item.predicate != _RDF_TYPE,
+        str(item.predicate),
+        str(item.object),
+    )
 
 
 def _graph_triples(store: Store, name: str) -> set[ox.Triple]:

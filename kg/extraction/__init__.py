@@ -31,14 +31,15 @@ def extract(
         batch_size: documents per ``nlp.pipe`` batch.
         n_process: worker processes for ``nlp.pipe``.
     """
-    from kg.extract.pipeline import build_pipeline
+    from kg.extraction.pipeline import build_pipeline
 
     nlp = nlp or build_pipeline(model)
     pairs = ((_prepare(nlp, a), a) for a in articles)
     docs = nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process)
     for doc, article in docs:
-        yield Extraction(article, tuple(doc._.kg_entities or ()),
-                         tuple(doc._.kg_events or ()))
+        yield Extraction(
+            article, tuple(doc._.kg_entities or ()), tuple(doc._.kg_events or ())
+        )
 
 
 def _prepare(nlp: Language, article: Article):  # noqa: ANN202 - spacy Doc
