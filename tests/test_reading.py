@@ -7,6 +7,10 @@ import datetime as dt
 import io
 import logging
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -388,15 +392,40 @@ def test_reading_os_errors_mapped(exc, problem):
     assert str(_os_error("f.txt", exc)) == f"f.txt: {problem}"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without permission")
+def _read_as_unprivileged(path: Path) -> list[str]:
+    """Read ``path`` in a child process; as root, without the file-access override.
+
+    root reads files whatever their mode, so as root the child runs under
+    ``setpriv`` with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped: the file's
+    mode then applies to it as to any user.
+    """
+    code = (
+        "import sys; from kg.reading import iter_articles\n"
+        "errors = []\n"
+        "list(iter_articles([sys.argv[1]], on_error=lambda e: errors.append(str(e))))\n"
+        "print('\\n'.join(errors))"
+    )
+    command = [sys.executable, "-c", code, str(path)]
+    if os.geteuid() == 0:
+        caps = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", *command]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
 @pytest.mark.parametrize("name", ["locked.txt"])
-def test_reading_permission_denied(tmp_path, name):
-    path = write(tmp_path, name, b"Secret\n")
-    path.chmod(0)
-    assert read([path])[1] == [
-        f"{path}: permission denied; make it readable "
-        "(chmod +r) or run kg as a user who can read it"
-    ]
+def test_reading_permission_denied(name):
+    folder = Path(tempfile.mkdtemp())
+    try:
+        path = write(folder, name, b"Secret\n")
+        path.chmod(0)
+        assert _read_as_unprivileged(path) == [
+            f"{path}: permission denied; make it readable "
+            "(chmod +r) or run kg as a user who can read it"
+        ]
+    finally:
+        shutil.rmtree(folder)
 
 
 @pytest.mark.parametrize("names", [("missing.txt", "front_matter.txt")])
