@@ -66,6 +66,11 @@ class Entity:
         country: ISO 3166-1 alpha-3 code when known.
         aliases: every other surface form seen for it in the article.
         role: title or role stripped from the name ("President"), if any.
+        code: CAMEO-style actor code where it can be told: ISO3 plus a sector
+            ("UKRGOV", "AFGREB") or "IGO" for international bodies.
+        merges: (alias, reason) for each alias folded into this entity, so a
+            wrong merge can be seen and undone.
+        geonames_id, latitude, longitude: for places, the GeoNames record.
     """
 
     name: str
@@ -73,6 +78,11 @@ class Entity:
     country: str | None = None
     aliases: tuple[str, ...] = ()
     role: str | None = None
+    code: str | None = None
+    merges: tuple[tuple[str, str], ...] = ()
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def is_actor(self) -> bool:
@@ -93,6 +103,9 @@ class Event:
         sentence: the evidence sentence, verbatim.
         start, end: character offsets of ``sentence`` in the article text.
         confidence: the extractor's belief in [0, 1].
+        trigger_start: character offset of the trigger in the article text.
+        modality: "asserted", or "negated" / "hypothetical" / "future" for
+            mentions that did not (yet) happen; those are flagged, not dropped.
     """
 
     cameo: str
@@ -106,6 +119,7 @@ class Event:
     end: int
     confidence: float
     trigger_start: int = 0
+    modality: str = "asserted"
 
     @property
     def root(self) -> str:
