@@ -23,9 +23,11 @@ ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "KG_ACTO
 
 #: Head nouns that make "the Ukrainian X" stand for the state or its leader.
 STATE_NOUNS = frozenset(
-    "government authorities officials administration ministry military army forces "
-    "troops police regime navy cabinet parliament state diplomats delegation side "
-    "embassy leadership".split()
+    "government authorities officials official administration ministry military army "
+    "forces troops police regime navy cabinet parliament state diplomats diplomat "
+    "delegation side embassy leadership ambassador envoy minister ministers "
+    "spokesman spokeswoman spokesperson representative representatives negotiator "
+    "negotiators counterpart counterparts coast guard".split()
 )
 ROLE_NOUNS_EXTRA = frozenset("counterpart opponent rival successor predecessor".split())
 LEADER_NOUNS = frozenset("leader president premier chancellor head king".split())
@@ -223,6 +225,10 @@ class DocActors:
         """
         if token.i in self.by_token:
             return self.by_token[token.i]
+        return self.nominal_entity(token)
+
+    def nominal_entity(self, token: Token) -> int | None:
+        """A state (or its leader) named only by a common noun and a state word."""
         if token.pos_ not in ("NOUN", "PROPN"):
             return None
         country = self._modifier_country(token)
@@ -247,6 +253,24 @@ class DocActors:
                 country = gazetteer.country_by_name(child.text)
                 if country:
                     return country
+        return None
+
+    def as_state(self, index: int) -> int:
+        """A capital or seat standing for its state ("Athens expelled …" → Greece)."""
+        cluster = self.clusters[index]
+        if cluster.kind != "location":
+            return index
+        seat = gazetteer.country_by_seat(cluster.name)
+        if seat is None:
+            return index
+        return self._add("country", seat.name, seat.iso3, cluster.name)
+
+    def last_person_before(self, position: int, window: int = 80) -> int | None:
+        """The person named last before a token: what "he"/"she" most likely is."""
+        for i in range(position - 1, max(position - window, 0) - 1, -1):
+            index = self.by_token.get(i)
+            if index is not None and self.clusters[index].kind == "person":
+                return index
         return None
 
     def _leader_of(self, iso3: str) -> int | None:

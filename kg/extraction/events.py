@@ -30,6 +30,23 @@ HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "would", "should"})
 #: ("the conversation involved X and Y").
 PARTICIPATION_VERBS = frozenset({"involve", "include", "bring", "feature", "join"})
 DEFINITE_DETS = frozenset({"the", "this", "that", "these", "those"})
+#: Verbs that carry an event noun and whose subject is that event's source:
+#: "X held talks", "X imposed sanctions", "X launched an attack". A noun under any
+#: other verb ("Reuters reported the attack") gets no source from it.
+SUPPORT_VERBS = frozenset(
+    "hold have conduct carry launch stage make impose announce send provide give "
+    "deliver offer sign reach begin start continue resume join host lead order issue "
+    "lodge file mount level express extend pledge approve take seek propose open "
+    "call unveil introduce adopt agree complete finalize finalise broker mediate "
+    "attend organize organise convene initiate intensify escalate step declare "
+    "slap put place enact expand tighten renew".split()
+)
+#: Prepositions that put an event noun in the subject's own timeline
+#: ("X said after talks with Y" → X took part in the talks).
+TEMPORAL_PREPS = frozenset({"after", "following", "before", "during", "ahead"})
+#: Roots whose action is mutual: "X and Y met" is X meeting Y.
+SYMMETRIC_ROOTS = frozenset({"04", "05", "06", "19"})
+PRONOUNS = frozenset({"he", "she", "him", "her"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,7 @@ class Trigger:
     head: Token
     code: str
     needs_target: bool
+    object_is_topic: bool = False  # "discussed the situation": no target
 
 
 def find_triggers(doc: Doc, actors: DocActors, spans_key: str) -> list[Trigger]:
@@ -57,8 +75,10 @@ def find_triggers(doc: Doc, actors: DocActors, spans_key: str) -> list[Trigger]:
         verb = _governing_verb(doc[i]) if doc[i].pos_ not in ("VERB", "AUX") else None
         if verb is not None and heads.get(verb.i) == span.label_[:2]:
             continue  # "met ... for talks": one event, coded on the verb
-        needs_target = span.id_.endswith("!target")
-        out.append(Trigger(span, doc[i], span.label_, needs_target))
+        flags = set(span.id_.split("!")[1:])
+        out.append(
+            Trigger(span, doc[i], span.label_, "target" in flags, "topic" in flags)
+        )
     return out
 
 
@@ -92,7 +112,10 @@ class EventFinder:
     def _events_for(self, trigger: Trigger) -> Iterator[Event]:
         head = trigger.head
         verbal = head.pos_ in ("VERB", "AUX")
-        sources, targets = self._verb_args(head) if verbal else self._noun_args(head)
+        if verbal:
+            sources, targets = self._verb_args(head, trigger.object_is_topic)
+        else:
+            sources, targets = self._noun_args(head)
         if not verbal and not sources:
             if not targets and self._refers_back(head, trigger.code[:2]):
                 return  # "the talks" again: the same event, already coded
@@ -101,6 +124,8 @@ class EventFinder:
             )
         if trigger.needs_target and not targets:
             return
+        if len(sources) > 1 and not targets and trigger.code[:2] in SYMMETRIC_ROOTS:
+            sources, targets = sources[:1], sources[1:]  # "X and Y met": X met Y
         if sources:
             self._recent[trigger.code[:2]] = (sources, targets)
         place = self._place(trigger)
@@ -131,12 +156,19 @@ class EventFinder:
         return previous_sources, targets or previous_targets
 
     # -- arguments ----------------------------------------------------------
-    def _verb_args(self, verb: Token) -> tuple[list[int], list[int]]:
-        sources = self._subjects(verb)
-        targets: list[int] = []
+    def _verb_args(
+        self, verb: Token, object_is_topic: bool = False
+    ) -> tuple[list[int], list[int]]:
+        sources = [] if _is_passive(verb) else self._subjects(verb)
+        if _is_passive(verb) and verb.dep_ == "relcl":
+            targets = self._actors_in(verb.head)  # "Y, who was arrested by X"
+        else:
+            targets = []
         for child in verb.children:
-            if child.dep_ in ("dobj", "dative", "obj", "attr"):
+            if child.dep_ in ("dobj", "dative", "obj", "attr") and not object_is_topic:
                 targets += self._actors_in(child) or self._prep_objects(child)
+            elif child.dep_ in ("dobj", "obj") and object_is_topic:
+                targets += self._prep_objects(child)
             elif child.dep_ == "nsubjpass":
                 targets += self._actors_in(child)
             elif child.dep_ == "agent":
@@ -145,7 +177,18 @@ class EventFinder:
                 targets += self._pobj_actors(child)
             elif child.dep_ == "prt":
                 targets += self._prep_objects(child)
+        if not targets:
+            targets = self._clause_targets(verb)
         return sources, targets
+
+    def _clause_targets(self, verb: Token) -> list[int]:
+        """Targets one clause down: "committed to send troops to Saudi Arabia"."""
+        found: list[int] = []
+        for clause in (c for c in verb.children if c.dep_ in ("xcomp", "advcl")):
+            for child in clause.children:
+                if child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
+                    found += self._pobj_actors(child)
+        return found
 
     def _noun_args(self, noun: Token) -> tuple[list[int], list[int]]:
         sources: list[int] = []
@@ -173,7 +216,7 @@ class EventFinder:
                 pair = self._pobj_actors(child)
                 sources, targets = pair[:1], pair[1:]
         if not sources:
-            verb = _governing_verb(noun)
+            verb = self._support_verb(noun)
             if verb is not None:
                 sources = self._subjects(verb)
                 if not targets:
@@ -184,6 +227,21 @@ class EventFinder:
                         for t in self._pobj_actors(c)
                     ]
         return sources, targets
+
+    def _support_verb(self, noun: Token) -> Token | None:
+        """The verb whose subject is the source of an event noun, if there is one."""
+        verb = _governing_verb(noun)
+        if verb is None or _is_passive(verb):
+            return None
+        if (
+            verb.lemma_.lower() in SUPPORT_VERBS
+            or verb.lemma_.lower() in TEMPORAL_PREPS
+        ):
+            return verb
+        link = noun.head
+        if link.dep_ == "prep" and link.lower_ in TEMPORAL_PREPS:
+            return verb
+        return None
 
     def _participants(self, noun: Token) -> list[int]:
         """Objects of "involved"/"included" hung on an event noun."""
@@ -229,9 +287,9 @@ class EventFinder:
                     if c.dep_ == "conj"
                     for a in self._actors_in(c)
                 ]
-        return [
-            a for a in dict.fromkeys(out) if self.actors.clusters[a].kind != "location"
-        ]
+        out = [self.actors.as_state(a) for a in dict.fromkeys(out)]
+        clusters = self.actors.clusters
+        return [a for a in dict.fromkeys(out) if clusters[a].kind != "location"]
 
     def _actor_of(self, token: Token) -> tuple[int | None, Token]:
         """The actor a head noun denotes, and the token that named it.
@@ -239,10 +297,19 @@ class EventFinder:
         "Trump's special envoy Steve Witkoff": the apposition names the actor, not
         the possessor, so modifiers are tried in order appos, compound, amod, poss.
         """
-        direct = self.actors.entity_for_token(token)
-        if direct is not None:
-            return direct, token
-        for dep in ("appos", "compound", "amod", "nmod", "poss"):
+        named = self.actors.by_token.get(token.i)
+        if named is not None:
+            return named, token
+        if token.lower_ in PRONOUNS:
+            return self.actors.last_person_before(token.i), token
+        for child in (c for c in token.children if c.dep_ == "appos"):
+            hit = self.actors.entity_for_token(child)
+            if hit is not None:
+                return hit, child
+        nominal = self.actors.nominal_entity(token)
+        if nominal is not None:
+            return nominal, token
+        for dep in ("compound", "amod", "nmod", "poss"):
             for child in (c for c in token.children if c.dep_ == dep):
                 hit = self.actors.entity_for_token(child)
                 if hit is not None:
@@ -363,6 +430,11 @@ def _governing_verb(noun: Token) -> Token | None:
         if node.pos_ in ("VERB", "AUX"):
             return node
     return None
+
+
+def _is_passive(verb: Token) -> bool:
+    """ "was arrested", "were attacked": the subject undergoes the action."""
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
 
 
 def _negated_or_hypothetical(token: Token) -> bool:
