@@ -176,6 +176,8 @@ class DocActors:
         return self._add("location", text, None, text)
 
     def _person(self, span: Span, text: str) -> int:
+        span = _full_name(span)
+        text = clean_surface(span.text)
         role, country = describe_person(span)
         index = self._add("person", text, country, text)
         cluster = self.clusters[index]
@@ -266,12 +268,17 @@ class DocActors:
         return self._add("country", seat.name, seat.iso3, cluster.name)
 
     def last_person_before(self, position: int, window: int = 80) -> int | None:
-        """The person named last before a token: what "he"/"she" most likely is."""
+        """What "he"/"she" most likely is: the last person named as a subject
+        before the pronoun, else the last person named at all."""
+        fallback = None
         for i in range(position - 1, max(position - window, 0) - 1, -1):
             index = self.by_token.get(i)
-            if index is not None and self.clusters[index].kind == "person":
+            if index is None or self.clusters[index].kind != "person":
+                continue
+            if self.doc[i].dep_ in ("nsubj", "nsubjpass"):
                 return index
-        return None
+            fallback = index if fallback is None else fallback
+        return fallback
 
     def _leader_of(self, iso3: str) -> int | None:
         for i, c in enumerate(self.clusters):
@@ -310,6 +317,26 @@ class DocActors:
             actors.clusters.append(cluster)
         actors.by_token = dict(doc._.kg_entity_tokens or {})
         return actors
+
+
+def _full_name(span: Span) -> Span:
+    """Widen a person span over given names the model left out ("Antony J. Blinken").
+
+    Only untagged proper nouns that modify the name's head and are not titles.
+    """
+    doc, start = span.doc, span.start
+    while start > 0:
+        token = doc[start - 1]
+        if (
+            token.pos_ != "PROPN"
+            or token.ent_type_
+            or token.dep_ != "compound"
+            or token.head.i not in range(start, span.end)
+            or token.text.lower().strip(".") in TITLE_WORDS
+        ):
+            break
+        start -= 1
+    return doc[start : span.end]
 
 
 def _looks_like_person(span: Span, text: str) -> bool:

@@ -20,10 +20,10 @@ from kg.extraction.actors import DocActors
 from kg.extraction.dates import resolve_date
 from kg.records import Entity, Event
 
-TARGET_PREPS = frozenset(
+TARGET_PREPS = frozenset(["off"]) | frozenset(
     "with on upon against to toward towards into at for between".split()
 )
-PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
+PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "off"})
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "would", "should"})
 #: Verbs whose object names the participants of an eventive-noun subject
@@ -181,13 +181,19 @@ class EventFinder:
             targets = self._clause_targets(verb)
         return sources, targets
 
-    def _clause_targets(self, verb: Token) -> list[int]:
-        """Targets one clause down: "committed to send troops to Saudi Arabia"."""
+    def _clause_targets(self, verb: Token, depth: int = 2) -> list[int]:
+        """Targets down the verb's purpose clauses: "committed to send troops to
+        Saudi Arabia", "threatens to take measures to reinstate the government of
+        Niger"."""
         found: list[int] = []
         for clause in (c for c in verb.children if c.dep_ in ("xcomp", "advcl")):
             for child in clause.children:
                 if child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
                     found += self._pobj_actors(child)
+                elif child.dep_ in ("dobj", "obj"):
+                    found += self._actors_in(child)
+            if not found and depth > 1:
+                found += self._clause_targets(clause, depth - 1)
         return found
 
     def _noun_args(self, noun: Token) -> tuple[list[int], list[int]]:
@@ -210,7 +216,7 @@ class EventFinder:
                     if g.dep_ == "agent"
                     for a in self._pobj_actors(g)
                 ]
-            elif child.dep_ == "prep" and child.lower_ == "by":
+            elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
                 sources += self._pobj_actors(child)
             elif child.dep_ == "prep" and child.lower_ == "between":
                 pair = self._pobj_actors(child)
@@ -342,17 +348,41 @@ class EventFinder:
 
     # -- circumstances ------------------------------------------------------
     def _place(self, trigger: Trigger) -> Entity | None:
-        """A location named after "in"/"at"/"near" on the trigger or its verb."""
-        for anchor in _anchors(trigger):
+        """A location named after "in"/"at"/"near"/"off" on the trigger, its verb,
+        or the verb's object ("met with X in Qatar", "off the coast of Taiwan")."""
+        anchors = _anchors(trigger)
+        anchors += [c for a in anchors for c in a.children if c.dep_ in ("dobj", "obj")]
+        anchors += [
+            p
+            for a in anchors
+            for c in a.children
+            if c.dep_ == "prep" and c.lower_ in TARGET_PREPS
+            for p in c.children
+            if p.dep_ == "pobj"
+        ]
+        for anchor in anchors:
             for prep in anchor.children:
                 if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS:
                     for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-                        index = self.actors.by_token.get(pobj.i)
-                        if index is not None and self.actors.clusters[index].kind in (
-                            "location",
-                            "country",
-                        ):
-                            return self.actors.clusters[index].freeze()
+                        found = self._place_in(pobj)
+                        if found is not None:
+                            return found
+        return None
+
+    def _place_in(self, pobj: Token) -> Entity | None:
+        """The place a prepositional object names, or the one in its "of" phrase."""
+        for token in [pobj] + [
+            g
+            for c in pobj.children
+            if c.dep_ == "prep" and c.lower_ == "of"
+            for g in c.children
+        ]:
+            index = self.actors.by_token.get(token.i)
+            if index is not None and self.actors.clusters[index].kind in (
+                "location",
+                "country",
+            ):
+                return self.actors.clusters[index].freeze()
         return None
 
     def _date(self, trigger: Trigger) -> str | None:
