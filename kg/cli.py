@@ -178,12 +178,22 @@ def ingest(
     default="jsonl",
     show_default=True,
 )
+@click.option(
+    "--all",
+    "include_flagged",
+    is_flag=True,
+    help="Also print negated, hypothetical and future events (see 'modality').",
+)
 @model_option
-def extract(paths: tuple[str, ...], fmt: str, model: str | None) -> None:
+def extract(
+    paths: tuple[str, ...], fmt: str, include_flagged: bool, model: str | None
+) -> None:
     """Print the events and entities found in articles, without storing them.
 
     jsonl gives, per article, one line per event and one per distinct entity
-    (the schema the corpus scorer reads); table is for reading.
+    (the schema the corpus scorer reads); table is for reading. Events that did
+    not happen as stated (negated, hypothetical, future) are left out unless
+    --all is given.
 
     \b
     Example:
@@ -201,10 +211,10 @@ def extract(paths: tuple[str, ...], fmt: str, model: str | None) -> None:
         ):
             progress(extraction.article.id, "extracted")
             if fmt == "jsonl":
-                for line in jsonl_lines(extraction):
+                for line in jsonl_lines(extraction, include_flagged):
                     click.echo(line)
             else:
-                rows.extend(table_rows(extraction))
+                rows.extend(table_rows(extraction, include_flagged))
     if fmt == "table":
         _print_table(rows)
     _finish(errors)

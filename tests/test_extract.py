@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kg.extraction import extract
@@ -117,15 +119,33 @@ def test_extract_event_place_and_date(nlp, text, date, place, day):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "modality"),
     [
-        "Russia did not attack Ukraine.",
-        "Russia could attack Ukraine if talks fail.",
+        ("Russia did not attack Ukraine.", "negated"),
+        ("Russia could attack Ukraine if talks fail.", "hypothetical"),
+        ("The United States urged Israel to sanction Iran.", "hypothetical"),
+        ("Russia will attack Ukraine.", "future"),
     ],
 )
-def test_extract_negated_and_hypothetical_left_out(nlp, text):
+def test_extract_unreal_events_flagged_and_left_out(nlp, text, modality):
+    from kg.extraction.formats import jsonl_lines
+
     extraction = _extract_one(nlp, text)
-    assert not [e for e in extraction.events if e.root == "19"]
+    flagged = [e for e in extraction.events if e.root in ("19", "16")]
+    assert flagged and {e.modality for e in flagged} == {modality}
+    shown = [json.loads(x) for x in jsonl_lines(extraction) if '"type"' in x]
+    assert all(x["modality"] == "asserted" for x in shown)
+    everything = [json.loads(x) for x in jsonl_lines(extraction, True) if '"type"' in x]
+    assert modality in {x["modality"] for x in everything}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Blinken and Lavrov will meet next week in Reykjavik."],
+)
+def test_extract_planned_meeting_is_intent_to_meet(nlp, text):
+    extraction = _extract_one(nlp, text)
+    assert [(e.cameo, e.modality) for e in extraction.events] == [("036", "asserted")]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extraction.actors import DocActors
 from kg.extraction.dates import resolve_date
+from kg.extraction.modality import code_for, modality_of
 from kg.records import Entity, Event
 
 TARGET_PREPS = frozenset(["off"]) | frozenset(
@@ -25,7 +26,6 @@ TARGET_PREPS = frozenset(["off"]) | frozenset(
 )
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "off"})
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
-HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "would", "should"})
 #: Verbs whose object names the participants of an eventive-noun subject
 #: ("the conversation involved X and Y").
 PARTICIPATION_VERBS = frozenset({"involve", "include", "bring", "feature", "join"})
@@ -93,12 +93,7 @@ class EventFinder:
         self._recent: dict[str, tuple[list[int], list[int]]] = {}
 
     def events(self, triggers: list[Trigger]) -> Iterator[Event]:
-        found = [
-            e
-            for t in triggers
-            if not _negated_or_hypothetical(t.head)
-            for e in self._events_for(t)
-        ]
+        found = [e for t in triggers for e in self._events_for(t)]
         # Nominal mentions met on the way add aliases: give every event the final form.
         final = {(e.kind, e.name): e for e in self.actors.entities()}
         for event in found:
@@ -271,12 +266,31 @@ class EventFinder:
                 return [a for s in subjects for a in self._actors_in(s)]
             if verb.dep_ == "relcl":
                 return self._actors_in(verb.head)
+            controller = self._object_controller(verb)
+            if controller:
+                return controller
             if (
                 verb.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "prep")
                 or verb.head == verb
             ):
                 return []
             verb = verb.head
+        return []
+
+    def _object_controller(self, clause: Token) -> list[int]:
+        """ "urged Russia to withdraw", "called on Turkey to halt": in a to-clause
+        under a verb with an object, the object does the clause's action."""
+        if clause.dep_ != "xcomp":
+            return []
+        for child in clause.head.children:
+            if child.dep_ in ("dobj", "obj") and child.i < clause.i:
+                return self._actors_in(child)
+            if (
+                child.dep_ == "prep"
+                and child.lower_ in ("on", "upon")
+                and child.i < clause.i
+            ):
+                return self._pobj_actors(child)
         return []
 
     def _actors_in(self, token: Token) -> list[int]:
@@ -410,11 +424,12 @@ class EventFinder:
     ) -> Event:
         sent = trigger.head.sent
         text = sent.text.rstrip()
+        code, modality = code_for(trigger.code, modality_of(trigger.head))
         confidence = 0.55 + (0.2 if target is not None else 0.0)
         confidence += 0.1 if trigger.head.pos_ in ("VERB", "AUX") else 0.0
         confidence += 0.05 if place is not None else 0.0
         return Event(
-            cameo=trigger.code,
+            cameo=code,
             trigger=trigger.span.text,
             source=self.actors.clusters[source].freeze(),
             target=self.actors.clusters[target].freeze()
@@ -427,6 +442,7 @@ class EventFinder:
             end=sent.start_char + len(text),
             confidence=round(min(confidence, 1.0), 3),
             trigger_start=trigger.span.start_char,
+            modality=modality,
         )
 
 
@@ -465,15 +481,3 @@ def _governing_verb(noun: Token) -> Token | None:
 def _is_passive(verb: Token) -> bool:
     """ "was arrested", "were attacked": the subject undergoes the action."""
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-
-
-def _negated_or_hypothetical(token: Token) -> bool:
-    """Negated ("did not attack") or conditional ("could meet", "if ...") mentions."""
-    for child in token.children:
-        if child.dep_ == "neg":
-            return True
-        if child.dep_ == "aux" and child.lower_ in HYPOTHETICAL_AUX:
-            return True
-        if child.dep_ == "mark" and child.lower_ in ("if", "unless", "whether"):
-            return True
-    return False

