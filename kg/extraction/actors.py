@@ -30,6 +30,11 @@ STATE_NOUNS = frozenset(
     "negotiators counterpart counterparts coast guard".split()
 )
 ROLE_NOUNS_EXTRA = frozenset("counterpart opponent rival successor predecessor".split())
+#: "the government", "the authorities": with no state word, the article's own state.
+DOMESTIC_NOUNS = frozenset(
+    "government authorities administration regime cabinet parliament police "
+    "military army".split()
+)
 LEADER_NOUNS = frozenset("leader president premier chancellor head king".split())
 TITLE_WORDS = frozenset(
     "president vice prime minister foreign defence defense interior secretary general "
@@ -176,7 +181,7 @@ class DocActors:
         return self._add("location", text, None, text)
 
     def _person(self, span: Span, text: str) -> int:
-        span = _full_name(span)
+        span = _full_name(_drop_institution_word(span))
         text = clean_surface(span.text)
         role, country = describe_person(span)
         index = self._add("person", text, country, text)
@@ -235,7 +240,7 @@ class DocActors:
             return None
         country = self._modifier_country(token)
         if country is None:
-            return None
+            return self._definite_reference(token)
         noun = token.lemma_.lower()
         if noun in LEADER_NOUNS:
             leader = self._leader_of(country.iso3)
@@ -244,6 +249,44 @@ class DocActors:
         if noun in STATE_NOUNS or noun in LEADER_NOUNS:
             return self._add("country", country.name, country.iso3, _np_text(token))
         return None
+
+    def _definite_reference(self, token: Token) -> int | None:
+        """ "the president", "the government": the one actor the article has for it.
+
+        A definite role noun goes to the only person holding that role so far;
+        "the government"/"the authorities" to the state the article is about,
+        when one state clearly dominates its mentions.
+        """
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+            return None
+        if any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
+            return None  # "the government of Niger" names its state itself
+        noun = token.lemma_.lower()
+        if noun in TITLE_WORDS | LEADER_NOUNS:
+            holders = [
+                i
+                for i, c in enumerate(self.clusters)
+                if c.kind == "person" and noun in (c.role or "").lower().split()
+            ]
+            return holders[0] if len(holders) == 1 else None
+        if noun in DOMESTIC_NOUNS:
+            iso3 = self._dominant_country()
+            country = gazetteer.country_by_code(iso3) if iso3 else None
+            if country is not None:
+                return self._add("country", country.name, country.iso3, _np_text(token))
+        return None
+
+    def _dominant_country(self) -> str | None:
+        """The state mentioned most, if it has at least twice the next one's count."""
+        counts: dict[str, int] = {}
+        for index in self.by_token.values():
+            cluster = self.clusters[index]
+            if cluster.country and cluster.kind in ("country", "location"):
+                counts[cluster.country] = counts.get(cluster.country, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+            return None
+        return ranked[0][0]
 
     def _modifier_country(self, token: Token) -> gazetteer.Country | None:
         for child in token.children:
@@ -319,6 +362,14 @@ class DocActors:
         return actors
 
 
+def _drop_institution_word(span: Span) -> Span:
+    """ "Speaker of the House Nancy Pelosi": a name never follows "the" directly,
+    so a first word after a determiner belongs to the phrase before it."""
+    if len(span) >= 3 and span.start > 0 and span.doc[span.start - 1].pos_ == "DET":
+        return span[1:]
+    return span
+
+
 def _full_name(span: Span) -> Span:
     """Widen a person span over given names the model left out ("Antony J. Blinken").
 
@@ -327,12 +378,14 @@ def _full_name(span: Span) -> Span:
     doc, start = span.doc, span.start
     while start > 0:
         token = doc[start - 1]
+        before = doc[start - 2] if start > 1 else None
         if (
             token.pos_ != "PROPN"
             or token.ent_type_
             or token.dep_ != "compound"
             or token.head.i not in range(start, span.end)
             or token.text.lower().strip(".") in TITLE_WORDS
+            or (before is not None and before.pos_ in ("DET", "ADP"))
         ):
             break
         start -= 1

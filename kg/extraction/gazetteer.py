@@ -44,12 +44,16 @@ def normalise(name: str) -> str:
 
     "the U.S." and "US", "Washington’s" and "Washington" meet on one key.
     """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("\u2019", "'").lower()
+    text = _fold(name).replace("\u2019", "'").lower()
     text = re.sub(r"'s\b|'$", "", text)
     text = re.sub(r"[^a-z0-9]+", " ", text).strip()
     return re.sub(r"^the ", "", text)
+
+
+def _fold(text: str) -> str:
+    """``text`` with accents removed ("Trípoli" → "Tripoli"), other script kept."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -200,14 +204,17 @@ def _latin_alternates(names: list[str]) -> set[str]:
 
     GeoNames lists airport codes ("TIP") in capitals and romanised forms of other
     scripts ("de li bo li") in lower case; neither is how English news names a
-    place, and both would turn words into cities, so both are skipped.
+    place, and both would turn words into cities, so both are skipped, as are
+    other scripts (normalising "Үхань" would leave a bogus "khan").
     """
     keys = set()
     for name in names:
-        key = normalise(name)
-        is_code = name.isupper() and len(name) <= 4
-        if len(key) >= 3 and key.isascii() and name != name.lower() and not is_code:
-            keys.add(key)
+        if name == name.lower() or (name.isupper() and len(name) <= 4):
+            continue
+        if name.isascii() or _fold(name).isascii():
+            key = normalise(name)
+            if len(key) >= 3:
+                keys.add(key)
     return keys
 
 
@@ -255,17 +262,46 @@ def _outshines(leader: City, local: City) -> bool:
 
 
 def _find_city(name: str, context: frozenset[str]) -> City | None:
-    """A city by its own name first, by an alternate name ("Kiev") only if none."""
+    """A city by its own GeoNames name, or by an alternate name that outshines it.
+
+    "Odessa" is Odesa, Ukraine (an alternate name) rather than Odessa, Texas.
+    """
     key = normalise(name)
     if not key:
         return None
     index = _city_index()
+    own, other = _seat_filter(
+        name, context, index.primary.get(key, ()), index.alternate.get(key, ())
+    )
     strict = key in _stop_words()
-    for table in (index.primary, index.alternate):
-        city = _pick_city(table.get(key, ()), context, strict=strict)
-        if city is not None:
-            return city
-    return None
+    own_city = _pick_city(own, context, strict=strict)
+    other_city = _pick_city(other, context, strict=strict)
+    if other_city is not None and (
+        own_city is None or _outshines(other_city, own_city)
+    ):
+        return other_city
+    return own_city
+
+
+def _seat_filter(
+    name: str, context: frozenset[str], own: tuple[City, ...], other: tuple[City, ...]
+) -> tuple[tuple[City, ...], tuple[City, ...]]:
+    """Candidates left for a seat of government such as "Kiev" or "White House".
+
+    A seat is a capital or a building: it never means a small town (White House,
+    Tennessee), nor a city abroad unless the article mentions that country
+    ("Tripoli", Lebanon); an alternate name counts only in the seat's country
+    (GeoNames lists "White House" among the names of Casablanca).
+    """
+    seat = country_by_seat(name)
+    if seat is None:
+        return own, other
+    home = context | {seat.iso3}
+    own = tuple(c for c in own if c.population >= MIN_POPULATION and c.iso3 in home)
+    other = tuple(
+        c for c in other if c.population >= MIN_POPULATION and c.iso3 == seat.iso3
+    )
+    return own, other
 
 
 def city_by_name(name: str, prefer: frozenset[str] = frozenset()) -> City | None:
