@@ -127,6 +127,7 @@ class DocActors:
     def resolve(self) -> None:
         """Classify every entity span, persons with full names first."""
         spans = [e for e in self.doc.ents if e.label_ in ACTOR_LABELS]
+        spans += _untagged_names(self.doc)
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
         for span in spans:
             index = self._classify(span)
@@ -140,12 +141,30 @@ class DocActors:
             return None
         if span.label_ == "KG_ACTOR":
             return self._known(span, text)
+        if span.label_ in ("PERSON", "ORG") and len(text.split()) == 1:
+            misread = self._misread_place(text)  # NER's "Niger" PERSON, "Niamey" ORG
+            if misread is not None:
+                return misread
+        if span.label_ == "NORP" and not _names_people(span, text):
+            return None  # "African trade", "pan-African": an adjective, not an actor
         person = self._person_by_surname(text)
         if person is not None and self._same_person(self.clusters[person].name, text):
             return self._alias(person, text)
         if span.label_ == "PERSON" or _looks_like_person(span, text):
             return self._person(span, text)
         return self._state_or_place(span, text)
+
+    def _misread_place(self, text: str) -> int | None:
+        """A one-word country or major city the model tagged as a person or body."""
+        if gazetteer.is_demonym(text):
+            return None
+        country = gazetteer.country_by_name(text)
+        if country is not None:
+            return self._add("country", country.name, country.iso3, text)
+        city = gazetteer.city_by_name(text)
+        if city is not None and city.population >= 100_000:
+            return self._place(text)
+        return None
 
     @staticmethod
     def _same_person(known: str, text: str) -> bool:
@@ -411,7 +430,52 @@ def _looks_like_person(span: Span, text: str) -> bool:
     if root.dep_ == "appos" and root.head.lemma_.lower() in ROLE_NOUNS:
         return True
     before = span.doc[span.start - 1] if span.start > 0 else None
-    return before is not None and before.lower_ in ROLE_NOUNS - {"state", "affairs"}
+    return before is not None and _is_title(before)
+
+
+def _is_title(token: Token) -> bool:
+    """ "President", "Presidents", "Minister": a word that precedes a person's name."""
+    word = token.lower_.strip(".")
+    if word in ("state", "affairs", "of", "foreign", "special", "senior"):
+        return False
+    return word in ROLE_NOUNS or (word.endswith("s") and word[:-1] in ROLE_NOUNS)
+
+
+def _untagged_names(doc: Doc) -> list[Span]:
+    """Names right after a title that the model did not tag at all.
+
+    "Presidents Muhammadu Buhari of Nigeria": two or more capitalised proper
+    nouns after a title word, outside any entity, are a person.
+    """
+    found = []
+    for token in doc:
+        if not token.is_title or not _is_title(token):
+            continue
+        end = token.i + 1
+        while (
+            end < len(doc)
+            and doc[end].pos_ == "PROPN"
+            and doc[end].is_title
+            and not doc[end].ent_type_
+        ):
+            end += 1
+        if end - token.i - 1 >= 2:
+            found.append(Span(doc, token.i + 1, end, label="PERSON"))
+    return found
+
+
+def _names_people(span: Span, text: str) -> bool:
+    """A NORP span that names a people or group ("Kurds", "Iranians", "Shiites"),
+    or a country by its demonym; not a bare adjective ("African", "pan-Arab")."""
+    if gazetteer.country_by_name(text) and gazetteer.is_demonym(text):
+        return True
+    if "-" in text:
+        return False
+    return span.root.tag_ in ("NNPS", "NNS") or span.root.dep_ in (
+        "nsubj",
+        "dobj",
+        "pobj",
+    )
 
 
 def _cluster_key(kind: str, name: str, country: str | None) -> tuple[str, str]:
