@@ -37,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "render_html": "kg.view",
     "collect_stats": "kg.stats",
     "validate_graph": "kg.validate",
+    "evaluate": "kg.evaluation",
+    "load_gold": "kg.evaluation",
 }
 
 __all__ = ["__version__", *_EXPORTS]

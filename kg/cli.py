@@ -220,6 +220,64 @@ def extract(
     _finish(errors)
 
 
+@cli.command()
+@click.argument("gold", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-v",
+    "--verbose",
+    "verbose",
+    is_flag=True,
+    help="List every miss and false alarm per article.",
+)
+@click.option(
+    "--all",
+    "include_flagged",
+    is_flag=True,
+    help="Also score negated, hypothetical and future events.",
+)
+@model_option
+def evaluate(
+    gold: str,
+    paths: tuple[str, ...],
+    verbose: bool,
+    include_flagged: bool,
+    model: str | None,
+) -> None:
+    """Score the extractor against a gold file of hand-coded events.
+
+    Prints precision, recall and F1 for entities, for events (lenient: CAMEO
+    root, source and target; strict: also place and date), per CAMEO root, and
+    geocoding accuracy. GOLD is JSON Lines, one article per line (see README).
+
+    \b
+    Example:
+      kg evaluate my-gold.jsonl my-articles/ -v
+    """
+    from kg.evaluation import evaluate as run_evaluate
+    from kg.evaluation import format_report, load_gold
+    from kg.extraction import extract as run_extract
+    from kg.reading import iter_articles
+
+    errors = _Errors()
+    gold_articles = load_gold(gold)
+    with _progress("evaluating") as progress:
+        extractions = run_extract(iter_articles(paths, on_error=errors), model=model)
+        report = run_evaluate(
+            gold_articles,
+            _tracked(extractions, progress),
+            include_flagged=include_flagged,
+        )
+    click.echo(format_report(report, verbose))
+    _finish(errors)
+
+
+def _tracked(extractions, progress):  # noqa: ANN001, ANN202 - generator passthrough
+    for extraction in extractions:
+        progress(extraction.article.id, "extracted")
+        yield extraction
+
+
 def _print_table(rows: list[tuple[str, ...]]) -> None:
     from rich.table import Table
 

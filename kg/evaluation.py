@@ -493,6 +493,11 @@ def _is_joint(gold: GoldName | GoldEvent) -> bool:
 
 
 # --------------------------------------------------------------------- scores
+def _harmonic_mean(precision: float, recall: float) -> float:
+    total = precision + recall
+    return 2 * precision * recall / total if total else 0.0
+
+
 @dataclass(frozen=True)
 class Score:
     """Counts and precision/recall/F1 of one kind of item."""
@@ -511,8 +516,7 @@ class Score:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return _harmonic_mean(self.precision, self.recall)
 
     def __add__(self, other: Score) -> Score:
         return Score(self.tp + other.tp, self.fp + other.fp, self.gold + other.gold)
@@ -543,8 +547,7 @@ class RootScore:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return _harmonic_mean(self.precision, self.recall)
 
     def __add__(self, other: RootScore) -> RootScore:
         return RootScore(
@@ -852,6 +855,8 @@ def _summary_lines(report: EvaluationReport) -> list[str]:
     lines.append(
         f"geocoding on {geo.checked} matched events with a gold place: "
         f"country {geo.country_accuracy:.4f}, place {geo.place_accuracy:.4f}"
+        if geo.checked
+        else "geocoding: no matched event has a gold place"
     )
     lines.append(
         f"ignored (optional gold or joint-action repeats): events "

@@ -12,7 +12,17 @@ from conftest import DATA, ROOT, SAMPLE
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-COMMANDS = ["build", "ingest", "extract", "query", "export", "viz", "stats", "validate"]
+COMMANDS = [
+    "build",
+    "ingest",
+    "extract",
+    "evaluate",
+    "query",
+    "export",
+    "viz",
+    "stats",
+    "validate",
+]
 
 
 def kg(*args: str, cwd: Path | None = None, stdin: bytes | None = None):
