@@ -123,11 +123,12 @@ class EventFinder:
             sources, targets = sources[:1], sources[1:]  # "X and Y met": X met Y
         if sources:
             self._recent[trigger.code[:2]] = (sources, targets)
-        place = self._place(trigger)
+        place = self._place(trigger) or self._sentence_place(trigger)
         when = self._date(trigger)
         for source in sources:
             for target in [t for t in targets if t != source] or [None]:
-                yield self._event(trigger, source, target, place, when)
+                where = place or self._target_territory(trigger, target)
+                yield self._event(trigger, source, target, where, when)
 
     def _refers_back(self, noun: Token, root: str) -> bool:
         """A definite event noun with nothing new, naming an event already seen."""
@@ -399,10 +400,72 @@ class EventFinder:
                 return self.actors.clusters[index].freeze()
         return None
 
+    def _sentence_place(self, trigger: Trigger) -> Entity | None:
+        """The one place a sentence puts things in ("met in Niamey … where … signed"),
+        when the trigger itself has none and the sentence names exactly one."""
+        places = {
+            self.actors.by_token[pobj.i]
+            for prep in trigger.head.sent
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "at")
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+            and pobj.i in self.actors.by_token
+            and self.actors.clusters[self.actors.by_token[pobj.i]].kind == "location"
+        }
+        if len(places) != 1:
+            return None
+        return self.actors.clusters[places.pop()].freeze()
+
+    def _target_territory(self, trigger: Trigger, target: int | None) -> Entity | None:
+        """Visits, aid and force land on the target state's territory: where the
+        text names no place, an event of those roots is placed in the target state."""
+        if (
+            target is None
+            or trigger.code[:3] != "042"
+            and trigger.code[:2] not in ("07", "15", "18", "19", "20")
+        ):
+            return None
+        cluster = self.actors.clusters[target]
+        return cluster.freeze() if cluster.kind == "country" else None
+
     def _date(self, trigger: Trigger) -> str | None:
-        """The day-level DATE entity attached to the trigger (or its verb)."""
+        """The day the trigger's clause is dated to, or None.
+
+        In order: a DATE attached to the trigger or its verb; one attached to the
+        clause it is coordinated with or depends on ("On Thursday she held a rally
+        and promised …"); the sentence's only day-level date; and for a verb in
+        the present tense outside quotes (headline style), the publication date.
+        """
         anchors = {t.i for t in _anchors(trigger)}
-        for ent in trigger.head.sent.ents:
+        found = self._attached_date(trigger.head.sent, anchors)
+        clause = trigger.head if trigger.head.pos_ in ("VERB", "AUX") else None
+        clause = clause or _governing_verb(trigger.head)
+        for _ in range(2):
+            if found or clause is None or clause.dep_ not in ("conj", "xcomp", "advcl"):
+                break
+            clause = clause.head
+            found = self._attached_date(trigger.head.sent, {clause.i})
+        return found or self._only_date(trigger.head.sent) or self._present(clause)
+
+    def _only_date(self, sent: Span) -> str | None:
+        days = {
+            resolve_date(e.text, self.anchor) for e in sent.ents if e.label_ == "DATE"
+        } - {None}
+        return days.pop() if len(days) == 1 else None
+
+    def _present(self, verb: Token | None) -> str | None:
+        """Headline present ("China sends aid"): the event is dated to the article."""
+        if verb is None or self.anchor is None or verb.tag_ not in ("VBZ", "VBP"):
+            return None
+        if any(t.is_quote for t in verb.sent) or any(
+            c.dep_ == "aux" for c in verb.children
+        ):
+            return None
+        return self.anchor.isoformat()
+
+    def _attached_date(self, sent: Span, anchors: set[int]) -> str | None:
+        """A day-level DATE entity in ``sent`` whose head chain reaches an anchor."""
+        for ent in sent.ents:
             if ent.label_ != "DATE":
                 continue
             node, steps = ent.root, 0
