@@ -91,6 +91,13 @@ class _Cluster:
         return Entity(self.name, self.kind, self.country, aliases, self.role)  # type: ignore[arg-type]
 
 
+#: Words that turn a body's name into the name of one of its meetings or terms
+#: ("Arctic Council Ministerial", "AU Summit"): the actor is the body.
+EVENT_SUFFIX = re.compile(
+    r"(?<=\w)\s+(Ministerial|Chairmanship|Presidency|Summit|Meeting|Session|Talks)$"
+)
+
+
 def clean_surface(text: str) -> str:
     """Mention text without a leading "the", a trailing possessive or dangling words.
 
@@ -98,6 +105,7 @@ def clean_surface(text: str) -> str:
     """
     text = re.sub(r"^(the|The)\s+", "", " ".join(text.split()))
     text = re.sub(r"(['\u2019]s|['\u2019])$", "", text).strip()
+    text = EVENT_SUFFIX.sub("", text)
     if text.count("(") > text.count(")"):
         text = text[: text.rindex("(")].strip()
     return re.sub(r"\s+(of|and|the|for|in|on)$", "", text).strip(" ,;:-–")
@@ -141,8 +149,10 @@ class DocActors:
             return None
         if span.label_ == "KG_ACTOR":
             return self._known(span, text)
+        if _part_of_title(span):
+            return None  # "Secretary of State", "Department of Transportation"
         if span.label_ in ("PERSON", "ORG") and len(text.split()) == 1:
-            misread = self._misread_place(text)  # NER's "Niger" PERSON, "Niamey" ORG
+            misread = self._misread_place(span, text)  # "Niger" PERSON, "Niamey" ORG
             if misread is not None:
                 return misread
         if span.label_ == "NORP" and not _names_people(span, text):
@@ -154,11 +164,18 @@ class DocActors:
             return self._person(span, text)
         return self._state_or_place(span, text)
 
-    def _misread_place(self, text: str) -> int | None:
-        """A one-word country or major city the model tagged as a person or body."""
+    def _misread_place(self, span: Span, text: str) -> int | None:
+        """A one-word country or major city the model tagged as a person or body.
+
+        A capital after "in"/"at" is the city; elsewhere ("Washington's interest")
+        it stands for its state.
+        """
         if gazetteer.is_demonym(text):
             return None
         country = gazetteer.country_by_name(text)
+        in_place = span.root.dep_ == "pobj" and span.root.head.lower_ in ("in", "at")
+        if country is None and not in_place:
+            country = gazetteer.country_by_seat(text)
         if country is not None:
             return self._add("country", country.name, country.iso3, text)
         city = gazetteer.city_by_name(text)
@@ -196,7 +213,10 @@ class DocActors:
     def _place(self, text: str) -> int:
         city = gazetteer.city_by_name(text)
         if city is not None:
-            return self._add("location", city.name, city.iso3, text)
+            # GeoNames' name where it is plain ASCII ("Kyiv" for "Kiev"), else the
+            # English form the article uses ("Abu Ghraib", not "Abū Ghurayb").
+            name = city.name if city.name.isascii() else text
+            return self._add("location", name, city.iso3, text)
         return self._add("location", text, None, text)
 
     def _person(self, span: Span, text: str) -> int:
@@ -384,7 +404,10 @@ class DocActors:
 def _drop_institution_word(span: Span) -> Span:
     """ "Speaker of the House Nancy Pelosi": a name never follows "the" directly,
     so a first word after a determiner belongs to the phrase before it."""
-    if len(span) >= 3 and span.start > 0 and span.doc[span.start - 1].pos_ == "DET":
+    after_det = span.start > 0 and span.doc[span.start - 1].pos_ == "DET"
+    if span[0].pos_ == "DET":
+        span, after_det = span[1:], True
+    if after_det and len(span) >= 3:
         return span[1:]
     return span
 
@@ -439,6 +462,15 @@ def _is_title(token: Token) -> bool:
     if word in ("state", "affairs", "of", "foreign", "special", "senior"):
         return False
     return word in ROLE_NOUNS or (word.endswith("s") and word[:-1] in ROLE_NOUNS)
+
+
+def _part_of_title(span: Span) -> bool:
+    """A one-word ORG that ends a title or department name ("Secretary of State")."""
+    doc = span.doc
+    if len(span) != 1 or span.start < 2 or doc[span.start - 1].lower_ != "of":
+        return False
+    head = doc[span.start - 2]
+    return _is_title(head) or head.lower_ in ("department", "ministry", "secretary")
 
 
 def _untagged_names(doc: Doc) -> list[Span]:
