@@ -110,7 +110,7 @@ class EventFinder:
         if verbal:
             sources, targets = self._verb_args(head, trigger.object_is_topic)
         else:
-            sources, targets = self._noun_args(head)
+            sources, targets = self._noun_args(head, trigger.code[:2])
         if not verbal and not sources:
             if not targets and self._refers_back(head, trigger.code[:2]):
                 return  # "the talks" again: the same event, already coded
@@ -192,7 +192,7 @@ class EventFinder:
                 found += self._clause_targets(clause, depth - 1)
         return found
 
-    def _noun_args(self, noun: Token) -> tuple[list[int], list[int]]:
+    def _noun_args(self, noun: Token, root: str = "") -> tuple[list[int], list[int]]:
         sources: list[int] = []
         targets = self._prep_objects(noun) + self._participants(noun)
         for child in noun.children:
@@ -217,7 +217,9 @@ class EventFinder:
             elif child.dep_ == "prep" and child.lower_ == "between":
                 pair = self._pobj_actors(child)
                 sources, targets = pair[:1], pair[1:]
-        if not sources:
+        if not sources and not self._refers_back(noun, root):
+            # "attended the rally", "during the talks": a definite noun for an event
+            # already coded is that event again, not a new one by the verb's subject
             verb = self._support_verb(noun)
             if verb is not None:
                 sources = self._subjects(verb)

@@ -50,10 +50,17 @@ def normalise(name: str) -> str:
     return re.sub(r"^the ", "", text)
 
 
+#: Combining marks that accents on Latin letters decompose into (NFKD).
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+
+
 def _fold(text: str) -> str:
-    """``text`` with accents removed ("Trípoli" → "Tripoli"), other script kept."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c))
+    """``text`` with accents removed ("Trípoli" → "Tripoli"), other scripts kept."""
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 @dataclass(frozen=True)
@@ -211,8 +218,9 @@ def _latin_alternates(names: list[str]) -> set[str]:
     for name in names:
         if name == name.lower() or (name.isupper() and len(name) <= 4):
             continue
-        if name.isascii() or _fold(name).isascii():
-            key = normalise(name)
+        folded = _fold(name)
+        if folded.isascii():
+            key = normalise(folded)
             if len(key) >= 3:
                 keys.add(key)
     return keys
@@ -361,6 +369,7 @@ def _city_place(city: City) -> Place:
     )
 
 
+@lru_cache(maxsize=4096)
 def resolve_place(name: str, context: frozenset[str] = frozenset()) -> Place | None:
     """The GeoNames place a name in an article denotes, offline.
 
