@@ -85,10 +85,25 @@ class _Cluster:
     country: str | None
     aliases: list[str] = field(default_factory=list)
     role: str | None = None
+    merges: dict[str, str] = field(default_factory=dict)  # alias -> why merged
+
+    def merge(self, surface: str, reason: str) -> None:
+        """Record another name for this referent and why it was folded in."""
+        self.aliases.append(surface)
+        if surface != self.name and surface not in self.merges:
+            self.merges[surface] = reason
 
     def freeze(self) -> Entity:
         aliases = tuple(dict.fromkeys(a for a in self.aliases if a != self.name))
-        return Entity(self.name, self.kind, self.country, aliases, self.role)  # type: ignore[arg-type]
+        merges = tuple((a, self.merges[a]) for a in aliases if a in self.merges)
+        return Entity(
+            self.name,
+            self.kind,
+            self.country,
+            aliases,
+            self.role,  # type: ignore[arg-type]
+            merges=merges,
+        )
 
 
 #: Words that turn a body's name into the name of one of its meetings or terms
@@ -135,13 +150,20 @@ class DocActors:
     def resolve(self) -> None:
         """Classify every entity span, persons with full names first."""
         spans = [e for e in self.doc.ents if e.label_ in ACTOR_LABELS]
-        spans += _untagged_names(self.doc)
+        spans += _untagged_names(self.doc) + _dateline_places(self.doc)
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
         for span in spans:
             index = self._classify(span)
             if index is not None:
                 for token in span:
                     self.by_token[token.i] = index
+        for token in self.doc:  # "the Ukrainian leader", "Iranian officials"
+            if (
+                token.i not in self.by_token
+                and token.dep_ != "compound"  # a title on a name, not a mention
+                and token.lemma_.lower() in LEADER_NOUNS | STATE_NOUNS
+            ):
+                self.nominal_entity(token)
 
     def _classify(self, span: Span) -> int | None:
         text = clean_surface(span.text)
@@ -177,7 +199,13 @@ class DocActors:
         if country is None and not in_place:
             country = gazetteer.country_by_seat(text)
         if country is not None:
-            return self._add("country", country.name, country.iso3, text)
+            return self._add(
+                "country",
+                country.name,
+                country.iso3,
+                text,
+                _state_reason(text, country.name),
+            )
         city = gazetteer.city_by_name(text)
         if city is not None and city.population >= 100_000:
             return self._place(text)
@@ -195,17 +223,35 @@ class DocActors:
         actor = known_actors()[span.ent_id_] if span.ent_id_ in known_actors() else None
         if actor is None:
             return self._add("organization", text, None, text)
-        return self._add(actor.kind, actor.name, actor.country, text)
+        return self._add(
+            actor.kind,
+            actor.name,
+            actor.country,
+            text,
+            f"listed name of {actor.name} (actors.jsonl)",
+        )
 
     def _state_or_place(self, span: Span, text: str) -> int:
         country = gazetteer.country_by_name(text)
         if country and span.label_ in ("GPE", "NORP", "ORG", "LOC", "PERSON"):
-            return self._add("country", country.name, country.iso3, text)
+            return self._add(
+                "country",
+                country.name,
+                country.iso3,
+                text,
+                _state_reason(text, country.name),
+            )
         if span.label_ in ("GPE", "LOC", "FAC"):
             return self._place(text)
         seat = gazetteer.country_by_seat(text)
         if seat and span.label_ == "ORG":
-            return self._add("country", seat.name, seat.iso3, text)
+            return self._add(
+                "country",
+                seat.name,
+                seat.iso3,
+                text,
+                f"seat of power standing for {seat.name}",
+            )
         if span.label_ == "NORP":
             return self._add("group", text, None, text)
         return self._add("organization", text, self._org_country(span), text)
@@ -216,7 +262,13 @@ class DocActors:
             # GeoNames' name where it is plain ASCII ("Kyiv" for "Kiev"), else the
             # English form the article uses ("Abu Ghraib", not "Abū Ghurayb").
             name = city.name if city.name.isascii() else text
-            return self._add("location", name, city.iso3, text)
+            return self._add(
+                "location",
+                name,
+                city.iso3,
+                text,
+                f"GeoNames {city.geonameid} ({city.name})",
+            )
         return self._add("location", text, None, text)
 
     def _person(self, span: Span, text: str) -> int:
@@ -239,7 +291,8 @@ class DocActors:
         return hits[0] if len(hits) == 1 else None
 
     def _alias(self, index: int, text: str) -> int:
-        self.clusters[index].aliases.append(text)
+        name = self.clusters[index].name
+        self.clusters[index].merge(text, f"same surname as {name}")
         return index
 
     def _org_country(self, span: Span) -> str | None:
@@ -253,13 +306,20 @@ class DocActors:
                 return country.iso3
         return None
 
-    def _add(self, kind: str, name: str, country: str | None, surface: str) -> int:
+    def _add(
+        self,
+        kind: str,
+        name: str,
+        country: str | None,
+        surface: str,
+        reason: str = "same name",
+    ) -> int:
         key = _cluster_key(kind, name, country)
         if key not in self._by_key:
             self._by_key[key] = len(self.clusters)
             self.clusters.append(_Cluster(name, kind, country))
         index = self._by_key[key]
-        self.clusters[index].aliases.append(surface)
+        self.clusters[index].merge(surface, reason)
         return index
 
     # -- nominal mentions ---------------------------------------------------
@@ -281,12 +341,23 @@ class DocActors:
         if country is None:
             return self._definite_reference(token)
         noun = token.lemma_.lower()
+        phrase = _np_text(token)
         if noun in LEADER_NOUNS:
             leader = self._leader_of(country.iso3)
             if leader is not None:
+                self.clusters[leader].merge(
+                    phrase,
+                    f"'{phrase}': the {country.name} {noun} named in the article",
+                )
                 return leader
         if noun in STATE_NOUNS or noun in LEADER_NOUNS:
-            return self._add("country", country.name, country.iso3, _np_text(token))
+            return self._add(
+                "country",
+                country.name,
+                country.iso3,
+                phrase,
+                f"'{phrase}' acts for the state of {country.name}",
+            )
         return None
 
     def _definite_reference(self, token: Token) -> int | None:
@@ -307,12 +378,24 @@ class DocActors:
                 for i, c in enumerate(self.clusters)
                 if c.kind == "person" and noun in (c.role or "").lower().split()
             ]
-            return holders[0] if len(holders) == 1 else None
+            if len(holders) != 1:
+                return None
+            phrase = _np_text(token)
+            self.clusters[holders[0]].merge(
+                phrase, f"'{phrase}': the only {noun} named in the article"
+            )
+            return holders[0]
         if noun in DOMESTIC_NOUNS:
             iso3 = self._dominant_country()
             country = gazetteer.country_by_code(iso3) if iso3 else None
             if country is not None:
-                return self._add("country", country.name, country.iso3, _np_text(token))
+                return self._add(
+                    "country",
+                    country.name,
+                    country.iso3,
+                    _np_text(token),
+                    f"the article's main state is {country.name}",
+                )
         return None
 
     def _dominant_country(self) -> str | None:
@@ -347,7 +430,13 @@ class DocActors:
         seat = gazetteer.country_by_seat(cluster.name)
         if seat is None:
             return index
-        return self._add("country", seat.name, seat.iso3, cluster.name)
+        return self._add(
+            "country",
+            seat.name,
+            seat.iso3,
+            cluster.name,
+            f"capital acting for {seat.name}",
+        )
 
     def last_person_before(self, position: int, window: int = 80) -> int | None:
         """What "he"/"she" most likely is: the last person named as a subject
@@ -393,6 +482,7 @@ class DocActors:
                 entity.country,
                 [entity.name, *entity.aliases],
                 entity.role,
+                dict(entity.merges),
             )
             key = _cluster_key(cluster.kind, cluster.name, cluster.country)
             actors._by_key[key] = len(actors.clusters)
@@ -434,6 +524,14 @@ def _full_name(span: Span) -> Span:
     return doc[start : span.end]
 
 
+def _state_reason(text: str, name: str) -> str:
+    if gazetteer.is_demonym(text):
+        return f"demonym of {name}"
+    if gazetteer.country_by_seat(text):
+        return f"seat of power standing for {name}"
+    return f"another name of {name}"
+
+
 def _looks_like_person(span: Span, text: str) -> bool:
     """A name the model mislabelled as a place or body, told by its syntax.
 
@@ -462,6 +560,31 @@ def _is_title(token: Token) -> bool:
     if word in ("state", "affairs", "of", "foreign", "special", "senior"):
         return False
     return word in ROLE_NOUNS or (word.endswith("s") and word[:-1] in ROLE_NOUNS)
+
+
+DATELINE_DASHES = frozenset({"-", "–", "—", "--"})
+
+
+def _dateline_places(doc: Doc) -> list[Span]:
+    """ "Kyiv – …", "ATHENS, March 11 - …": a city opening a line before a dash.
+
+    Wire datelines are often missed by the model; a known city there is a place.
+    """
+    found = []
+    for sent in doc.sents:
+        tokens = [t for t in sent if not t.is_space]
+        if len(tokens) < 3:
+            continue
+        end = next((t.i for t in tokens[:5] if t.text in DATELINE_DASHES | {","}), None)
+        if end is None or end == tokens[0].i:
+            continue
+        span = doc[tokens[0].i : end]
+        if all(t.is_title or t.is_upper for t in span) and not any(
+            t.ent_type_ for t in span
+        ):
+            if gazetteer.city_by_name(span.text.title()) is not None:
+                found.append(Span(doc, span.start, span.end, label="GPE"))
+    return found
 
 
 def _part_of_title(span: Span) -> bool:
@@ -546,8 +669,34 @@ def describe_person(span: Span) -> tuple[str | None, str | None]:
             hit = gazetteer.country_by_name(t.text)
             if hit and country is None:
                 country = hit.iso3
+    country = country or _country_after(span) or _coordinated_country(span)
     role = " ".join(w for w in role_words if w.lower() != "of") or None
     return (role.strip() if role else None), country
+
+
+def _country_after(span: Span) -> str | None:
+    """ "President Muhammadu Buhari of Nigeria" → NGA."""
+    for prep in (
+        c for c in span.root.children if c.dep_ == "prep" and c.lower_ == "of"
+    ):
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            hit = gazetteer.country_by_name(pobj.text)
+            if hit:
+                return hit.iso3
+    return None
+
+
+def _coordinated_country(span: Span) -> str | None:
+    """ "Trump's special envoy Steve Witkoff and senior adviser Jared Kushner":
+    a titled name coordinated with another shares its state."""
+    root = span.root
+    if root.dep_ != "conj" or root.head.ent_type_ != "PERSON":
+        return None
+    head = root.head
+    start = head.i
+    while start > 0 and span.doc[start].ent_iob_ == "I":
+        start -= 1
+    return describe_person(span.doc[start : head.i + 1])[1]
 
 
 def _country_before(doc: Doc, i: int, country: str | None) -> tuple[str | None, int]:
