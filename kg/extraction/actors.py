@@ -15,6 +15,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from kg.extraction import gazetteer
+from kg.extraction.codes import actor_code
 from kg.extraction.lexicon import data_rows
 from kg.records import Entity
 
@@ -96,12 +97,21 @@ class _Cluster:
     def freeze(self) -> Entity:
         aliases = tuple(dict.fromkeys(a for a in self.aliases if a != self.name))
         merges = tuple((a, self.merges[a]) for a in aliases if a in self.merges)
+        known = known_actors().get(self.name)
+        code = actor_code(
+            self.kind,
+            self.name,
+            self.country,
+            self.role,
+            known.sector if known else None,
+        )
         return Entity(
             self.name,
-            self.kind,
+            self.kind,  # type: ignore[arg-type]
             self.country,
             aliases,
-            self.role,  # type: ignore[arg-type]
+            self.role,
+            code=code,
             merges=merges,
         )
 

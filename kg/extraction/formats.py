@@ -22,6 +22,16 @@ def entity_json(entity: Entity | None) -> dict[str, Any] | None:
         out["aliases"] = list(entity.aliases)
     if entity.role:
         out["role"] = entity.role
+    if entity.code:
+        out["code"] = entity.code
+    if entity.merges:
+        out["merges"] = [list(pair) for pair in entity.merges]
+    if entity.geonames_id is not None:
+        out["geonames"] = {
+            "id": entity.geonames_id,
+            "lat": entity.latitude,
+            "lon": entity.longitude,
+        }
     return out
 
 
