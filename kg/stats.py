@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.query import shorten
-from kg.rdf.namespaces import CAMEO, KG, PREFIXES
+from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, PREFIXES
 from kg.store import Store
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,9 @@ class Stats:
     """Counts over the union of all graphs of a store.
 
     Attributes:
-        articles, events, places, triples: distinct counts.
+        articles, events, places: distinct counts.
+        triples: distinct triples of the articles, not counting the ontology and
+            CAMEO scheme every store carries.
         actors: distinct actors of any class.
         actors_by_class: (class name, count) for Person, Organization, Country, Group.
         events_by_root: one entry per CAMEO root that has events, by code.
@@ -115,7 +117,7 @@ def collect_stats(store: Store, *, top: int = 10) -> Stats:
         actors=_scalar(store, _ANY_ACTOR),
         actors_by_class=tuple((name, count[name]) for name in ACTOR_CLASSES),
         places=count["Place"],
-        triples=store.triple_count(),
+        triples=_data_triples(store),
         events_by_root=events_by_root(store),
         top_actors=top_actors(store, top),
     )
@@ -214,6 +216,17 @@ def _class_counts(store: Store) -> dict[str, int]:
 def _scalar(store: Store, text: str) -> int:
     rows = _select(store, text)
     return int(rows[0]["n"].value) if rows else 0
+
+
+def _data_triples(store: Store) -> int:
+    """Distinct triples of the articles: the union less the ontology graph's own.
+
+    Articles never restate ontology triples, so the union's size minus the
+    ontology graph's is exactly what the articles add.
+    """
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    own = sum(1 for _ in store.ox.quads_for_pattern(None, None, None, ontology))
+    return store.triple_count() - own
 
 
 def _select(store: Store, text: str) -> list[ox.QuerySolution]:

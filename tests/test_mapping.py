@@ -27,11 +27,21 @@ ZELENSKIY = Entity(
     "UKR",
     ("Zelenskiy", "Volodymyr Zelenskiy"),
     "President",
+    code="UKRGOV",
+    merges=(("Zelenskiy", "surname of an earlier full name"),),
 )
 UKRAINE = Entity("Ukraine", "country", "UKR", ("Kyiv",))
 NATO = Entity("NATO", "organization", None, ("the alliance",))
 REBELS = Entity("Donbas separatists", "group", "UKR")
-KYIV = Entity("Kyiv", "location", "UKR", ("Kiev",))
+KYIV = Entity(
+    "Kyiv",
+    "location",
+    "UKR",
+    ("Kiev",),
+    geonames_id=703448,
+    latitude=50.45466,
+    longitude=30.5238,
+)
 SPOKESMAN = Entity("a spokesman", "other")
 
 
@@ -75,6 +85,7 @@ def _events() -> tuple[Event, ...]:
         88,
         0.66666,
         trigger_start=62,
+        modality="negated",
     )
     unknown = Event(
         "0499",
@@ -282,3 +293,87 @@ def test_mapping_describes_other_entities_only_when_used(entity: Entity) -> None
     assert (entity_iri(entity), None, None) not in unused
     assert (entity_iri(entity), RDF.type, KG.Actor) in used
     assert used.value(entity_iri(entity), RDFS.label) == Literal(entity.name)
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [
+        (float("nan"), 30.5),
+        (91.0, 30.5),
+        (50.0, -180.5),
+        (50.0, float("inf")),
+        (50.0, None),
+        (None, 30.5),
+    ],
+)
+def test_mapping_leaves_out_invalid_coordinates(
+    latitude: float | None, longitude: float | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    place = replace(KYIV, latitude=latitude, longitude=longitude)
+    with caplog.at_level(logging.WARNING, logger="kg.rdf.mapping"):
+        graph = _map(Extraction(_article(), (place,), ()))
+    node = entity_iri(place)
+    assert graph.value(node, KG.latitude) is None
+    assert graph.value(node, KG.longitude) is None
+    assert graph.value(node, KG.geonamesId) == Literal(703448)
+    assert "not valid WGS84 degrees" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("latitude", "lexical"),
+    [
+        (50.45466, "50.45466"),
+        (-33.8678500001, "-33.86785"),
+        (0.1 + 0.2, "0.3"),
+        (-90.0, "-90.0"),
+        (1e-06, "0.000001"),
+    ],
+)
+def test_mapping_coordinates_are_short_exact_decimals(
+    latitude: float, lexical: str
+) -> None:
+    from rdflib.namespace import XSD  # imported here: pytest's collector warns on it
+
+    place = replace(KYIV, latitude=latitude, longitude=-180.0)
+    graph = _map(Extraction(_article(), (place,), ()))
+    value = graph.value(entity_iri(place), KG.latitude)
+    assert value == Literal(lexical, datatype=XSD.decimal)
+    assert str(value) == lexical
+
+
+@pytest.mark.parametrize(("geonameid", "iri"), [(703448, "703448/"), (1, "1/")])
+def test_mapping_links_geonames_feature(geonameid: int, iri: str) -> None:
+    place = replace(KYIV, geonames_id=geonameid, latitude=None, longitude=None)
+    graph = _map(Extraction(_article(), (place,), ()))
+    link = graph.value(entity_iri(place), KG.geonames)
+    assert str(link) == "https://sws.geonames.org/" + iri
+    assert graph.value(entity_iri(place), KG.latitude) is None
+
+
+@pytest.mark.parametrize(
+    "entity", [replace(NATO, code=None, merges=()), replace(KYIV, geonames_id=None)]
+)
+def test_mapping_omits_unset_codes_merges_and_links(entity: Entity) -> None:
+    graph = _map(Extraction(_article(), (entity,), ()))
+    present = set(graph.predicates(entity_iri(entity)))
+    assert not present & {KG.actorCode, KG.mergeReason, KG.geonamesId, KG.geonames}
+
+
+@pytest.mark.parametrize(
+    "merges",
+    [(("Zelenskiy", "surname"), ("the president", "role of the only president"))],
+)
+def test_mapping_writes_one_merge_reason_per_merge(
+    merges: tuple[tuple[str, str], ...],
+) -> None:
+    actor = replace(ZELENSKIY, merges=merges)
+    graph = _map(Extraction(_article(), (actor,), ()))
+    reasons = {str(o) for o in graph.objects(entity_iri(actor), KG.mergeReason)}
+    assert reasons == {f"{alias} \u2014 {why}" for alias, why in merges}
+
+
+@pytest.mark.parametrize("modality", ["asserted", "negated", "hypothetical", "future"])
+def test_mapping_writes_event_modality(modality: str) -> None:
+    event = replace(_events()[0], modality=modality)
+    graph = _map(Extraction(_article(), (), (event,)))
+    assert graph.value(event_iri(_article(), event), KG.modality) == Literal(modality)

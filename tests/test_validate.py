@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -85,7 +86,45 @@ def _no_content_hash(g: Graph) -> None:
     g.remove((article_iri(ARTICLE), KG.contentHash, None))
 
 
-@pytest.mark.parametrize("graph_factory", [_graph])
+def _graph_with_links() -> Graph:
+    """Actor code, merge reason, GeoNames record and a negated event, all valid."""
+    ukraine = replace(UKRAINE, code="UKRGOV", merges=(("Kyiv", "seat"),))
+    kyiv = replace(KYIV, geonames_id=703448, latitude=50.45466, longitude=30.5238)
+    event = replace(EVENT, source=ukraine, location=kyiv, modality="negated")
+    extraction = Extraction(ARTICLE, (ukraine, RUSSIA, kyiv), (event,))
+    return extraction_to_graph(extraction, extractor_version="0.1.0", model="m 1")
+
+
+def _graph_placed_in_country() -> Graph:
+    """An event whose place is a whole country ("a visit to Russia")."""
+    event = replace(EVENT, location=RUSSIA)
+    extraction = Extraction(ARTICLE, (UKRAINE, RUSSIA), (event,))
+    return extraction_to_graph(extraction, extractor_version="0.1.0", model="m 1")
+
+
+def _unknown_modality(g: Graph) -> None:
+    g.set((EVENT_IRI, KG.modality, Literal("maybe")))
+
+
+def _latitude_out_of_range(g: Graph) -> None:
+    g.set((entity_iri(KYIV), KG.latitude, Literal(Decimal("90.5"))))
+
+
+def _longitude_out_of_range(g: Graph) -> None:
+    g.set((entity_iri(KYIV), KG.longitude, Literal(Decimal("-181"))))
+
+
+def _bad_actor_code(g: Graph) -> None:
+    g.set((entity_iri(UKRAINE), KG.actorCode, Literal("UKRGO")))
+
+
+def _geonames_web_page(g: Graph) -> None:
+    g.set((entity_iri(KYIV), KG.geonames, URIRef("https://www.geonames.org/703448")))
+
+
+@pytest.mark.parametrize(
+    "graph_factory", [_graph, _graph_with_links, _graph_placed_in_country]
+)
 def test_validate_mapped_graph_conforms(graph_factory: Callable[[], Graph]) -> None:
     graph = graph_factory()
     before = set(graph)
@@ -105,6 +144,7 @@ def test_validate_mapped_graph_conforms(graph_factory: Callable[[], Graph]) -> N
         (_place_as_source, KG.sourceActor),
         (_two_targets, KG.targetActor),
         (_end_before_start, KG.sentenceEnd),
+        (_unknown_modality, KG.modality),
     ],
 )
 def test_validate_broken_event_fails_naming_article(
@@ -128,6 +168,10 @@ def test_validate_broken_event_fails_naming_article(
         (_bad_country_code, entity_iri(UKRAINE), KG.countryCode),
         (_no_label, entity_iri(KYIV), RDFS.label),
         (_no_content_hash, article_iri(ARTICLE), KG.contentHash),
+        (_latitude_out_of_range, entity_iri(KYIV), KG.latitude),
+        (_longitude_out_of_range, entity_iri(KYIV), KG.longitude),
+        (_bad_actor_code, entity_iri(UKRAINE), KG.actorCode),
+        (_geonames_web_page, entity_iri(KYIV), KG.geonames),
     ],
 )
 def test_validate_broken_actor_or_article_fails(

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.ontology import cameo_labels
 from kg.rdf.iris import article_iri, entity_iri, event_iri
-from kg.rdf.namespaces import CAMEO, KG, bind_prefixes
+from kg.rdf.namespaces import CAMEO, KG, bind_prefixes, geonames_iri
 from kg.records import Article, Entity, Event, Extraction
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def _described_entities(extraction: Extraction) -> list[Entity]:
 
 
 def _add_entity(graph: Graph, entity: Entity, article: URIRef) -> None:
-    """Type, label, country, aliases and role of one actor or place."""
+    """Type, label, country, aliases, role, code and GeoNames link of an entity."""
     node = entity_iri(entity)
     graph.add((node, RDF.type, _KIND_CLASS.get(entity.kind, KG.Actor)))
     graph.add((node, RDFS.label, _text(entity.name)))
@@ -107,6 +107,36 @@ def _add_entity(graph: Graph, entity: Entity, article: URIRef) -> None:
             graph.add((node, KG.alias, _text(alias)))
     if entity.role:
         graph.add((node, KG.role, _text(entity.role)))
+    if entity.code:
+        graph.add((node, KG.actorCode, _text(entity.code)))
+    for alias, reason in entity.merges:
+        graph.add((node, KG.mergeReason, _text(f"{alias} \u2014 {reason}")))
+    _add_geonames(graph, node, entity)
+
+
+def _add_geonames(graph: Graph, node: URIRef, entity: Entity) -> None:
+    """GeoNames id and link, and coordinates when both are valid WGS84 degrees.
+
+    One coordinate without the other places nothing, so both or neither are kept.
+    """
+    if entity.geonames_id is not None:
+        gid = int(entity.geonames_id)
+        graph.add((node, KG.geonamesId, Literal(gid, datatype=XSD.integer)))
+        graph.add((node, KG.geonames, geonames_iri(gid)))
+    if entity.latitude is None and entity.longitude is None:
+        return
+    lat = _degrees(entity.latitude, 90)
+    lon = _degrees(entity.longitude, 180)
+    if lat is None or lon is None:
+        logger.warning(
+            "%s: coordinates (%r, %r) are not valid WGS84 degrees; left out",
+            node,
+            entity.latitude,
+            entity.longitude,
+        )
+        return
+    graph.add((node, KG.latitude, lat))
+    graph.add((node, KG.longitude, lon))
 
 
 def _add_event(graph: Graph, article: Article, event: Event) -> None:
@@ -124,6 +154,8 @@ def _add_event(graph: Graph, article: Article, event: Event) -> None:
         graph.add((node, KG.place, entity_iri(event.location)))
     _add_event_date(graph, node, event.date)
     _add_evidence(graph, node, event)
+    if event.modality:
+        graph.add((node, KG.modality, _text(event.modality)))
     graph.add((node, KG.fromArticle, article_iri(article)))
 
 
@@ -183,6 +215,17 @@ def _confidence(value: float) -> Literal | None:
         return None
     rounded = Decimal(repr(float(value))).quantize(_CONFIDENCE_STEP)
     return Literal(rounded, datatype=XSD.decimal)
+
+
+def _degrees(value: float | None, limit: int) -> Literal | None:
+    """xsd:decimal of a coordinate in [-limit, limit], 6 places (about 0.1 m) at most.
+
+    Rounding then ``repr`` gives the shortest exact form ("50.45466"), so the same
+    float always writes the same literal.
+    """
+    if value is None or not math.isfinite(value) or abs(value) > limit:
+        return None
+    return Literal(Decimal(repr(round(float(value), 6))), datatype=XSD.decimal)
 
 
 def _date(day: date) -> Literal:

@@ -54,12 +54,19 @@ class KG(DefinedNamespace):
     sentenceEnd: URIRef
     confidence: URIRef  # xsd:decimal in [0, 1]
     fromArticle: URIRef  # -> kg:Article the event was extracted from
+    modality: URIRef  # asserted | negated | hypothetical | future
 
     # Actor and place properties
     countryCode: URIRef  # ISO 3166-1 alpha-3
     role: URIRef  # title or role stripped from a person's name
     alias: URIRef  # another surface form of the same actor or place
     mentionedIn: URIRef  # actor/place -> article that names it
+    actorCode: URIRef  # CAMEO-style actor code ("UKRGOV", "IGO...")
+    mergeReason: URIRef  # "alias — reason" for each alias folded into the entity
+    geonamesId: URIRef  # GeoNames id, xsd:integer
+    geonames: URIRef  # -> the GeoNames feature IRI (see geonames_iri)
+    latitude: URIRef  # WGS84 degrees, xsd:decimal in [-90, 90]
+    longitude: URIRef  # WGS84 degrees, xsd:decimal in [-180, 180]
 
     # Article properties
     title: URIRef
@@ -91,6 +98,19 @@ ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
 #: Simple Event Model, aligned to in the ontology.
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 
+#: W3C Basic Geo (WGS84) vocabulary, aligned to by kg:latitude and kg:longitude.
+#: (rdflib's ``WGS`` spells it with https, which is not the published IRI.)
+WGS84 = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+
+#: GeoNames features, as GeoNames publishes them: https://sws.geonames.org/ID/
+GEONAMES = Namespace("https://sws.geonames.org/")
+
+
+def geonames_iri(geonameid: int) -> URIRef:
+    """IRI of a GeoNames feature, with the trailing slash GeoNames uses."""
+    return GEONAMES[f"{int(geonameid)}/"]
+
+
 #: Prefixes bound on every graph and predeclared for every query.
 PREFIXES: dict[str, Namespace | str] = {
     "kg": KG._NS,
@@ -105,6 +125,7 @@ PREFIXES: dict[str, Namespace | str] = {
     "dcterms": DCTERMS._NS,
     "schema": SDO._NS,
     "sem": SEM,
+    "wgs": WGS84,
     "sh": SH._NS,
 }
 
