@@ -95,6 +95,7 @@ class _Cluster:
     aliases: list[str] = field(default_factory=list)
     role: str | None = None
     merges: dict[str, str] = field(default_factory=dict)  # alias -> why merged
+    geo: tuple[int, float | None, float | None] | None = None  # GeoNames id, lat, lon
 
     def merge(self, surface: str, reason: str) -> None:
         """Record another name for this referent and why it was folded in."""
@@ -121,6 +122,9 @@ class _Cluster:
             self.role,
             code=code,
             merges=merges,
+            geonames_id=self.geo[0] if self.geo else None,
+            latitude=self.geo[1] if self.geo else None,
+            longitude=self.geo[2] if self.geo else None,
         )
 
 
@@ -137,11 +141,15 @@ class DocActors:
         self.clusters: list[_Cluster] = []
         self.by_token: dict[int, int] = {}
         self._by_key: dict[tuple[str, str], int] = {}
+        #: ISO3 codes of the states the article names: they decide between
+        #: homonymous places ("Tripoli" in a story about Lebanon).
+        self.context: frozenset[str] = frozenset()
 
     # -- building -----------------------------------------------------------
     def resolve(self) -> None:
         """Classify every entity span, persons with full names first."""
         spans = [e for e in self.doc.ents if e.label_ in ACTOR_LABELS]
+        self.context = _states_named(spans)
         spans += untagged_names(self.doc) + dateline_places(self.doc)
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
         for span in spans:
@@ -249,19 +257,22 @@ class DocActors:
         return self._add("organization", text, self._org_country(span), text)
 
     def _place(self, text: str) -> int:
-        city = gazetteer.city_by_name(text)
-        if city is not None:
-            # GeoNames' name where it is plain ASCII ("Kyiv" for "Kiev"), else the
-            # English form the article uses ("Abu Ghraib", not "Abū Ghurayb").
-            name = city.name if city.name.isascii() else text
-            return self._add(
-                "location",
-                name,
-                city.iso3,
-                text,
-                f"GeoNames {city.geonameid} ({city.name})",
-            )
-        return self._add("location", text, None, text)
+        """A place, linked to GeoNames and disambiguated by the article's states."""
+        place = gazetteer.resolve_place(text, self.context)
+        if place is None:
+            return self._add("location", text, None, text)
+        # GeoNames' name where it is plain ASCII ("Kyiv" for "Kiev"), else the
+        # English form the article uses ("Abu Ghraib", not "Abū Ghurayb").
+        name = place.name if place.name.isascii() else text
+        index = self._add(
+            "location",
+            name,
+            place.iso3,
+            text,
+            f"GeoNames {place.geonameid} ({place.name})",
+        )
+        self.clusters[index].geo = (place.geonameid, place.latitude, place.longitude)
+        return index
 
     def _person(self, span: Span, text: str) -> int:
         span = full_name(drop_institution_word(span))
@@ -475,12 +486,26 @@ class DocActors:
                 [entity.name, *entity.aliases],
                 entity.role,
                 dict(entity.merges),
+                (entity.geonames_id, entity.latitude, entity.longitude)
+                if entity.geonames_id is not None
+                else None,
             )
             key = _cluster_key(cluster.kind, cluster.name, cluster.country)
             actors._by_key[key] = len(actors.clusters)
             actors.clusters.append(cluster)
         actors.by_token = dict(doc._.kg_entity_tokens or {})
         return actors
+
+
+def _states_named(spans: list[Span]) -> frozenset[str]:
+    """ISO3 codes of every state a set of mentions names or implies."""
+    found = set()
+    for span in spans:
+        text = clean_surface(span.text)
+        country = gazetteer.country_by_name(text) or gazetteer.country_by_seat(text)
+        if country is not None:
+            found.add(country.iso3)
+    return frozenset(found)
 
 
 def _state_reason(text: str, name: str) -> str:

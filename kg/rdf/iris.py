@@ -41,13 +41,36 @@ def entity_iri(entity: Entity) -> URIRef:
     """IRI of an actor or place, shared across articles.
 
     Countries are keyed by ISO3 alone so "Ukraine", "Kyiv" (as the state) and
-    "Ukrainian government" meet on one node; others by kind, country and name.
+    "Ukrainian government" meet on one node; places by their GeoNames id when
+    known (two Springfields stay two nodes, "Kiev" and "Kyiv" one); people by
+    a transliteration-folded name (Zelenskiy, Zelensky and Zelenskyy in three
+    articles are one node); others by kind, country and name.
     """
     if entity.kind == "country" and entity.country:
         return KGR[f"country/{entity.country}"]
+    if entity.kind == "location" and entity.geonames_id is not None:
+        return KGR[f"place/geonames/{entity.geonames_id}"]
     kind = "place" if entity.kind == "location" else entity.kind
     scope = f"{entity.country.lower()}/" if entity.country else ""
-    return KGR[f"{kind}/{scope}{slug(entity.name)}"]
+    key = person_key(entity.name) if entity.kind == "person" else slug(entity.name)
+    return KGR[f"{kind}/{scope}{key}"]
+
+
+def person_key(name: str) -> str:
+    """Slug of a person's name with common transliteration endings folded.
+
+    Romanisations of the same Cyrillic or Arabic name differ mostly in final
+    -iy/-yy/-y/-ii ("Zelenskiy", "Zelenskyy", "Zelensky") and -ei/-ey
+    ("Sergei", "Sergey"); one key for all.
+    """
+    return "-".join(_fold_ending(w) for w in slug(name).split("-"))
+
+
+def _fold_ending(word: str) -> str:
+    if len(word) <= 3:
+        return word
+    word = re.sub(r"(iy|yy|ii|yi)$", "y", word)
+    return re.sub(r"ei$", "ey", word)
 
 
 def event_iri(article: Article, event: Event) -> URIRef:
