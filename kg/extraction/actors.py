@@ -144,13 +144,18 @@ class DocActors:
         #: ISO3 codes of the states the article names: they decide between
         #: homonymous places ("Tripoli" in a story about Lebanon).
         self.context: frozenset[str] = frozenset()
+        self.dateline_tokens: frozenset[int] = frozenset()
 
     # -- building -----------------------------------------------------------
     def resolve(self) -> None:
         """Classify every entity span, persons with full names first."""
         spans = [e for e in self.doc.ents if e.label_ in ACTOR_LABELS]
         self.context = _states_named(spans)
-        spans += untagged_names(self.doc) + dateline_places(self.doc)
+        datelines = dateline_places(self.doc)
+        #: tokens of "KYIV, March 3 -" openers: a place, never an actor in a clause
+        self.dateline_tokens = frozenset(t.i for s in datelines for t in s)
+        spans += untagged_names(self.doc)
+        spans += [s for s in datelines if not any(t.ent_type_ for t in s)]
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
         for span in spans:
             index = self._classify(span)
@@ -494,6 +499,9 @@ class DocActors:
             actors._by_key[key] = len(actors.clusters)
             actors.clusters.append(cluster)
         actors.by_token = dict(doc._.kg_entity_tokens or {})
+        actors.dateline_tokens = frozenset(
+            t.i for span in dateline_places(doc) for t in span
+        )
         return actors
 
 

@@ -320,6 +320,8 @@ class EventFinder:
         "Trump's special envoy Steve Witkoff": the apposition names the actor, not
         the possessor, so modifiers are tried in order appos, compound, amod, poss.
         """
+        if token.i in self.actors.dateline_tokens:
+            return None, token
         named = self.actors.by_token.get(token.i)
         if named is not None:
             return named, token
@@ -490,6 +492,7 @@ class EventFinder:
         sent = trigger.head.sent
         text = sent.text.rstrip()
         code, modality = code_for(trigger.code, modality_of(trigger.head))
+        code = _official_protest(code, self.actors.clusters[source].kind)
         confidence = 0.55 + (0.2 if target is not None else 0.0)
         confidence += 0.1 if trigger.head.pos_ in ("VERB", "AUX") else 0.0
         confidence += 0.05 if place is not None else 0.0
@@ -509,6 +512,14 @@ class EventFinder:
             trigger_start=trigger.span.start_char,
             modality=modality,
         )
+
+
+def _official_protest(code: str, source_kind: str) -> str:
+    """A state or body that "protests" complains officially (CAMEO 114); only
+    people and groups take to the street (14x)."""
+    if code[:2] == "14" and source_kind in ("country", "organization"):
+        return "114"
+    return code
 
 
 def _anchors(trigger: Trigger) -> list[Token]:

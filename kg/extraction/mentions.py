@@ -124,7 +124,8 @@ DATELINE_DASHES = frozenset({"-", "–", "—", "--"})
 def dateline_places(doc: Doc) -> list[Span]:
     """ "Kyiv – …", "ATHENS, March 11 - …": a city opening a line before a dash.
 
-    Wire datelines are often missed by the model; a known city there is a place.
+    Wire datelines are often missed or misparsed by the model (as the subject
+    of the first clause); a known city there is a place, whatever it was tagged.
     """
     found = []
     for sent in doc.sents:
@@ -135,9 +136,7 @@ def dateline_places(doc: Doc) -> list[Span]:
         if end is None or end == tokens[0].i:
             continue
         span = doc[tokens[0].i : end]
-        if all(t.is_title or t.is_upper for t in span) and not any(
-            t.ent_type_ for t in span
-        ):
+        if all(t.is_title or t.is_upper for t in span):
             if gazetteer.city_by_name(span.text.title()) is not None:
                 found.append(Span(doc, span.start, span.end, label="GPE"))
     return found
