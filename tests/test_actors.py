@@ -91,12 +91,6 @@ def test_actors_person_state_from_apposition_possessor_or_coordination(
     assert (person.kind, person.country) == ("person", country)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'U.S. Gen. Mark Milley': full_name widens the name over 'Gen.' "
-    "because it tests token.text.lower().strip('.') ('gen') against TITLE_WORDS, "
-    "which holds 'gen.'; the person is named 'Gen. Mark Milley' with no role",
-)
 @pytest.mark.parametrize(
     ("text", "name", "role"),
     [
@@ -321,18 +315,7 @@ def test_actors_government_without_dominant_state_is_nobody(nlp, text):
             "UKR",
             "UKRMIL",
         ),
-        pytest.param(
-            "Mexico's Senate approved the treaty.",
-            "Senate",
-            "MEX",
-            "MEXGOV",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="DocActors._org_country looks only at the one token before "
-                "the span, which for a possessive ('Mexico's Senate') is \"'s\"; "
-                "the body gets no country",
-            ),
-        ),
+        pytest.param("Mexico's Senate approved the treaty.", "Senate", "MEX", "MEXGOV"),
     ],
 )
 def test_actors_organisation_takes_state_word(nlp, text, name, country, code):
@@ -411,16 +394,7 @@ def test_actors_dateline_city_is_a_place(nlp, text, surface, city, iso3):
     [
         ("African trade ministers gathered in Kigali to discuss tariffs.", "African"),
         ("The pan-Arab television channel reported the attack.", "Arab"),
-        pytest.param(
-            "Pan-African leaders met in Addis Ababa.",
-            "African",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the model tags 'Pan-African' ORG and _state_or_place makes "
-                "any ORG an organisation, so an all-adjective span becomes the "
-                "actor 'Pan-African' (and the source of a 040 event)",
-            ),
-        ),
+        pytest.param("Pan-African leaders met in Addis Ababa.", "African"),
     ],
 )
 def test_actors_adjectival_group_word_is_not_an_actor(nlp, text, word):

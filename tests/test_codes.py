@@ -6,15 +6,6 @@ import pytest
 
 from kg.extraction.codes import actor_code, sector_of
 
-#: sectors.jsonl is read first match in file order and MIL precedes JUD and GOV.
-GENERAL_FIRST_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="sector_of takes the first sector in file order and MIL's word "
-    "'general' matches before JUD's 'attorney general' (or GOV's 'secretary'), "
-    "so an Attorney General or a Secretary-General is coded MIL; longer phrases "
-    "should win over the generic word",
-)
-
 
 @pytest.mark.parametrize(
     ("role", "country", "expected"),
@@ -26,8 +17,8 @@ GENERAL_FIRST_BUG = pytest.mark.xfail(
         ("General", "RUS", "RUSMIL"),
         ("army commander", "SDN", "SDNMIL"),
         ("opposition leader", "BLR", "BLROPP"),  # narrower sector wins over GOV
-        pytest.param("Attorney General", "USA", "USAJUD", marks=GENERAL_FIRST_BUG),
-        pytest.param("Secretary-General", "KEN", "KENGOV", marks=GENERAL_FIRST_BUG),
+        pytest.param("Attorney General", "USA", "USAJUD"),
+        pytest.param("Secretary-General", "KEN", "KENGOV"),
         (None, "KEN", "KEN"),  # a state's person, no role: the bare ISO3
         (None, None, None),
         ("President", None, None),  # a sector alone says nothing for a person
@@ -105,12 +96,6 @@ def test_codes_sector_of_matches_whole_words(text, expected):
     assert sector_of(text) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="data/sectors.jsonl has 'general' but no abbreviated military ranks "
-    "('Gen.', 'Lt. Gen.', 'Col.', 'Adm.'), which TITLE_WORDS does list as titles; "
-    "an abbreviated general is coded as the bare state",
-)
 @pytest.mark.parametrize(("role", "expected"), [("Gen.", "USAMIL"), ("Col.", "USAMIL")])
 def test_codes_abbreviated_military_rank_is_mil(role, expected):
     assert actor_code("person", "Mark Milley", "USA", role) == expected

@@ -96,12 +96,6 @@ def test_dates_without_anchor_only_absolute_dates_resolve(text, expected):
     assert resolve_date(text, None) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the weekday rule ignores 'next': 'next Monday' / 'Monday next week' in "
-    "a Thursday paper resolve to the Monday already past (2024-03-04) instead of "
-    "the coming one (or None)",
-)
 @pytest.mark.parametrize("text", ["next Monday", "Monday next week"])
 def test_dates_next_weekday_is_not_in_the_past(text):
     assert resolve_date(text, THURSDAY) in (None, "2024-03-11")

@@ -112,12 +112,6 @@ def test_events_coordinated_actors_one_event_each(nlp, text, expected):
     assert _triples(_events(nlp, text)) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coordinated demonyms on one noun ('Greek and Turkish diplomats') "
-    "resolve to the first state only: the event is Greece -> None and Greece "
-    "gets the alias 'Greek and Turkish diplomats'",
-)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("Greek and Turkish diplomats met in Athens.", {("040", "Greece", "Turkey")})],
@@ -284,13 +278,6 @@ def test_events_no_named_source_no_event(nlp, text):
     assert _events(nlp, text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'NAIROBI -- Kenyan President William Ruto met ...' parses NAIROBI as "
-    "nsubj with Ruto as its appos; _actor_of returns no actor for a dateline "
-    "token before looking at its apposition, so the named person is lost and "
-    "no event is coded",
-)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -320,12 +307,6 @@ def test_events_dateline_city_never_acts(nlp, text, expected):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_actor_of falls back to a possessor ('Kenya's opposition' -> Kenya), "
-    "so the opposition condemning the state's arrests is coded as the state "
-    "Kenya condemning",
-)
 @pytest.mark.parametrize("text", ["Kenya's opposition condemned the arrests."])
 def test_events_possessor_is_not_the_actor_of_a_non_state_noun(nlp, text):
     assert not any(

@@ -16,15 +16,6 @@ from kg.extraction.mentions import (
     surname_key,
 )
 
-#: TITLE_WORDS lists abbreviations with their full stop ("gen.", "dr.") but every
-#: look-up strips the full stop first, so they never match.
-ABBREVIATED_TITLE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="is_title/full_name/describe_person compare token.lower_.strip('.') "
-    "against TITLE_WORDS, which spells abbreviations with the dot ('gen.', "
-    "'dr.', 'lt.'), so abbreviated titles are never recognised",
-)
-
 
 @pytest.fixture(scope="module")
 def vocab():
@@ -81,8 +72,8 @@ def test_mentions_surname_key_keeps_different_surnames_apart(one, other):
         ("President", True),
         ("Presidents", True),
         ("Minister", True),
-        pytest.param("Gen.", True, marks=ABBREVIATED_TITLE_BUG),
-        pytest.param("Dr.", True, marks=ABBREVIATED_TITLE_BUG),
+        pytest.param("Gen.", True),
+        pytest.param("Dr.", True),
         ("Foreign", False),  # only a title together with "Minister"
         ("State", False),
         ("Reuters", False),
@@ -169,12 +160,6 @@ def test_mentions_describe_person_reads_role_and_state(nlp, text, name, role, co
     assert describe_person(span) == (role, country)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="describe_person drops every 'of' from the title words, so "
-    "'Secretary of State Antony Blinken' gets role 'Secretary State'; only a "
-    "leading/trailing 'of' should be dropped",
-)
 @pytest.mark.parametrize(
     ("text", "name", "role"),
     [

@@ -161,25 +161,9 @@ def test_modality_code_for_folds_planned_cooperation_into_intent(
         ("Russia will attack Ukraine.", [("190", FUTURE)]),
         ("Turkey did not condemn Russia.", [("111", NEGATED)]),
         pytest.param(
-            "Germany will provide military aid to Ukraine.",
-            [("033", ASSERTED)],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="modality_of only reads the trigger's own children; for a "
-                "nominal trigger ('aid') under a future support verb ('will "
-                "provide') it returns asserted, so a pledged delivery is coded "
-                "070 (provided aid) instead of 033 (intent to provide aid)",
-            ),
+            "Germany will provide military aid to Ukraine.", [("033", ASSERTED)]
         ),
-        pytest.param(
-            "Iran is going to attack Israel.",
-            [("190", FUTURE)],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="'be going to' is not read as future: the attack is "
-                "coded 190 asserted, i.e. as having happened",
-            ),
-        ),
+        pytest.param("Iran is going to attack Israel.", [("190", FUTURE)]),
     ],
 )
 def test_modality_events_carry_their_modality(nlp, text, expected):

@@ -8,6 +8,7 @@ power), an armed group, or a place — and folds every mention of the same refer
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -47,6 +48,13 @@ STATE_NOUNS = frozenset(
 
 
 #: "the government", "the authorities": with no state word, the article's own state.
+#: Non-state actors named by a common noun and their state ("Kenya's opposition").
+GROUP_NOUNS = frozenset(
+    "opposition rebels militants insurgents separatists protesters demonstrators "
+    "activists students militia militias dissidents".split()
+)
+#: "Pan-African", "anti-Western": adjectives the model sometimes tags as bodies.
+AFFIXED_ADJECTIVE = re.compile(r"(?i)^(pan|intra|inter|anti|pro|trans|non|post|pre)-")
 DOMESTIC_NOUNS = frozenset(
     "government authorities administration regime cabinet parliament police "
     "military army".split()
@@ -184,6 +192,8 @@ class DocActors:
                 return misread
         if span.label_ == "NORP" and not names_people(span, text):
             return None  # "African trade", "pan-African": an adjective, not an actor
+        if AFFIXED_ADJECTIVE.match(text):
+            return None  # "Pan-African", "anti-Western" tagged as a body
         person = self._person_by_surname(text)
         if person is not None and self._same_person(self.clusters[person].name, text):
             return self._alias(person, text)
@@ -306,8 +316,11 @@ class DocActors:
     def _org_country(self, span: Span) -> str | None:
         """An organisation's country from a state word in or just before its name."""
         tokens = list(span)
-        if span.start > 0:
-            tokens.insert(0, self.doc[span.start - 1])
+        before = span.start - 1
+        if before > 0 and self.doc[before].text in ("'s", "\u2019s"):
+            before -= 1  # "Mexico's Senate"
+        if before >= 0:
+            tokens.insert(0, self.doc[before])
         for token in tokens:
             country = gazetteer.country_by_name(token.text)
             if country:
@@ -366,7 +379,29 @@ class DocActors:
                 phrase,
                 f"'{phrase}' acts for the state of {country.name}",
             )
+        if noun in GROUP_NOUNS:  # "Kenya's opposition" is not the state of Kenya
+            return self._add(
+                "group",
+                f"{country.name} {noun}",
+                country.iso3,
+                phrase,
+                f"'{phrase}': the {noun} of {country.name}",
+            )
         return None
+
+    def state_named(self, word: str, phrase: str) -> int | None:
+        """The state a demonym or name stands for in a phrase ("Turkish" in
+        "Greek and Turkish diplomats"), added if new."""
+        country = gazetteer.country_by_name(word)
+        if country is None:
+            return None
+        return self._add(
+            "country",
+            country.name,
+            country.iso3,
+            phrase,
+            f"'{phrase}' acts for the state of {country.name}",
+        )
 
     def _definite_reference(self, token: Token) -> int | None:
         """ "the president", "the government": the one actor the article has for it.

@@ -27,11 +27,18 @@ def _sector_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 def sector_of(text: str) -> str | None:
-    """The first sector whose words occur in a role or name, if any."""
+    """The sector whose words occur in a role or name, if any.
+
+    The longest matching phrase wins ("Attorney General" is JUD, not the MIL of
+    "general"); between equally long ones, the earlier sector in the file.
+    """
+    best: tuple[int, str] | None = None
     for sector, pattern in _sector_patterns():
-        if pattern.search(text):
-            return sector
-    return None
+        for match in pattern.finditer(text):
+            length = len(match.group(0))
+            if best is None or length > best[0]:
+                best = (length, sector)
+    return best[1] if best else None
 
 
 def actor_code(

@@ -42,13 +42,21 @@ def resolve_date(text: str, anchor: date | None) -> str | None:
             return (anchor + timedelta(days=offset)).isoformat() if anchor else None
     weekday = next((w for w in words if w in WEEKDAYS), None)
     if weekday and len(words) <= 3 and not re.search(r"\d", text):
-        strictly_before = "last" in words or "past" in words
         if anchor is None:
             return None
+        if "next" in words or "coming" in words:  # "next Monday", "Monday next week"
+            return _next_weekday(anchor, WEEKDAYS.index(weekday))
+        strictly_before = "last" in words or "past" in words
         return _last_weekday(anchor, WEEKDAYS.index(weekday), strictly_before)
     if _VAGUE.search(text) or not re.search(r"\d", text):
         return None
     return _absolute(text, anchor)
+
+
+def _next_weekday(anchor: date, weekday: int) -> str:
+    """The first such weekday after the anchor."""
+    delta = (weekday - anchor.weekday()) % 7 or 7
+    return (anchor + timedelta(days=delta)).isoformat()
 
 
 def _last_weekday(anchor: date, weekday: int, strictly_before: bool) -> str:

@@ -303,6 +303,7 @@ class EventFinder:
             found, via = self._actor_of(node)
             if found is not None:
                 out.append(found)
+                out += self._coordinated_states(node)
             if via is not node:
                 out += [
                     a
@@ -314,6 +315,16 @@ class EventFinder:
         clusters = self.actors.clusters
         return [a for a in dict.fromkeys(out) if clusters[a].kind != "location"]
 
+    def _coordinated_states(self, noun: Token) -> list[int]:
+        """ "Greek and Turkish diplomats": every coordinated state word counts."""
+        found = []
+        for amod in (c for c in noun.children if c.dep_ in ("amod", "compound")):
+            for word in _conjuncts(amod)[1:]:
+                state = self.actors.state_named(word.text, word.text)
+                if state is not None:
+                    found.append(state)
+        return found
+
     def _actor_of(self, token: Token) -> tuple[int | None, Token]:
         """The actor a head noun denotes, and the token that named it.
 
@@ -321,6 +332,12 @@ class EventFinder:
         the possessor, so modifiers are tried in order appos, compound, amod, poss.
         """
         if token.i in self.actors.dateline_tokens:
+            # "NAIROBI -- Kenyan President William Ruto met …" parsed with the
+            # dateline as subject: the apposition is the actor, the city never is
+            for child in (c for c in token.children if c.dep_ == "appos"):
+                found, via = self._actor_of(child)
+                if found is not None:
+                    return found, via
             return None, token
         named = self.actors.by_token.get(token.i)
         if named is not None:

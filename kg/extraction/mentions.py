@@ -21,8 +21,8 @@ TITLE_WORDS = frozenset(
     "president vice prime minister foreign defence defense interior secretary general "
     "chancellor king queen prince ambassador envoy special representative spokesperson "
     "spokesman spokeswoman speaker senator governor chief deputy leader adviser "
-    "advisor senior commander gen. lt. col. mr. mrs. ms. dr. sir premier sheikh emir "
-    "mayor director head chairman minister-president affairs state peace".split()
+    "advisor senior commander gen lt col maj brig adm mr mrs ms dr sir premier sheikh "
+    "emir mayor director head chairman minister-president affairs state peace".split()
 )
 
 
@@ -221,8 +221,12 @@ def describe_person(span: Span) -> tuple[str | None, str | None]:
             if hit and country is None:
                 country = hit.iso3
     country = country or _country_after(span) or _coordinated_country(span)
-    role = " ".join(w for w in role_words if w.lower() != "of") or None
-    return (role.strip() if role else None), country
+    while role_words and role_words[0].lower() == "of":
+        role_words.pop(0)
+    while role_words and role_words[-1].lower() == "of":
+        role_words.pop()
+    role = " ".join(role_words) or None  # "Secretary of State" keeps its "of"
+    return role, country
 
 
 def _country_after(span: Span) -> str | None:

@@ -35,7 +35,30 @@ INTENT_CODES = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035"}
 
 
 def modality_of(head: Token) -> str:
-    """The modality of an event mention whose trigger head is ``head``."""
+    """The modality of an event mention whose trigger head is ``head``.
+
+    An event noun takes the modality of the verb that carries it ("will provide
+    aid", "did not hold talks").
+    """
+    own = _own_modality(head)
+    if own != ASSERTED or head.pos_ in ("VERB", "AUX"):
+        return own
+    verb = _carrying_verb(head)
+    return _own_modality(verb) if verb is not None else ASSERTED
+
+
+def _carrying_verb(noun: Token) -> Token | None:
+    node = noun
+    for _ in range(3):
+        if node.head == node:
+            return None
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+    return None
+
+
+def _own_modality(head: Token) -> str:
     for child in head.children:
         if child.dep_ == "neg":
             return NEGATED
@@ -54,6 +77,8 @@ def _governed_modality(head: Token) -> str:
     if clause.dep_ not in ("xcomp", "ccomp") or clause.head == clause:
         return ASSERTED
     governor = clause.head.lemma_.lower()
+    if governor == "go" and clause.head.tag_ == "VBG":
+        return FUTURE  # "is going to attack"
     if governor in NEGATING_VERBS:
         return NEGATED
     if governor in IRREALIS_VERBS:
