@@ -423,11 +423,18 @@ class EventFinder:
 
     def _sentence_place(self, trigger: Trigger) -> Entity | None:
         """The one place a sentence puts things in ("met in Niamey … where … signed"),
-        when the trigger itself has none and the sentence names exactly one."""
+        when the trigger itself has none and the sentence names exactly one.
+
+        Only places on the trigger's own clause chain count: in "they met in Tokyo,
+        and China criticised them", Tokyo is not where China criticised.
+        """
+        clause = _clause_chain(trigger.head)
         places = {
             self.actors.by_token[pobj.i]
             for prep in trigger.head.sent
-            if prep.dep_ == "prep" and prep.lower_ in ("in", "at")
+            if prep.dep_ == "prep"
+            and prep.lower_ in ("in", "at")
+            and prep.head.i in clause
             for pobj in prep.children
             if pobj.dep_ == "pobj"
             and pobj.i in self.actors.by_token
@@ -529,6 +536,15 @@ class EventFinder:
             trigger_start=trigger.span.start_char,
             modality=modality,
         )
+
+
+def _clause_chain(token: Token) -> set[int]:
+    """The token and its ancestors up to, not across, a coordination."""
+    chain = {token.i}
+    while token.head != token and token.dep_ != "conj":
+        token = token.head
+        chain.add(token.i)
+    return chain
 
 
 def _official_protest(code: str, source_kind: str) -> str:
