@@ -41,11 +41,14 @@ def build(
     model: str | None = None,
     on_error: OnError | None = None,
     progress: Progress | None = None,
+    validate: bool = False,
 ) -> BuildReport:
     """Ingest articles into ``OUT/store``, then write ``graph.ttl`` and ``graph.html``.
 
     Re-running adds new and changed articles to the same store; unchanged ones are
-    skipped, so the outputs always show everything built so far.
+    skipped, so the outputs always show everything built so far. With
+    ``validate``, an article whose graph breaks a SHACL shape is not stored (see
+    :func:`kg.ingestion.ingest`).
     """
     started = time.perf_counter()
     out = Path(out)
@@ -54,7 +57,14 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     store_path, turtle, html = out / "store", out / "graph.ttl", out / "graph.html"
     with open_store(store_path) as store:
-        report = ingest(paths, store, model=model, on_error=on_error, progress=progress)
+        report = ingest(
+            paths,
+            store,
+            model=model,
+            on_error=on_error,
+            progress=progress,
+            validate=validate,
+        )
         export(store, "turtle", turtle)
         render_html(store.read_graph(), html, title=f"kg event graph: {out.name}")
         stats = collect_stats(store)

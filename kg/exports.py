@@ -1,40 +1,76 @@
-"""Write the store out as Turtle, N-Triples, JSON-LD, TriG or N-Quads.
+"""Write the store out: RDF (Turtle, N-Triples, JSON-LD, TriG, N-Quads), a
+GDELT-like CSV of events, or GraphML / GEXF graphs for Gephi and Cytoscape.
 
-Oxigraph's own serialisers do the writing (30x faster than rdflib's over an
-Oxigraph-backed graph). Triple formats carry the union of all graphs as a set, so
-an actor described by ten articles is written once; quad formats keep one named
-graph per article and leave out the derived union (kg.store keeps it in the
-default graph).
+Oxigraph's own serialisers write Turtle, N-Triples, TriG and N-Quads (30x faster
+than rdflib's over an Oxigraph-backed graph). Triple formats carry the union of
+all graphs as a set, so an actor described by ten articles is written once; quad
+formats keep one named graph per article and leave out the derived union (kg.store
+keeps it in the default graph). JSON-LD is compacted here with kg's published
+context (``ontology/context.jsonld``), so keys read ``sourceActor``, not full IRIs.
+CSV, GraphML and GEXF are views of the events (:mod:`kg.graphs`): by default only
+the events the text says happened.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
 import os
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TextIO
 
+import networkx as nx
 import pyoxigraph as ox
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
-from kg.errors import StoreError, UsageError
+from kg.errors import OntologyError, StoreError, UsageError
+from kg.graphs import EventFilter, EventRow, actor_network, event_graph, load_events
 from kg.rdf.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from kg.store import Store
 
 logger = logging.getLogger(__name__)
 
-ExportFormat = Literal["turtle", "nt", "jsonld", "trig", "nquads"]
+ExportFormat = Literal[
+    "turtle", "nt", "jsonld", "trig", "nquads", "csv", "graphml", "gexf"
+]
+GraphKind = Literal["events", "actors"]
 TRIPLE_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
 }
 QUAD_FORMATS: dict[str, ox.RdfFormat] = {
     "trig": ox.RdfFormat.TRIG,
     "nquads": ox.RdfFormat.N_QUADS,
 }
-FORMATS: tuple[str, ...] = (*TRIPLE_FORMATS, *QUAD_FORMATS)
+#: The RDF formats: each parses back to the store's triples or quads.
+FORMATS: tuple[str, ...] = ("turtle", "nt", "jsonld", *QUAD_FORMATS)
+#: Formats that describe events rather than triples, and take an EventFilter.
+EVENT_FORMATS: tuple[str, ...] = ("csv", "graphml", "gexf")
+ALL_FORMATS: tuple[str, ...] = (*FORMATS, *EVENT_FORMATS)
+#: What :func:`export` counts, per format (statements for the RDF ones).
+UNITS: dict[str, str] = {"csv": "events", "graphml": "nodes", "gexf": "nodes"}
+
+#: Where the JSON-LD context is published; exports embed the same document.
+CONTEXT_URL = "https://w3id.org/kg-events/context.jsonld"
+CONTEXT_FILE = "context.jsonld"
+
+#: One CSV row per event, GDELT's event table in spirit (SQLDATE, Actor1Name, ...).
+CSV_COLUMNS: tuple[str, ...] = (
+    "event_id", "date", "source_name", "source_code", "source_country",
+    "cameo_code", "cameo_root", "quad_class", "goldstein",
+    "target_name", "target_code", "target_country",
+    "place_name", "place_lat", "place_lon", "place_geonames_id",
+    "modality", "article_url", "published", "sentence",
+)  # fmt: skip
+
+# Characters XML 1.0 does not allow, even escaped (controls other than tab, LF, CR).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XSD_STRING = str(XSD.string)
 
 
 def export(
@@ -44,59 +80,103 @@ def export(
     *,
     stream: TextIO | None = None,
     include_ontology: bool = True,
+    graph: GraphKind = "events",
+    filters: EventFilter | None = None,
 ) -> int:
     """Serialise the store to a file (UTF-8) or a text stream.
 
     Args:
         store: the open store.
-        fmt: turtle, nt, jsonld (the union) or trig, nquads (named graphs kept).
+        fmt: turtle, nt, jsonld (the union); trig, nquads (named graphs kept);
+            csv (one row per event); graphml, gexf (the graph named by ``graph``).
         out: file to write; replaced only once the whole export is written.
         stream: text stream to write to instead (the CLI passes stdout).
-        include_ontology: False leaves out the ontology and CAMEO scheme graph.
+        include_ontology: False leaves out the ontology and CAMEO scheme graph
+            (RDF formats only).
+        graph: for graphml and gexf: "events" (actors, events, places) or
+            "actors" (the weighted actor network).
+        filters: which events csv, graphml and gexf hold; default every
+            asserted event. RDF formats always hold everything.
 
     Returns:
-        The number of triples (or quads) written.
+        How many statements (RDF), events (csv) or nodes (graphml, gexf).
 
     Raises:
-        UsageError: unknown format, or neither or both of ``out`` and ``stream``.
+        UsageError: unknown format or graph, filters given for an RDF format, or
+            neither or both of ``out`` and ``stream``.
         StoreError: the file cannot be written.
     """
     if (out is None) == (stream is None):
         raise UsageError("export() needs exactly one of out= (a path) or stream=.")
-    data, count = serialize(store, fmt, include_ontology=include_ontology)
+    data, count = serialize(
+        store, fmt, include_ontology=include_ontology, graph=graph, filters=filters
+    )
     if stream is not None:
         stream.write(data.decode("utf-8"))
     else:
         _write_atomically(Path(out), data)
-    logger.info("exported %d statements as %s", count, fmt)
+    logger.info("exported %d %s as %s", count, UNITS.get(fmt, "statements"), fmt)
     return count
 
 
 def export_text(
-    store: Store, fmt: ExportFormat = "turtle", *, include_ontology: bool = True
+    store: Store,
+    fmt: ExportFormat = "turtle",
+    *,
+    include_ontology: bool = True,
+    graph: GraphKind = "events",
+    filters: EventFilter | None = None,
 ) -> str:
     """The export as a string, for callers that want it in memory."""
-    data, _ = serialize(store, fmt, include_ontology=include_ontology)
+    data, _ = serialize(
+        store, fmt, include_ontology=include_ontology, graph=graph, filters=filters
+    )
     return data.decode("utf-8")
 
 
 def serialize(
-    store: Store, fmt: ExportFormat, *, include_ontology: bool = True
+    store: Store,
+    fmt: ExportFormat,
+    *,
+    include_ontology: bool = True,
+    graph: GraphKind = "events",
+    filters: EventFilter | None = None,
 ) -> tuple[bytes, int]:
-    """UTF-8 bytes of the export and how many statements it holds."""
-    if fmt in TRIPLE_FORMATS:
-        items: list = list(union_triples(store, include_ontology=include_ontology))
-        rdf_format = TRIPLE_FORMATS[fmt]
-    elif fmt in QUAD_FORMATS:
-        items = list(named_quads(store, include_ontology=include_ontology))
-        rdf_format = QUAD_FORMATS[fmt]
-    else:
+    """UTF-8 bytes of the export and how many statements, events or nodes it holds.
+
+    Raises:
+        UsageError: as for :func:`export`.
+    """
+    if fmt in EVENT_FORMATS:
+        rows = load_events(store, filters)
+        if fmt == "csv":
+            return events_csv(rows).encode("utf-8"), len(rows)
+        built = build_graph(rows, graph)
+        return graph_bytes(built, fmt), built.number_of_nodes()
+    if fmt not in FORMATS:
         raise UsageError(
-            f"Unknown export format {fmt!r}: use one of {', '.join(FORMATS)}."
+            f"Unknown export format {fmt!r}: use one of {', '.join(ALL_FORMATS)}."
         )
+    if filters is not None:
+        raise UsageError(
+            f"Filters select events for {', '.join(EVENT_FORMATS)}; an RDF export "
+            f"({fmt}) holds the whole store. Drop the filters or pick csv."
+        )
+    return _rdf(store, fmt, include_ontology)
+
+
+def _rdf(store: Store, fmt: str, include_ontology: bool) -> tuple[bytes, int]:
+    if fmt in QUAD_FORMATS:
+        items: list = list(named_quads(store, include_ontology=include_ontology))
+    else:
+        items = list(union_triples(store, include_ontology=include_ontology))
     # Store order is hash order: sorting groups each subject into one Turtle block
     # and makes exports of equal stores byte-identical, so they diff cleanly.
     items.sort(key=_sort_key)
+    if fmt == "jsonld":
+        document = jsonld_document(items, load_context())
+        return _json_bytes(document), len(items)
+    rdf_format = {**TRIPLE_FORMATS, **QUAD_FORMATS}[fmt]
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     return ox.serialize(items, format=rdf_format, prefixes=prefixes), len(items)
 
@@ -119,6 +199,209 @@ def named_quads(store: Store, *, include_ontology: bool = True) -> Iterator[ox.Q
         if include_ontology or quad.graph_name.value != str(ONTOLOGY_GRAPH):
             yield quad
 
+
+# --- JSON-LD --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def load_context() -> dict:
+    """The inner ``@context`` object of the bundled ``ontology/context.jsonld``.
+
+    Raises:
+        OntologyError: the file is missing or is not a JSON-LD context document.
+    """
+    from kg.ontology import ontology_dir
+
+    path = ontology_dir() / CONTEXT_FILE
+    try:
+        context = json.loads(path.read_text(encoding="utf-8"))["@context"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise OntologyError(
+            f"{path} is not a readable JSON-LD context ({err}). Restore it from git "
+            "or reinstall kg-events."
+        ) from err
+    return context
+
+
+def jsonld_document(triples: list[ox.Triple], context: dict) -> dict:
+    """Compacted JSON-LD of sorted triples: one node object per subject.
+
+    The full context is embedded, so the file parses offline. A value whose
+    datatype differs from its key's coercion is written as an explicit value
+    object, which JSON-LD never coerces, so the triples come back unchanged.
+    """
+    compactor = _Compactor(context)
+    nodes: list[dict] = []
+    for triple in triples:
+        subject = compactor.ref(triple.subject)
+        if not nodes or nodes[-1]["@id"] != subject:
+            nodes.append({"@id": subject})
+        key, value = compactor.entry(triple.predicate, triple.object)
+        node = nodes[-1]
+        if key not in node:
+            node[key] = value
+        elif isinstance(node[key], list):
+            node[key].append(value)
+        else:
+            node[key] = [node[key], value]
+    return {"@context": context, "@graph": nodes}
+
+
+class _Compactor:
+    """Turns IRIs and literals into the short forms a JSON-LD context allows."""
+
+    def __init__(self, context: dict) -> None:
+        self.prefixes = sorted(
+            ((k, v) for k, v in context.items() if _is_prefix(v)),
+            key=lambda kv: -len(kv[1]),
+        )
+        self.keys: dict[str, tuple[str, str | None]] = {}
+        self.types: dict[str, str] = {}
+        for term, definition in context.items():
+            if term.startswith("@") or _is_prefix(definition):
+                continue
+            iri, coercion = _definition(definition)
+            self.keys.setdefault(self.expand(iri), (term, self._coercion(coercion)))
+            if isinstance(definition, str):
+                self.types.setdefault(self.expand(iri), term)
+
+    def expand(self, value: str) -> str:
+        prefix, _, rest = value.partition(":")
+        for name, iri in self.prefixes:
+            if name == prefix:
+                return iri + rest
+        return value
+
+    def compact(self, iri: str) -> str:
+        for name, ns in self.prefixes:
+            rest = iri[len(ns) :]
+            if iri.startswith(ns) and rest and not rest.startswith("//"):
+                return f"{name}:{rest}"
+        return iri
+
+    def ref(self, term: ox.NamedNode | ox.BlankNode) -> str:
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        return self.compact(term.value)
+
+    def entry(self, predicate: ox.NamedNode, obj: ox.Term) -> tuple[str, object]:
+        if predicate.value == str(RDF.type) and not isinstance(obj, ox.Literal):
+            return "@type", self.types.get(obj.value) or self.ref(obj)
+        key, coercion = self.keys.get(
+            predicate.value, (self.compact(predicate.value), None)
+        )
+        return key, self.value(obj, coercion)
+
+    def value(self, obj: ox.Term, coercion: str | None) -> object:
+        if not isinstance(obj, ox.Literal):
+            return self.ref(obj) if coercion == "@id" else {"@id": self.ref(obj)}
+        if obj.language:
+            return {"@value": obj.value, "@language": obj.language}
+        datatype = obj.datatype.value
+        if datatype == (coercion or _XSD_STRING):
+            return obj.value
+        if datatype == _XSD_STRING:
+            return {"@value": obj.value}
+        return {"@value": obj.value, "@type": self.compact(datatype)}
+
+    def _coercion(self, coercion: str | None) -> str | None:
+        return coercion if coercion in (None, "@id") else self.expand(coercion)
+
+
+def _is_prefix(definition: object) -> bool:
+    return isinstance(definition, str) and definition.endswith(("#", "/"))
+
+
+def _definition(definition: str | dict) -> tuple[str, str | None]:
+    if isinstance(definition, str):
+        return definition, None
+    return definition["@id"], definition.get("@type")
+
+
+def _json_bytes(document: dict) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# --- events as CSV and graphs ---------------------------------------------------
+
+
+def events_csv(rows: list[EventRow]) -> str:
+    """One CSV row per event after a header; RFC 4180 quoting, UTF-8 without BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(_csv_values(row))
+    return out.getvalue()
+
+
+def _csv_values(row: EventRow) -> list[object]:
+    source, target, place, cameo = row.source, row.target, row.place, row.cameo
+    values = [
+        row.iri, row.date, source.label, source.code, source.country,
+        cameo.code, cameo.root, cameo.quad_class, cameo.goldstein,
+        target and target.label, target and target.code, target and target.country,
+        place and place.label, place and place.latitude, place and place.longitude,
+        place and place.geonames_id,
+        row.modality, row.article.url, row.article.published, row.sentence,
+    ]  # fmt: skip
+    return ["" if v is None else v for v in values]
+
+
+def build_graph(rows: list[EventRow], kind: GraphKind) -> nx.Graph:
+    """The event graph or the actor network of the rows.
+
+    Raises:
+        UsageError: ``kind`` is neither "events" nor "actors".
+    """
+    if kind == "events":
+        return event_graph(rows)
+    if kind == "actors":
+        return actor_network(rows)
+    raise UsageError(f"Unknown graph {kind!r}: use 'events' or 'actors'.")
+
+
+def graph_bytes(graph: nx.Graph, fmt: str) -> bytes:
+    """GraphML or GEXF of a graph, with strings made safe for XML 1.0."""
+    buffer = io.BytesIO()
+    ready = _xml_ready(graph, viz=fmt == "gexf")
+    if fmt == "graphml":
+        nx.write_graphml(ready, buffer, encoding="utf-8")
+    else:
+        nx.write_gexf(ready, buffer, encoding="utf-8")
+    return buffer.getvalue()
+
+
+def _xml_ready(graph: nx.Graph, *, viz: bool) -> nx.Graph:
+    """A copy with XML-forbidden characters removed; GEXF colours as viz:color."""
+    ready = graph.__class__(**{k: _clean(v) for k, v in graph.graph.items()})
+    for node, data in graph.nodes(data=True):
+        ready.add_node(_clean(node), **_clean_attributes(data, viz))
+    edges = (
+        graph.edges(keys=True, data=True)
+        if graph.is_multigraph()
+        else ((u, v, None, d) for u, v, d in graph.edges(data=True))
+    )
+    for u, v, key, data in edges:
+        extra = {} if key is None else {"key": key}
+        ready.add_edge(_clean(u), _clean(v), **extra, **_clean_attributes(data, viz))
+    return ready
+
+
+def _clean_attributes(data: dict, viz: bool) -> dict:
+    clean = {key: _clean(value) for key, value in data.items()}
+    if viz and "color" in clean:
+        hex_colour = clean["color"].lstrip("#")
+        r, g, b = (int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
+        clean["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}}
+    return clean
+
+
+def _clean(value: object) -> object:
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+# --- helpers --------------------------------------------------------------------
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 

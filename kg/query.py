@@ -3,35 +3,57 @@
 Queries run against the union of all graphs (the store's default graph, see
 kg.store). Because analysts paste queries from elsewhere, anything that could
 reach the network (SERVICE) or change the store (updates, LOAD) is refused before
-it runs, and user values travel as bindings, never pasted into the text.
+it runs, and user values travel as bindings, never pasted into the text. A query
+with a time limit runs in a child process (kg.query_worker) that is killed when
+time is up: pyoxigraph cannot cancel a query, and a thread cannot be killed.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
+import pickle
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-from rdflib.term import Node
-from rich.console import Console
-from rich.table import Table
 
 from kg.errors import QueryError
+from kg.query_worker import Collected, collect
 from kg.rdf.namespaces import PREFIXES
-from kg.store import Store, to_ox
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+    from kg.store import Store
 
 logger = logging.getLogger(__name__)
 
-Format = TypingLiteral["table", "csv", "json"]
+Format = TypingLiteral["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]
+#: Formats of SELECT and ASK results (csv, tsv, json, xml: SPARQL 1.1 results).
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+#: Formats of CONSTRUCT and DESCRIBE results.
+GRAPH_FORMATS = ("turtle", "jsonld", "nt")
+FORMATS = RESULT_FORMATS + GRAPH_FORMATS
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_NATIVE = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+_RDF = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+}
+_WORKER = Path(__file__).resolve().with_name("query_worker.py")
 
 # Strings, IRIs and comments, blanked out before looking for forbidden keywords
 # so that "SERVICE" inside a literal or an IRI does not trip the check.
@@ -94,13 +116,18 @@ def _names_file(arg: str) -> bool:
     return arg.strip().lower().endswith((".rq", ".sparql")) or Path(arg).is_file()
 
 
+def blank_opaque(text: str) -> str:
+    """The query with strings, IRIs and comments blanked, offsets unchanged."""
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
 def check_read_only(text: str) -> None:
     """Refuse SERVICE, LOAD and updates before anything runs.
 
     Raises:
         QueryError: naming the keyword and where it is.
     """
-    blank = _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    blank = blank_opaque(text)
     service = _SERVICE.search(blank)
     if service is not None:
         _refuse(text, service.start(), "SERVICE", "it would reach the network")
@@ -125,6 +152,7 @@ def execute(
     *,
     bindings: dict[str, Node | Term] | None = None,
     limit: int | None = None,
+    timeout: float | None = None,
 ) -> QueryResult:
     """Run a read-only query over the union of all graphs.
 
@@ -134,58 +162,118 @@ def execute(
         bindings: variable name (without "?") -> value, substituted safely by
             Oxigraph (SEP-0007); a bound variable must be in the SELECT clause.
         limit: keep at most this many rows or triples.
+        timeout: seconds the query may run; it then runs in a child process that
+            is killed when time is up. None (or 0) runs it here, unbounded.
 
     Raises:
-        QueryError: refused keyword, syntax error (with line and column) or failure.
+        QueryError: refused keyword, syntax error (with line and column), timeout
+            or failure.
     """
     check_read_only(text)
+    subs = _substitutions(bindings)
+    if timeout:
+        return QueryResult(*_run_in_worker(store, text, subs, limit, timeout))
     try:
-        raw = store.ox.query(
-            text, prefixes=_prefixes(), substitutions=_substitutions(bindings)
-        )
-        return _collect(raw, limit)
-    except SyntaxError as err:
-        raise QueryError(_syntax_message(str(err))) from err
-    except RuntimeError as err:
-        if "SELECT projection" in str(err):
-            raise QueryError(
-                f"{err}: a bound variable must be selected; add it to the SELECT "
-                "clause (or use SELECT *)."
-            ) from err
-        raise QueryError(f"The query failed to run: {err}. Check the query.") from err
-    except (OSError, ValueError, TypeError) as err:
-        raise QueryError(f"The query failed to run: {err}. Check the query.") from err
+        raw = store.ox.query(text, prefixes=_prefixes(), substitutions=subs)
+        return QueryResult(*collect(raw, limit))
+    except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
+        raise _failure(type(err).__name__, str(err)) from err
 
 
 def run_query(
     store: Store,
     text: str,
     *,
-    fmt: Format = "table",
+    fmt: Format | None = None,
     limit: int | None = None,
     bindings: dict[str, Node | Term] | None = None,
+    params: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> str:
-    """Run a query (text or .rq path) and format its result for output.
+    """Run a query (text, a .rq path or a cookbook name) and format its result.
 
-    Returns:
-        SELECT/ASK as an aligned table or SPARQL 1.1 CSV / JSON results;
-        CONSTRUCT/DESCRIBE as Turtle (table), N-Triples-like CSV or JSON-LD.
+    Args:
+        store: the open store.
+        text: SPARQL text, a .rq/.sparql file, or the name of a cookbook query
+            (see :func:`kg.cookbook.list_queries`).
+        fmt: output format; None means "table" for SELECT/ASK and "turtle" for
+            CONSTRUCT/DESCRIBE.
+        limit: keep at most this many rows or triples.
+        bindings: typed values for variables of an ad-hoc query (see execute).
+        params: "name" -> "value" strings for a cookbook query, checked by type.
+        timeout: seconds before the query is stopped (None: no limit).
+
+    Raises:
+        QueryError: bad query, bad parameter, wrong format for the query form,
+            or the query ran out of time.
     """
-    result = execute(store, load_query_text(text), bindings=bindings, limit=limit)
+    from kg.cookbook import looks_like_name, prepare
+
+    if looks_like_name(text):  # a known name, or a typo to report as one
+        text = prepare(text, params or {}, store=store)
+    elif params:
+        raise QueryError(
+            f"--param only applies to cookbook queries, and {_short(text)!r} is not "
+            "one. List them with `kg query --list`, or write the value into your "
+            "own query."
+        )
+    else:
+        text = load_query_text(text)
+    check_format(fmt)
+    result = execute(store, text, bindings=bindings, limit=limit, timeout=timeout)
     return format_result(result, fmt)
 
 
-def format_result(result: QueryResult, fmt: Format = "table") -> str:
-    """Render a :class:`QueryResult` as "table", "csv" or "json"."""
-    if fmt not in ("table", "csv", "json"):
-        raise QueryError(f"Unknown format {fmt!r}: use table, csv or json.")
-    if result.kind == "graph":
+def check_format(fmt: str | None) -> None:
+    """Refuse an unknown format name before a query runs.
+
+    Raises:
+        QueryError: listing the formats there are.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise QueryError(
+            f"Unknown format {fmt!r}: use {', '.join(RESULT_FORMATS)} for SELECT and "
+            f"ASK, or {', '.join(GRAPH_FORMATS)} for CONSTRUCT and DESCRIBE."
+        )
+
+
+def format_result(result: QueryResult, fmt: Format | None = None) -> str:
+    """Render a :class:`QueryResult` in a format that fits its query form.
+
+    Args:
+        result: what :func:`execute` returned.
+        fmt: table, csv, tsv, json or xml for SELECT/ASK; turtle, jsonld or nt for
+            CONSTRUCT/DESCRIBE; None picks table or turtle.
+
+    Raises:
+        QueryError: the format is unknown or does not fit the query form.
+    """
+    check_format(fmt)
+    graph = result.kind == "graph"
+    fmt = fmt or ("turtle" if graph else "table")
+    if graph and fmt in RESULT_FORMATS:
+        raise QueryError(
+            f"--format {fmt} is for SELECT and ASK results, but this query returns "
+            f"triples (CONSTRUCT or DESCRIBE): use {', '.join(GRAPH_FORMATS)}."
+        )
+    if not graph and fmt in GRAPH_FORMATS:
+        raise QueryError(
+            f"--format {fmt} is for CONSTRUCT and DESCRIBE results, but this query "
+            f"returns {'a yes/no answer (ASK)' if result.kind == 'ask' else 'rows'}"
+            f": use {', '.join(RESULT_FORMATS)}."
+        )
+    if graph:
         return _format_graph(result, fmt)
-    return {"table": format_table, "csv": format_csv, "json": format_json}[fmt](result)
+    if fmt == "table":
+        return format_table(result)
+    return format_json(result) if fmt == "json" else _format_native(result, fmt)
 
 
 def format_table(result: QueryResult, width: int = 120) -> str:
     """A readable aligned table, IRIs shortened to prefixed names (kg:Event)."""
+    from rich.console import Console
+    from rich.table import Table
+
     if result.kind == "ask":
         return "yes\n" if result.boolean else "no\n"
     table = Table(*result.variables, show_lines=False, header_style="bold")
@@ -207,22 +295,24 @@ def format_table(result: QueryResult, width: int = 120) -> str:
 
 def format_csv(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results CSV (values only); ASK as "true" or "false"."""
-    if result.kind == "ask":
-        return "true\r\n" if result.boolean else "false\r\n"
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow(["" if t is None else _csv_value(t) for t in row])
-    return out.getvalue()
+    return _format_native(result, "csv")
+
+
+def format_tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results TSV (terms in Turtle syntax)."""
+    return _format_native(result, "tsv")
+
+
+def format_xml(result: QueryResult) -> str:
+    """SPARQL Query Results XML."""
+    return _format_native(result, "xml")
 
 
 def format_json(result: QueryResult) -> str:
-    """SPARQL 1.1 Query Results JSON."""
+    """SPARQL 1.1 Query Results JSON, one line."""
     if result.kind == "ask":
-        return json.dumps(
-            {"head": {}, "boolean": bool(result.boolean)}, separators=(",", ":")
-        )
+        doc = {"head": {}, "boolean": bool(result.boolean)}
+        return json.dumps(doc, separators=(",", ":")) + "\n"
     bindings = [
         {
             v: _json_term(t)
@@ -232,7 +322,7 @@ def format_json(result: QueryResult) -> str:
         for row in result.rows
     ]
     doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def shorten(iri: str) -> str:
@@ -253,6 +343,8 @@ def _prefixes() -> dict[str, str]:
 
 
 def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
+    from kg.store import to_ox
+
     subs = {}
     for name, value in (bindings or {}).items():
         term = value if isinstance(value, Term) else to_ox(value)
@@ -260,15 +352,80 @@ def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
     return subs
 
 
-def _collect(raw: object, limit: int | None) -> QueryResult:
-    if isinstance(raw, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(raw))
-    if isinstance(raw, ox.QuerySolutions):
-        names = tuple(v.value for v in raw.variables)
-        rows = tuple(tuple(s[n] for n in names) for s in islice(raw, limit))
-        return QueryResult("select", variables=names, rows=rows)
-    # CONSTRUCT is a set of triples; Oxigraph already yields each one once.
-    return QueryResult("graph", triples=tuple(dict.fromkeys(islice(raw, limit))))
+def _run_in_worker(
+    store: Store, text: str, subs: dict, limit: int | None, timeout: float
+) -> Collected:
+    """Run the query in a child process and kill it after ``timeout`` seconds."""
+    request = {
+        "text": text,
+        "prefixes": _prefixes(),
+        "substitutions": subs,
+        "limit": limit,
+        "path": None,
+        "nquads": None,
+    }
+    if store.location is not None:
+        request["path"] = str(Path(store.location).resolve())
+    else:  # a memory store has no folder to open: hand the child its quads
+        request["nquads"] = store.ox.dump(format=ox.RdfFormat.N_QUADS)
+    # Run as a script, not -m: the child then needs nothing of kg but this file.
+    proc = subprocess.Popen(
+        [sys.executable, str(_WORKER)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,  # unbuffered: reading the ready byte must not eat the answer
+    )
+    try:
+        return _await_worker(proc, request, timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _await_worker(proc: subprocess.Popen, request: dict, timeout: float) -> Collected:
+    try:
+        proc.stdin.write(pickle.dumps(request))
+        proc.stdin.close()
+    except OSError:
+        pass  # the child died; what it said on stderr is reported below
+    proc.stdin = None  # closed by hand; communicate() must not flush it
+    if proc.stdout.read(1) != b"R":
+        _, err = proc.communicate()
+        raise QueryError(
+            "The query worker stopped before it ran the query: "
+            f"{err.decode('utf-8', 'replace').strip()[-300:]}. Retry with "
+            "--timeout 0 to run the query without it."
+        )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        logger.debug("killing query worker %d after %s s", proc.pid, timeout)
+        raise QueryError(
+            f"query stopped after {timeout:g} s; narrow it or raise --timeout"
+        ) from None
+    outcome = pickle.loads(out)  # our own child's answer, not outside data
+    if outcome[0] == "error":
+        raise _failure(outcome[1], outcome[2])
+    return outcome[1]
+
+
+def _failure(kind: str, message: str) -> QueryError:
+    """The QueryError for an exception pyoxigraph raised (here or in the worker)."""
+    if kind == "SyntaxError":
+        return QueryError(_syntax_message(message))
+    if kind == "RuntimeError" and "SELECT projection" in message:
+        return QueryError(
+            f"{message}: a bound variable must be selected; add it to the SELECT "
+            "clause (or use SELECT *)."
+        )
+    return QueryError(f"The query failed to run: {message}. Check the query.")
+
+
+def _short(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else text
+    return first if len(first) <= 60 else first[:57] + "..."
 
 
 def _syntax_message(text: str) -> str:
@@ -305,10 +462,6 @@ def _display(term: Term | None) -> str:
     return term.value
 
 
-def _csv_value(term: Term) -> str:
-    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
-
-
 def _json_term(term: Term) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -322,15 +475,16 @@ def _json_term(term: Term) -> dict[str, str]:
     return out
 
 
-def _format_graph(result: QueryResult, fmt: Format) -> str:
-    if fmt == "csv":
-        return format_csv(
-            QueryResult(
-                "select",
-                variables=("subject", "predicate", "object"),
-                rows=tuple((t.subject, t.predicate, t.object) for t in result.triples),
-            )
-        )
-    rdf_format = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
-    data = ox.serialize(result.triples, format=rdf_format, prefixes=_prefixes())
-    return data.decode("utf-8")
+def _format_native(result: QueryResult, fmt: str) -> str:
+    """CSV, TSV or XML written by pyoxigraph from our JSON (one serializer each)."""
+    parsed = ox.parse_query_results(
+        format_json(result), format=ox.QueryResultsFormat.JSON
+    )
+    text = parsed.serialize(format=_NATIVE[fmt]).decode("utf-8")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _format_graph(result: QueryResult, fmt: str) -> str:
+    data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=_prefixes())
+    text = data.decode("utf-8")
+    return text if text.endswith("\n") else text + "\n"

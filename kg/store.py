@@ -4,7 +4,11 @@ Writes go straight to ``pyoxigraph`` (its native parsers and transactions are
 10-40x faster than rdflib's per-triple path); rdflib callers get a read-only
 ``Dataset`` view through oxrdflib.
 
-The store's *default graph* is kept equal to the set union of all named graphs.
+The store's *default graph* is kept equal to the set union of the article graphs
+and the ontology graph. Run records (one named graph per run, see
+:mod:`kg.provenance`) stay out of it: a run changes what is stored, not what the
+articles say, so event queries, counts and exports never see provenance unless
+they ask for it with ``GRAPH ?run { ... }``.
 pyoxigraph 0.5 evaluates ``use_default_graph_as_union`` as a bag (oxigraph#1919):
 a country described by 40 articles would come back 40 times from every query and
 inflate every COUNT. A materialised union, updated in the same transaction as the
@@ -25,6 +29,7 @@ from rdflib.compare import isomorphic
 from rdflib.term import Node
 
 from kg.errors import StoreError
+from kg.rdf.iris import article_id, is_run_iri
 from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH, bind_prefixes
 
 logger = logging.getLogger(__name__)
@@ -33,7 +38,9 @@ PutResult = TypingLiteral["added", "replaced", "unchanged"]
 MEMORY = "memory"
 
 # Removes from the union every triple of graph G that no other named graph holds,
-# then drops G. Run before (re)writing G, in the same update request.
+# then drops G. Run before (re)writing G, in the same update request. Run graphs
+# count as "other graphs" here, so they must never restate an article's triple
+# (kg.provenance describes only runs, revisions and the agent).
 _UNLINK = (
     "DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
     "FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != {g}) }} }} ;\n"
@@ -170,6 +177,30 @@ class Store:
         self._update(_UNLINK.format(g=name))
         return True
 
+    def put_run(self, run: URIRef, graph: Graph) -> None:
+        """Write (or rewrite) a run's record as the named graph ``run``, atomically.
+
+        The record is kept out of the union default graph (see the module notes).
+
+        Raises:
+            StoreError: ``run`` is not a run IRI, or the write fails.
+        """
+        if not is_run_iri(run):
+            raise StoreError(
+                f"{run} is not a run IRI; mint run names with kg.rdf.iris.run_iri."
+            )
+        name = ox.NamedNode(str(run))
+        body = ox.serialize(_ox_triples(graph), format=ox.RdfFormat.N_TRIPLES)
+        self._update(
+            f"DROP SILENT GRAPH {name} ;\n"
+            f"INSERT DATA {{ GRAPH {name} {{\n{body.decode('utf-8')}}} }}"
+        )
+
+    def runs(self) -> list[URIRef]:
+        """IRIs of every recorded run (each also names the run's graph), sorted."""
+        names = (g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(URIRef(n) for n in names if is_run_iri(n))
+
     def ensure_ontology(self, graph: Graph) -> bool:
         """Write the ontology into its named graph unless it is already there.
 
@@ -186,7 +217,7 @@ class Store:
     def articles(self) -> list[URIRef]:
         """IRIs of every stored article, sorted."""
         names = (g for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
-        return sorted(URIRef(g.value) for g in names if g.value != str(ONTOLOGY_GRAPH))
+        return sorted(URIRef(g.value) for g in names if article_id(g.value) is not None)
 
     def read_graph(self, name: URIRef | None = None) -> Graph:
         """A copy of one named graph (or, with no name, the union) as rdflib.
@@ -198,7 +229,7 @@ class Store:
         return _to_rdflib(self.ox.quads_for_pattern(None, None, None, graph_name))
 
     def graph_names(self) -> list[ox.NamedNode | ox.BlankNode]:
-        """Every named graph (articles and the ontology), sorted by name."""
+        """Every named graph (articles, runs and the ontology), sorted by name."""
         return sorted(self.ox.named_graphs(), key=lambda g: g.value)
 
     def named_quads(self) -> Iterator[ox.Quad]:

@@ -20,8 +20,14 @@ COMMANDS = [
     "query",
     "export",
     "viz",
+    "map",
     "stats",
+    "network",
     "validate",
+    "remove",
+    "history",
+    "import-gdelt",
+    "serve",
 ]
 
 
@@ -240,3 +246,65 @@ def test_cli_stdin_dash_reads_text(tmp_path):
     )
     assert result.returncode == 0, result.stderr.decode()
     assert '"type": "11"' in result.stdout.decode()
+
+
+@pytest.fixture(scope="module")
+def two_article_store(tmp_path_factory):
+    """`kg ingest --validate` of two sample articles into a fresh store."""
+    store = tmp_path_factory.mktemp("runs") / "store"
+    greece = DATA / "greece-turkey-talks.txt"
+    result = kg("ingest", str(SAMPLE), str(greece), "--store", str(store), "--validate")
+    assert result.returncode == 0, result.stderr.decode()
+    summary = result.stdout.decode()
+    assert summary.startswith("2 added, 0 replaced, 0 unchanged, 0 failed")
+    return store
+
+
+def test_cli_remove_unknown_id_is_one_line_others_removed(two_article_store):
+    store = str(two_article_store)
+    result = kg("remove", "no-such-article", "ukraine-us-talks", "--store", store)
+    assert result.returncode == 1
+    assert result.stdout.decode() == "1 removed, 1 unknown\n"
+    assert result.stderr.decode().splitlines() == [
+        f"kg: no-such-article: no article with this id in the store at {store}; "
+        "nothing removed for it. List stored ids with: "
+        'kg query "SELECT ?a WHERE { ?a a kg:Article }"',
+        "kg: 1 input(s) could not be used; see above.",
+    ]
+    listed = kg("query", "SELECT ?a WHERE { ?a a kg:Article }", "--store", store)
+    assert "greece-turkey-talks" in listed.stdout.decode()
+    assert "ukraine-us-talks" not in listed.stdout.decode()
+    again = kg("remove", "greece-turkey-talks", "--store", store)
+    assert (again.returncode, again.stdout.decode()) == (0, "1 removed, 0 unknown\n")
+
+
+def test_cli_history_lists_runs_newest_first(two_article_store):
+    store = str(two_article_store)
+    result = kg("history", "--store", store, "--format", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    runs = json.loads(result.stdout)
+    assert [r["command"] for r in runs][-1] == "ingest"
+    assert runs[-1]["added"] == ["greece-turkey-talks", "ukraine-us-talks"]
+    assert runs[-1]["model"] and runs[-1]["extractor_version"]
+    assert [r["started"] for r in runs] == sorted(
+        (r["started"] for r in runs), reverse=True
+    )
+    table = kg("history", "--store", store, "--limit", "1")
+    assert table.returncode == 0
+    lines = table.stdout.decode().splitlines()
+    assert lines[0].startswith("started (UTC)") and len(lines) >= 2
+    assert lines[1].split()[2:4] == [runs[0]["command"], "finished"]
+
+
+@pytest.mark.parametrize("limit", ["0"])
+def test_cli_history_rejects_bad_limit(tmp_path, limit):
+    result = kg("history", "--store", str(tmp_path / "s"), "--limit", limit)
+    assert result.returncode == 2
+    assert "Invalid value for '--limit'" in result.stderr.decode()
+
+
+@pytest.mark.parametrize("command", ["ingest", "build"])
+def test_cli_validate_flag_offered(command):
+    result = kg(command, "--help")
+    assert result.returncode == 0
+    assert "--validate" in result.stdout.decode()

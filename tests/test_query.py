@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
+import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.query import Result
 
 from kg.errors import QueryError
 from kg.query import execute, load_query_text, run_query
 from kg.rdf.iris import article_iri, entity_iri, event_iri
 from kg.rdf.namespaces import CAMEO, KG, PREFIXES, bind_prefixes
 from kg.records import Article, Entity, Event
-from kg.store import Store, open_store
+from kg.store import Store, from_ox, open_store
 
 # --- fixture builder (same data as tests/test_store.py) -------------------------
 ZELENSKIY = Entity("Volodymyr Zelenskiy", "person", "UKR", ("Zelenskiy",), "President")
@@ -229,8 +236,9 @@ def test_query_construct_and_describe_give_parseable_turtle(store, query):
     assert (rus, RDFS.label, Literal("Russia")) in graph
     if query.startswith("CONSTRUCT"):
         assert len(graph) == 2
-    jsonld = Graph().parse(data=run_query(store, query, fmt="json"), format="json-ld")
-    assert len(jsonld) == len(graph)
+    for fmt, rdf_format in [("jsonld", "json-ld"), ("nt", "nt"), ("turtle", "turtle")]:
+        again = Graph().parse(data=run_query(store, query, fmt=fmt), format=rdf_format)
+        assert isomorphic(again, graph), fmt
 
 
 @pytest.mark.parametrize("value", [HOSTILE, '"} ; DROP ALL #'])
@@ -353,3 +361,139 @@ def test_query_binding_an_unselected_variable_says_how_to_fix(store, query):
 def test_query_unknown_prefix_lists_known_ones(store, query):
     with pytest.raises(QueryError, match="unknown prefix; declare it with PREFIX"):
         run_query(store, query)
+
+
+# --- results formats ----------------------------------------------------------
+EVENTS = (
+    "SELECT ?e ?type ?label ?conf ?date WHERE { ?e kg:eventType ?type ; "
+    "kg:confidence ?conf ; kg:sentence ?s . OPTIONAL { ?type skos:prefLabel ?label } "
+    "OPTIONAL { ?e kg:date ?date } } ORDER BY ?e"
+)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
+def test_query_results_formats_parse_with_rdflib(store, fmt):
+    text = run_query(store, EVENTS, fmt=fmt)
+    parsed = Result.parse(io.StringIO(text), format=fmt)
+    assert [str(v) for v in parsed.vars] == ["e", "type", "label", "conf", "date"]
+    rows = list(parsed)
+    assert len(rows) == 5
+    expected = [
+        tuple(from_ox(t) if t else None for t in row)
+        for row in execute(store, EVENTS).rows
+    ]
+    if fmt == "csv":  # CSV carries values only: compare the lexical forms
+        assert [tuple(str(t) if t else "" for t in r) for r in rows] == [
+            tuple(str(t) if t else "" for t in r) for r in expected
+        ]
+    else:
+        assert [tuple(r) for r in rows] == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
+def test_query_results_formats_equal_oxigraph_serializers(store, fmt):
+    native = store.ox.query(EVENTS, prefixes={p: str(n) for p, n in PREFIXES.items()})
+    expected = native.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
+    ours = run_query(store, EVENTS, fmt=fmt)
+    if fmt == "json":
+        assert json.loads(ours) == json.loads(expected)
+    else:
+        assert ours.rstrip("\n") == expected.decode("utf-8").rstrip("\n")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
+def test_query_ask_in_results_formats(store, fmt):
+    text = run_query(store, "ASK { ?e kg:eventType cameo:190 }", fmt=fmt)
+    if fmt in ("csv", "tsv"):  # SPARQL 1.1 CSV/TSV define no boolean; as Oxigraph
+        assert text == "true\n"
+    else:
+        assert Result.parse(io.StringIO(text), format=fmt).askAnswer is True
+
+
+@pytest.mark.parametrize(
+    "query, fmt, hint",
+    [
+        ("CONSTRUCT WHERE { ?c a kg:Country }", "csv", "use turtle, jsonld, nt"),
+        ("DESCRIBE <https://w3id.org/kg-events/id/country/RUS>", "table", "use turtle"),
+        (COUNTRIES, "turtle", "use table, csv, tsv, json, xml"),
+        ("ASK { ?s ?p ?o }", "nt", "returns a yes/no answer (ASK)"),
+        (COUNTRIES, "yaml", "Unknown format 'yaml'"),
+    ],
+)
+def test_query_refuses_format_that_does_not_fit(store, query, fmt, hint):
+    with pytest.raises(QueryError, match=re.escape(hint)) as err:
+        run_query(store, query, fmt=fmt)
+    assert err.value.exit_code == 2
+
+
+# --- time limit ---------------------------------------------------------------
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def big_graph(n: int) -> Graph:
+    """n events' worth of triples: enough to make a 3-way cross join endless."""
+    g = Graph()
+    a = article_iri("big")
+    for i in range(n):
+        e = URIRef(f"{a}/e{i}")
+        g.add((e, RDF.type, KG.Event))
+        g.add((e, KG.trigger, Literal(f"t{i}")))
+        g.add((e, KG.fromArticle, a))
+    return g
+
+
+def worker_children() -> list[int]:
+    """Our child processes that are running the query worker (Linux /proc)."""
+    me, found = os.getpid(), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == me and b"query_worker" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("location", ["disk", "memory"])
+def test_query_timeout_stops_a_runaway_query(tmp_path, location):
+    path = tmp_path / "big" if location == "disk" else None
+    with open_store(path) as big:
+        big.put_article(article_iri("big"), big_graph(1000), "h")
+        assert big.triple_count() >= 3000
+        started = time.monotonic()
+        with pytest.raises(QueryError) as err:
+            execute(big, CARTESIAN, timeout=1)
+        elapsed = time.monotonic() - started
+    assert str(err.value) == "query stopped after 1 s; narrow it or raise --timeout"
+    assert err.value.exit_code == 2
+    assert elapsed < 10
+    assert worker_children() == []  # killed and reaped, not left running
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "turtle"])
+def test_query_with_timeout_gives_the_same_answer(store, fmt):
+    query = (
+        COUNTRIES
+        if fmt != "turtle"
+        else (
+            "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a kg:Country ; rdfs:label ?l }"
+        )
+    )
+    assert run_query(store, query, fmt=fmt, timeout=30) == run_query(
+        store, query, fmt=fmt
+    )
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("SELECT ?e WHERE { ?e ?p }", "SPARQL syntax error near line 1, column 26:"),
+        ("SELECT ?e WHERE { ?e kg:sentence ?s }", "add it to the SELECT clause"),
+    ],
+)
+def test_query_worker_errors_read_like_in_process_ones(store, query, message):
+    bindings = {"s": Literal("x")} if "?s" in query else None
+    with pytest.raises(QueryError, match=re.escape(message)):
+        execute(store, query, bindings=bindings, timeout=30)

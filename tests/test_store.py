@@ -321,3 +321,41 @@ def test_store_rdflib_dataset_view_reads_the_union(store, query):
     rows = list(store.dataset.query(query))
     assert len(rows) == 2
     assert set(store.dataset.graphs()) >= {store.dataset.graph(ONTOLOGY_GRAPH)}
+
+
+@pytest.mark.parametrize(
+    "removed, gone, kept", [("a2", "Wagner Group", "United Nations")]
+)
+def test_store_remove_article_drops_unshared_actor_keeps_shared(
+    store, removed, gone, kept
+):
+    fill(store, with_ontology=False)
+    assert store.remove_article(article_iri(removed)) is True
+    labels = {str(o) for o in store.read_graph().objects(None, RDFS.label)}
+    # Wagner was only in a2; the UN is also described by a3.
+    assert gone not in labels and kept in labels
+
+
+@pytest.mark.parametrize("stamp", ["20261126T101500.000001Z"])
+def test_store_put_run_keeps_record_out_of_union(store, stamp):
+    from kg.rdf.iris import run_iri
+
+    fill(store)
+    before = (store.triple_count(), store.articles())
+    record = Graph()
+    record.add((run_iri(stamp), RDF.type, KG.IngestRun))
+    record.add((run_iri(stamp), KG.added, article_iri("a1")))
+    store.put_run(run_iri(stamp), record)
+    store.put_run(run_iri(stamp), record)  # rewriting replaces, never duplicates
+    assert (store.triple_count(), store.articles()) == before
+    assert store.runs() == [run_iri(stamp)]
+    assert isomorphic(store.read_graph(run_iri(stamp)), record)
+    # Removing the article the run names leaves the run's record alone.
+    store.remove_article(article_iri("a1"))
+    assert len(store.read_graph(run_iri(stamp))) == 2
+
+
+@pytest.mark.parametrize("name", [article_iri("a1"), ONTOLOGY_GRAPH])
+def test_store_put_run_refuses_other_graph_names(store, name):
+    with pytest.raises(StoreError, match="is not a run IRI"):
+        store.put_run(name, Graph())

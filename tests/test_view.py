@@ -17,6 +17,7 @@ from rdflib.namespace import RDF, RDFS
 from kg.errors import UsageError
 from kg.rdf.namespaces import CAMEO, KG, KGR, ONTOLOGY_GRAPH
 from kg.view import ViewSummary, render_html
+from kg.viewdata import ViewFilter
 
 DATA = Path(__file__).parent / "data" / "view"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -121,7 +122,7 @@ def _open(browser, path: Path) -> tuple[object, list[str]]:
 
     page.route("**/*", record)
     page.goto(path.as_uri())
-    page.wait_for_function("typeof network !== 'undefined' && network.body")
+    page.wait_for_function("window.kgReady === true")
     page.evaluate("network.stopSimulation()")
     return page, requests
 
@@ -333,3 +334,128 @@ def test_view_empty_graph_still_renders(tmp_path, graph):
     summary = render_html(graph, tmp_path / "v.html")
     assert (summary.nodes, summary.edges) == (0, 0)
     assert "No events in this graph." in (tmp_path / "v.html").read_text("utf-8")
+
+
+ZELENSKIY = "https://w3id.org/kg-events/id/person/ukr/volodymyr-zelenskiy"
+RUSSIA = "https://w3id.org/kg-events/id/country/RUS"
+
+
+@pytest.mark.parametrize(
+    "spec, events",
+    [
+        (ViewFilter(), 3),
+        (ViewFilter(types=("19",)), 1),
+        (ViewFilter(types=("040", "11")), 2),
+        (ViewFilter(since="2019-01-22"), 1),  # undated e2 is left out
+        (ViewFilter(until="2019-01"), 2),
+        (ViewFilter(actors=("russia",)), 2),
+        (ViewFilter(countries=("UA",)), 2),  # Zelenskiy's, and the place Kyiv
+        (ViewFilter(places=("Kiev",)), 2),
+        (ViewFilter(actors=("Zelenskiy",), types=("19",)), 0),
+    ],
+)
+def test_view_filters_reduce_events(tmp_path, spec, events):
+    summary = render_html(_small_dataset(), tmp_path / "v.html", filters=spec)
+    assert summary.events == events
+    assert summary.nodes < 7 or events == 3
+
+
+@pytest.mark.parametrize("spec", [ViewFilter(types=("x1",)), ViewFilter(since="May")])
+def test_view_malformed_filter_raises_usage_error(tmp_path, spec):
+    with pytest.raises(UsageError, match="--"):
+        render_html(_small_dataset(), tmp_path / "v.html", filters=spec)
+
+
+@pytest.mark.parametrize("hops, actors", [(1, 2), (2, 3)])
+def test_view_ego_network_grows_with_hops(tmp_path, hops, actors):
+    summary = render_html(
+        _small_dataset(), tmp_path / "v.html", kind="actors", ego="zelenskiy", hops=hops
+    )
+    assert summary.actors == actors
+    assert "Neighbourhood of Volodymyr Zelenskiy" in summary.note
+
+
+@pytest.mark.parametrize("name", ["Nobody", "i"])  # none, and several
+def test_view_ego_needs_one_actor(tmp_path, name):
+    with pytest.raises(UsageError, match="actor"):
+        render_html(_small_dataset(), tmp_path / "v.html", ego=name, hops=1)
+
+
+@pytest.mark.parametrize(
+    "source, target, weight, relation, colour",
+    [
+        (ZELENSKIY, RUSSIA, 1, "cooperation", "#1a9850"),
+        (RUSSIA, ORG, 1, "conflict", "#d73027"),
+    ],
+)
+def test_view_actor_network_edges(
+    browser, tmp_path, source, target, weight, relation, colour
+):
+    out = tmp_path / "a.html"
+    summary = render_html(_small_dataset(), out, kind="actors")
+    assert (summary.nodes, summary.edges) == (3, 2)
+    page, requests = _open(browser, out)
+    try:
+        edge = page.evaluate(
+            "([s, t]) => edges.get({filter: e => e.from === s && e.to === t})[0]",
+            [source, target],
+        )
+        assert (edge["kgWeight"], edge["kgRelation"]) == (weight, relation)
+        assert edge["color"] == colour
+        assert f"mostly {relation}" in page.inner_text("#kg-legend")
+        assert all(url.startswith("file://") for url in requests)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("typed, node_id", [("Zelen", ZELENSKIY), ("img", ORG)])
+def test_view_search_box_focuses_node(browser, small_view, typed, node_id):
+    path, _summary = small_view
+    page, requests = _open(browser, path)
+    try:
+        page.click("#kg-search-ts-control")
+        page.keyboard.type(typed)
+        page.wait_for_selector(".ts-dropdown .option")
+        assert page.locator(".ts-dropdown img, .ts-dropdown script").count() == 0
+        page.keyboard.press("Enter")
+        assert page.evaluate("network.getSelectedNodes()") == [node_id]
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert all(url.startswith("file://") for url in requests)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    "menu, values, visible",
+    [
+        ("group", ["19 Fight"], 5),  # 4 entities + 1 event of root 19
+        ("kind", ["Event"], 3),
+        ("kind", [], 7),
+    ],
+)
+def test_view_filter_menus_hide_nodes(browser, small_view, menu, values, visible):
+    path, _summary = small_view
+    page, _requests = _open(browser, path)
+    try:
+        page.evaluate(f"(v) => kgFilters.{menu}.setValue(v)", values)
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == visible
+        assert page.inner_text("#kg-shown") == f"{visible} of 7 nodes shown"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("events, max_nodes", [(1400, 600)])
+def test_view_big_graph_keeps_top_actors_and_says_so(
+    browser, tmp_path, events, max_nodes
+):
+    out = tmp_path / "v.html"
+    summary = render_html(_big_graph(events), out, max_nodes=max_nodes)
+    assert 0 < summary.nodes <= max_nodes and summary.events < events
+    assert summary.note.startswith("Too big to draw whole")
+    page, _requests = _open(browser, out)
+    try:
+        assert page.evaluate("window.kgDrawn") is True
+        assert "most active actors" in page.inner_text("#kg-note")
+        assert page.evaluate("network.body.data.nodes.length") == summary.nodes
+    finally:
+        page.close()

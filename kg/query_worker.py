@@ -1,0 +1,87 @@
+"""Run one SPARQL query in a child process, so a timeout can really stop it.
+
+pyoxigraph evaluates a query in Rust with no way to cancel it, and a Python thread
+cannot be killed, so ``kg.query`` runs a query that has a time limit here, in a
+child (this file, run as a script) that the parent kills when time is up. The
+child opens the store read-only (or loads a memory store's N-Quads), so a killed
+query can leave nothing half-written. Only pyoxigraph is imported: the child
+starts in tens of milliseconds.
+
+Protocol: the parent writes one pickled :class:`dict` request to stdin; the child
+writes ``b"R"`` once the store is open, then one pickled outcome:
+``("ok", collected)`` or ``("error", exception class name, message)``.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+#: What :func:`collect` returns: kind, variables, rows, boolean, triples.
+Collected = tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
+
+
+def collect(raw: object, limit: int | None) -> Collected:
+    """Drain a pyoxigraph query result into plain tuples (picklable).
+
+    Args:
+        raw: what ``Store.query`` returned.
+        limit: keep at most this many rows or triples.
+
+    Returns:
+        ("ask", (), (), answer, ()), ("select", names, rows, None, ()) or
+        ("graph", (), (), None, triples).
+    """
+    if isinstance(raw, ox.QueryBoolean):
+        return ("ask", (), (), bool(raw), ())
+    if isinstance(raw, ox.QuerySolutions):
+        names = tuple(v.value for v in raw.variables)
+        rows = tuple(tuple(s[n] for n in names) for s in islice(raw, limit))
+        return ("select", names, rows, None, ())
+    # CONSTRUCT is a set of triples; Oxigraph already yields each one once.
+    return ("graph", (), (), None, tuple(dict.fromkeys(islice(raw, limit))))
+
+
+def open_for_request(request: dict) -> ox.Store:
+    """The store the request names: a folder opened read-only, or given N-Quads."""
+    if request.get("path") is not None:
+        return ox.Store.read_only(request["path"])
+    store = ox.Store()
+    store.load(request["nquads"], format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def answer(store: ox.Store, request: dict) -> tuple:
+    """Run the request's query; failures travel back as (name, message)."""
+    try:
+        raw = store.query(
+            request["text"],
+            prefixes=request["prefixes"],
+            substitutions=request["substitutions"],
+        )
+        return ("ok", collect(raw, request["limit"]))
+    except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
+        return ("error", type(err).__name__, str(err))
+
+
+def main() -> None:
+    """Serve one request from stdin; the parent owns the clock."""
+    request = pickle.load(sys.stdin.buffer)
+    try:
+        store = open_for_request(request)
+    except (OSError, SyntaxError, ValueError) as err:
+        store, outcome = None, ("error", "OSError", f"cannot open the store: {err}")
+    sys.stdout.buffer.write(b"R")
+    sys.stdout.buffer.flush()
+    if store is not None:
+        outcome = answer(store, request)
+    pickle.dump(outcome, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

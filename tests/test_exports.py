@@ -1,0 +1,300 @@
+"""Tests of the event exports (CSV, GraphML, GEXF) and of JSON-LD with kg's context.
+
+The RDF round trips of every format are in test_export.py; these use the
+hand-written store of test_graphs (tests/data/graphs/events.trig).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+from rdflib import Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from test_graphs import ID, KYIV, POL, RUS, UKR, WARSAW, fill_store
+
+from kg.errors import UsageError
+from kg.exports import CSV_COLUMNS, export, export_text, load_context
+from kg.graphs import EventFilter
+from kg.ontology import ontology_dir
+from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH
+from kg.store import open_store
+
+E7_SENTENCE = (
+    'Poland hosted Ukraine\'s "delegation", in Warsaw;\nthe <b>talks</b> went on'
+    "\x0b late."
+)
+A1, A2 = "https://example.org/news/a1", "https://example.org/news/a2"
+A3 = "https://example.org/news/a3?id=3&lang=en"
+KYIV_AT = ["Kyiv", "50.45466", "30.5238", "703448"]
+NOWHERE = ["", "", "", ""]
+EXPECTED_CSV = [
+    list(CSV_COLUMNS),
+    [f"{ID}event/a1/e1", "2019-01-21", "Volodymyr Zelenskiy", "UKRGOV", "UKR",
+     "040", "04", "1", "1.0", "Russia", "RUS", "RUS", *KYIV_AT,
+     "asserted", A1, "2019-01-24", "Zelenskiy held talks with Russia in Kyiv."],
+    [f"{ID}event/a1/e2", "2019-01-22", "Russia", "RUS", "RUS",
+     "190", "19", "4", "-10.0", "Ukraine", "UKR", "UKR", *KYIV_AT,
+     "asserted", A1, "2019-01-24",
+     "Russia shelled Ukraine's positions near Kyiv, officials said."],
+    [f"{ID}event/a2/e4", "2019-02-09", "United States", "USA", "USA",
+     "070", "07", "2", "7.0", "Ukraine", "UKR", "UKR", *NOWHERE,
+     "asserted", A2, "2019-02-10", "The United States sent aid to Ukraine."],
+    [f"{ID}event/a2/e5", "", "Russia", "RUS", "RUS",
+     "111", "11", "3", "-2.0", "Ukraine", "UKR", "UKR", *NOWHERE,
+     "asserted", A2, "2019-02-10",
+     'Russia criticised Ukraine, calling the aid "a provocation".'],
+    [f"{ID}event/a2/e6", "2019-02-11", "United Nations", "IGOUNO", "",
+     "111", "11", "3", "-2.0", "Russia", "RUS", "RUS", *NOWHERE,
+     "asserted", A2, "2019-02-10", "The United Nations condemned Russia."],
+    [f"{ID}event/a3/e8", "2019-03-03", "Wagner Group", "RUSMIL", "RUS",
+     "190", "19", "4", "-10.0", "Ukraine", "UKR", "UKR", *KYIV_AT,
+     "asserted", A3, "2019-03-05", "The Wagner Group attacked Ukraine near Kyiv."],
+    [f"{ID}event/a3/e7", "2019-03-04", "Poland", "POL", "POL",
+     "043", "04", "1", "2.8", "Ukraine", "UKR", "UKR",
+     "Warsaw", "52.22977", "21.01178", "756135",
+     "asserted", A3, "2019-03-05", E7_SENTENCE],
+    [f"{ID}event/a3/e9", "2019-03-05", "Volodymyr Zelenskiy", "UKRGOV", "UKR",
+     "010", "01", "1", "0.0", "", "", "", *NOWHERE,
+     "asserted", A3, "2019-03-05", "Zelenskiy said the visit went well."],
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("exports") / "store"
+    with open_store(path) as store:
+        fill_store(store)
+    return path
+
+
+@pytest.fixture
+def store(store_path):
+    with open_store(store_path) as opened:
+        yield opened
+
+
+def parse_csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_exports_csv_rows_are_exact(store, tmp_path):
+    out = tmp_path / "events.csv"
+    assert export(store, "csv", out) == 8
+    data = out.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")  # UTF-8 without a BOM
+    assert parse_csv(data.decode("utf-8")) == EXPECTED_CSV
+    # RFC 4180: CRLF between records; quotes doubled; the newline kept in quotes.
+    assert b'"Poland hosted Ukraine\'s ""delegation"", in Warsaw;\nthe' in data
+    assert data.count(b"\r\n") == len(EXPECTED_CSV)
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (EventFilter(modalities=None), ["e1", "e2", "e3", "e4", "e5", "e6", "e8",
+                                        "e7", "e9", "e10"]),
+        (EventFilter(countries=("POL",), modalities=None), ["e7", "e10"]),
+        (EventFilter(since="2019-03", types=("19",)), ["e8"]),
+    ],
+)  # fmt: skip
+def test_exports_csv_takes_filters(store, filters, expected):
+    rows = parse_csv(export_text(store, "csv", filters=filters))[1:]
+    assert [row[0].rsplit("/", 1)[1] for row in rows] == expected
+    modality = CSV_COLUMNS.index("modality")
+    flagged = {r[0].rsplit("/", 1)[1]: r[modality] for r in rows}
+    assert flagged.get("e3", "negated") == "negated"
+    assert flagged.get("e10", "hypothetical") == "hypothetical"
+
+
+def read_back(text: str, fmt: str) -> nx.Graph:
+    data = io.BytesIO(text.encode("utf-8"))
+    return nx.read_graphml(data) if fmt == "graphml" else nx.read_gexf(data)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_exports_event_graph_parses_back_with_attributes(store, fmt):
+    graph = read_back(export_text(store, fmt, graph="events"), fmt)
+    assert graph.number_of_nodes() == 17 and graph.number_of_edges() == 19
+    assert graph.is_directed()
+    event = graph.nodes[f"{ID}event/a3/e7"]
+    assert event["label"] == "043 Host a visit"
+    assert (event["kind"], event["cameo_code"], event["cameo_root"]) == (
+        "Event",
+        "043",
+        "04",
+    )
+    assert (event["quad_class"], event["goldstein"]) == (1, 2.8)
+    assert event["date"] == "2019-03-04"
+    # XML 1.0 cannot hold the vertical tab, even escaped: it is dropped.
+    assert event["sentence"] == E7_SENTENCE.replace("\x0b", "")
+    place = graph.nodes[KYIV]
+    assert (place["latitude"], place["longitude"]) == (50.45466, 30.5238)
+    assert (place["geonames_id"], place["events"], place["country"]) == (
+        703448,
+        3,
+        "UKR",
+    )
+    roles = {data["role"] for _, _, data in graph.edges(data=True)}
+    assert roles == {"source", "target", "place"}
+    assert graph.has_edge(f"{ID}event/a3/e7", WARSAW)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_exports_actor_network_parses_back_weighted(store, fmt):
+    graph = read_back(export_text(store, fmt, graph="actors"), fmt)
+    assert graph.number_of_nodes() == 7 and graph.number_of_edges() == 6
+    edge = graph.edges[RUS, UKR]
+    assert edge["weight"] == 2 and isinstance(edge["weight"], int | float)
+    assert (edge["cooperation"], edge["conflict"]) == (0, 2)
+    assert (edge["goldstein_mean"], edge["balance"]) == (-6.0, -1.0)
+    assert (edge["first"], edge["last"], edge["color"]) == (
+        "2019-01-22",
+        "2019-02-10",
+        "#d62728",
+    )
+    assert graph.nodes[POL]["label"] == "Poland"
+    assert graph.nodes[POL]["actor_code"] == "POL"
+
+
+def test_exports_gexf_colours_are_gephi_viz(store):
+    text = export_text(store, "gexf", graph="actors")
+    graph = read_back(text, "gexf")
+    assert graph.nodes[UKR]["viz"]["color"] == {"r": 89, "g": 161, "b": 79, "a": 1.0}
+    assert '<viz:color r="214" g="39" b="40" a="1.0" />' in text  # a conflict edge
+    assert 'title="weight"' not in text  # GEXF's own weight attribute is used
+    assert 'weight="2"' in text or 'weight="2.0"' in text
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"fmt": "nt", "filters": EventFilter()}, "Filters select events for csv"),
+        ({"fmt": "graphml", "graph": "dyads"}, "Unknown graph 'dyads'"),
+        ({"fmt": "xlsx"}, "use one of turtle, nt, jsonld, trig, nquads, csv"),
+    ],
+)
+def test_exports_rejects_bad_combinations(store, kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        export_text(store, **kwargs)
+
+
+# --- JSON-LD ----------------------------------------------------------------------
+
+
+def assert_same(got: Graph, want: Graph) -> None:
+    if not isomorphic(got, want):
+        _, only_got, only_want = graph_diff(to_isomorphic(got), to_isomorphic(want))
+        pytest.fail(
+            f"only in export:\n{only_got.serialize(format='nt')}\n"
+            f"only in store:\n{only_want.serialize(format='nt')}"
+        )
+
+
+@pytest.mark.parametrize("include_ontology", [True, False])
+def test_exports_jsonld_embeds_context_and_round_trips(store, include_ontology):
+    text = export_text(store, "jsonld", include_ontology=include_ontology)
+    document = json.loads(text)
+    published = json.loads((ontology_dir() / "context.jsonld").read_text("utf-8"))
+    assert document["@context"] == published["@context"] == load_context()
+    want = store.read_graph()
+    if not include_ontology:
+        want -= store.read_graph(ONTOLOGY_GRAPH)
+    assert_same(Graph().parse(data=text, format="json-ld"), want)
+
+
+def test_exports_jsonld_uses_short_keys(store):
+    nodes = json.loads(export_text(store, "jsonld"))["@graph"]
+    event = next(n for n in nodes if n["@id"] == "kgr:event/a1/e1")
+    assert event == {
+        "@id": "kgr:event/a1/e1",
+        "@type": "Event",
+        "confidence": "0.9",
+        "date": "2019-01-21",
+        "eventType": "cameo:040",
+        "fromArticle": "kgr:article/a1",
+        "modality": "asserted",
+        "place": "kgr:place/geonames/703448",
+        "sentence": "Zelenskiy held talks with Russia in Kyiv.",
+        "sourceActor": "kgr:person/ukr/volodymyr-zelenskiy",
+        "targetActor": "kgr:country/RUS",
+        "trigger": "held talks",
+    }
+    ukraine = next(n for n in nodes if n["@id"] == "kgr:country/UKR")
+    assert ukraine["mentionedIn"] == ["kgr:article/a1", "kgr:article/a2",
+                                      "kgr:article/a3"]  # fmt: skip
+    concept = next(n for n in nodes if n["@id"] == "cameo:04")
+    assert concept["prefLabel"] == {"@value": "Consult", "@language": "en"}
+    # Oxigraph keeps numbers in canonical form: the decimal 1.0 is "1".
+    assert (concept["quadClass"], concept["goldstein"]) == ("1", "1")
+
+
+def context_from_ontology() -> dict[str, str | dict]:
+    """What ontology/context.jsonld must say about each term of ontology/kg.ttl."""
+    ontology = Graph().parse(ontology_dir() / "kg.ttl")
+    terms: dict[str, str | dict] = {}
+    for subject in set(ontology.subjects(RDF.type, None)):
+        if not str(subject).startswith(str(KG._NS)):
+            continue
+        name = str(subject).removeprefix(str(KG._NS))
+        types = set(ontology.objects(subject, RDF.type))
+        datatype = ontology.value(subject, RDFS.range)
+        if OWL.ObjectProperty in types:
+            terms[name] = {"@id": f"kg:{name}", "@type": "@id"}
+        elif OWL.DatatypeProperty in types and datatype not in (None, XSD.string):
+            local = str(datatype).removeprefix(str(XSD))
+            terms[name] = {"@id": f"kg:{name}", "@type": f"xsd:{local}"}
+        else:
+            terms[name] = f"kg:{name}"
+    return terms
+
+
+def test_exports_context_covers_the_ontology():
+    context = load_context()
+    for name, definition in context_from_ontology().items():
+        assert context.get(name) == definition, f"context.jsonld: fix term {name!r}"
+    assert context["kg"] == str(KG._NS)
+
+
+# --- CLI --------------------------------------------------------------------------
+
+
+def kg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_exports_cli_csv_to_file(store_path, tmp_path):
+    out = tmp_path / "events.csv"
+    result = kg("export", "--store", str(store_path), "--format", "csv", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"wrote 8 events to {out}"
+    assert parse_csv(out.read_text(encoding="utf-8")) == EXPECTED_CSV
+
+
+def test_exports_cli_graphml_actors_with_filters(store_path):
+    result = kg(
+        "export", "--store", str(store_path), "--format", "graphml",
+        "--graph", "actors", "--since", "2019-02", "--actor", "Ukraine",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    graph = read_back(result.stdout, "graphml")
+    assert sorted(graph.edges) == sorted(
+        [(RUS, UKR), (f"{ID}country/USA", UKR), (f"{ID}group/rus/wagner-group", UKR),
+         (POL, UKR)]
+    )  # fmt: skip
+    assert graph.edges[RUS, UKR]["weight"] == 1
+
+
+def test_exports_cli_rdf_refuses_filters(store_path):
+    result = kg("export", "--store", str(store_path), "--format", "nt", "--all")
+    assert result.returncode == 2
+    assert result.stderr.startswith("kg: error: Filters select events for csv")
+    assert result.stdout == ""

@@ -1,0 +1,322 @@
+"""Tests of kg.eventrows and kg.graphs on a hand-written store (tests/data/graphs/)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import Dataset
+
+from kg.errors import UsageError
+from kg.graphs import (
+    ActorInfo,
+    ArticleInfo,
+    CameoType,
+    EventFilter,
+    EventRow,
+    PlaceInfo,
+    actor_network,
+    ego,
+    event_graph,
+    find_actor,
+    load_events,
+)
+from kg.ontology import load_ontology
+from kg.rdf.namespaces import KG
+from kg.store import Store, open_store
+
+FIXTURE = Path(__file__).parent / "data" / "graphs" / "events.trig"
+ID = "https://w3id.org/kg-events/id/"
+UKR, RUS, USA, POL = (f"{ID}country/{c}" for c in ("UKR", "RUS", "USA", "POL"))
+ZEL = f"{ID}person/ukr/volodymyr-zelenskiy"
+UN = f"{ID}organization/united-nations"
+WAGNER = f"{ID}group/rus/wagner-group"
+KYIV, WARSAW = f"{ID}place/geonames/703448", f"{ID}place/geonames/756135"
+# Asserted events (e1, e2, e4-e9) by date; e5 has no kg:date and takes its
+# article's, 2019-02-10. e3 is negated, e10 hypothetical.
+ASSERTED_ORDER = ["e1", "e2", "e4", "e5", "e6", "e8", "e7", "e9"]
+
+
+def fill_store(store: Store, *, ontology: bool = True) -> Store:
+    """Load the fixture's article graphs (and the real ontology) into a store."""
+    dataset = Dataset()
+    dataset.parse(FIXTURE, format="trig")
+    for graph in dataset.graphs():
+        if len(graph):
+            digest = str(graph.value(graph.identifier, KG.contentHash))
+            store.put_article(graph.identifier, graph, digest)
+    if ontology:
+        store.ensure_ontology(load_ontology())
+    return store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    with open_store(tmp_path_factory.mktemp("graphs") / "store") as opened:
+        yield fill_store(opened)
+
+
+@pytest.fixture(scope="module")
+def rows(store) -> list[EventRow]:
+    return load_events(store)
+
+
+def short(rows: list[EventRow]) -> list[str]:
+    return [row.iri.rsplit("/", 1)[1] for row in rows]
+
+
+def test_graphs_load_events_reads_asserted_events_by_date(rows):
+    assert short(rows) == ASSERTED_ORDER
+
+
+def test_graphs_load_events_builds_full_records(rows):
+    kyiv = PlaceInfo(KYIV, "Kyiv", "UKR", 50.45466, 30.5238, 703448)
+    assert rows[0] == EventRow(
+        iri=f"{ID}event/a1/e1",
+        cameo=CameoType("040", "Consult, not specified below", "04", "Consult", 1, 1.0),
+        source=ActorInfo(ZEL, "Volodymyr Zelenskiy", "Person", "UKR", "UKRGOV"),
+        target=ActorInfo(RUS, "Russia", "Country", "RUS", "RUS"),
+        place=kyiv,
+        date=date(2019, 1, 21),
+        modality="asserted",
+        trigger="held talks",
+        sentence="Zelenskiy held talks with Russia in Kyiv.",
+        confidence=0.9,
+        article=ArticleInfo(
+            f"{ID}article/a1",
+            "Talks in Kyiv, shelling in the east",
+            "https://example.org/news/a1",
+            date(2019, 1, 24),
+        ),
+    )
+    undated = rows[3]
+    assert (undated.date, undated.when) == (None, date(2019, 2, 10))
+    assert rows[-1].target is None and rows[-1].modality == "asserted"
+    assert rows[-1].cameo.stance == "cooperation" and rows[1].cameo.stance == "conflict"
+
+
+@pytest.mark.parametrize(
+    "modalities, expected",
+    [
+        (None, ["e1", "e2", "e3", "e4", "e5", "e6", "e8", "e7", "e9", "e10"]),
+        (frozenset({"negated", "hypothetical"}), ["e3", "e10"]),
+    ],
+)
+def test_graphs_load_events_modalities(store, modalities, expected):
+    assert short(load_events(store, EventFilter(modalities=modalities))) == expected
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"since": "2019-02"}, ["e4", "e5", "e6", "e8", "e7", "e9"]),
+        ({"until": "2019-02"}, ["e1", "e2", "e4", "e5", "e6"]),
+        ({"since": "2019-02-10", "until": "2019-02-10"}, ["e5"]),
+        ({"since": date(2019, 3, 4)}, ["e7", "e9"]),
+        ({"since": "2020"}, []),
+        ({"types": ("19",)}, ["e2", "e8"]),
+        ({"types": ("cameo:04",)}, ["e1", "e7"]),
+        ({"types": ("043", "070")}, ["e4", "e7"]),
+        ({"actors": ("zelenskiy",)}, ["e1", "e9"]),
+        ({"actors": ("UKRGOV",)}, ["e1", "e9"]),
+        ({"actors": (UN,)}, ["e6"]),
+        ({"actors": ("russia",)}, ["e1", "e2", "e5", "e6"]),
+        ({"actors": ("us",)}, []),  # whole words only: not "Russia"
+        ({"countries": ("POL",)}, ["e7"]),
+        ({"countries": ("pl", "usa")}, ["e4", "e7"]),
+        ({"places": ("kyiv",)}, ["e1", "e2", "e8"]),
+        ({"places": ("756135",)}, ["e7"]),
+        ({"since": "2019-02", "countries": ("RUS",)}, ["e5", "e6", "e8"]),
+    ],
+)
+def test_graphs_filters_select_events(store, filters, expected):
+    assert short(load_events(store, EventFilter(**filters))) == expected
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ({"types": ("4x",)}, "'4x' is not a CAMEO code"),
+        ({"countries": ("Ukraine",)}, "'Ukraine' is not an ISO 3166-1 country code"),
+        ({"countries": ("XQ",)}, "'XQ' is not an ISO 3166-1 country code"),
+        ({"since": "Jan 2019"}, "'Jan 2019' is not a date: use YYYY"),
+        ({"since": "2019-03", "until": "2019-02"}, "since \\(2019-03\\) is after"),
+    ],
+)
+def test_graphs_filter_rejects_bad_values(filters, message):
+    with pytest.raises(UsageError, match=message):
+        EventFilter(**filters)
+
+
+def test_graphs_load_events_without_ontology_uses_bundled_cameo(tmp_path):
+    with open_store(tmp_path / "bare") as bare:
+        rows = load_events(fill_store(bare, ontology=False))
+    assert short(rows) == ASSERTED_ORDER
+    assert rows[1].cameo == CameoType(
+        "190",
+        "Use conventional military force, not specified below",
+        "19",
+        "Fight",
+        4,
+        -10.0,
+    )
+
+
+def test_graphs_event_graph_nodes_and_edges(rows):
+    graph = event_graph(rows)
+    kinds = nx.get_node_attributes(graph, "kind")
+    assert sorted(kinds.values()).count("Event") == 8
+    assert {n for n, k in kinds.items() if k == "Place"} == {KYIV, WARSAW}
+    assert {n for n, k in kinds.items() if k not in ("Event", "Place")} == {
+        UKR, RUS, USA, POL, ZEL, UN, WAGNER
+    }  # fmt: skip
+    e7 = f"{ID}event/a3/e7"
+    assert sorted(graph.edges(keys=True)) == sorted(
+        [(r.source.iri, r.iri, "source") for r in rows]
+        + [(r.iri, r.target.iri, "target") for r in rows if r.target]
+        + [(r.iri, r.place.iri, "place") for r in rows if r.place]
+    )
+    assert graph.number_of_edges() == 8 + 7 + 4
+    assert graph.edges[e7, WARSAW, "place"] == {"role": "place"}
+
+
+def test_graphs_event_graph_attributes(rows):
+    graph = event_graph(rows)
+    assert graph.nodes[f"{ID}event/a3/e7"] == {
+        "label": "043 Host a visit",
+        "kind": "Event",
+        "cameo_code": "043",
+        "cameo_root": "04",
+        "cameo_name": "Consult",
+        "quad_class": 1,
+        "goldstein": 2.8,
+        "date": "2019-03-04",
+        "modality": "asserted",
+        "trigger": "hosted",
+        "sentence": 'Poland hosted Ukraine\'s "delegation", in Warsaw;\nthe <b>talks'
+        "</b> went on\x0b late.",
+        "article": f"{ID}article/a3",
+        "url": "https://example.org/news/a3?id=3&lang=en",
+        "color": "#4292c6",
+    }
+    assert graph.nodes[UN] == {
+        "events": 1,
+        "label": "United Nations",
+        "kind": "Organization",
+        "actor_code": "IGOUNO",
+        "color": "#f28e2b",
+    }
+    assert graph.nodes[KYIV] == {
+        "events": 3,
+        "label": "Kyiv",
+        "kind": "Place",
+        "country": "UKR",
+        "latitude": 50.45466,
+        "longitude": 30.5238,
+        "geonames_id": 703448,
+        "color": "#9c755f",
+    }
+    assert "confidence" not in graph.nodes[f"{ID}event/a1/e2"]
+    assert graph.nodes[f"{ID}event/a1/e1"]["confidence"] == 0.9
+
+
+GREEN, RED = "#2ca02c", "#d62728"
+# (source, target): (events, cooperation, conflict, goldstein_mean, colour, first, last)
+EXPECTED_EDGES = {
+    (ZEL, RUS): (1, 1, 0, 1.0, GREEN, "2019-01-21", "2019-01-21"),
+    (RUS, UKR): (2, 0, 2, -6.0, RED, "2019-01-22", "2019-02-10"),
+    (USA, UKR): (1, 1, 0, 7.0, GREEN, "2019-02-09", "2019-02-09"),
+    (UN, RUS): (1, 0, 1, -2.0, RED, "2019-02-11", "2019-02-11"),
+    (WAGNER, UKR): (1, 0, 1, -10.0, RED, "2019-03-03", "2019-03-03"),
+    (POL, UKR): (1, 1, 0, 2.8, GREEN, "2019-03-04", "2019-03-04"),
+}
+
+
+def test_graphs_actor_network_weighted_edges(rows):
+    network = actor_network(rows)
+    got = {
+        (u, v): (
+            d["weight"],
+            d["cooperation"],
+            d["conflict"],
+            d["goldstein_mean"],
+            d["color"],
+            d["first"],
+            d["last"],
+        )
+        for u, v, d in network.edges(data=True)
+    }
+    assert got == EXPECTED_EDGES
+    assert network.edges[RUS, UKR]["balance"] == -1.0
+    assert network.edges[RUS, UKR]["stance"] == "conflict"
+    assert network.edges[RUS, UKR]["events"] == 2
+
+
+def test_graphs_actor_network_nodes_count_all_events(rows):
+    network = actor_network(rows)
+    assert dict(network.nodes(data="events")) == {
+        ZEL: 2, RUS: 4, UKR: 5, USA: 1, UN: 1, WAGNER: 1, POL: 1
+    }  # fmt: skip
+    assert network.nodes[WAGNER] == {
+        "events": 1,
+        "label": "Wagner Group",
+        "kind": "Group",
+        "country": "RUS",
+        "actor_code": "RUSMIL",
+        "color": "#b07aa1",
+    }
+
+
+def test_graphs_actor_network_counts_mixed_dyads(store):
+    rows = load_events(store, EventFilter(modalities=None, actors=("russia",)))
+    edge = actor_network(rows).edges[RUS, UKR]
+    assert (edge["events"], edge["conflict"], edge["stance"]) == (3, 3, "conflict")
+
+
+@pytest.mark.parametrize(
+    "kind, actor, hops, expected",
+    [
+        ("actors", "Poland", 0, {POL}),
+        ("actors", "Poland", 1, {POL, UKR}),
+        ("actors", "Poland", 2, {POL, UKR, RUS, USA, WAGNER}),
+        ("actors", ZEL, 1, {ZEL, RUS}),
+        ("events", "zelenskiy", 1, {ZEL, RUS, KYIV, f"{ID}event/a1/e1",
+                                    f"{ID}event/a3/e9"}),
+        ("events", "Wagner", 1, {WAGNER, UKR, KYIV, f"{ID}event/a3/e8"}),
+    ],
+)  # fmt: skip
+def test_graphs_ego_keeps_actors_within_hops(rows, kind, actor, hops, expected):
+    graph = event_graph(rows) if kind == "events" else actor_network(rows)
+    found = ego(graph, actor, hops)
+    assert set(found) == expected
+    assert type(found) is type(graph)
+    if kind == "actors" and hops == 2:
+        assert found.edges[RUS, UKR]["weight"] == 2
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("Ukraine", UKR), ("ukraine", UKR), ("UKRGOV", ZEL), ("wagner", WAGNER)],
+)
+def test_graphs_find_actor_resolves_names(rows, name, expected):
+    assert find_actor(actor_network(rows), name) == expected
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("united", "'united' matches 2 actors \\(United Nations, United States\\)"),
+        ("Atlantis", "No actor matches 'Atlantis'"),
+        ("Kyiv", "No actor matches 'Kyiv'"),  # a place, not an actor
+    ],
+)
+def test_graphs_find_actor_reports_ambiguity(rows, name, message):
+    with pytest.raises(UsageError, match=message):
+        find_actor(event_graph(rows), name)
+
+
+def test_graphs_ego_rejects_negative_hops(rows):
+    with pytest.raises(UsageError, match="hops must be 0 or more"):
+        ego(actor_network(rows), "Poland", -1)

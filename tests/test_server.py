@@ -1,0 +1,451 @@
+"""kg.server over real HTTP: rdflib SPARQLStore, SPARQLWrapper and urllib clients
+against a server on 127.0.0.1 serving a small real Oxigraph store."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+
+from kg.ontology import load_ontology
+from kg.rdf.iris import article_iri
+from kg.rdf.mapping import extraction_to_graph
+from kg.rdf.namespaces import KG
+from kg.records import Article, Entity, Event, Extraction
+from kg.server import Endpoint, Settings, negotiate
+from kg.store import open_store
+
+HOSTILE = '<script>alert("kg")</script> Brigade'
+ZELENSKIY = Entity("Volodymyr Zelenskiy", "person", "UKR", ("Zelenskiy",), "President")
+RUSSIA = Entity("Russia", "country", "RUS")
+BRIGADE = Entity(HOSTILE, "group", "RUS")
+KYIV = Entity("Kyiv", "location", "UKR")
+# Four copies of every triple pattern over ~the whole store: far beyond 1 s.
+EXPENSIVE = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+)
+XML_RESULTS = "application/sparql-results+xml"
+EVENTS = "SELECT ?e ?type WHERE { ?e a kg:Event ; kg:eventType ?type } ORDER BY ?e"
+
+
+def _extraction(aid: str, events: list[tuple[str, Entity, Entity, str]]) -> Extraction:
+    text = " ".join(f"{s.name} {trigger} {t.name}." for _, s, t, trigger in events)
+    article = Article(
+        aid, text, title=f"Title {aid}", date=date(2019, 1, 24), source="Wikinews"
+    )
+    found, start = [], 0
+    for code, source, target, trigger in events:
+        sentence = f"{source.name} {trigger} {target.name}."
+        found.append(
+            Event(
+                code,
+                trigger,
+                source,
+                target,
+                KYIV,
+                "2019-01-21",
+                sentence,
+                start,
+                start + len(sentence),
+                0.8,
+            )  # fmt: skip
+        )
+        start += len(sentence) + 1
+    entities = tuple({e for _, s, t, _ in events for e in (s, t)} | {KYIV})
+    return Extraction(article, entities, tuple(found))
+
+
+SPEC = [
+    (
+        "a1",
+        [("040", ZELENSKIY, RUSSIA, "talks"), ("190", RUSSIA, ZELENSKIY, "shelled")],
+    ),
+    ("a2", [("111", BRIGADE, ZELENSKIY, "criticised")]),
+]
+
+
+def make_store(path: Path) -> Path:
+    """A store folder holding SPEC's articles and the ontology."""
+    with open_store(path) as store:
+        store.ensure_ontology(load_ontology())
+        for aid, events in SPEC:
+            extraction = _extraction(aid, events)
+            graph = extraction_to_graph(extraction, extractor_version="t", model="m")
+            store.put_article(
+                article_iri(extraction.article), graph, extraction.article.content_hash
+            )
+    return path
+
+
+class Running:
+    """An Endpoint serving in a background thread; .url is its base URL."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.endpoint = Endpoint(settings).__enter__()
+        self.thread = threading.Thread(
+            target=self.endpoint.http.serve_forever, kwargs={"poll_interval": 0.1}
+        )
+        self.thread.start()
+        self.url = self.endpoint.url
+        self.sparql = self.url + "sparql"
+
+    def stop(self) -> None:
+        self.endpoint.http.shutdown()
+        self.thread.join(10)
+        self.endpoint.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory) -> Path:
+    return make_store(tmp_path_factory.mktemp("serve") / "store")
+
+
+@pytest.fixture(scope="module")
+def server(store_path):
+    running = Running(Settings(store_path, port=0, timeout=20, max_rows=1000))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def strict(store_path):
+    """A server with a 1 s timeout and a 3-row cap."""
+    running = Running(Settings(store_path, port=0, timeout=1, max_rows=3, workers=1))
+    yield running
+    running.stop()
+
+
+def http(
+    url: str,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    method: str | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of one request, errors included."""
+    request = urllib.request.Request(url, data, headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def get(base: str, query: str, accept: str | None = None) -> tuple[int, dict, bytes]:
+    headers = {"Accept": accept} if accept else {}
+    return http(f"{base}?{urlencode({'query': query})}", headers=headers)
+
+
+# --- real SPARQL clients --------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_server_rdflib_sparqlstore_select(server, method):
+    graph = Graph(store=SPARQLStore(server.sparql, method=method))
+    rows = graph.query(
+        "SELECT ?name WHERE { ?a a kg:Person ; rdfs:label ?name }",
+        initNs={"kg": str(KG), "rdfs": str(RDFS)},
+    )
+    assert [str(row.name) for row in rows] == ["Volodymyr Zelenskiy"]
+
+
+@pytest.mark.parametrize("query", ["ASK { ?e a kg:Event }"])
+def test_server_rdflib_sparqlstore_ask_and_construct(server, query):
+    graph = Graph(store=SPARQLStore(server.sparql))
+    assert graph.query(query).askAnswer is True
+    built = graph.query(
+        "CONSTRUCT { ?a rdfs:label ?n } WHERE { ?a a kg:Group ; rdfs:label ?n }"
+    ).graph
+    assert {str(o) for o in built.objects(None, RDFS.label)} == {HOSTILE}
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML])
+def test_server_sparqlwrapper_select(server, fmt):
+    client = SPARQLWrapper(server.sparql)
+    client.setQuery(EVENTS)
+    client.setReturnFormat(fmt)
+    converted = client.queryAndConvert()
+    if fmt == JSON:
+        types = [b["type"]["value"] for b in converted["results"]["bindings"]]
+    else:
+        types = [n.firstChild.data for n in converted.getElementsByTagName("uri")]
+        types = [t for t in types if "/cameo/" in t]
+    assert sorted(t.rsplit("/", 1)[-1] for t in types) == ["040", "111", "190"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_server_sparqlwrapper_construct_turtle(server, method):
+    client = SPARQLWrapper(server.sparql)
+    client.setMethod(method)
+    client.setQuery("CONSTRUCT WHERE { ?a a kg:Person ; rdfs:label ?n }")
+    client.setReturnFormat(TURTLE)
+    response = client.query()
+    assert response.response.headers["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.convert(), format="turtle")
+    assert len(graph) == 2
+    assert "Volodymyr Zelenskiy" in {str(o) for o in graph.objects()}
+
+
+# --- formats and negotiation ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "check"),
+    [
+        (None, "application/sparql-results+json", b'"vars":["e","type"]'),
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+            b"<sparql",
+        ),
+        ("text/csv", "text/csv", b"e,type\r\n"),
+        ("text/tab-separated-values", "text/tab-separated-values", b"?e\t?type\n"),
+        ("application/json", "application/sparql-results+json", b'"bindings"'),
+        ("text/html, */*;q=0.1", "application/sparql-results+json", b'"bindings"'),
+    ],
+)
+def test_server_select_formats(server, accept, media, check):
+    status, headers, body = get(server.sparql, EVENTS, accept)
+    assert status == 200, body
+    assert headers["Content-Type"].split(";")[0] == media
+    assert check in body
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "rdflib_format"),
+    [
+        (None, "text/turtle", "turtle"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ],
+)
+def test_server_construct_formats(server, accept, media, rdflib_format):
+    query = "CONSTRUCT WHERE { ?a a kg:Country ; rdfs:label ?n }"
+    status, headers, body = get(server.sparql, query, accept)
+    assert status == 200, body
+    assert headers["Content-Type"].split(";")[0] == media
+    graph = Graph().parse(data=body, format=rdflib_format)
+    assert (
+        URIRef("https://w3id.org/kg-events/id/country/RUS"),
+        RDFS.label,
+        None,
+    ) in graph
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind", "media"),
+    [
+        ("text/turtle", "select", None),
+        ("application/sparql-results+json;q=0, */*", "select", XML_RESULTS),
+        ("text/*", "ask", "text/csv"),
+        ("application/json", "graph", "application/ld+json"),
+        ("", "graph", "text/turtle"),
+    ],
+)  # fmt: skip
+def test_server_negotiate(accept, kind, media):
+    assert negotiate(accept, kind) == media
+
+
+def test_server_ask_csv_and_406(server):
+    status, _, body = get(server.sparql, "ASK { ?e a kg:Event }", "text/csv")
+    assert (status, body.strip()) == (200, b"true")
+    status, _, body = get(server.sparql, "ASK { ?e a kg:Event }", "text/turtle")
+    assert status == 406 and b"application/sparql-results+json" in body
+
+
+# --- refusals and errors --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "query"),
+    [
+        (b"INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/sparql-update", None),
+        (b"update=DROP+ALL", "application/x-www-form-urlencoded", None),
+        (None, None, "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+        (None, None, "LOAD <http://example.org/data.ttl>"),
+        (None, None, "SELECT * WHERE { SERVICE <http://example.org/q> { ?s ?p ?o } }"),
+    ],
+)  # fmt: skip
+def test_server_refuses_writes_and_network(
+    server, store_path, data, content_type, query
+):
+    if query is not None:
+        status, _, body = get(server.sparql, query)
+    else:
+        headers = {"Content-Type": content_type}
+        status, _, body = http(server.sparql, data, headers)
+    assert status == 403
+    assert b"read-only" in body or b"not allowed" in body
+    status, _, body = get(server.sparql, "ASK { <urn:a> ?p ?o }", "text/csv")
+    assert body.strip() == b"false"
+
+
+def test_server_malformed_query_is_400_with_message(server):
+    status, headers, body = get(server.sparql, "SELECT ?s WHERE { ?s ?p }")
+    assert status == 400
+    assert headers["Content-Type"].startswith("text/plain")
+    assert body.decode().startswith("SPARQL syntax error near line 1")
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status"),
+    [
+        ("/etc/passwd", "GET", 404),
+        ("/../../etc/passwd", "GET", 404),
+        ("/sparql/x", "GET", 404),
+        ("/", "POST", 405),
+        ("/sparql", "DELETE", 405),
+        ("/sparql", "PUT", 405),
+    ],
+)
+def test_server_serves_nothing_else(server, path, method, status):
+    got, headers, _ = http(server.url.rstrip("/") + path, method=method, data=b"")
+    assert got == status
+    if status == 405:
+        assert "GET" in headers["Allow"]
+
+
+def test_server_oversized_body_is_413(server):
+    body = b"query=" + b"x" * (1 << 20)
+    status, _, text = http(server.sparql, body)
+    assert status == 413 and b"shorter query" in text
+
+
+@pytest.mark.parametrize("expect", ["", "Expect: 100-continue\r\n"])
+def test_server_huge_body_refused_unread(server, expect):
+    host, port = server.endpoint.http.server_address[:2]
+    head = (
+        f"POST /sparql HTTP/1.1\r\nHost: {host}:{port}\r\n{expect}"
+        "Content-Type: application/sparql-query\r\nContent-Length: 1000000000\r\n\r\n"
+    )
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        answer = sock.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"shorter query" in answer
+
+
+def test_server_foreign_host_header_refused(server):
+    status, _, _ = http(server.url, headers={"Host": "evil.example:8000"})
+    assert status == 403
+
+
+def test_server_timeout_is_503_and_worker_recovers(strict):
+    started = time.monotonic()
+    status, _, body = get(strict.sparql, EXPENSIVE)
+    assert status == 503 and b"longer than 1 s" in body
+    assert time.monotonic() - started < 5
+    status, _, body = get(strict.sparql, "ASK { ?e a kg:Event }", "text/csv")
+    assert (status, body.strip()) == (200, b"true")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?c WHERE { ?c a skos:Concept }",
+        "CONSTRUCT WHERE { ?s a kg:Event ; ?p ?o }",
+    ],
+)
+def test_server_result_cap(strict, query):
+    status, headers, body = get(
+        strict.sparql, query, "application/n-triples, */*;q=0.5"
+    )
+    assert status == 200
+    assert headers["X-SPARQL-MaxRows"] == "3"
+    if body.startswith(b"{"):
+        assert len(json.loads(body)["results"]["bindings"]) == 3
+    else:
+        assert len(body.decode().strip().splitlines()) == 3
+
+
+# --- the view -------------------------------------------------------------------
+
+
+def test_server_view_escapes_article_text(server):
+    status, headers, body = http(server.url)
+    page = body.decode("utf-8")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "Volodymyr Zelenskiy" in page
+    assert HOSTILE not in page and '<script>alert("kg")' not in page
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+
+
+def test_server_index_page_links_endpoint_and_view(server):
+    status, _, body = http(server.sparql)
+    assert status == 200
+    assert b'href="/"' in body and b'action="/sparql"' in body
+
+
+def test_server_sees_a_write_made_beside_it(tmp_path):
+    path = make_store(tmp_path / "store")
+    running = Running(Settings(path, port=0, workers=1))
+    try:
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?a a kg:Article }"
+        assert get(running.sparql, query, "text/csv")[2].split()[-1] == b"2"
+        with open_store(path) as store:
+            extraction = _extraction("a3", [("043", ZELENSKIY, RUSSIA, "met")])
+            graph = extraction_to_graph(extraction, extractor_version="t", model="m")
+            store.put_article(
+                article_iri(extraction.article), graph, extraction.article.content_hash
+            )
+            assert get(running.sparql, query, "text/csv")[2].split()[-1] == b"3"
+    finally:
+        running.stop()
+
+
+# --- the command ----------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_server_cli_serves_then_stops_cleanly(store_path, stop):
+    command = [sys.executable, "-m", "kg", "serve", "--store", str(store_path)]
+    process = subprocess.Popen(
+        [*command, "--port", str(_free_port()), "--timeout", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = process.stdout.readline().decode()
+        url = re.search(r"SPARQL: (http://127\.0\.0\.1:\d+/sparql)", line).group(1)
+        status, _, body = get(url, "ASK { ?e a kg:Event }", "text/csv")
+        assert (status, body.strip()) == (200, b"true")
+        process.send_signal(stop)
+        assert process.wait(timeout=15) == 0
+        assert b"stopped" in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_server_cli_refuses_missing_store(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "serve", "--store", str(tmp_path / "none")],
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert b"No store at" in result.stderr and b"kg build" in result.stderr
