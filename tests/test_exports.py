@@ -298,3 +298,20 @@ def test_exports_cli_rdf_refuses_filters(store_path):
     assert result.returncode == 2
     assert result.stderr.startswith("kg: error: Filters select events for csv")
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil","x")'),
+        ("+1 attack", "'+1 attack"),
+        ("-cmd", "'-cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Plain sentence.", "Plain sentence."),
+        (-7.5, -7.5),
+    ],
+)
+def test_exports_csv_cells_never_formulas(value, expected):
+    from kg.exports import _defused
+
+    assert _defused(value) == expected
