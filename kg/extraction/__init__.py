@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
 
-from kg.records import Article, Extraction
+from kg.extraction.chunks import merge_entities, shift_event, split_text
+from kg.records import Article, Entity, Event, Extraction
 
 
 def extract(
@@ -34,17 +35,33 @@ def extract(
     from kg.extraction.pipeline import build_pipeline
 
     nlp = nlp or build_pipeline(model)
-    pairs = ((_prepare(nlp, a), a) for a in articles)
-    docs = nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for doc, article in docs:
-        yield Extraction(
-            article, tuple(doc._.kg_entities or ()), tuple(doc._.kg_events or ())
-        )
+    pieces = (
+        (_prepare(nlp, text, article), (article, offset, last))
+        for article in articles
+        for offset, text, last in _pieces(article)
+    )
+    docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process)
+    entities: list[tuple[Entity, ...]] = []
+    events: list[Event] = []
+    for doc, (article, offset, last) in docs:
+        entities.append(tuple(doc._.kg_entities or ()))
+        events.extend(shift_event(e, offset) for e in doc._.kg_events or ())
+        if last:
+            yield Extraction(article, merge_entities(entities), tuple(events))
+            entities, events = [], []
 
 
-def _prepare(nlp: Language, article: Article):  # noqa: ANN202 - spacy Doc
+def _pieces(article: Article) -> list[tuple[int, str, bool]]:
+    """The article's text in pieces the parser can take; the last one flagged."""
+    parts = split_text(article.text)
+    return [
+        (offset, text, i == len(parts) - 1) for i, (offset, text) in enumerate(parts)
+    ]
+
+
+def _prepare(nlp: Language, text: str, article: Article):  # noqa: ANN202 - spacy Doc
     """Tokenise and attach the publication date the event component anchors on."""
-    doc = nlp.make_doc(article.text)
+    doc = nlp.make_doc(text)
     doc._.kg_anchor = article.date
     return doc
 

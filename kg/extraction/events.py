@@ -89,6 +89,7 @@ class EventFinder:
         self.doc = doc
         self.actors = actors
         self.anchor = anchor
+        self._dates: dict[int, list[Span]] | None = None
         # Last (source, targets) per CAMEO root: "the talks" refers back to them.
         self._recent: dict[str, tuple[list[int], list[int]]] = {}
 
@@ -476,9 +477,9 @@ class EventFinder:
         return found or self._only_date(trigger.head.sent) or self._present(clause)
 
     def _only_date(self, sent: Span) -> str | None:
-        days = {
-            resolve_date(e.text, self.anchor) for e in sent.ents if e.label_ == "DATE"
-        } - {None}
+        days = {resolve_date(e.text, self.anchor) for e in self._dates_in(sent)} - {
+            None
+        }
         return days.pop() if len(days) == 1 else None
 
     def _present(self, verb: Token | None) -> str | None:
@@ -491,9 +492,22 @@ class EventFinder:
             return None
         return self.anchor.isoformat()
 
+    def _dates_in(self, sent: Span) -> list[Span]:
+        """DATE entities of a sentence, indexed once per document.
+
+        ``Span.ents`` walks the whole document's entities on every call, which
+        made long documents quadratic.
+        """
+        if self._dates is None:
+            self._dates = {}
+            for ent in self.doc.ents:
+                if ent.label_ == "DATE":
+                    self._dates.setdefault(ent.root.sent.start, []).append(ent)
+        return self._dates.get(sent.start, [])
+
     def _attached_date(self, sent: Span, anchors: set[int]) -> str | None:
         """A day-level DATE entity in ``sent`` whose head chain reaches an anchor."""
-        for ent in sent.ents:
+        for ent in self._dates_in(sent):
             if ent.label_ != "DATE":
                 continue
             node, steps = ent.root, 0
