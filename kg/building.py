@@ -42,13 +42,15 @@ def build(
     on_error: OnError | None = None,
     progress: Progress | None = None,
     validate: bool = False,
+    workers: int = 1,
 ) -> BuildReport:
     """Ingest articles into ``OUT/store``, then write ``graph.ttl`` and ``graph.html``.
 
     Re-running adds new and changed articles to the same store; unchanged ones are
     skipped, so the outputs always show everything built so far. With
     ``validate``, an article whose graph breaks a SHACL shape is not stored (see
-    :func:`kg.ingestion.ingest`).
+    :func:`kg.ingestion.ingest`). ``workers`` extraction processes give the same
+    outputs as one.
     """
     started = time.perf_counter()
     out = Path(out)
@@ -64,9 +66,10 @@ def build(
             on_error=on_error,
             progress=progress,
             validate=validate,
+            workers=workers,
         )
         export(store, "turtle", turtle)
-        render_html(store.read_graph(), html, title=f"kg event graph: {out.name}")
+        render_html(store, html, title=f"kg event graph: {out.name}")
         stats = collect_stats(store)
     return BuildReport(
         out,

@@ -31,8 +31,9 @@ store_option = click.option(
     envvar=STORE_ENV,
     default=DEFAULT_STORE,
     show_default=True,
-    metavar="PATH",
-    help="Store folder, or 'memory' for a throwaway run (env KG_STORE).",
+    metavar="PATH|URL",
+    help="Store folder, 'memory' for a throwaway run, or a shared SPARQL server "
+    "as sparql+http://HOST:PORT/PATH (README: 'Sharing a store'; env KG_STORE).",
 )
 model_option = click.option(
     "--model",
@@ -47,6 +48,16 @@ validate_option = click.option(
     is_flag=True,
     help="Check each article against the SHACL shapes first; one that fails is "
     "not stored (exit status 1).",
+)
+workers_option = click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Extraction processes (each loads the model once); output is the same "
+    "as with one.",
 )
 
 
@@ -90,10 +101,10 @@ def _progress(verb: str) -> Iterator[Callable[[str, str], None]]:
         yield advance
 
 
-def _open(store_path: str):  # noqa: ANN202 - kg.store.Store
+def _open(store_path: str, read_only: bool = False):  # noqa: ANN202 - kg.store.Store
     from kg.store import open_store
 
-    return open_store(store_path)
+    return open_store(store_path, read_only=read_only)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,7 +136,10 @@ def cli(verbose: int) -> None:
 )
 @model_option
 @validate_option
-def build(paths: tuple[str, ...], out: str, model: str | None, validate: bool) -> None:
+@workers_option
+def build(
+    paths: tuple[str, ...], out: str, model: str | None, validate: bool, workers: int
+) -> None:
     """Build the store, a Turtle file and an HTML view from articles.
 
     PATHS are files, folders (read recursively) or - for stdin.
@@ -133,6 +147,7 @@ def build(paths: tuple[str, ...], out: str, model: str | None, validate: bool) -
     \b
     Example:
       kg build data/articles --out kg-out
+      kg build big-folder/ --workers 4    # extract on 4 cores
     """
     from kg.building import build as run_build
     from kg.stats import format_summary
@@ -146,6 +161,7 @@ def build(paths: tuple[str, ...], out: str, model: str | None, validate: bool) -
             on_error=errors,
             progress=progress,
             validate=validate,
+            workers=workers,
         )
     click.echo(f"{format_summary(report.stats)} in {report.seconds:.1f} s")
     click.echo(
@@ -160,12 +176,14 @@ def build(paths: tuple[str, ...], out: str, model: str | None, validate: bool) -
 @model_option
 @click.option("--force", is_flag=True, help="Re-extract articles that are unchanged.")
 @validate_option
+@workers_option
 def ingest(
     paths: tuple[str, ...],
     store_path: str,
     model: str | None,
     force: bool,
     validate: bool,
+    workers: int,
 ) -> None:
     """Add articles to the store (changed articles are replaced).
 
@@ -175,6 +193,7 @@ def ingest(
     Example:
       kg ingest data/articles/ new-articles.jsonl --store kg-out/store
       kg ingest feed.jsonl --validate     # store only articles that pass SHACL
+      kg ingest big-folder/ --workers 4   # extract on 4 cores; rerun resumes
     """
     from kg.ingestion import ingest as run_ingest
 
@@ -188,6 +207,7 @@ def ingest(
             progress=progress,
             force=force,
             validate=validate,
+            workers=workers,
         )
     click.echo(
         f"{report.added} added, {report.replaced} replaced, "
@@ -248,7 +268,7 @@ def history(store_path: str, limit: int | None, fmt: str) -> None:
     """
     from kg.provenance import format_history, read_runs
 
-    with _open(store_path) as store:
+    with _open(store_path, read_only=True) as store:
         click.echo(format_history(read_runs(store, limit), fmt))
 
 
@@ -446,7 +466,7 @@ def query(
         return
     if query is None:
         raise UsageError("Give a query, a .rq file or a cookbook NAME (see --list).")
-    with _open(store_path) as store:
+    with _open(store_path, read_only=True) as store:
         text = run_query(
             store, query, fmt=fmt, limit=limit, params=params, timeout=timeout
         )
@@ -454,7 +474,7 @@ def query(
 
 
 def _event_filter_options(command):  # noqa: ANN001, ANN202 - click decorator
-    """Event filters of `export` (csv, graphml, gexf) and `network`."""
+    """The event filters of `viz`, `map`, `export` (csv, graphml, gexf), `network`."""
     options = [
         click.option("--since", metavar="DATE", help="On or after YYYY[-MM[-DD]]."),
         click.option("--until", metavar="DATE", help="On or before this date."),
@@ -475,7 +495,7 @@ def _event_filter_options(command):  # noqa: ANN001, ANN202 - click decorator
 
 
 def _event_filter(include_flagged: bool, **given):  # noqa: ANN003, ANN202
-    """An EventFilter from the options above, or None when none was given."""
+    """The one EventFilter of the options above, or None when none was given."""
     from kg.graphs import ASSERTED, EventFilter
 
     if not include_flagged and not any(given.values()):
@@ -540,55 +560,13 @@ def export(
 
     spec = _event_filter(include_flagged, **filters)
     options = {"include_ontology": not no_ontology, "graph": graph, "filters": spec}
-    with _open(store_path) as store:
+    with _open(store_path, read_only=True) as store:
         if output:
             count = run_export(store, fmt, output, **options)
             unit = UNITS.get(fmt, "statements")
             stderr.print(f"wrote {count} {unit} to {output}", soft_wrap=True)
         else:
             run_export(store, fmt, stream=sys.stdout, **options)
-
-
-def _view_filter_options(command):  # noqa: ANN001, ANN202 - click decorator
-    """The event filters `viz` and `map` share."""
-    options = [
-        click.option(
-            "--since", metavar="DATE", help="Events on or after (YYYY[-MM[-DD]])."
-        ),
-        click.option("--until", metavar="DATE", help="On or before this date."),
-        click.option(
-            "--type",
-            "types",
-            multiple=True,
-            metavar="CODE",
-            help="CAMEO code or root, e.g. 19 or 190 (repeatable).",
-        ),
-        click.option(
-            "--country",
-            "countries",
-            multiple=True,
-            metavar="ISO",
-            help="Source, target or place country, e.g. UKR (repeatable).",
-        ),
-        click.option(
-            "--place",
-            "places",
-            multiple=True,
-            metavar="NAME",
-            help="Place name or alias (repeatable).",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _view_filter(since, until, types, actors, countries, places):  # noqa: ANN001, ANN202
-    from kg.viewdata import ViewFilter
-
-    return ViewFilter(
-        since, until, tuple(types), tuple(actors), tuple(countries), tuple(places)
-    )
 
 
 @cli.command()
@@ -607,17 +585,10 @@ def _view_filter(since, until, types, actors, countries, places):  # noqa: ANN00
     "cooperation vs conflict).",
 )
 @click.option(
-    "--actor",
-    "actors",
-    multiple=True,
-    metavar="NAME",
-    help="Events with this actor; with --hops, the centre of an ego view.",
-)
-@click.option(
     "--hops",
     type=click.IntRange(min=1),
     default=None,
-    help="Ego view: actors within N steps of --actor.",
+    help="Ego view: actors within N steps of the one --actor.",
 )
 @click.option(
     "--max-nodes",
@@ -626,16 +597,16 @@ def _view_filter(since, until, types, actors, countries, places):  # noqa: ANN00
     show_default=True,
     help="Past this, draw only the most active actors.",
 )
-@_view_filter_options
+@_event_filter_options
 def viz(
     store_path: str,
     output: str,
     title: str,
     kind: str,
-    actors: tuple[str, ...],
     hops: int | None,
     max_nodes: int,
-    **filters,  # noqa: ANN003 - the shared filter options
+    include_flagged: bool,
+    **filters,  # noqa: ANN003 - the event filter options
 ) -> None:
     """Write an interactive HTML view of actors, events and places.
 
@@ -652,19 +623,21 @@ def viz(
     from kg.errors import UsageError
     from kg.view import render_html
 
-    if hops is not None and len(actors) != 1:
-        raise UsageError("--hops needs exactly one --actor, the centre of the view")
-    ego = actors[0] if hops is not None else None
-    spec = _view_filter(actors=() if ego else actors, **filters)
-    with _open(store_path) as store:
+    centre = None
+    if hops is not None:
+        if len(filters["actors"]) != 1:
+            raise UsageError("--hops needs exactly one --actor, the centre of the view")
+        centre, filters["actors"] = filters["actors"][0], ()
+    spec = _event_filter(include_flagged, **filters)
+    with _open(store_path, read_only=True) as store:
         summary = render_html(
-            store.dataset,
+            store,
             Path(output),
-            title=title,
-            kind=kind,
             filters=spec,
-            ego=ego,
-            hops=hops or 0,
+            graph=kind,
+            actor=centre,
+            hops=hops or 1,
+            title=title,
             max_nodes=max_nodes,
         )
     click.echo(
@@ -682,26 +655,19 @@ def viz(
 )
 @click.option("--title", default="kg event map", show_default=True)
 @click.option(
-    "--actor",
-    "actors",
-    multiple=True,
-    metavar="NAME",
-    help="Events with this actor (repeatable).",
-)
-@click.option(
     "--tiles",
     metavar="URL",
     help="Optional online base map, a tile URL with {z}/{x}/{y}; the "
     "page then fetches tiles from it.",
 )
-@_view_filter_options
+@_event_filter_options
 def map_(
     store_path: str,
     output: str,
     title: str,
-    actors: tuple[str, ...],
     tiles: str | None,
-    **filters,  # noqa: ANN003 - the shared filter options
+    include_flagged: bool,
+    **filters,  # noqa: ANN003 - the event filter options
 ) -> None:
     """Write an offline HTML map of located events with a linked timeline.
 
@@ -716,10 +682,10 @@ def map_(
     """
     from kg.mapview import render_map
 
-    spec = _view_filter(actors=actors, **filters)
-    with _open(store_path) as store:
+    spec = _event_filter(include_flagged, **filters)
+    with _open(store_path, read_only=True) as store:
         summary = render_map(
-            store.dataset, Path(output), title=title, filters=spec, tiles=tiles
+            store, Path(output), filters=spec, title=title, tiles=tiles
         )
     click.echo(
         f"{summary.located} of {summary.events} events have coordinates; "
@@ -739,7 +705,7 @@ def stats(store_path: str, top: int) -> None:
     """
     from kg.stats import collect_stats, format_stats
 
-    with _open(store_path) as store:
+    with _open(store_path, read_only=True) as store:
         click.echo(format_stats(collect_stats(store, top=top)))
 
 
@@ -801,7 +767,7 @@ def network(
 
     if dyads and communities:
         raise UsageError("--dyads lists dyads, not actors: drop --communities.")
-    with _open(store_path) as store:
+    with _open(store_path, read_only=True) as store:
         rows = load_events(store, _event_filter(include_flagged, **filters))
     if dyads:
         click.echo(format_dyads(dyad_months(rows, top=top or None), fmt), nl=False)
@@ -825,7 +791,7 @@ def validate(store_path: str) -> None:
     """
     from kg.validate import format_report, validate_graph
 
-    with _open(store_path) as store:
+    with _open(store_path, read_only=True) as store:
         data = store.read_graph()
         result = validate_graph(data)
         click.echo(format_report(result, data))
@@ -877,9 +843,16 @@ def serve(store_path: str, host: str, port: int, timeout: float, max_rows: int) 
       curl -H 'Accept: text/csv' http://127.0.0.1:8000/sparql \\
         --data-urlencode 'query=SELECT * WHERE { ?e a kg:Event } LIMIT 5'
     """
+    from kg.errors import UsageError
     from kg.server import Settings
     from kg.server import serve as run_serve
+    from kg.store import is_remote
 
+    if is_remote(store_path):
+        raise UsageError(
+            f"{store_path} already is a SPARQL endpoint: point SPARQL clients at it. "
+            "kg serve serves a store folder."
+        )
     settings = Settings(Path(store_path), host, port, timeout, max_rows)
 
     def started(url: str) -> None:

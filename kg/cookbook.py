@@ -363,7 +363,7 @@ def _warn_unknown_names(store: Store, query: NamedQuery, bound: dict) -> None:
         if param.type != "actor" or term is None:
             continue
         prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-        found = store.ox.query(
+        found = store.query(
             _NAMED, prefixes=prefixes, substitutions={ox.Variable("name"): term}
         )
         if not bool(found):

@@ -274,7 +274,7 @@ class _Reader:
 
     def subjects(self, cls: URIRef) -> list[str]:
         """IRIs of every instance of a class, sorted."""
-        quads = self.store.ox.quads_for_pattern(
+        quads = self.store.quads_for_pattern(
             None, _RDF_TYPE, ox.NamedNode(str(cls)), ox.DefaultGraph()
         )
         return sorted(q.subject.value for q in quads)
@@ -358,7 +358,7 @@ def _column(store: Store, predicate: URIRef) -> dict[str, Term]:
     Taking the smallest (not the first) keeps output independent of store order.
     """
     column: dict[str, Term] = {}
-    quads = store.ox.quads_for_pattern(
+    quads = store.quads_for_pattern(
         None, ox.NamedNode(str(predicate)), None, ox.DefaultGraph()
     )
     for quad in quads:
@@ -370,7 +370,7 @@ def _column(store: Store, predicate: URIRef) -> dict[str, Term]:
 
 def _select(store: Store, text: str) -> ox.QuerySolutions:
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    return store.ox.query(text, prefixes=prefixes)
+    return store.query(text, prefixes=prefixes)
 
 
 def _cameo_types(store: Store) -> dict[str, CameoType]:

@@ -185,12 +185,10 @@ def union_triples(
     store: Store, *, include_ontology: bool = True
 ) -> Iterator[ox.Triple]:
     """Each triple of the union once, optionally without ontology-only triples."""
-    ontology = set() if include_ontology else _graph_triples(store, ONTOLOGY_GRAPH)
-    for quad in store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        triple = quad.triple
-        if triple in ontology and not _said_by_article(store, triple):
-            continue
-        yield triple
+    skip = set() if include_ontology else _ontology_only(store)
+    for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        if quad.triple not in skip:
+            yield quad.triple
 
 
 def named_quads(store: Store, *, include_ontology: bool = True) -> Iterator[ox.Quad]:
@@ -432,18 +430,18 @@ def _sort_key(item: ox.Triple | ox.Quad) -> tuple[str, str, bool, str, str]:
     )
 
 
-def _graph_triples(store: Store, name: str) -> set[ox.Triple]:
-    quads = store.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(name)))
-    return {q.triple for q in quads}
+# Triples of the ontology graph that no other named graph states. One query, so
+# a store on a SPARQL server answers it in one round trip.
+_ONTOLOGY_ONLY = f"""
+SELECT ?s ?p ?o WHERE {{
+  GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}>) }}
+}}
+"""
 
 
-def _said_by_article(store: Store, triple: ox.Triple) -> bool:
-    quads = store.ox.quads_for_pattern(triple.subject, triple.predicate, triple.object)
-    return any(
-        not isinstance(q.graph_name, ox.DefaultGraph)
-        and q.graph_name.value != str(ONTOLOGY_GRAPH)
-        for q in quads
-    )
+def _ontology_only(store: Store) -> set[ox.Triple]:
+    return {ox.Triple(r["s"], r["p"], r["o"]) for r in store.query(_ONTOLOGY_ONLY)}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

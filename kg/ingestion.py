@@ -82,6 +82,7 @@ def ingest(
     force: bool = False,
     batch_size: int = 32,
     validate: bool = False,
+    workers: int = 1,
 ) -> IngestReport:
     """Add articles from files, folders or "-" (stdin) to a store.
 
@@ -97,6 +98,8 @@ def ingest(
         batch_size: documents per ``nlp.pipe`` batch.
         validate: check each article graph against the SHACL shapes first; one
             that breaks a shape is not stored and is reported as failed.
+        workers: extraction processes; above 1 each builds its pipeline from
+            ``model``, and the store receives exactly what one process gives.
     """
     started = time.perf_counter()
     from kg.extraction.pipeline import build_pipeline, model_label
@@ -108,7 +111,9 @@ def ingest(
         failed = _failure_counter(run, on_error)
         articles = iter_articles(paths, on_error=failed)
         fresh = _skip_unchanged(articles, store, force, run, notify)
-        extractions = extract(fresh, nlp, batch_size=batch_size)
+        extractions = extract(
+            fresh, nlp, model=model, batch_size=batch_size, n_process=workers
+        )
         _store_all(extractions, store, run, failed, notify, validate)
     return _report(run, started)
 
@@ -277,7 +282,8 @@ def _skip_unchanged(
 ) -> Iterator[Article]:
     """Pass on only articles whose stored content hash differs (or all, if forced).
 
-    Skipping before the model runs makes re-ingesting a folder nearly free.
+    Skipping before the model runs makes re-ingesting a folder nearly free, and
+    an interrupted run resumes where it stopped.
     """
     seen: set[str] = set()
     for article in articles:

@@ -8,6 +8,9 @@ the network is added only when the user asks for one (``tiles``).
 
 Points are events whose kg:place has kg:latitude and kg:longitude; events
 placed only in a country have no coordinates and are counted, not drawn.
+Events come from :func:`kg.graphs.load_events`, filtered like every other
+view; an event is dated by its own kg:date, else by its article's (as the
+filters compare), and the details say when the date is the article's.
 Article text is hostile: it travels as JSON in an inert ``<script
 type="application/json">`` block and reaches the page only via ``textContent``.
 """
@@ -22,11 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rdflib import Dataset, Graph
-
 from kg.errors import UsageError
-from kg.view import ROOT_COLOURS, UNKNOWN_ROOT_COLOUR
-from kg.viewdata import EventData, ViewFilter, filter_events, read_event_data
+from kg.graphs import EventFilter, EventRow, load_events
+from kg.store import Store
+from kg.view import describe_filter, root_colour
 
 logger = logging.getLogger(__name__)
 
@@ -46,21 +48,20 @@ class MapSummary:
 
 
 def render_map(
-    graph: Graph | Dataset | EventData,
+    store: Store,
     out: Path,
     *,
+    filters: EventFilter | None = None,
     title: str = "kg event map",
-    filters: ViewFilter | None = None,
     tiles: str | None = None,
 ) -> MapSummary:
-    """Write an offline, single-file map and timeline of the events.
+    """Write an offline, single-file map and timeline of the store's events.
 
     Args:
-        graph: Article graphs (a Dataset is read as the union of its named
-            graphs), or events read with :func:`kg.viewdata.read_event_data`.
+        store: The open store (read with :func:`kg.graphs.load_events`).
         out: The HTML file to write (UTF-8); its directory must exist.
+        filters: Which events to show (default: every asserted event).
         title: Page title and heading (escaped).
-        filters: Which events to show (default: all).
         tiles: Optional tile URL template with ``{z}``, ``{x}`` and ``{y}``
             (e.g. an OpenStreetMap server); the only thing the page fetches.
 
@@ -68,75 +69,50 @@ def render_map(
         Counts of events selected and drawn.
 
     Raises:
-        UsageError: a filter or the tile URL is malformed, or ``out`` cannot
-            be written.
+        UsageError: the tile URL is malformed, or ``out`` cannot be written.
     """
-    data = graph if isinstance(graph, EventData) else read_event_data(graph)
-    data = filter_events(data, filters or ViewFilter())
-    points = _points(data)
-    config = {
-        "tiles": _check_tiles(tiles),
-        "filter": (filters or ViewFilter()).describe(),
-    }
+    filters = filters or EventFilter()
+    config = {"tiles": _check_tiles(tiles), "filter": describe_filter(filters)}
+    rows = load_events(store, filters)
+    points = [_point(row) for row in rows if _located(row)]
     payload = {"events": points, "land": _land_cells(), "config": config,
-               "unlocated": len(data.events) - len(points)}  # fmt: skip
+               "unlocated": len(rows) - len(points)}  # fmt: skip
     _write(out, _page(title, payload))
     roots = len({p["root"] for p in points})
-    logger.info(
-        "map: %d of %d events located -> %s", len(points), len(data.events), out
-    )
-    return MapSummary(
-        path=out, events=len(data.events), located=len(points), roots=roots
-    )
+    logger.info("map: %d of %d events located -> %s", len(points), len(rows), out)
+    return MapSummary(path=out, events=len(rows), located=len(points), roots=roots)
 
 
-def _points(data: EventData) -> list[dict]:
-    """One record per event whose place has coordinates, with its hover text."""
-    points = []
-    for iri, record in data.events.items():
-        place = data.entities.get(record.get("place", ""), {})
-        lat, lon = _coordinate(place, "lat", 90), _coordinate(place, "lon", 180)
-        if lat is None or lon is None:
-            continue
-        points.append(_point(data, iri, record, lat, lon))
-    return points
+def _located(row: EventRow) -> bool:
+    """Whether the event's place has coordinates inside the map's bounds."""
+    place = row.place
+    if place is None or place.latitude is None or place.longitude is None:
+        return False
+    return -90 <= place.latitude <= 90 and -180 <= place.longitude <= 180
 
 
-def _coordinate(facts: dict[str, set[str]], key: str, bound: float) -> float | None:
-    try:
-        value = float(min(facts.get(key, set())))
-    except ValueError:
-        return None
-    return value if -bound <= value <= bound else None
-
-
-def _point(data: EventData, iri: str, record: dict[str, str], lat: float, lon: float):  # noqa: ANN202
-    root = record["rootCode"]
-    url = record.get("url", "")
-    parts = urlsplit(url)
+def _point(row: EventRow) -> dict:
+    """One map record of a located event, with its hover text (plain strings)."""
+    cameo, place = row.cameo, row.place
+    parts = urlsplit(row.article.url)
     safe_url = parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
     return {
-        "id": iri,
-        "lat": round(lat, 4),
-        "lon": round(lon, 4),
-        "root": root,
-        "rootName": f"{root} {record['rootName']}",
-        "colour": _colour(root),
-        "type": f"{record['code']} {record['typeName']}",
-        "date": record.get("date", ""),
-        "source": data.label(record["source"]) if "source" in record else "",
-        "target": data.label(record["target"]) if "target" in record else "",
-        "place": data.label(record["place"]),
-        "sentence": record.get("sentence", ""),
-        "title": record.get("articleTitle") or record.get("article", ""),
-        "url": url if safe_url else "",
+        "id": row.iri,
+        "lat": round(place.latitude, 4),
+        "lon": round(place.longitude, 4),
+        "root": cameo.root,
+        "rootName": f"{cameo.root} {cameo.root_label}",
+        "colour": root_colour(cameo.root),
+        "type": f"{cameo.code} {cameo.label}",
+        "date": row.when.isoformat() if row.when else "",
+        "articleDate": row.date is None and row.when is not None,
+        "source": row.source.label,
+        "target": row.target.label if row.target else "",
+        "place": place.label,
+        "sentence": row.sentence,
+        "title": row.article.title or row.article.iri,
+        "url": row.article.url if safe_url else "",
     }
-
-
-def _colour(root: str) -> str:
-    if root.isdigit() and 1 <= int(root) <= len(ROOT_COLOURS):
-        return ROOT_COLOURS[int(root) - 1]
-    return UNKNOWN_ROOT_COLOUR
 
 
 def _check_tiles(tiles: str | None) -> str:
@@ -343,7 +319,8 @@ _SCRIPT = r"""
     group.slice(0, 10).forEach(function (e) {
       var box = line(body, "div", ""); box.className = "kg-event";
       line(box, "b", e.type);
-      line(box, "div", [e.date || "undated", e.place].join(" \u00b7 "));
+      var when = e.date ? e.date + (e.articleDate ? " (article)" : "") : "undated";
+      line(box, "div", [when, e.place].join(" \u00b7 "));
       var dyad = e.source + (e.target ? " \u2192 " + e.target : "");
       if (e.source) { line(box, "div", dyad); }
       if (e.sentence) { line(box, "i", e.sentence); }

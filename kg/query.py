@@ -163,7 +163,9 @@ def execute(
             Oxigraph (SEP-0007); a bound variable must be in the SELECT clause.
         limit: keep at most this many rows or triples.
         timeout: seconds the query may run; it then runs in a child process that
-            is killed when time is up. None (or 0) runs it here, unbounded.
+            is killed when time is up. None (or 0) runs it here, unbounded. On a
+            store on a SPARQL server it bounds the wait for the server's answer
+            (None: the store URL's timeout).
 
     Raises:
         QueryError: refused keyword, syntax error (with line and column), timeout
@@ -171,10 +173,12 @@ def execute(
     """
     check_read_only(text)
     subs = _substitutions(bindings)
-    if timeout:
+    if timeout and not store.remote:
         return QueryResult(*_run_in_worker(store, text, subs, limit, timeout))
+    # A server stops a query itself; the HTTP timeout bounds the wait for it.
+    wait = {"timeout": timeout or None} if store.remote else {}
     try:
-        raw = store.ox.query(text, prefixes=_prefixes(), substitutions=subs)
+        raw = store.query(text, prefixes=_prefixes(), substitutions=subs, **wait)
         return QueryResult(*collect(raw, limit))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
         raise _failure(type(err).__name__, str(err)) from err

@@ -295,7 +295,7 @@ def render_view(store, title: str) -> Reply:  # noqa: ANN001 - kg.store.Store
 
     with tempfile.TemporaryDirectory(prefix="kg-serve-") as folder:
         out = Path(folder) / "view.html"
-        render_html(store.read_graph(), out, title=title)
+        render_html(store, out, title=title)
         body = out.read_bytes()
     return Reply(
         200, "text/html; charset=utf-8", body, (("Content-Security-Policy", _VIEW_CSP),)

@@ -225,13 +225,13 @@ def _data_triples(store: Store) -> int:
     ontology graph's is exactly what the articles add.
     """
     ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    own = sum(1 for _ in store.ox.quads_for_pattern(None, None, None, ontology))
+    own = sum(1 for _ in store.quads_for_pattern(None, None, None, ontology))
     return store.triple_count() - own
 
 
 def _select(store: Store, text: str) -> list[ox.QuerySolution]:
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    return list(store.ox.query(text, prefixes=prefixes))
+    return list(store.query(text, prefixes=prefixes))
 
 
 def _value(term: ox.Literal | None) -> str | None:

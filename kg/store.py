@@ -13,6 +13,9 @@ pyoxigraph 0.5 evaluates ``use_default_graph_as_union`` as a bag (oxigraph#1919)
 a country described by 40 articles would come back 40 times from every query and
 inflate every COUNT. A materialised union, updated in the same transaction as the
 article graph it derives from, gives set semantics and plain default-graph queries.
+
+The same contract holds on a shared SPARQL server (``--store sparql+http://…``):
+:class:`kg.remote.RemoteStore` overrides the few primitives this class builds on.
 """
 
 from __future__ import annotations
@@ -35,7 +38,10 @@ from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH, bind_prefixes
 logger = logging.getLogger(__name__)
 
 PutResult = TypingLiteral["added", "replaced", "unchanged"]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 MEMORY = "memory"
+#: URL schemes of a store on a SPARQL 1.1 server (kg.remote).
+REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
 
 # Removes from the union every triple of graph G that no other named graph holds,
 # then drops G. Run before (re)writing G, in the same update request. Run graphs
@@ -109,12 +115,22 @@ def _canonical(triples: list[ox.Triple]) -> Graph:
 class Store:
     """A kg store: article graphs, the ontology graph, and their union.
 
-    Use :func:`open_store` to create one; it is also a context manager.
+    Use :func:`open_store` to create one; it is also a context manager. The
+    public methods are written over a few primitives (``quads_for_pattern``,
+    ``query``, ``graph_names``, ``_replace_graph``, ...) that this class runs on
+    pyoxigraph and :class:`kg.remote.RemoteStore` runs over SPARQL 1.1 HTTP, so
+    callers that stay with the public methods work on both.
     """
 
-    def __init__(self, inner: ox.Store, location: Path | None) -> None:
+    #: True for a store on a SPARQL server (no local pyoxigraph store, no folder).
+    remote = False
+
+    def __init__(
+        self, inner: ox.Store, location: Path | None, *, read_only: bool = False
+    ) -> None:
         self._ox: ox.Store | None = inner
         self.location = location
+        self.read_only = read_only
         self._dataset: Dataset | None = None
 
     @property
@@ -135,17 +151,102 @@ class Store:
             bind_prefixes(self._dataset)
         return self._dataset
 
+    # --- primitives: what a remote store answers over HTTP instead -------------
+
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: Term | None = None,  # noqa: A002 - pyoxigraph's own name
+        graph_name: ox.NamedNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Quads matching a pattern, as ``pyoxigraph.Store.quads_for_pattern``.
+
+        ``ox.DefaultGraph()`` is the union; None means every graph.
+        """
+        return self.ox.quads_for_pattern(subject, predicate, object, graph_name)
+
+    def query(
+        self,
+        text: str,
+        *,
+        prefixes: dict[str, str] | None = None,
+        substitutions: dict[ox.Variable, Term] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
+        """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``.
+
+        Callers that refuse updates and SERVICE go through :func:`kg.query.execute`.
+        """
+        return self.ox.query(text, prefixes=prefixes, substitutions=substitutions)
+
+    def graph_names(self) -> list[ox.NamedNode | ox.BlankNode]:
+        """Every named graph (articles, runs and the ontology), sorted by name."""
+        return sorted(self.ox.named_graphs(), key=lambda g: g.value)
+
+    def triple_count(self) -> int:
+        """Distinct triples in the union of all graphs."""
+        return sum(
+            1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        )
+
+    def __len__(self) -> int:
+        """Quads in the named graphs: what a TriG export of the store holds."""
+        return len(self.ox) - self.triple_count()
+
+    def close(self) -> None:
+        """Flush and release the store (and its lock on the folder)."""
+        if self._ox is not None and not self.read_only:
+            self._ox.flush()
+        self._dataset = None
+        self._ox = None
+
+    def _has_graph(self, name: ox.NamedNode) -> bool:
+        return self.ox.contains_named_graph(name)
+
+    def _replace_graph(
+        self, name: ox.NamedNode, triples: list[ox.Triple], *, union: bool = True
+    ) -> None:
+        """Make ``triples`` the whole of graph ``name`` in one update request."""
+        # Serialised by Oxigraph itself, so every literal is escaped to N-Triples,
+        # which is a subset of the SPARQL INSERT DATA syntax.
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        insert = f"INSERT DATA {{ GRAPH {name} {{\n{body}}} }}"
+        if union:
+            steps = [_UNLINK.format(g=name), insert, _LINK.format(g=name)]
+        else:
+            steps = [f"DROP SILENT GRAPH {name}", insert]
+        self._update(" ;\n".join(steps))
+
+    def _remove_graph(self, name: ox.NamedNode) -> None:
+        self._update(_UNLINK.format(g=name))
+
+    def _update(self, text: str) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"The store at {self.location} was opened read-only; open it with "
+                "open_store(path) to write (only one writer at a time)."
+            )
+        try:
+            self.ox.update(text)
+        except (OSError, SyntaxError) as err:
+            raise StoreError(
+                f"Writing to the store at {self.location or 'memory'} failed: {err}. "
+                "Nothing was changed; check free disk space and permissions."
+            ) from err
+
+    # --- the store's contract, the same on every backend -----------------------
+
     def article_hash(self, article: URIRef) -> str | None:
         """The kg:contentHash stored for an article, or None if it is absent."""
         name = ox.NamedNode(str(article))
-        for quad in self.ox.quads_for_pattern(name, to_ox(KG.contentHash), None, name):
+        for quad in self.quads_for_pattern(name, to_ox(KG.contentHash), None, name):
             return quad.object.value
         return None
 
     def put_article(
         self, article: URIRef, graph: Graph, content_hash: str
     ) -> PutResult:
-        """Write an article's graph, replacing any older version in one transaction.
+        """Write an article's graph, replacing any older version all-or-nothing.
 
         Args:
             article: the article IRI, also the name of its graph.
@@ -172,9 +273,9 @@ class Store:
     def remove_article(self, article: URIRef) -> bool:
         """Remove an article's graph (and what only it said); False if absent."""
         name = ox.NamedNode(str(article))
-        if not self.ox.contains_named_graph(name):
+        if not self._has_graph(name):
             return False
-        self._update(_UNLINK.format(g=name))
+        self._remove_graph(name)
         return True
 
     def put_run(self, run: URIRef, graph: Graph) -> None:
@@ -189,16 +290,11 @@ class Store:
             raise StoreError(
                 f"{run} is not a run IRI; mint run names with kg.rdf.iris.run_iri."
             )
-        name = ox.NamedNode(str(run))
-        body = ox.serialize(_ox_triples(graph), format=ox.RdfFormat.N_TRIPLES)
-        self._update(
-            f"DROP SILENT GRAPH {name} ;\n"
-            f"INSERT DATA {{ GRAPH {name} {{\n{body.decode('utf-8')}}} }}"
-        )
+        self._replace_graph(ox.NamedNode(str(run)), _ox_triples(graph), union=False)
 
     def runs(self) -> list[URIRef]:
         """IRIs of every recorded run (each also names the run's graph), sorted."""
-        names = (g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+        names = (g.value for g in self.graph_names() if isinstance(g, ox.NamedNode))
         return sorted(URIRef(n) for n in names if is_run_iri(n))
 
     def ensure_ontology(self, graph: Graph) -> bool:
@@ -216,7 +312,7 @@ class Store:
 
     def articles(self) -> list[URIRef]:
         """IRIs of every stored article, sorted."""
-        names = (g for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+        names = (g for g in self.graph_names() if isinstance(g, ox.NamedNode))
         return sorted(URIRef(g.value) for g in names if article_id(g.value) is not None)
 
     def read_graph(self, name: URIRef | None = None) -> Graph:
@@ -226,57 +322,18 @@ class Store:
         copy compares equal to graphs built with rdflib.
         """
         graph_name = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
-        return _to_rdflib(self.ox.quads_for_pattern(None, None, None, graph_name))
-
-    def graph_names(self) -> list[ox.NamedNode | ox.BlankNode]:
-        """Every named graph (articles, runs and the ontology), sorted by name."""
-        return sorted(self.ox.named_graphs(), key=lambda g: g.value)
+        return _to_rdflib(self.quads_for_pattern(None, None, None, graph_name))
 
     def named_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the named graphs, graph by graph (the union is derived)."""
         for name in self.graph_names():
-            yield from self.ox.quads_for_pattern(None, None, None, name)
-
-    def triple_count(self) -> int:
-        """Distinct triples in the union of all graphs."""
-        return sum(
-            1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
-        )
-
-    def __len__(self) -> int:
-        """Quads in the named graphs: what a TriG export of the store holds."""
-        return len(self.ox) - self.triple_count()
-
-    def close(self) -> None:
-        """Flush and release the store (and its lock on the folder)."""
-        if self._ox is not None:
-            self._ox.flush()
-        self._dataset = None
-        self._ox = None
+            yield from self.quads_for_pattern(None, None, None, name)
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _replace_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
-        # Serialised by Oxigraph itself, so every literal is escaped to N-Triples,
-        # which is a subset of the SPARQL INSERT DATA syntax.
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-        self._update(
-            f"{_UNLINK.format(g=name)} ;\n"
-            f"INSERT DATA {{ GRAPH {name} {{\n{body}}} }} ;\n{_LINK.format(g=name)}"
-        )
-
-    def _update(self, text: str) -> None:
-        try:
-            self.ox.update(text)
-        except (OSError, SyntaxError) as err:
-            raise StoreError(
-                f"Writing to the store at {self.location or 'memory'} failed: {err}. "
-                "Nothing was changed; check free disk space and permissions."
-            ) from err
 
 
 def _add_hash(triples: list[ox.Triple], article: URIRef, content_hash: str) -> None:
@@ -295,20 +352,30 @@ def _add_hash(triples: list[ox.Triple], article: URIRef, content_hash: str) -> N
         triples.append(ox.Triple(subject, predicate, ox.Literal(content_hash)))
 
 
-def open_store(location: str | Path | None = None) -> Store:
-    """Open (or create) a store in a folder, or in memory.
+def open_store(location: str | Path | None = None, *, read_only: bool = False) -> Store:
+    """Open (or create) a store in a folder, in memory, or on a SPARQL server.
 
     Args:
-        location: a folder path, or None / "memory" for a throwaway store.
+        location: a folder path, None / "memory" for a throwaway store, or a
+            ``sparql+http(s)://`` URL of a shared server (see :mod:`kg.remote`).
+        read_only: open an existing folder store for reading only. Readers then
+            never write the store's files, so any number of them (``kg query``
+            and its timeout worker, ``kg serve``) can run beside one writer.
 
     Raises:
-        StoreError: the path is a file or a folder of something else, or another
-            process holds the store open.
+        StoreError: the path is a file or a folder of something else, another
+            process holds the store open, or the server cannot be reached.
     """
     if location is None or str(location) == MEMORY:
         return Store(ox.Store(), None)
+    if is_remote(location):
+        from kg.remote import open_remote
+
+        return open_remote(str(location))
     path = Path(location)
     _check_store_path(path)
+    if read_only:
+        return _open_read_only(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)  # pyoxigraph makes one level
         inner = ox.Store(str(path))
@@ -316,6 +383,23 @@ def open_store(location: str | Path | None = None) -> Store:
         raise StoreError(_open_failure(path, err)) from err
     logger.debug("opened store %s", path)
     return Store(inner, path)
+
+
+def _open_read_only(path: Path) -> Store:
+    if not (path / "CURRENT").is_file():
+        raise StoreError(
+            f"No kg store at {path}: build one with `kg build ARTICLES --out DIR` "
+            "or `kg ingest`, or pass --store PATH (env KG_STORE)."
+        )
+    try:
+        return Store(ox.Store.read_only(str(path)), path, read_only=True)
+    except OSError as err:
+        raise StoreError(_open_failure(path, err)) from err
+
+
+def is_remote(location: str | Path | None) -> bool:
+    """True if ``location`` names a SPARQL server rather than a folder."""
+    return isinstance(location, str) and location.lower().startswith(REMOTE_SCHEMES)
 
 
 def _check_store_path(path: Path) -> None:
@@ -344,8 +428,10 @@ def _open_failure(path: Path, err: OSError) -> str:
 __all__ = [
     "MEMORY",
     "PutResult",
+    "REMOTE_SCHEMES",
     "Store",
     "from_ox",
+    "is_remote",
     "open_store",
     "to_ox",
 ]

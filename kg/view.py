@@ -6,11 +6,14 @@ no ``lib/`` folder), and article text is treated as hostile: tooltips are
 HTML-escaped fragments that the page parses in an inert document and sanitises
 before vis-network shows them; node labels are drawn on a canvas, never as HTML.
 
-Two pictures of the same events: the *event graph* (actor -> event -> target,
-place) and the *actor network* (one edge per actor pair, weighted by events
-and coloured by cooperation vs conflict). Big selections stay usable: past
-``physics_limit`` nodes the layout is computed here and physics is off; past
-``max_nodes`` only the most active actors are drawn, and the page says so.
+Events come from :func:`kg.graphs.load_events` and take the same
+:class:`~kg.graphs.EventFilter` as exports and ``kg network``. Two pictures of
+them: the *event graph* (:func:`kg.graphs.event_graph`: actor -> event ->
+target, place) and the *actor network* (:func:`kg.graphs.actor_network`: one
+edge per actor pair, weighted by events and coloured by cooperation vs
+conflict). Big selections stay usable: past ``physics_limit`` nodes the layout
+is computed here and physics is off; past ``max_nodes`` only the most active
+actors are drawn, and the page says so.
 """
 
 from __future__ import annotations
@@ -19,26 +22,28 @@ import html
 import logging
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from rdflib import Dataset, Graph, URIRef
+import networkx as nx
 
 from kg.errors import UsageError
-from kg.rdf.namespaces import KG
-from kg.viewdata import (
-    CONFLICT_QUADS,
-    COOPERATION_QUADS,
-    EventData,
-    ViewFilter,
-    ego_events,
-    filter_events,
+from kg.graphs import (
+    ASSERTED,
+    KIND_COLOURS,
+    STANCE_COLOURS,
+    EventFilter,
+    EventRow,
+    actor_network,
+    ego,
+    event_graph,
     find_actor,
-    read_event_data,
+    load_events,
 )
+from kg.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -55,20 +60,26 @@ LAYOUT_SEED = 7
 
 GraphKind = Literal["events", "actors"]
 
-# class -> (legend name, vis shape, colour); the order breaks ties between classes.
-_ACTOR_STYLES: dict[URIRef, tuple[str, str, str]] = {
-    KG.Person: ("Person", "dot", "#4e79a7"),
-    KG.Organization: ("Organization", "square", "#f28e2b"),
-    KG.Group: ("Group", "star", "#b07aa1"),
-    KG.Country: ("Country", "hexagon", "#59a14f"),
-    KG.Place: ("Place", "triangle", "#9c755f"),
+# Node kind of kg.graphs -> (legend name, vis shape); colours are KIND_COLOURS.
+# The order is the legend's.
+_KIND_STYLES: dict[str, tuple[str, str]] = {
+    "Person": ("Person", "dot"),
+    "Organization": ("Organization", "square"),
+    "Group": ("Group", "star"),
+    "Country": ("Country", "hexagon"),
+    "Place": ("Place", "triangle"),
+    "Actor": ("Actor (no class)", "dot"),
 }
-_UNTYPED_STYLE = ("Actor (no class)", "dot", "#bab0ac")
-_ENTITY_FACTS = (("countryCode", "Country"), ("role", "Role"), ("alias", "Alias"))
+_ENTITY_FACTS = (
+    ("country", "Country"),
+    ("actor_code", "Actor code"),
+    ("geonames_id", "GeoNames id"),
+)
 _EVENT_SHAPE = "diamond"
-# CAMEO roots 01..20, shaded by GDELT quad class: blues verbal cooperation
-# (01-04), greens material cooperation (05-08), oranges verbal conflict (09-13),
-# reds material conflict (14-20).
+# CAMEO roots 01..20, shaded within the hue of their GDELT quad class (the
+# hues of kg.graphs.QUAD_COLOURS): blues verbal cooperation (01-04), greens
+# material cooperation (05-08), oranges verbal conflict (09-13), reds material
+# conflict (14-20). Finer than the quad class, so roots stay apart on a page.
 ROOT_COLOURS = (
     "#c6dbef", "#9ecae1", "#4292c6", "#08519c",
     "#c7e9c0", "#74c476", "#31a354", "#006d2c",
@@ -76,12 +87,6 @@ ROOT_COLOURS = (
     "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#a50f15", "#67000d",
 )  # fmt: skip
 UNKNOWN_ROOT_COLOUR = "#bab0ac"
-# Actor-network edges: mostly cooperation, mostly conflict, or even/unknown.
-RELATION_COLOURS = {
-    "cooperation": "#1a9850",
-    "conflict": "#d73027",
-    "mixed": "#8c8c8c",
-}
 
 _PYVIS_ASSETS = {  # CDN file name -> file shipped inside the pyvis package
     "vis-network.min.js": "lib/vis-9.1.2/vis-network.min.js",
@@ -113,34 +118,33 @@ class ViewSummary:
     actors: int
     places: int
     physics: bool
-    kind: GraphKind = "events"
+    graph: GraphKind = "events"
     note: str = ""
 
 
 def render_html(
-    graph: Graph | Dataset | EventData,
+    store: Store,
     out: Path,
     *,
-    title: str = "kg event graph",
-    kind: GraphKind = "events",
-    filters: ViewFilter | None = None,
-    ego: str | None = None,
+    filters: EventFilter | None = None,
+    graph: GraphKind = "events",
+    actor: str | None = None,
     hops: int = 1,
+    title: str = "kg event graph",
     physics_limit: int = PHYSICS_NODE_LIMIT,
     max_nodes: int = MAX_NODES,
 ) -> ViewSummary:
-    """Write an offline, single-file HTML view of the events.
+    """Write an offline, single-file HTML view of the store's events.
 
     Args:
-        graph: Article graphs (a Dataset is read as the union of its named
-            graphs; include the ontology graph to show CAMEO names), or
-            events already read with :func:`kg.viewdata.read_event_data`.
+        store: The open store (read with :func:`kg.graphs.load_events`).
         out: The HTML file to write (UTF-8); its directory must exist.
+        filters: Which events to show (default: every asserted event).
+        graph: ``events`` (actors, events, places) or ``actors`` (actor network).
+        actor: Name, code or IRI of an actor (see :func:`kg.graphs.find_actor`):
+            show only its neighbourhood of ``hops`` steps.
+        hops: Steps from ``actor`` (an event between two actors is one step).
         title: Page title and heading (escaped, so any text is safe).
-        kind: ``events`` (actors, events, places) or ``actors`` (actor network).
-        filters: Which events to show (default: all).
-        ego: Name of an actor: show only its neighbourhood of ``hops`` steps.
-        hops: Steps from ``ego`` (an event between two actors is one step).
         physics_limit: Above this many nodes, lay out in Python, physics off.
         max_nodes: Above this many nodes, draw only the most active actors.
 
@@ -148,256 +152,257 @@ def render_html(
         Counts of what was drawn and whether browser physics is on.
 
     Raises:
-        UsageError: a filter is malformed, ``ego`` names no single actor, or
+        UsageError: ``graph`` is unknown, ``actor`` names no single actor, or
             ``out`` cannot be written.
     """
-    data = graph if isinstance(graph, EventData) else read_event_data(graph)
-    data, notes = _select(data, filters or ViewFilter(), ego, hops)
-    total = len(data.events)
-    build = _actor_network if kind == "actors" else _event_graph
-    nodes, edges = build(data)
-    if len(nodes) > max_nodes:
-        data = _top_actors(data, kind, max_nodes)
-        nodes, edges = build(data)
-        notes.append(_cut_note(data, total))
+    if graph not in ("events", "actors"):
+        raise UsageError(f"graph {graph!r} is not 'events' or 'actors'; pick one.")
+    filters = filters or EventFilter()
+    rows, notes = _select(store, filters, actor, hops)
+    network = _network(rows, graph)
+    if network.number_of_nodes() > max_nodes:
+        total = len(rows)
+        rows = _top_actors(rows, graph, max_nodes)
+        network = _network(rows, graph)
+        notes.append(_cut_note(rows, total))
+    nodes, edges = _draw(network, rows)
     physics = len(nodes) <= physics_limit
     if not physics:
         _place_nodes(nodes, edges)
     note = " ".join(notes)
-    page = _page(
-        nodes,
-        edges,
-        physics=physics,
-        title=title,
-        legend=_legend(nodes, edges),
-        note=note,
-    )
-    _write(out, page)
-    places = sum(1 for node in nodes if node["kgKind"] == "Place")
-    events = sum(1 for node in nodes if node["kgKind"] == "Event")
-    summary = ViewSummary(
-        path=out,
-        nodes=len(nodes),
-        edges=len(edges),
-        events=len(data.events),
-        actors=len(nodes) - events - places,
-        places=places,
-        physics=physics,
-        kind=kind,
-        note=note,
-    )
+    legend = _legend(nodes, edges, asserted_only=filters.modalities == ASSERTED)
+    _write(out, _page(nodes, edges, physics=physics, title=title, legend=legend,
+                      note=note))  # fmt: skip
+    summary = _summary(out, nodes, edges, len(rows), physics, graph, note)
     logger.info("view: %d nodes, %d edges -> %s", summary.nodes, summary.edges, out)
     return summary
 
 
+def describe_filter(filters: EventFilter) -> str:
+    """One line for a page, e.g. ``since 2019-01, type 19 or 04``; "" for none."""
+    parts = [f"since {filters.since}"] if filters.since else []
+    parts += [f"until {filters.until}"] if filters.until else []
+    for name, values in (
+        ("type", filters.types),
+        ("actor", filters.actors),
+        ("country", filters.countries),
+        ("place", filters.places),
+    ):
+        if values:
+            parts.append(f"{name} {' or '.join(values)}")
+    if filters.modalities is None:
+        parts.append("every modality")
+    elif filters.modalities != ASSERTED:
+        parts.append(f"modality {' or '.join(sorted(filters.modalities))}")
+    return ", ".join(parts)
+
+
 def _select(
-    data: EventData, filters: ViewFilter, ego: str | None, hops: int
-) -> tuple[EventData, list[str]]:
-    """Apply the filters, then the ego neighbourhood; say what was applied."""
+    store: Store, filters: EventFilter, actor: str | None, hops: int
+) -> tuple[list[EventRow], list[str]]:
+    """Read the filtered events, then keep the actor's neighbourhood; say so."""
+    rows = load_events(store, filters)
     notes = []
-    before = len(data.events)
-    data = filter_events(data, filters)
-    if filters.describe():
+    if describe_filter(filters):
+        notes.append(f"Filtered ({describe_filter(filters)}): {len(rows)} events.")
+    if actor is not None:
+        network = actor_network(rows)
+        name = network.nodes[find_actor(network, actor)]["label"]
+        members = ego(network, actor, hops)
+        rows = [r for r in rows if all(a.iri in members for a in r.actors)]
         notes.append(
-            f"Filtered ({filters.describe()}): {len(data.events)} of {before} events."
+            f"Neighbourhood of {name} within {hops} step(s): {len(rows)} events."
         )
-    if ego is not None:
-        centre = find_actor(data, ego)
-        name = data.label(centre)
-        data = ego_events(data, centre, hops)
-        notes.append(
-            f"Neighbourhood of {name} within {hops} step(s): {len(data.events)} events."
-        )
-    return data, notes
+    return rows, notes
 
 
-def _top_actors(data: EventData, kind: GraphKind, max_nodes: int) -> EventData:
+def _summary(
+    out: Path,
+    nodes: list[dict],
+    edges: list[dict],
+    events: int,
+    physics: bool,
+    graph: GraphKind,
+    note: str,
+) -> ViewSummary:
+    kinds = Counter(node["kgKind"] for node in nodes)
+    return ViewSummary(
+        path=out,
+        nodes=len(nodes),
+        edges=len(edges),
+        events=events,
+        actors=len(nodes) - kinds["Event"] - kinds["Place"],
+        places=kinds["Place"],
+        physics=physics,
+        graph=graph,
+        note=note,
+    )
+
+
+def _top_actors(
+    rows: list[EventRow], graph: GraphKind, max_nodes: int
+) -> list[EventRow]:
     """Keep the most active actors that fit in ``max_nodes``, and events among them.
 
     Actors are ranked by events (ties by IRI); an event stays when all its
     actors are kept. For the event graph each kept event and place is a node too.
     """
-    degree: dict[str, int] = defaultdict(int)
-    for record in data.events.values():
-        for role in ("source", "target"):
-            if role in record:
-                degree[record[role]] += 1
+    degree = Counter(actor.iri for row in rows for actor in row.actors)
     ranked = sorted(degree, key=lambda iri: (-degree[iri], iri))
     rank = {iri: i for i, iri in enumerate(ranked)}
     by_last = defaultdict(list)  # events by the rank of their least active actor
-    for iri, record in data.events.items():
-        last = max(rank[record[r]] for r in ("source", "target") if r in record)
-        by_last[last].append(iri)
-    kept, places, count = [], set(), 0
+    for row in rows:
+        by_last[max(rank[actor.iri] for actor in row.actors)].append(row)
+    kept: set[str] = set()
+    places: set[str] = set()
+    count = 0
     for i in range(len(ranked)):
         new = by_last.get(i, [])
-        new_places = {data.events[e]["place"] for e in new if "place" in data.events[e]}
-        extra = 1 if kind == "actors" else 1 + len(new) + len(new_places - places)
+        new_places = {row.place.iri for row in new if row.place is not None}
+        extra = 1 if graph == "actors" else 1 + len(new) + len(new_places - places)
         if count + extra > max_nodes:
             break
         count += extra
-        kept += new
+        kept.update(row.iri for row in new)
         places |= new_places
-    return _keep(data, sorted(kept))
+    return [row for row in rows if row.iri in kept]
 
 
-def _keep(data: EventData, iris: list[str]) -> EventData:
-    events = {iri: data.events[iri] for iri in iris}
-    linked = {r[k] for r in events.values() for k in ("source", "target", "place")
-              if k in r}  # fmt: skip
-    entities = {iri: f for iri, f in data.entities.items() if iri in linked}
-    return EventData(events=events, entities=entities)
-
-
-def _cut_note(data: EventData, total: int) -> str:
-    actors = {
-        r[k] for r in data.events.values() for k in ("source", "target") if k in r
-    }
+def _cut_note(rows: list[EventRow], total: int) -> str:
+    actors = {actor.iri for row in rows for actor in row.actors}
     return (
         f"Too big to draw whole: showing the {len(actors)} most active actors and "
-        f"the {len(data.events)} events among them, of {total} events. Narrow the "
+        f"the {len(rows)} events among them, of {total} events. Narrow the "
         "view with --since/--until, --type, --actor, --country or --place, or "
         "raise --max-nodes."
     )
 
 
-def _event_graph(data: EventData) -> tuple[list[dict], list[dict]]:
-    """Actors, places and events as nodes; edges actor -> event -> target, place."""
-    links = data.links()
-    entity_nodes = _entity_nodes(data.entities, links)
-    nodes = sorted(entity_nodes + _event_nodes(data.events), key=_by_id)
-    return nodes, _edges(links)
+# --- nodes and edges --------------------------------------------------------------
 
 
-def _actor_network(data: EventData) -> tuple[list[dict], list[dict]]:
-    """Actors as nodes; one edge per (source, target) weighted by its events."""
-    pairs: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
-    for record in data.events.values():
-        if "target" in record and record["target"] != record["source"]:
-            pairs[(record["source"], record["target"])].append(record)
-    links = [
-        (iri, role, record[role])
-        for iri, record in data.events.items()
-        for role in ("source", "target")
-        if role in record
+def _network(rows: list[EventRow], graph: GraphKind) -> nx.DiGraph:
+    """The event graph or the actor network of kg.graphs."""
+    return actor_network(rows) if graph == "actors" else event_graph(rows)
+
+
+def _draw(network: nx.DiGraph, rows: list[EventRow]) -> tuple[list[dict], list[dict]]:
+    """vis nodes and edges of the event graph or the actor network, sorted."""
+    if network.graph.get("kind") == "actors":
+        nodes = [_entity_node(n, data) for n, data in sorted(network.nodes(data=True))]
+        edges = [
+            _dyad_edge(u, v, data) for u, v, data in sorted(network.edges(data=True))
+        ]
+        return nodes, edges
+    by_iri = {row.iri: row for row in rows}
+    nodes = [
+        _event_node(by_iri[n]) if data["kind"] == "Event" else _entity_node(n, data)
+        for n, data in sorted(network.nodes(data=True))
     ]
-    # _entity_nodes drops entities no link names: places here.
-    nodes = sorted(_entity_nodes(data.entities, links), key=_by_id)
-    edges = [_pair_edge(s, t, records) for (s, t), records in sorted(pairs.items())]
-    return nodes, edges
+    return nodes, [_role_edge(*edge) for edge in sorted(network.edges(keys=True))]
 
 
-def _pair_edge(source: str, target: str, records: list[dict[str, str]]) -> dict:
-    """One actor -> actor edge: width by events, colour by quad-class balance."""
-    coop = sum(1 for r in records if r.get("quad") in COOPERATION_QUADS)
-    conflict = sum(1 for r in records if r.get("quad") in CONFLICT_QUADS)
-    relation = "mixed"
-    if coop > conflict:
-        relation = "cooperation"
-    elif conflict > coop:
-        relation = "conflict"
-    roots = sorted({f"{r['rootCode']} {r['rootName']}" for r in records})
-    return {
-        "from": source,
-        "to": target,
-        "value": len(records),
-        "color": RELATION_COLOURS[relation],
-        "title": f"{len(records)} events: {coop} cooperation, {conflict} conflict",
-        "kgRelation": relation,
-        "kgWeight": len(records),
-        "kgCooperation": coop,
-        "kgConflict": conflict,
-        "kgRoots": roots,
-    }
-
-
-def _by_id(node: dict) -> str:
-    return node["id"]
-
-
-def _entity_nodes(entities: dict, links: list[tuple[str, str, str]]) -> list[dict]:
-    degree: dict[str, int] = defaultdict(int)
-    roles: dict[str, set[str]] = defaultdict(set)
-    for _event, role, node in links:
-        degree[node] += 1
-        roles[node].add(role)
-    return [
-        _entity_node(iri, facts, degree[iri], roles[iri])
-        for iri, facts in entities.items()
-        if degree[iri]
-    ]
-
-
-def _entity_node(
-    iri: str, facts: dict[str, set[str]], degree: int, roles: set[str]
-) -> dict:
+def _entity_node(iri: str, data: dict) -> dict:
     """A vis node for an actor or place; size grows with the events it is in."""
-    name, shape, colour = _style_of(facts, roles)
-    label = min(facts["label"]) if facts.get("label") else iri
+    name, shape = _KIND_STYLES.get(data["kind"], _KIND_STYLES["Actor"])
+    label = data.get("label", iri)
     lines = [f"<b>{_esc(label)}</b>", _esc(name)]
-    for key, heading in _ENTITY_FACTS:
-        if facts.get(key):
-            lines.append(f"{heading}: {_esc(', '.join(sorted(facts[key])))}")
-    lines.append(f"Events: {degree}")
+    lines += [f"{heading}: {_esc(str(data[key]))}"
+              for key, heading in _ENTITY_FACTS if key in data]  # fmt: skip
+    if "latitude" in data and "longitude" in data:
+        lines.append(f"Coordinates: {data['latitude']:.4f}, {data['longitude']:.4f}")
+    lines.append(f"Events: {data['events']}")
     return {
         "id": iri,
         "label": label,
         "shape": shape,
-        "color": colour,
-        "size": round(min(12 + 4 * math.sqrt(degree), 48), 1),
+        "color": data.get("color", KIND_COLOURS["Actor"]),
+        "size": round(min(12 + 4 * math.sqrt(data["events"]), 48), 1),
         "kgKind": name,
         "kgTip": "<br>".join(lines),
     }
 
 
-def _style_of(facts: dict[str, set[str]], roles: set[str]) -> tuple[str, str, str]:
-    classes = facts.get("class", set())
-    for cls, style in _ACTOR_STYLES.items():
-        if str(cls) in classes:
-            return style
-    if roles == {"place"}:
-        return _ACTOR_STYLES[KG.Place]
-    return _UNTYPED_STYLE
-
-
-def _event_nodes(events: dict[str, dict[str, str]]) -> list[dict]:
-    return [_event_node(iri, record) for iri, record in events.items()]
-
-
-def _event_node(iri: str, record: dict[str, str]) -> dict:
+def _event_node(row: EventRow) -> dict:
     """A vis node for an event, coloured by and labelled with its CAMEO root."""
-    lines = [f"<b>{_esc(record['code'])} {_esc(record['typeName'])}</b>"]
-    if record["rootCode"] != record["code"]:
-        lines.append(f"Root: {_esc(record['rootCode'])} {_esc(record['rootName'])}")
-    for key, heading in (("date", "Date"), ("trigger", "Trigger")):
-        if key in record:
-            lines.append(f"{heading}: {_esc(record[key])}")
-    if "sentence" in record:
-        lines.append(f"<i>{_esc(record['sentence'])}</i>")
-    lines.append(f"Article: {_article_link(record)}")
+    cameo = row.cameo
+    lines = [f"<b>{_esc(cameo.code)} {_esc(cameo.label)}</b>"]
+    if cameo.root != cameo.code:
+        lines.append(f"Root: {_esc(cameo.root)} {_esc(cameo.root_label)}")
+    lines += _event_facts(row)
+    if row.sentence:
+        lines.append(f"<i>{_esc(row.sentence)}</i>")
+    lines.append(f"Article: {_article_link(row)}")
     return {
-        "id": iri,
-        "label": record["rootName"],
+        "id": row.iri,
+        "label": cameo.root_label,
         "shape": _EVENT_SHAPE,
-        "color": root_colour(record["rootCode"]),
+        "color": root_colour(cameo.root),
         "size": 10,
         "kgKind": "Event",
-        "kgRoot": f"{record['rootCode']} {record['rootName']}",
+        "kgRoot": f"{cameo.root} {cameo.root_label}",
         "kgTip": "<br>".join(lines),
     }
 
 
-def _article_link(record: dict[str, str]) -> str:
+def _event_facts(row: EventRow) -> list[str]:
+    """Date (the article's when the event has none), modality, trigger, scores."""
+    facts = []
+    if row.when is not None:
+        known = "" if row.date is not None else " (article)"
+        facts.append(f"Date: {row.when.isoformat()}{known}")
+    if row.modality != "asserted":
+        facts.append(f"Modality: {_esc(row.modality)}")
+    if row.trigger:
+        facts.append(f"Trigger: {_esc(row.trigger)}")
+    if row.cameo.goldstein is not None:
+        facts.append(f"Goldstein: {row.cameo.goldstein:+.1f}")
+    if row.confidence is not None:
+        facts.append(f"Confidence: {row.confidence:.2f}")
+    return facts
+
+
+def _article_link(row: EventRow) -> str:
     """The article's title, linked only when its URL is plain http(s)."""
-    name = _esc(record.get("articleTitle") or record.get("article") or "unknown")
-    url = record.get("url", "")
+    name = _esc(row.article.title or row.article.iri or "unknown")
+    url = row.article.url
     parts = urlsplit(url)
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return f'<a href="{_esc(url)}">{name}</a>'
     return name
 
 
+def _role_edge(start: str, end: str, role: str) -> dict:
+    """An edge of the event graph: who did what to whom, and where (dashed)."""
+    edge = {"from": start, "to": end, "label": role, "title": role}
+    if role == "place":
+        edge["dashes"] = True
+    return edge
+
+
+def _dyad_edge(source: str, target: str, data: dict) -> dict:
+    """One actor -> actor edge: width by events, colour by quad-class balance."""
+    parts = [f"{data['events']} events: {data['cooperation']} cooperation, "
+             f"{data['conflict']} conflict"]  # fmt: skip
+    if "goldstein_mean" in data:
+        parts.append(f"mean Goldstein {data['goldstein_mean']:+.1f}")
+    if "first" in data:
+        parts.append(f"{data['first']} to {data['last']}")
+    return {
+        "from": source,
+        "to": target,
+        "value": data["weight"],
+        "color": data["color"],
+        "title": "; ".join(parts),
+        "kgRelation": data["stance"],
+        "kgWeight": data["weight"],
+        "kgCooperation": data["cooperation"],
+        "kgConflict": data["conflict"],
+    }
+
+
 def root_colour(root_code: str) -> str:
+    """The colour of a CAMEO root (01-20); grey for anything else."""
     if root_code.isdigit() and 1 <= int(root_code) <= len(ROOT_COLOURS):
         return ROOT_COLOURS[int(root_code) - 1]
     return UNKNOWN_ROOT_COLOUR
@@ -407,15 +412,7 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _edges(links: list[tuple[str, str, str]]) -> list[dict]:
-    """Edges read actor -> event -> target: who did what to whom, and where."""
-    edges = []
-    for event, role, node in links:
-        ends = (node, event) if role == "source" else (event, node)
-        edges.append({"from": ends[0], "to": ends[1], "label": role, "title": role})
-        if role == "place":
-            edges[-1]["dashes"] = True
-    return edges
+# --- layout and page --------------------------------------------------------------
 
 
 def _place_nodes(nodes: list[dict], edges: list[dict]) -> None:
@@ -508,12 +505,12 @@ def _options(physics: bool) -> dict:
     return options
 
 
-def _legend(nodes: list[dict], edges: list[dict]) -> str:
-    """The legend block: one row per actor class, CAMEO root and edge relation."""
+def _legend(nodes: list[dict], edges: list[dict], *, asserted_only: bool) -> str:
+    """The legend block: one row per node kind, CAMEO root and edge relation."""
     kinds = {node["kgKind"] for node in nodes}
     rows = [
-        _legend_row(shape, colour, name)
-        for name, shape, colour in (*_ACTOR_STYLES.values(), _UNTYPED_STYLE)
+        _legend_row(shape, KIND_COLOURS[kind], name)
+        for kind, (name, shape) in _KIND_STYLES.items()
         if name in kinds
     ]
     roots = sorted({(n["kgRoot"], n["color"]) for n in nodes if "kgRoot" in n})
@@ -522,7 +519,7 @@ def _legend(nodes: list[dict], edges: list[dict]) -> str:
     rows += [
         _legend_row("line", colour, f"mostly {name}" if name != "mixed" else
                     "even or unknown")
-        for name, colour in RELATION_COLOURS.items()
+        for name, colour in STANCE_COLOURS.items()
         if name in relations
     ]  # fmt: skip
     if not rows:
@@ -536,6 +533,8 @@ def _legend(nodes: list[dict], edges: list[dict]) -> str:
             "Actors by shape and colour; an arrow per source &rarr; target pair, "
             "wider for more events, coloured by CAMEO quad class."
         )
+    if asserted_only:
+        text += " Asserted events only (--all adds negated, hypothetical, future)."
     return (
         '<aside id="kg-legend" aria-label="Legend"><h2>Legend</h2>'
         f"<p>{text} Hover for details, click to keep them.</p><ul>"

@@ -6,15 +6,20 @@ needed" and "article text never runs" are observed, not assumed.
 
 from __future__ import annotations
 
+import warnings
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from kg.errors import UsageError
+from kg.graphs import EventFilter
 from kg.mapview import MapSummary, render_map
-from kg.rdf.namespaces import KGR, ONTOLOGY_GRAPH
-from kg.viewdata import ViewFilter
+from kg.ontology import load_ontology
+from kg.rdf.namespaces import KG
+from kg.store import Store, open_store
 
 DATA = Path(__file__).parent / "data" / "view"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -23,14 +28,35 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ANKARA_SENTENCE = 'Turkey <img src=x onerror="window.__pwned=1"> met Greece in Ankara.'
 
 
-def _dataset() -> Dataset:
-    """small.ttl and places.ttl in one article graph, CAMEO names beside them."""
-    dataset = Dataset()
-    article = dataset.graph(KGR["article/kyiv-talks"])
-    article.parse(DATA / "small.ttl")
-    article.parse(DATA / "places.ttl")
-    dataset.graph(ONTOLOGY_GRAPH).parse(DATA / "cameo_subset.ttl")
-    return dataset
+_ROLES = (KG.sourceActor, KG.targetActor, KG.place)
+
+
+def _article_graph(merged: Graph, article: URIRef) -> Graph:
+    """The article, its events, and every actor and place they name or mention."""
+    events = set(merged.subjects(KG.fromArticle, article))
+    linked = {o for e in events for p in _ROLES for o in merged.objects(e, p)}
+    mentioned = set(merged.subjects(KG.mentionedIn, article))
+    graph = Graph()
+    for subject in {article} | events | linked | mentioned:
+        for p, o in merged.predicate_objects(subject):
+            graph.add((subject, p, o))
+    return graph
+
+
+def _fill(store: Store) -> Store:
+    """small.ttl and places.ttl as kg stores them: a graph per article, ontology."""
+    merged = Graph().parse(DATA / "small.ttl").parse(DATA / "places.ttl")
+    for article in sorted(set(merged.subjects(RDF.type, KG.Article))):
+        digest = sha256(str(article).encode()).hexdigest()
+        store.put_article(article, _article_graph(merged, article), digest)
+    store.ensure_ontology(load_ontology())
+    return store
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(tmp_path / "store") as store:
+        yield _fill(store)
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +79,10 @@ def browser():
 
 @pytest.fixture(scope="module")
 def small_map(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("map") / "map.html"
-    render_map(_dataset(), out, title="Map <b>of</b> events")
-    return out
+    folder = tmp_path_factory.mktemp("map")
+    with open_store(folder / "store") as store:
+        render_map(_fill(store), folder / "map.html", title="Map <b>of</b> events")
+    return folder / "map.html"
 
 
 def _open(browser, path: Path):  # noqa: ANN202 - playwright page
@@ -81,10 +108,12 @@ def _shown(page) -> int:  # noqa: ANN001
 
 @pytest.mark.parametrize(
     "spec, events, located, roots",
-    [(None, 5, 4, 3), (ViewFilter(types=("04",)), 2, 2, 1)],
+    [(None, 5, 4, 3), (EventFilter(types=("04",)), 2, 2, 1)],
 )
-def test_mapview_summary_counts(tmp_path, spec, events, located, roots):
-    summary = render_map(_dataset(), tmp_path / "m.html", filters=spec)
+def test_mapview_summary_counts(tmp_path, store, spec, events, located, roots):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        summary = render_map(store, tmp_path / "m.html", filters=spec)
     assert summary == MapSummary(tmp_path / "m.html", events, located, roots)
 
 
@@ -110,9 +139,10 @@ def test_mapview_draws_points_and_legend_offline(browser, small_map, points, roo
 @pytest.mark.parametrize(
     "start, end, shown",
     [
-        (0.0, 0.25, 1),  # 2019-01-21 only
+        (0.0, 0.05, 1),  # 2019-01-21 only
+        (0.0, 0.25, 2),  # and e2, dated by its article (2019-01-24)
         (0.3, 0.7, 1),  # 2019-02-10 only
-        (0.0, 1.0, 3),  # every dated event; the undated one is left out
+        (0.0, 1.0, 4),  # every event
     ],
 )
 def test_mapview_timeline_range_filters_points(browser, small_map, start, end, shown):
@@ -168,11 +198,23 @@ def test_mapview_file_never_holds_hostile_text_raw(small_map, needle):
     assert needle not in small_map.read_text(encoding="utf-8")
 
 
-def test_mapview_output_is_deterministic(tmp_path):
+def test_mapview_output_is_deterministic(tmp_path, store):
     first, second = tmp_path / "a.html", tmp_path / "b.html"
-    render_map(_dataset(), first)
-    render_map(_dataset(), second)
+    render_map(store, first)
+    render_map(store, second)
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("needle", ["2019-01-24 (article)"])
+def test_mapview_says_when_a_date_is_the_articles(browser, small_map, needle):
+    page, _requests = _open(browser, small_map)
+    try:
+        page.evaluate("kgMap.setRange('2019-01-24', '2019-01-24')")
+        assert _shown(page) == 1
+        page.hover("circle.kg-point")
+        assert needle in page.inner_text("#kg-details-body")
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize(
@@ -180,15 +222,15 @@ def test_mapview_output_is_deterministic(tmp_path):
     ["tile.example.org/{z}/{x}/{y}.png", "https://t.example.org/{z}.png",
      "javascript:alert(1)//{z}{x}{y}"],
 )  # fmt: skip
-def test_mapview_bad_tile_url_raises_usage_error(tmp_path, tiles):
+def test_mapview_bad_tile_url_raises_usage_error(tmp_path, store, tiles):
     with pytest.raises(UsageError, match="--tiles"):
-        render_map(_dataset(), tmp_path / "m.html", tiles=tiles)
+        render_map(store, tmp_path / "m.html", tiles=tiles)
 
 
 @pytest.mark.parametrize("tiles", ["https://tiles.example.org/{z}/{x}/{y}.png"])
-def test_mapview_tiles_only_when_asked(browser, tmp_path, tiles):
+def test_mapview_tiles_only_when_asked(browser, tmp_path, store, tiles):
     out = tmp_path / "m.html"
-    render_map(_dataset(), out, tiles=tiles)
+    render_map(store, out, tiles=tiles)
     page, requests = _open(browser, out)
     try:
         assert any(url.startswith("https://tiles.example.org/") for url in requests)
@@ -198,6 +240,6 @@ def test_mapview_tiles_only_when_asked(browser, tmp_path, tiles):
 
 
 @pytest.mark.parametrize("name", ["missing-dir/m.html"])
-def test_mapview_unwritable_output_raises_usage_error(tmp_path, name):
+def test_mapview_unwritable_output_raises_usage_error(tmp_path, store, name):
     with pytest.raises(UsageError, match="cannot write the map"):
-        render_map(_dataset(), tmp_path / name)
+        render_map(store, tmp_path / name)

@@ -1,4 +1,8 @@
-"""Tests of kg.store on a real Oxigraph store: put, replace, remove, reopen, errors."""
+"""Tests of kg.store: put, replace, remove, reopen, errors.
+
+Every test that takes the ``store`` fixture runs on each backend in
+tests/backends.py: the embedded Oxigraph store, Oxigraph server and Virtuoso.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from backends import BACKENDS, open_backend
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from kg.errors import StoreError
+from kg.ontology import load_ontology
 from kg.rdf.iris import article_iri, entity_iri, event_iri
 from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, bind_prefixes
 from kg.records import Article, Entity, Event
@@ -142,9 +148,9 @@ def union_size(graphs: list[Graph]) -> int:
     return len({t for g in graphs for t in g})
 
 
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as s:
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path):
+    with open_backend(request.param, tmp_path) as s:
         yield s
 
 
@@ -188,7 +194,7 @@ def test_store_put_changed_article_replaces_whole_graph(store, new_text):
 @pytest.mark.parametrize("query", ["SELECT ?c WHERE { ?c a kg:Country }"])
 def test_store_union_default_graph_has_no_duplicates(store, query):
     graphs = fill(store, with_ontology=False)
-    rows = list(store.ox.query(query, prefixes={"kg": str(KG)}))
+    rows = list(store.query(query, prefixes={"kg": str(KG)}))
     assert sorted(r["c"].value for r in rows) == [
         "https://w3id.org/kg-events/id/country/RUS",
         "https://w3id.org/kg-events/id/country/UKR",
@@ -359,3 +365,25 @@ def test_store_put_run_keeps_record_out_of_union(store, stamp):
 def test_store_put_run_refuses_other_graph_names(store, name):
     with pytest.raises(StoreError, match="is not a run IRI"):
         store.put_run(name, Graph())
+
+
+@pytest.mark.parametrize("readers", [2])
+def test_store_read_only_opens_beside_each_other_and_never_write(tmp_path, readers):
+    """Readers (kg query and its timeout worker) open read-only and cannot write."""
+    path = tmp_path / "store"
+    with open_store(path) as writer:
+        writer.ensure_ontology(load_ontology())
+        count = writer.triple_count()
+    opened = [open_store(path, read_only=True) for _ in range(readers)]
+    assert [s.triple_count() for s in opened] == [count] * readers
+    with pytest.raises(StoreError, match="read-only"):
+        opened[0].put_article(article_iri("x"), Graph(), "0" * 64)
+    for store in opened:
+        store.close()
+
+
+@pytest.mark.parametrize("name", ["missing-store"])
+def test_store_read_only_needs_an_existing_store(tmp_path, name):
+    with pytest.raises(StoreError, match="No kg store at"):
+        open_store(tmp_path / name, read_only=True)
+    assert not (tmp_path / name).exists()

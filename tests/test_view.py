@@ -8,16 +8,20 @@ not assumed.
 from __future__ import annotations
 
 import re
+import warnings
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import UsageError
-from kg.rdf.namespaces import CAMEO, KG, KGR, ONTOLOGY_GRAPH
-from kg.view import ViewSummary, render_html
-from kg.viewdata import ViewFilter
+from kg.graphs import STANCE_COLOURS, EventFilter
+from kg.ontology import load_ontology
+from kg.rdf.namespaces import CAMEO, KG, KGR
+from kg.store import Store, open_store
+from kg.view import ViewSummary, describe_filter, render_html
 
 DATA = Path(__file__).parent / "data" / "view"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,39 +42,46 @@ EXTERNAL_REF = re.compile(
 ORG = "https://w3id.org/kg-events/id/organization/img-src-x-onerror"
 EVENT_E2 = "https://w3id.org/kg-events/id/event/kyiv-talks/e2"
 EVENT_E3 = "https://w3id.org/kg-events/id/event/hostile/e3"
+_ROLES = (KG.sourceActor, KG.targetActor, KG.place)
+
+
+def _article_graphs(merged: Graph) -> dict[URIRef, Graph]:
+    """Split a fixture into kg's shape: one graph per article.
+
+    Each holds the article, its events and a description of every actor and
+    place those events name or that says it is mentioned in the article.
+    """
+    graphs = {}
+    for article in sorted(set(merged.subjects(RDF.type, KG.Article))):
+        events = set(merged.subjects(KG.fromArticle, article))
+        linked = {o for e in events for p in _ROLES for o in merged.objects(e, p)}
+        mentioned = set(merged.subjects(KG.mentionedIn, article))
+        graph = Graph()
+        for subject in {article} | events | linked | mentioned:
+            for p, o in merged.predicate_objects(subject):
+                graph.add((subject, p, o))
+        graphs[article] = graph
+    return graphs
+
+
+def fill_store(store: Store, merged: Graph, *, ontology: bool = True) -> Store:
+    """Write each article graph of ``merged`` (and kg's ontology) into ``store``."""
+    for article, graph in _article_graphs(merged).items():
+        store.put_article(article, graph, sha256(str(article).encode()).hexdigest())
+    if ontology:
+        store.ensure_ontology(load_ontology())
+    return store
 
 
 def _small_graph() -> Graph:
     return Graph().parse(DATA / "small.ttl")
 
 
-def _small_dataset() -> Dataset:
-    """The fixture in one article graph plus CAMEO names in the ontology graph."""
-    dataset = Dataset()
-    dataset.graph(KGR["article/kyiv-talks"]).parse(DATA / "small.ttl")
-    dataset.graph(ONTOLOGY_GRAPH).parse(DATA / "cameo_subset.ttl")
-    return dataset
-
-
-def _small_oxigraph() -> Dataset:
-    """The fixture in an Oxigraph store the way kg's store keeps it.
-
-    Every triple sits in the article graph and again in the default graph
-    (the store's union), with the CAMEO names in the ontology graph.
-    """
-    dataset = Dataset(store="Oxigraph")
-    dataset.graph(KGR["article/kyiv-talks"]).parse(DATA / "small.ttl")
-    dataset.default_graph.parse(DATA / "small.ttl")
-    dataset.graph(ONTOLOGY_GRAPH).parse(DATA / "cameo_subset.ttl")
-    return dataset
-
-
-GRAPHS = [_small_graph, _small_dataset, _small_oxigraph]
-
-
 def _big_graph(events: int) -> Graph:
-    """A synthetic graph of ``events`` events over events // 2 actors."""
+    """A synthetic article of ``events`` events over events // 2 actors."""
     graph = Graph()
+    article = KGR["article/big"]
+    graph.add((article, RDF.type, KG.Article))
     actors = [KGR[f"person/p{i}"] for i in range(events // 2)]
     for i, actor in enumerate(actors):
         graph.add((actor, RDF.type, KG.Person))
@@ -81,7 +92,26 @@ def _big_graph(events: int) -> Graph:
         graph.add((event, KG.eventType, CAMEO["04"]))
         graph.add((event, KG.sourceActor, actors[i % len(actors)]))
         graph.add((event, KG.targetActor, actors[(i * 7 + 1) % len(actors)]))
+        graph.add((event, KG.fromArticle, article))
     return graph
+
+
+@pytest.fixture
+def small_store(tmp_path):
+    """small.ttl in a real on-disk store, two article graphs and the ontology."""
+    with open_store(tmp_path / "store") as store:
+        yield fill_store(store, _small_graph())
+
+
+@pytest.fixture(params=["ontology", "bare"])
+def any_small_store(request, tmp_path):
+    """small.ttl with kg's ontology in the store, and without (bundled CAMEO)."""
+    with open_store(tmp_path / "store") as store:
+        yield fill_store(store, _small_graph(), ontology=request.param == "ontology")
+
+
+def _big_store(folder: Path, events: int) -> Store:
+    return fill_store(open_store(folder / "store"), _big_graph(events))
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +134,11 @@ def browser():
 
 @pytest.fixture(scope="module")
 def small_view(tmp_path_factory) -> tuple[Path, ViewSummary]:
-    out = tmp_path_factory.mktemp("view") / "small.html"
-    return out, render_html(_small_dataset(), out, title="Small <b>view</b>")
+    folder = tmp_path_factory.mktemp("view")
+    with open_store(folder / "store") as store:
+        fill_store(store, _small_graph())
+        out = folder / "small.html"
+        return out, render_html(store, out, title="Small <b>view</b>")
 
 
 def _open(browser, path: Path) -> tuple[object, list[str]]:
@@ -146,31 +179,38 @@ def _hover(page, node_id: str) -> str:
     return page.evaluate("document.querySelector('.vis-tooltip').textContent")
 
 
-@pytest.mark.parametrize("make_graph", GRAPHS)
-def test_view_summary_counts(tmp_path, make_graph):
-    summary = render_html(make_graph(), tmp_path / "v.html")
-    assert summary == ViewSummary(
-        path=tmp_path / "v.html",
-        nodes=7,
-        edges=7,
-        events=3,
-        actors=3,
-        places=1,
-        physics=True,
-    )
+@pytest.mark.parametrize(
+    "graph, expected",
+    [
+        ("events", (7, 7, 3, 3, 1)),
+        ("actors", (3, 2, 3, 3, 0)),
+    ],
+)
+def test_view_summary_counts(tmp_path, any_small_store, graph, expected):
+    out = tmp_path / "v.html"
+    summary = render_html(any_small_store, out, graph=graph)
+    assert summary == ViewSummary(out, *expected, physics=True, graph=graph)
 
 
-@pytest.mark.parametrize("make_graph", GRAPHS)
-def test_view_file_is_self_contained(tmp_path, monkeypatch, make_graph):
+@pytest.mark.parametrize("graph", ["events", "actors"])
+def test_view_file_is_self_contained(tmp_path, monkeypatch, small_store, graph):
     monkeypatch.chdir(tmp_path)  # pyvis must not drop a lib/ folder here
     out = tmp_path / "v.html"
-    render_html(make_graph(), out)
+    render_html(small_store, out, graph=graph)
     page = out.read_text(encoding="utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "v.html"]
     assert EXTERNAL_REF.search(page) is None
     assert "cdn.jsdelivr.net" not in page and "cdnjs.cloudflare.com" not in page
     assert "vis-network" in page and page.count("<script") >= 3
     assert "popup.innerHTML" not in page  # pyvis's unsafe tooltip template is unused
+
+
+@pytest.mark.parametrize("graph", ["events", "actors"])
+def test_view_reads_the_store_without_rdflib_warnings(small_store, tmp_path, graph):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        summary = render_html(small_store, tmp_path / "v.html", graph=graph)
+    assert summary.events == 3
 
 
 @pytest.mark.parametrize("mode", ["remote", "in_line"])
@@ -259,17 +299,10 @@ def test_view_click_shows_article_link(browser, small_view, node_id, href):
         page.close()
 
 
-@pytest.mark.parametrize(
-    "make_graph, labels",
-    [
-        (_small_dataset, ["Consult", "Disapprove", "Fight"]),
-        (_small_oxigraph, ["Consult", "Disapprove", "Fight"]),
-        (_small_graph, ["04", "11", "19"]),  # no ontology graph: codes
-    ],
-)
-def test_view_events_named_by_cameo_root(browser, tmp_path, make_graph, labels):
+@pytest.mark.parametrize("labels", [["Consult", "Disapprove", "Fight"]])
+def test_view_events_named_by_cameo_root(browser, tmp_path, any_small_store, labels):
     out = tmp_path / "v.html"
-    render_html(make_graph(), out)
+    render_html(any_small_store, out)
     page, _requests = _open(browser, out)
     try:
         got = page.evaluate(
@@ -279,22 +312,46 @@ def test_view_events_named_by_cameo_root(browser, tmp_path, make_graph, labels):
         legend = page.inner_text("#kg-legend")
         for name in ["Person", "Organization", "Country", "Place", *labels]:
             assert name in legend
+        assert "Asserted events only" in legend
     finally:
         page.close()
 
 
-@pytest.mark.parametrize("make_graph", GRAPHS)
-def test_view_output_is_deterministic(tmp_path, make_graph):
-    first, second = tmp_path / "a.html", tmp_path / "b.html"
-    render_html(make_graph(), first)
-    render_html(make_graph(), second)
-    assert first.read_bytes() == second.read_bytes()
+@pytest.mark.parametrize(
+    "fact",
+    [
+        "Date: 2019-01-24 (article)",  # e2 has no date of its own
+        "Date: 2019-01-21",
+        "Trigger: talks",
+        "Root: 19 Fight",
+        "Goldstein: -10.0",
+        "Confidence: 0.80",
+        "Country: UKR",
+    ],
+)
+def test_view_tooltips_carry_event_facts(small_view, fact):
+    path, _summary = small_view
+    assert fact in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("graph", ["events", "actors"])
+def test_view_output_is_deterministic(tmp_path, graph):
+    pages = []
+    for name in ("a", "b"):
+        with open_store(tmp_path / f"store-{name}") as store:
+            fill_store(store, _small_graph())
+            render_html(store, tmp_path / f"{name}.html", graph=graph)
+            render_html(store, tmp_path / f"{name}-again.html", graph=graph)
+        pages += [tmp_path / f"{name}.html", tmp_path / f"{name}-again.html"]
+    assert len({page.read_bytes() for page in pages}) == 1
 
 
 @pytest.mark.parametrize("physics_limit", [3])
-def test_view_big_graph_is_laid_out_in_python(browser, tmp_path, physics_limit):
+def test_view_big_graph_is_laid_out_in_python(
+    browser, tmp_path, small_store, physics_limit
+):
     out = tmp_path / "v.html"
-    summary = render_html(_small_graph(), out, physics_limit=physics_limit)
+    summary = render_html(small_store, out, physics_limit=physics_limit)
     assert summary.physics is False
     page, requests = _open(browser, out)
     try:
@@ -311,27 +368,35 @@ def test_view_big_graph_is_laid_out_in_python(browser, tmp_path, physics_limit):
 
 @pytest.mark.parametrize("events", [1400])
 def test_view_turns_physics_off_past_the_limit(tmp_path, events):
-    out = tmp_path / "v.html"
-    summary = render_html(_big_graph(events), out)
+    with _big_store(tmp_path, events) as store:
+        out, again = tmp_path / "v.html", tmp_path / "again.html"
+        summary = render_html(store, out)
+        render_html(store, again)
     assert (summary.nodes, summary.edges, summary.physics) == (
         events + events // 2,
         2 * events,
         False,
     )
-    again = tmp_path / "again.html"
-    render_html(_big_graph(events), again)
     assert out.read_bytes() == again.read_bytes()
 
 
 @pytest.mark.parametrize("name", ["missing-dir/v.html"])
-def test_view_unwritable_output_raises_usage_error(tmp_path, name):
+def test_view_unwritable_output_raises_usage_error(tmp_path, small_store, name):
     with pytest.raises(UsageError, match="cannot write the view"):
-        render_html(_small_graph(), tmp_path / name)
+        render_html(small_store, tmp_path / name)
 
 
-@pytest.mark.parametrize("graph", [Graph(), Dataset()])
-def test_view_empty_graph_still_renders(tmp_path, graph):
-    summary = render_html(graph, tmp_path / "v.html")
+@pytest.mark.parametrize("graph", ["sideways"])
+def test_view_unknown_graph_raises_usage_error(tmp_path, small_store, graph):
+    with pytest.raises(UsageError, match="'events' or 'actors'"):
+        render_html(small_store, tmp_path / "v.html", graph=graph)
+
+
+@pytest.mark.parametrize("ontology", [True, False])
+def test_view_empty_store_still_renders(tmp_path, ontology):
+    with open_store(tmp_path / "store") as store:
+        fill_store(store, Graph(), ontology=ontology)
+        summary = render_html(store, tmp_path / "v.html")
     assert (summary.nodes, summary.edges) == (0, 0)
     assert "No events in this graph." in (tmp_path / "v.html").read_text("utf-8")
 
@@ -343,56 +408,92 @@ RUSSIA = "https://w3id.org/kg-events/id/country/RUS"
 @pytest.mark.parametrize(
     "spec, events",
     [
-        (ViewFilter(), 3),
-        (ViewFilter(types=("19",)), 1),
-        (ViewFilter(types=("040", "11")), 2),
-        (ViewFilter(since="2019-01-22"), 1),  # undated e2 is left out
-        (ViewFilter(until="2019-01"), 2),
-        (ViewFilter(actors=("russia",)), 2),
-        (ViewFilter(countries=("UA",)), 2),  # Zelenskiy's, and the place Kyiv
-        (ViewFilter(places=("Kiev",)), 2),
-        (ViewFilter(actors=("Zelenskiy",), types=("19",)), 0),
+        (EventFilter(), 3),
+        (EventFilter(types=("19",)), 1),
+        (EventFilter(types=("040", "11")), 2),
+        (EventFilter(since="2019-01-22"), 2),  # e2 is dated by its article
+        (EventFilter(until="2019-01-24"), 2),
+        (EventFilter(actors=("russia",)), 2),
+        (EventFilter(countries=("UA",)), 2),  # Zelenskiy's, and the place Kyiv
+        (EventFilter(places=("Kyiv",)), 2),
+        (EventFilter(actors=("Zelenskiy",), types=("19",)), 0),
     ],
 )
-def test_view_filters_reduce_events(tmp_path, spec, events):
-    summary = render_html(_small_dataset(), tmp_path / "v.html", filters=spec)
+def test_view_filters_reduce_events(tmp_path, small_store, spec, events):
+    summary = render_html(small_store, tmp_path / "v.html", filters=spec)
     assert summary.events == events
     assert summary.nodes < 7 or events == 3
+    assert summary.note.startswith("Filtered (") or spec == EventFilter()
 
 
-@pytest.mark.parametrize("spec", [ViewFilter(types=("x1",)), ViewFilter(since="May")])
-def test_view_malformed_filter_raises_usage_error(tmp_path, spec):
-    with pytest.raises(UsageError, match="--"):
-        render_html(_small_dataset(), tmp_path / "v.html", filters=spec)
+@pytest.mark.parametrize(
+    "spec, text",
+    [
+        (EventFilter(), ""),
+        (
+            EventFilter(since="2019-01", types=("19", "04")),
+            "since 2019-01, type 19 or 04",
+        ),
+        (
+            EventFilter(countries=("ua",), modalities=None),
+            "country UKR, every modality",
+        ),
+        (EventFilter(modalities=frozenset({"negated"})), "modality negated"),
+    ],
+)
+def test_view_describe_filter(spec, text):
+    assert describe_filter(spec) == text
 
 
+@pytest.mark.parametrize("modalities, events", [(None, 4), (frozenset({"negated"}), 1)])
+def test_view_shows_flagged_events_only_when_asked(tmp_path, modalities, events):
+    graph = _small_graph()
+    denied = KGR["event/kyiv-talks/e9"]
+    for p, o in [(RDF.type, KG.Event), (KG.eventType, CAMEO["190"]),
+                 (KG.sourceActor, URIRef(RUSSIA)), (KG.modality, Literal("negated")),
+                 (KG.fromArticle, KGR["article/kyiv-talks"])]:  # fmt: skip
+        graph.add((denied, p, o))
+    with open_store(tmp_path / "store") as store:
+        fill_store(store, graph)
+        assert render_html(store, tmp_path / "a.html").events == 3
+        spec = EventFilter(modalities=modalities)
+        summary = render_html(store, tmp_path / "v.html", filters=spec)
+    assert summary.events == events
+    assert "Modality: negated" in (tmp_path / "v.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("graph", ["events", "actors"])
 @pytest.mark.parametrize("hops, actors", [(1, 2), (2, 3)])
-def test_view_ego_network_grows_with_hops(tmp_path, hops, actors):
+def test_view_ego_network_grows_with_hops(tmp_path, small_store, graph, hops, actors):
     summary = render_html(
-        _small_dataset(), tmp_path / "v.html", kind="actors", ego="zelenskiy", hops=hops
+        small_store, tmp_path / "v.html", graph=graph, actor="zelenskiy", hops=hops
     )
     assert summary.actors == actors
     assert "Neighbourhood of Volodymyr Zelenskiy" in summary.note
 
 
-@pytest.mark.parametrize("name", ["Nobody", "i"])  # none, and several
-def test_view_ego_needs_one_actor(tmp_path, name):
-    with pytest.raises(UsageError, match="actor"):
-        render_html(_small_dataset(), tmp_path / "v.html", ego=name, hops=1)
+@pytest.mark.parametrize(
+    "events, name, message",
+    [(0, "Nobody", "No actor matches"), (10, "Person", "matches 5 actors")],
+)
+def test_view_ego_needs_one_actor(tmp_path, small_store, events, name, message):
+    store = _big_store(tmp_path / "big", events) if events else small_store
+    with store, pytest.raises(UsageError, match=message):
+        render_html(store, tmp_path / "v.html", actor=name, hops=1)
 
 
 @pytest.mark.parametrize(
-    "source, target, weight, relation, colour",
+    "source, target, weight, relation",
     [
-        (ZELENSKIY, RUSSIA, 1, "cooperation", "#1a9850"),
-        (RUSSIA, ORG, 1, "conflict", "#d73027"),
+        (ZELENSKIY, RUSSIA, 1, "cooperation"),
+        (RUSSIA, ORG, 1, "conflict"),
     ],
 )
 def test_view_actor_network_edges(
-    browser, tmp_path, source, target, weight, relation, colour
+    browser, tmp_path, small_store, source, target, weight, relation
 ):
     out = tmp_path / "a.html"
-    summary = render_html(_small_dataset(), out, kind="actors")
+    summary = render_html(small_store, out, graph="actors")
     assert (summary.nodes, summary.edges) == (3, 2)
     page, requests = _open(browser, out)
     try:
@@ -401,7 +502,7 @@ def test_view_actor_network_edges(
             [source, target],
         )
         assert (edge["kgWeight"], edge["kgRelation"]) == (weight, relation)
-        assert edge["color"] == colour
+        assert edge["color"] == STANCE_COLOURS[relation]
         assert f"mostly {relation}" in page.inner_text("#kg-legend")
         assert all(url.startswith("file://") for url in requests)
     finally:
@@ -449,7 +550,8 @@ def test_view_big_graph_keeps_top_actors_and_says_so(
     browser, tmp_path, events, max_nodes
 ):
     out = tmp_path / "v.html"
-    summary = render_html(_big_graph(events), out, max_nodes=max_nodes)
+    with _big_store(tmp_path, events) as store:
+        summary = render_html(store, out, max_nodes=max_nodes)
     assert 0 < summary.nodes <= max_nodes and summary.events < events
     assert summary.note.startswith("Too big to draw whole")
     page, _requests = _open(browser, out)

@@ -30,17 +30,26 @@ def extract(
         nlp: a pipeline from :func:`build_pipeline`; built from ``model`` if None.
         model: spaCy pipeline name when ``nlp`` is not given.
         batch_size: documents per ``nlp.pipe`` batch.
-        n_process: worker processes for ``nlp.pipe``.
+        n_process: worker processes; above 1, each builds its own pipeline from
+            ``model`` (``nlp`` is not sent to them) and the output is the same as
+            with one (see :mod:`kg.extraction.parallel`).
     """
     from kg.extraction.pipeline import build_pipeline
 
+    if n_process > 1:
+        from kg.extraction.parallel import extract_parallel
+
+        yield from extract_parallel(
+            articles, model=model, n_process=n_process, batch_size=batch_size
+        )
+        return
     nlp = nlp or build_pipeline(model)
     pieces = (
         (_prepare(nlp, text, article), (article, offset, last))
         for article in articles
         for offset, text, last in _pieces(article)
     )
-    docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process)
+    docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size)
     entities: list[tuple[Entity, ...]] = []
     events: list[Event] = []
     for doc, (article, offset, last) in docs:

@@ -368,7 +368,7 @@ class DocActors:
             if leader is not None:
                 self.clusters[leader].merge(
                     phrase,
-                    f"'{phrase}': the {country.name} {noun} named in the article",
+                    f"'{phrase}': the {noun} of {country.name} named in the article",
                 )
                 return leader
         if noun in STATE_NOUNS or noun in LEADER_NOUNS:

@@ -110,3 +110,13 @@ def is_run_iri(iri: URIRef | str) -> bool:
     """True for the IRI of a run (also the name of the run's graph)."""
     rest = str(iri).removeprefix(str(KGR["run/"]))
     return rest != str(iri) and "/" not in rest
+
+
+def staging_iri(graph: URIRef | str) -> URIRef:
+    """Name of the scratch graph a remote store fills before it swaps ``graph`` in.
+
+    Keyed by a digest of the graph's name, so a retry reuses (and first drops) the
+    scratch graph a failed write left behind.
+    """
+    digest = hashlib.sha1(str(graph).encode("utf-8")).hexdigest()[:16]
+    return KGR[f"graph/staging/{digest}"]

@@ -115,6 +115,10 @@ CAMEO = Namespace("https://w3id.org/kg-events/cameo/")
 #: The named graph that holds the ontology and the CAMEO scheme inside a store.
 ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
 
+#: On a shared SPARQL server (kg.remote), the named graph that holds the union of
+#: the article and ontology graphs; a server's own default graph is not ours to use.
+UNION_GRAPH = KGR["graph/union"]
+
 #: Simple Event Model, aligned to in the ontology.
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 

@@ -1,0 +1,128 @@
+"""Tests of parallel extraction (--workers) and of resuming an interrupted ingest.
+
+Both compare whole stores: every quad outside the run-history graphs, less the
+``prov:wasGeneratedBy`` link to the run (its IRI is a timestamp).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import DATA, ROOT
+from rdflib.namespace import PROV
+
+from kg.extraction import extract
+from kg.extraction.formats import jsonl_lines
+from kg.ingestion import ingest
+from kg.rdf.iris import is_run_iri
+from kg.reading import iter_articles
+from kg.store import open_store
+
+GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
+
+
+def load_corpus_module():
+    """benchmarks/corpus.py, the generator the benchmarks use."""
+    spec = importlib.util.spec_from_file_location(
+        "corpus", ROOT / "benchmarks" / "corpus.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def content(path: Path) -> set[tuple]:
+    """The store's quads, without run records and links to them.
+
+    Quads with blank nodes (only the ontology's OWL lists have them) are counted
+    rather than compared, since each load labels blank nodes afresh.
+    """
+    with open_store(path) as store:
+        quads = list(store.ox.quads_for_pattern(None, None, None, None))
+        blank = sum(isinstance(q.subject, ox.BlankNode) for q in quads)
+        blank += sum(isinstance(q.object, ox.BlankNode) for q in quads)
+        return {("blank nodes", blank)} | {
+            (q.subject, q.predicate, q.object, q.graph_name)
+            for q in quads
+            if q.predicate != GENERATED_BY
+            and not isinstance(q.subject, ox.BlankNode)
+            and not isinstance(q.object, ox.BlankNode)
+            and not is_run_iri(getattr(q.graph_name, "value", ""))
+        }
+
+
+def ingest_clean(paths: list[Path], store_path: Path, nlp) -> set[tuple]:
+    with open_store(store_path) as store:
+        ingest(paths, store, nlp=nlp)
+    return content(store_path)
+
+
+def kg(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """30 generated articles in a folder."""
+    out = tmp_path_factory.mktemp("corpus") / "articles"
+    module = load_corpus_module()
+    assert module.write_folder(module.generate(30), out) == 30
+    return out
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_workers_ingest_same_store_as_one_worker(nlp, tmp_path, workers):
+    expected = ingest_clean([DATA], tmp_path / "one", nlp)
+    process = kg("ingest", str(DATA), "--store", str(tmp_path / "many"),
+                 "--workers", str(workers))  # fmt: skip
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert "0 failed" in out
+    assert content(tmp_path / "many") == expected
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_workers_extract_same_jsonl_as_one_worker(nlp, workers):
+    articles = list(iter_articles([DATA]))
+    one = [line for x in extract(articles, nlp) for line in jsonl_lines(x, True)]
+    many = [
+        line
+        for x in extract(articles, n_process=workers)
+        for line in jsonl_lines(x, True)
+    ]
+    assert len(one) > 50
+    assert many == one
+
+
+@pytest.mark.parametrize("stored_before_kill", [3])
+def test_workers_interrupted_ingest_resumes_without_duplicates(
+    nlp, corpus, tmp_path, stored_before_kill
+):
+    expected = ingest_clean([corpus], tmp_path / "clean", nlp)
+    store_path = tmp_path / "resumed"
+    process = kg("-vv", "ingest", str(corpus), "--store", str(store_path))
+    stored = 0
+    for line in process.stderr:
+        stored += "DEBUG: added " in line
+        if stored == stored_before_kill:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    with open_store(store_path) as store:
+        already = len(store.articles())
+        report = ingest([corpus], store, nlp=nlp)
+    assert stored_before_kill <= already < 30
+    assert (report.unchanged, report.added, report.failed) == (already, 30 - already, 0)
+    assert content(store_path) == expected
