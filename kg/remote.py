@@ -59,7 +59,6 @@ from urllib.request import (
 )
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import Dataset
 
 from kg.errors import QueryError, StoreError
@@ -296,6 +295,8 @@ class RemoteStore(Store):
                 local.add(quad)
                 if not is_run_iri(quad.graph_name.value):  # runs stay out of the union
                     local.add(ox.Quad(quad.subject, quad.predicate, quad.object))
+            from oxrdflib import OxigraphStore  # only this view needs rdflib's SPARQL
+
             self._dataset = Dataset(store=OxigraphStore(store=local))
             bind_prefixes(self._dataset)
         return self._dataset

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
@@ -147,6 +146,8 @@ class Store:
         Read-only by contract: writing through it would bypass the union upkeep.
         """
         if self._dataset is None:
+            from oxrdflib import OxigraphStore  # only this view needs rdflib's SPARQL
+
             self._dataset = Dataset(store=OxigraphStore(store=self.ox))
             bind_prefixes(self._dataset)
         return self._dataset
