@@ -114,7 +114,7 @@ def ingest(
         extractions = extract(
             fresh, nlp, model=model, batch_size=batch_size, n_process=workers
         )
-        _store_all(extractions, store, run, failed, notify, validate)
+        _store_all(extractions, store, run, failed, notify, validate, force)
     return _report(run, started)
 
 
@@ -200,12 +200,13 @@ def _store_all(
     failed: OnError,
     notify: Progress,
     validate: bool,
+    force: bool = False,
 ) -> None:
     """Map, optionally validate, and store each extraction; record what happened."""
     for extraction in extractions:
         article = extraction.article
         try:
-            status = _store_one(extraction, store, run, validate)
+            status = _store_one(extraction, store, run, validate, force)
         except KGError as error:
             failed(InputError(article.origin or article.id, f"not stored: {error}"))
             notify(article.id, "failed")
@@ -218,7 +219,11 @@ def _store_all(
 
 
 def _store_one(
-    extraction: Extraction, store: Store, run: RunLog, validate: bool
+    extraction: Extraction,
+    store: Store,
+    run: RunLog,
+    validate: bool,
+    force: bool = False,
 ) -> str:
     """Write one article's graph, stamped with the run; note it on the run.
 
@@ -234,7 +239,7 @@ def _store_one(
     if validate:
         _check(graph, article)
     previous = store.article_hash(iri)
-    status = store.put_article(iri, graph, article.content_hash)
+    status = store.put_article(iri, graph, article.content_hash, force=force)
     if status == "added":
         run.added.append(article.id)
     elif status == "replaced":

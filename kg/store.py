@@ -245,7 +245,7 @@ class Store:
         return None
 
     def put_article(
-        self, article: URIRef, graph: Graph, content_hash: str
+        self, article: URIRef, graph: Graph, content_hash: str, *, force: bool = False
     ) -> PutResult:
         """Write an article's graph, replacing any older version all-or-nothing.
 
@@ -253,6 +253,8 @@ class Store:
             article: the article IRI, also the name of its graph.
             graph: every triple of the article (metadata, events, actors, places).
             content_hash: the article's SHA-256; an equal stored hash means no write.
+            force: write even when the stored hash is equal (a new extractor or
+                model gives a new graph for the same text); reported as "replaced".
 
         Returns:
             "added", "replaced" or "unchanged".
@@ -261,7 +263,7 @@ class Store:
             StoreError: the graph states a different kg:contentHash, or a write fails.
         """
         old = self.article_hash(article)
-        if old == content_hash:
+        if old == content_hash and not force:
             return "unchanged"
         triples = _ox_triples(graph)
         _add_hash(triples, article, content_hash)

@@ -225,3 +225,18 @@ def test_ingestion_real_pipeline_records_model_and_skips_unchanged(store, nlp, a
         article_iri(article), PROV.wasGeneratedBy
     )
     assert generated == URIRef(first.run)
+
+
+@pytest.mark.parametrize("article", ["ukraine-us-talks.txt"])
+def test_ingestion_force_rewrites_unchanged_article(nlp, tmp_path, article):
+    """--force re-extracts and really rewrites (e.g. after a model upgrade)."""
+    from conftest import DATA
+
+    from kg.ingestion import ingest
+    from kg.store import open_store
+
+    with open_store(tmp_path / "store") as store:
+        first = ingest([DATA / article], store, nlp=nlp)
+        again = ingest([DATA / article], store, nlp=nlp)
+        forced = ingest([DATA / article], store, nlp=nlp, force=True)
+    assert (first.added, again.unchanged, forced.replaced) == (1, 1, 1)
