@@ -11,6 +11,7 @@ from hashlib import sha256
 from pathlib import Path
 
 import pytest
+from browser import chromium
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -22,9 +23,6 @@ from kg.rdf.namespaces import KG
 from kg.store import Store, open_store
 
 DATA = Path(__file__).parent / "data" / "view"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]  # fmt: skip
 ANKARA_SENTENCE = 'Turkey <img src=x onerror="window.__pwned=1"> met Greece in Ankara.'
 
 
@@ -62,19 +60,8 @@ def store(tmp_path):
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium driven by playwright; missing chromium fails loudly."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: the map tests need a real browser; "
-            "install it with `apt-get install chromium`"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
+    with chromium("map") as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

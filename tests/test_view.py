@@ -13,6 +13,7 @@ from hashlib import sha256
 from pathlib import Path
 
 import pytest
+from browser import chromium
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -24,15 +25,6 @@ from kg.store import Store, open_store
 from kg.view import ViewSummary, describe_filter, render_html
 
 DATA = Path(__file__).parent / "data" / "view"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_SENTENCE = "Russia attacked <script>window.__pwned=1</script> in Kyiv."
 HOSTILE_TITLE = '"><script>window.__pwned=1</script> headline'
@@ -117,19 +109,8 @@ def _big_store(folder: Path, events: int) -> Store:
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium driven by playwright; missing chromium fails loudly."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: the view tests need a real browser; "
-            "install it with `apt-get install chromium`"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
+    with chromium("view") as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

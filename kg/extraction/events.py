@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extraction.actors import DocActors
 from kg.extraction.dates import resolve_date
 from kg.extraction.modality import code_for, modality_of
+from kg.extraction.syntax import governing_verb as _governing_verb
 from kg.records import Entity, Event
 
 TARGET_PREPS = frozenset(["off"]) | frozenset(
@@ -587,18 +588,6 @@ def _conjuncts(token: Token) -> list[Token]:
         out.append(node)
         stack.extend(c for c in node.children if c.dep_ == "conj")
     return sorted(out, key=lambda t: t.i)
-
-
-def _governing_verb(noun: Token) -> Token | None:
-    """The verb a noun hangs from ("held talks", "following a discussion")."""
-    node = noun
-    for _ in range(4):
-        if node.head == node:
-            return None
-        node = node.head
-        if node.pos_ in ("VERB", "AUX"):
-            return node
-    return None
 
 
 def _is_passive(verb: Token) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from kg.extraction.syntax import governing_verb
+
 ASSERTED, NEGATED, HYPOTHETICAL, FUTURE = (
     "asserted",
     "negated",
@@ -43,19 +45,8 @@ def modality_of(head: Token) -> str:
     own = _own_modality(head)
     if own != ASSERTED or head.pos_ in ("VERB", "AUX"):
         return own
-    verb = _carrying_verb(head)
+    verb = governing_verb(head, steps=3)
     return _own_modality(verb) if verb is not None else ASSERTED
-
-
-def _carrying_verb(noun: Token) -> Token | None:
-    node = noun
-    for _ in range(3):
-        if node.head == node:
-            return None
-        node = node.head
-        if node.pos_ in ("VERB", "AUX"):
-            return node
-    return None
 
 
 def _own_modality(head: Token) -> str:
