@@ -48,6 +48,7 @@ import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import BinaryIO
 from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 from urllib.request import (
@@ -391,6 +392,18 @@ class RemoteStore(Store):
         )
         quads = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
         yield from sorted(quads, key=lambda q: q.graph_name.value)
+
+    def dump_union(
+        self,
+        output: BinaryIO,
+        rdf_format: ox.RdfFormat,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        """Write the union graph to ``output``, read from the server in pages."""
+        triples = (
+            q.triple for q in self.quads_for_pattern(graph_name=ox.DefaultGraph())
+        )
+        ox.serialize(triples, output, rdf_format, prefixes=prefixes)
 
     def triple_count(self) -> int:
         """Distinct triples in the union of the article and ontology graphs."""

@@ -216,14 +216,19 @@ def test_remote_bindings_travel_as_values(twins, name, count):
 
 
 @pytest.mark.parametrize("fmt", ["trig", "turtle", "nquads"])
-def test_remote_export_is_byte_identical_to_embedded(twins, tmp_path, fmt):
+def test_remote_export_matches_embedded(twins, tmp_path, fmt):
     remote, local = twins
     files = [tmp_path / f"remote.{fmt}", tmp_path / f"local.{fmt}"]
     counts = [
         export(store, fmt, path) for store, path in zip(twins, files, strict=True)
     ]
     assert counts[0] == counts[1] > 0
-    assert files[0].read_bytes() == files[1].read_bytes()
+    # Same statements; the order is each backend's own (index order embedded,
+    # ORDER BY pages remote), stable for equal content on each.
+    assert parsed(files[0], fmt) == parsed(files[1], fmt)
+    again = tmp_path / f"again.{fmt}"
+    export(remote, fmt, again)
+    assert again.read_bytes() == files[0].read_bytes()
     if fmt == "trig":
         back = Dataset().parse(files[0], format="trig")
         names = {str(g.identifier) for g in back.graphs() if len(g)}
@@ -236,8 +241,23 @@ def test_remote_export_without_ontology_keeps_article_triples(twins, tmp_path, f
     for store in twins:
         path = tmp_path / f"{len(outputs)}.ttl"
         export(store, fmt, path, include_ontology=False)
-        outputs.append(path.read_bytes())
-    assert outputs[0] == outputs[1] and b"skos:prefLabel" not in outputs[0]
+        outputs.append(path)
+    assert parsed(outputs[0], fmt) == parsed(outputs[1], fmt)
+    assert b"skos:prefLabel" not in outputs[0].read_bytes()
+
+
+def parsed(path: Path, fmt: str) -> set[ox.Triple | ox.Quad]:
+    """The statements of an export file (no blank nodes in kg's data)."""
+    rdf_format = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "trig": ox.RdfFormat.TRIG,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "nt": ox.RdfFormat.N_TRIPLES,
+    }[fmt]
+    quads = ox.parse(path=path, format=rdf_format)
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
+        return {quad.triple for quad in quads}
+    return set(quads)
 
 
 @pytest.mark.parametrize("case", ["added", "replaced"])
