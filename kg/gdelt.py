@@ -110,9 +110,10 @@ from kg.extraction.gazetteer import (
 )
 from kg.extraction.lexicon import data_rows
 from kg.ontology import cameo_labels, load_ontology
+from kg.provenance import Revision, RunLog, recording
 from kg.rdf.iris import article_iri, event_iri
 from kg.rdf.mapping import extraction_to_graph
-from kg.rdf.namespaces import KG
+from kg.rdf.namespaces import KG, PROV
 from kg.records import Article, Entity, EntityKind, Event, Extraction
 from kg.store import Store
 
@@ -288,8 +289,10 @@ def import_gdelt(
         )
         for path in paths:
             _spool_file(Path(path), spool, counts, failed)
-        for url, rows in _rows_by_url(spool):
-            _store_article(url, rows, store, counts, failed, progress)
+        with recording(store, "import-gdelt", model=DATASET) as run:
+            for url, rows in _rows_by_url(spool):
+                _store_article(url, rows, store, run, counts, failed, progress)
+            run.failed = counts["failed"] + counts["bad"]
     fields = ("rows", "skipped", "bad", "added", "replaced", "unchanged", "failed")
     return GdeltReport(
         **{f: counts[f] for f in fields},
@@ -503,23 +506,35 @@ def _store_article(
     url: str,
     rows: list[tuple[str, str]],
     store: Store,
+    run: RunLog,
     counts: Counter[str],
     failed: Callable[..., None],
     progress: Progress | None,
 ) -> None:
-    """Build one URL's article and write it, unless the stored one is equal."""
+    """Build one URL's article and write it, unless the stored one is equal.
+
+    The write is noted on the run, as ingest does, so ``kg history`` shows
+    what each GDELT import added or replaced.
+    """
     parsed = [parse_row(line) for _origin, line in rows]
     article = url_article(url, rows, parsed)
     iri = article_iri(article)
     status = "unchanged"
-    if store.article_hash(iri) != article.content_hash:
+    previous = store.article_hash(iri)
+    if previous != article.content_hash:
+        graph = article_graph(article, parsed)
+        graph.add((iri, PROV.wasGeneratedBy, run.iri))
         try:
-            status = store.put_article(
-                iri, article_graph(article, parsed), article.content_hash
-            )
+            status = store.put_article(iri, graph, article.content_hash)
         except KGError as error:
             failed(InputError(article.origin, f"{url} not stored: {error}"))
             status = "failed"
+    if status == "added":
+        run.added.append(article.id)
+    elif status == "replaced":
+        run.replaced.append(Revision(article.id, previous or "", article.content_hash))
+    elif status == "unchanged":
+        run.unchanged += 1
     if status in ("added", "replaced"):
         counts["events"] += len(parsed)
     if status != "failed":

@@ -69,7 +69,7 @@ class Run:
 
     Attributes:
         iri: the run's IRI, also the name of the graph that describes it.
-        command: "ingest" or "remove".
+        command: "ingest", "remove" or "import-gdelt".
         started, ended: UTC times; ``ended`` is None for a run that was killed.
         extractor_version, model: kg version and spaCy pipeline (None for remove).
         added, replaced, removed: article ids, and hashes for the replaced ones.
@@ -139,7 +139,7 @@ def recording(
 
     Args:
         store: the store the run changes.
-        command: "ingest" or "remove", shown by ``kg history``.
+        command: "ingest", "remove" or "import-gdelt", shown by ``kg history``.
         model: the spaCy pipeline label, for runs that extract.
 
     Yields:

@@ -19,6 +19,7 @@ from conftest import ROOT, SAMPLE
 from kg.errors import InputError
 from kg.gdelt import (
     COLUMNS,
+    DATASET,
     article_id,
     cameo_to_iso3,
     confidence,
@@ -26,6 +27,7 @@ from kg.gdelt import (
     import_gdelt,
     parse_row,
 )
+from kg.provenance import read_runs
 from kg.rdf.namespaces import sparql_prologue
 from kg.store import open_store
 
@@ -242,6 +244,11 @@ def test_gdelt_reimport_changes_nothing(tmp_path, archive):
         assert (first.added, first.events) == (2, 8)
         assert (again.added, again.replaced, again.unchanged) == (0, 0, 2)
         assert store.triple_count() == count
+        runs = read_runs(store)
+    # Newest first: the re-import changed nothing, the first import added both.
+    assert [r.command for r in runs] == ["import-gdelt", "import-gdelt"]
+    assert (runs[0].added, runs[0].unchanged) == ((), 2)
+    assert len(runs[1].added) == 2 and runs[1].model == DATASET
 
 
 def _line(**changes: str) -> str:
