@@ -43,14 +43,15 @@ def build(
     progress: Progress | None = None,
     validate: bool = False,
     workers: int = 1,
+    dask: str | None = None,
 ) -> BuildReport:
     """Ingest articles into ``OUT/store``, then write ``graph.ttl`` and ``graph.html``.
 
     Re-running adds new and changed articles to the same store; unchanged ones are
     skipped, so the outputs always show everything built so far. With
     ``validate``, an article whose graph breaks a SHACL shape is not stored (see
-    :func:`kg.ingestion.ingest`). ``workers`` extraction processes give the same
-    outputs as one.
+    :func:`kg.ingestion.ingest`). ``workers`` extraction processes, or a Dask
+    cluster at ``dask`` (an address or "local"), give the same outputs as one.
     """
     started = time.perf_counter()
     out = Path(out)
@@ -67,6 +68,7 @@ def build(
             progress=progress,
             validate=validate,
             workers=workers,
+            dask=dask,
         )
         export(store, "turtle", turtle)
         render_html(store, html, title=f"kg event graph: {out.name}")

@@ -59,6 +59,23 @@ workers_option = click.option(
     help="Extraction processes (each loads the model once); output is the same "
     "as with one.",
 )
+dask_option = click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    default=None,
+    help="Extract on a Dask cluster: a scheduler address such as tcp://HOST:8786, "
+    "or 'local' for one worker per core here; this process still writes the store "
+    "(README: 'Running on a Dask cluster'). Not with --workers.",
+)
+wait_option = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another kg process is writing to the store, retry for this long "
+    "instead of failing at once (one writer at a time).",
+)
 
 
 class _Errors:
@@ -101,10 +118,10 @@ def _progress(verb: str) -> Iterator[Callable[[str, str], None]]:
         yield advance
 
 
-def _open(store_path: str, read_only: bool = False):  # noqa: ANN202 - kg.store.Store
+def _open(store_path: str, read_only: bool = False, wait: float = 0):  # noqa: ANN202
     from kg.store import open_store
 
-    return open_store(store_path, read_only=read_only)
+    return open_store(store_path, read_only=read_only, wait=wait)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -122,6 +139,10 @@ def cli(verbose: int) -> None:
     logging.basicConfig(
         level=level, format="kg: %(levelname)s: %(message)s", stream=sys.stderr
     )
+    # Dask (ingest --dask) sets its loggers to INFO on import: a page of cluster
+    # chatter per run. Warnings only, unless -vv; its worker processes read it too.
+    dask_level = "info" if verbose > 1 else "warning"
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", dask_level)
 
 
 @cli.command()
@@ -137,8 +158,14 @@ def cli(verbose: int) -> None:
 @model_option
 @validate_option
 @workers_option
+@dask_option
 def build(
-    paths: tuple[str, ...], out: str, model: str | None, validate: bool, workers: int
+    paths: tuple[str, ...],
+    out: str,
+    model: str | None,
+    validate: bool,
+    workers: int,
+    dask: str | None,
 ) -> None:
     """Build the store, a Turtle file and an HTML view from articles.
 
@@ -148,9 +175,13 @@ def build(
     Example:
       kg build data/articles --out kg-out
       kg build big-folder/ --workers 4    # extract on 4 cores
+      kg build big-folder/ --dask local   # extract on a Dask cluster of this machine
     """
     from kg.building import build as run_build
+    from kg.extraction.distributed import check_options
     from kg.stats import format_summary
+
+    check_options(dask, workers)
 
     errors = _Errors()
     with _progress("building") as progress:
@@ -162,6 +193,7 @@ def build(
             progress=progress,
             validate=validate,
             workers=workers,
+            dask=dask,
         )
     click.echo(f"{format_summary(report.stats)} in {report.seconds:.1f} s")
     click.echo(
@@ -177,6 +209,8 @@ def build(
 @click.option("--force", is_flag=True, help="Re-extract articles that are unchanged.")
 @validate_option
 @workers_option
+@dask_option
+@wait_option
 def ingest(
     paths: tuple[str, ...],
     store_path: str,
@@ -184,6 +218,8 @@ def ingest(
     force: bool,
     validate: bool,
     workers: int,
+    dask: str | None,
+    wait: float,
 ) -> None:
     """Add articles to the store (changed articles are replaced).
 
@@ -194,11 +230,16 @@ def ingest(
       kg ingest data/articles/ new-articles.jsonl --store kg-out/store
       kg ingest feed.jsonl --validate     # store only articles that pass SHACL
       kg ingest big-folder/ --workers 4   # extract on 4 cores; rerun resumes
+      kg ingest big-folder/ --dask tcp://10.0.0.5:8786 \\
+        --store sparql+http://10.0.0.5:7878   # Dask workers extract, one store
     """
+    from kg.extraction.distributed import check_options
     from kg.ingestion import ingest as run_ingest
 
+    check_options(dask, workers)
+
     errors = _Errors()
-    with _open(store_path) as store, _progress("ingesting") as progress:
+    with _open(store_path, wait=wait) as store, _progress("ingesting") as progress:
         report = run_ingest(
             paths,
             store,
@@ -208,6 +249,7 @@ def ingest(
             force=force,
             validate=validate,
             workers=workers,
+            dask=dask,
         )
     click.echo(
         f"{report.added} added, {report.replaced} replaced, "
@@ -220,7 +262,8 @@ def ingest(
 @cli.command()
 @click.argument("article_ids", nargs=-1, required=True, metavar="ARTICLE_ID...")
 @store_option
-def remove(article_ids: tuple[str, ...], store_path: str) -> None:
+@wait_option
+def remove(article_ids: tuple[str, ...], store_path: str, wait: float) -> None:
     """Remove articles, and actors and places no other article mentions.
 
     ARTICLE_ID is the id an article was ingested with (its file name without the
@@ -230,11 +273,12 @@ def remove(article_ids: tuple[str, ...], store_path: str) -> None:
     \b
     Example:
       kg remove ukraine-us-talks --store kg-out/store
+      kg remove old-id --wait 600         # queue behind a running ingest
     """
     from kg.ingestion import remove_articles
 
     errors = _Errors()
-    with _open(store_path) as store:
+    with _open(store_path, wait=wait) as store:
         report = remove_articles(store, article_ids, on_error=errors)
     click.echo(f"{len(report.removed)} removed, {len(report.unknown)} unknown")
     _finish(errors)
@@ -830,12 +874,30 @@ def validate(store_path: str) -> None:
     metavar="N",
     help="Return at most N rows or triples per query.",
 )
-def serve(store_path: str, host: str, port: int, timeout: float, max_rows: int) -> None:
-    """Serve the store read-only: a SPARQL endpoint and the HTML view.
+@click.option(
+    "--write-token",
+    envvar="KG_SERVE_WRITE_TOKEN",
+    default=None,
+    metavar="TOKEN",
+    help="Accept SPARQL Update (INSERT/DELETE DATA into article graphs) at /update "
+    "from requests with 'Authorization: Bearer TOKEN'; at least 16 characters. "
+    "Prefer the env var KG_SERVE_WRITE_TOKEN: a command line is visible to others.",
+)
+def serve(
+    store_path: str,
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    write_token: str | None,
+) -> None:
+    """Serve the store: a read-only SPARQL endpoint and the HTML view.
 
     SPARQL 1.1 Protocol at /sparql (GET or POST; results as JSON, XML, CSV,
     TSV, Turtle, N-Triples or JSON-LD by the Accept header); the graph view at
-    /. Updates, SERVICE and LOAD are refused. Ctrl-C stops it.
+    /. Updates, SERVICE and LOAD are refused, unless a write token is set:
+    then /update accepts INSERT DATA / DELETE DATA into one article graph per
+    request from clients that send the token. Ctrl-C stops it.
 
     \b
     Example:
@@ -853,10 +915,14 @@ def serve(store_path: str, host: str, port: int, timeout: float, max_rows: int) 
             f"{store_path} already is a SPARQL endpoint: point SPARQL clients at it. "
             "kg serve serves a store folder."
         )
-    settings = Settings(Path(store_path), host, port, timeout, max_rows)
+    settings = Settings(
+        Path(store_path), host, port, timeout, max_rows, write_token=write_token
+    )
 
     def started(url: str) -> None:
         click.echo(f"kg: serving {store_path} at {url} (SPARQL: {url}sparql)")
+        if write_token is not None:
+            stderr.print(f"kg: updates accepted at {url}update with the write token")
         stderr.print("kg: press Ctrl-C to stop")
 
     run_serve(settings, on_start=started)

@@ -21,6 +21,7 @@ from spacy.language import Language
 from kg import __version__
 from kg.errors import InputError, KGError
 from kg.extraction import extract
+from kg.extraction.distributed import check_options, extract_distributed
 from kg.ontology import load_ontology
 from kg.provenance import Revision, RunLog, recording
 from kg.rdf.iris import article_iri
@@ -83,6 +84,7 @@ def ingest(
     batch_size: int = 32,
     validate: bool = False,
     workers: int = 1,
+    dask: str | None = None,
 ) -> IngestReport:
     """Add articles from files, folders or "-" (stdin) to a store.
 
@@ -100,7 +102,17 @@ def ingest(
             that breaks a shape is not stored and is reported as failed.
         workers: extraction processes; above 1 each builds its pipeline from
             ``model``, and the store receives exactly what one process gives.
+        dask: extract on a Dask cluster instead: a scheduler address such as
+            ``tcp://HOST:8786``, or ``"local"`` for a cluster of this machine's
+            cores that is shut down at the end. Workers build their pipeline
+            from ``model``; this process still does all the writing, so the
+            store receives exactly what one process gives.
+
+    Raises:
+        UsageError: both ``dask`` and ``workers`` above 1.
+        kg.extraction.distributed.ClusterError: the cluster cannot be used.
     """
+    check_options(dask, workers)
     started = time.perf_counter()
     from kg.extraction.pipeline import build_pipeline, model_label
 
@@ -111,8 +123,14 @@ def ingest(
         failed = _failure_counter(run, on_error)
         articles = iter_articles(paths, on_error=failed)
         fresh = _skip_unchanged(articles, store, force, run, notify)
-        extractions = extract(
-            fresh, nlp, model=model, batch_size=batch_size, n_process=workers
+        extractions = (
+            extract_distributed(
+                fresh, dask, model=model, batch_size=batch_size, label=run.model
+            )
+            if dask
+            else extract(
+                fresh, nlp, model=model, batch_size=batch_size, n_process=workers
+            )
         )
         _store_all(extractions, store, run, failed, notify, validate, force)
     return _report(run, started)

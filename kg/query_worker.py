@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pickle
 import sys
+import time
 from itertools import islice
 from typing import Any
 
@@ -23,6 +24,8 @@ import pyoxigraph as ox
 
 #: What :func:`collect` returns: kind, variables, rows, boolean, triples.
 Collected = tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
+#: Tries of a read-only open that races a writer beside it (0.05 s apart).
+_OPEN_TRIES = 20
 
 
 def collect(raw: object, limit: int | None) -> Collected:
@@ -47,9 +50,21 @@ def collect(raw: object, limit: int | None) -> Collected:
 
 
 def open_for_request(request: dict) -> ox.Store:
-    """The store the request names: a folder opened read-only, or given N-Quads."""
+    """The store the request names: a folder opened read-only, or given N-Quads.
+
+    A writer (``kg ingest``) that flushes or compacts while a folder is being
+    opened read-only deletes files the open has just listed; the open then fails
+    with OSError or a RocksDB "Corruption" RuntimeError, but only by a race, so
+    it is retried.
+    """
     if request.get("path") is not None:
-        return ox.Store.read_only(request["path"])
+        for attempt in range(_OPEN_TRIES):
+            try:
+                return ox.Store.read_only(request["path"])
+            except (OSError, RuntimeError):
+                if attempt == _OPEN_TRIES - 1:
+                    raise
+                time.sleep(0.05)
     store = ox.Store()
     store.load(request["nquads"], format=ox.RdfFormat.N_QUADS)
     return store
@@ -73,7 +88,7 @@ def main() -> None:
     request = pickle.load(sys.stdin.buffer)
     try:
         store = open_for_request(request)
-    except (OSError, SyntaxError, ValueError) as err:
+    except (OSError, RuntimeError, SyntaxError, ValueError) as err:
         store, outcome = None, ("error", "OSError", f"cannot open the store: {err}")
     sys.stdout.buffer.write(b"R")
     sys.stdout.buffer.flush()

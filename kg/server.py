@@ -1,30 +1,40 @@
-"""A read-only SPARQL 1.1 Protocol endpoint and the HTML view, over HTTP.
+"""A SPARQL 1.1 Protocol endpoint and the HTML view, over HTTP.
 
 ``kg serve`` lets other tools (rdflib's SPARQLStore, SPARQLWrapper, YASGUI,
 curl) query a store. Whoever can reach the port can send any query, so:
 
-- Nothing can write: the store is opened with ``pyoxigraph.Store.read_only``,
-  SPARQL Update is refused at the door, and SERVICE and LOAD are refused by
-  :func:`kg.query.check_read_only` before a query reaches the store.
+- Nothing can write by default: query workers open the store with
+  ``pyoxigraph.Store.read_only``, SPARQL Update is refused at the door, and
+  SERVICE and LOAD are refused by :func:`kg.query.check_read_only` before a
+  query reaches the store.
+- Writes need a write token (``Settings.write_token``, ``--write-token``): only
+  then does one writer process open the store read-write, and ``POST /update``
+  accepts SPARQL Update from requests carrying ``Authorization: Bearer TOKEN``
+  (compared in constant time; the token is never logged). Even then only
+  INSERT DATA / DELETE DATA into one article graph run, through the Store's
+  methods, so the union default graph stays right (:mod:`kg.server_updates`).
 - Time and size are bounded: queries run in worker processes that are killed
   after ``timeout`` seconds (see :mod:`kg.server_workers`), results are capped
   at ``max_rows`` (header ``X-SPARQL-MaxRows`` when cut, as Virtuoso does), and
   request bodies at :data:`MAX_BODY_BYTES`.
-- Only ``/`` (the graph view) and ``/sparql`` are served; no path from a
-  request ever reaches the file system. The server binds 127.0.0.1 by default
-  and, when bound to loopback, refuses foreign Host headers (DNS rebinding).
+- Only ``/`` (the graph view), ``/sparql`` and ``/update`` are served; no path
+  from a request ever reaches the file system (there are no asset files). The
+  server binds 127.0.0.1 by default and, when bound to loopback, refuses foreign
+  Host headers (DNS rebinding).
 """
 
 from __future__ import annotations
 
+import hmac
 import html
 import ipaddress
 import logging
+import re
 import signal
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -47,6 +57,11 @@ DEFAULT_MAX_ROWS = 10_000
 #: Largest POST body read; a SPARQL query longer than 1 MiB is not a query.
 MAX_BODY_BYTES = 1 << 20
 _DRAIN_BYTES = 4 << 20
+
+#: Shortest write token accepted; a token is a password that never expires.
+MIN_TOKEN_LENGTH = 16
+# RFC 6750's b64token: what an Authorization: Bearer header can carry as is.
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 _SECURITY_HEADERS = (
@@ -73,6 +88,8 @@ class Settings:
         workers: worker processes, i.e. queries that can run at once.
         view_timeout: seconds allowed to draw the HTML view.
         title: title of the HTML view.
+        write_token: enables SPARQL Update at /update for requests that carry
+            ``Authorization: Bearer`` this token; None keeps the server read-only.
     """
 
     store: Path
@@ -83,6 +100,7 @@ class Settings:
     workers: int = 2
     view_timeout: float = 300.0
     title: str = "kg event graph"
+    write_token: str | None = field(default=None, repr=False)
 
 
 class Endpoint:
@@ -95,26 +113,48 @@ class Endpoint:
         _check_settings(settings)
         self.settings = settings
         self.pool = WorkerPool(settings.store, settings.workers)
+        self.writer: WorkerPool | None = None
+        if settings.write_token is not None:
+            self.writer = WorkerPool(settings.store, 1, writable=True)
         self.http: ThreadingHTTPServer | None = None
         self._view: tuple[tuple, Reply] | None = None
         self._view_lock = threading.Lock()
 
     def __enter__(self) -> Endpoint:
-        self.pool.start()
         try:
-            self.http = _make_http_server(self)
-        except OSError as err:
-            self.pool.close()
-            raise StoreError(
-                f"Cannot listen on {self.settings.host}:{self.settings.port}: "
-                f"{err.strerror or err}. Choose another --port or --host."
-            ) from err
+            self.pool.start()
+            if self.writer is not None:
+                self.writer.start()
+            self.http = self._listen()
+        except BaseException:
+            self._close_pools()  # no worker outlives a server that did not start
+            raise
+        if self.writer is not None and not _is_loopback(self.settings.host):
+            logger.warning(
+                "updates are enabled on %s: the write token travels in clear text "
+                "over plain HTTP; put a TLS proxy in front of kg serve",
+                self.settings.host,
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.http is not None:
             self.http.server_close()
+        self._close_pools()
+
+    def _listen(self) -> _HTTPServer:
+        try:
+            return _make_http_server(self)
+        except OSError as err:
+            raise StoreError(
+                f"Cannot listen on {self.settings.host}:{self.settings.port}: "
+                f"{err.strerror or err}. Choose another --port or --host."
+            ) from err
+
+    def _close_pools(self) -> None:
         self.pool.close()
+        if self.writer is not None:
+            self.writer.close()
 
     @property
     def url(self) -> str:
@@ -149,6 +189,22 @@ class Endpoint:
         request = ("query", text, accept, self.settings.max_rows)
         return self.pool.run(request, self.settings.timeout)
 
+    def authorised(self, header: str | None) -> bool:
+        """True if an Authorization header carries the write token (constant time)."""
+        token = self.settings.write_token
+        scheme, _, given = (header or "").strip().partition(" ")
+        if token is None or scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(given.strip().encode("latin-1"), token.encode())
+
+    def update(self, text: str) -> Reply:
+        """Apply an authorised SPARQL Update in the writer process."""
+        if self.writer is None:
+            return _read_only_reply()
+        if not text.strip():
+            return error_reply(400, "The update is empty; send update=INSERT DATA ...")
+        return self.writer.run(("update", text), self.settings.timeout)
+
     def view(self) -> Reply:
         """The HTML view, drawn again only when the store has changed."""
         with self._view_lock:
@@ -178,6 +234,24 @@ def _check_settings(settings: Settings) -> None:
         raise UsageError(
             "kg serve needs --timeout above 0, --max-rows of at least 1 and at "
             "least one worker."
+        )
+    _check_token(settings.write_token)
+
+
+def _check_token(token: str | None) -> None:
+    """Refuse a write token that is short or cannot travel in a Bearer header."""
+    if token is None:
+        return
+    make = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise UsageError(
+            f"The write token has {len(token)} characters; use at least "
+            f"{MIN_TOKEN_LENGTH}, random ({make})."
+        )
+    if not _TOKEN_CHARS.fullmatch(token):
+        raise UsageError(
+            "The write token may hold only letters, digits and - . _ ~ + / "
+            f"(then = at the end), as in an HTTP Bearer token; {make}."
         )
 
 
@@ -209,7 +283,7 @@ def _is_loopback(host: str) -> bool:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Routes /, /sparql; everything else is 404, other methods 405."""
+    """Routes /, /sparql, /update; everything else is 404, other methods 405."""
 
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
@@ -235,6 +309,8 @@ class _Handler(BaseHTTPRequestHandler):
             allowed = ("GET", "POST")
         elif path == "/":
             allowed = ("GET",)
+        elif path == "/update":
+            allowed = ("POST",)
         else:
             return error_reply(404, f"Nothing at {path[:200]}; try / or /sparql.")
         if method not in allowed:
@@ -243,6 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
             return error_reply(405, f"{method} is not allowed here.", ("Allow", allow))
         if path == "/":
             return self.server.endpoint.view()
+        if path == "/update":
+            return self._update()
         return self._sparql(method)
 
     def _refuse_host(self) -> Reply | None:
@@ -264,6 +342,23 @@ class _Handler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept")
         return _protocol_query(self.server.endpoint, method, params, accept)
 
+    def _update(self) -> Reply:
+        """POST /update: check the token before reading a byte of the body."""
+        endpoint = self.server.endpoint
+        header = self.headers.get("Authorization")
+        if endpoint.writer is None or not endpoint.authorised(header):
+            self.close_connection = True  # the body is left unread
+            return _read_only_reply() if endpoint.writer is None else _no_token(header)
+        params, problem = _url_params(self.path)
+        if problem is not None:
+            self.close_connection = True
+            return problem
+        body, problem = self._read_body()
+        if problem is not None:
+            return problem
+        text, problem = _update_text(params, body, self.headers.get("Content-Type"))
+        return problem or endpoint.update(text)
+
     def _read_post(self, params: dict[str, list[str]]) -> Reply | None:
         """Add the POST body's query to ``params``; a Reply if it cannot be read."""
         body, problem = self._read_body()
@@ -271,7 +366,7 @@ class _Handler(BaseHTTPRequestHandler):
             return problem
         media, charset = _content_type(self.headers.get("Content-Type", ""))
         if media == "application/sparql-update":
-            return _read_only_reply()
+            return _read_only_reply(self.server.endpoint.writer is not None)
         if media == "application/x-www-form-urlencoded":
             return _merge_params(params, body)
         if media == "application/sparql-query":
@@ -333,6 +428,14 @@ class _Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(reply.body)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log method, path and status; never a query string of /update."""
+        target = self.path
+        if urlsplit(target).path == "/update":
+            target = "/update"  # a misplaced ?access_token= stays out of the logs
+        code = getattr(code, "value", code)  # an HTTPStatus
+        self.log_message('"%s %s" %s %s', self.command, target, code, size)
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         logger.info("%s %s", self.address_string(), format % args)
 
@@ -377,12 +480,66 @@ def _too_large() -> Reply:
     )
 
 
-def _read_only_reply() -> Reply:
+def _read_only_reply(writable: bool = False) -> Reply:
+    if writable:
+        return error_reply(
+            403,
+            "/sparql is read-only: send SPARQL Update to /update with "
+            "Authorization: Bearer and the server's write token.",
+        )
     return error_reply(
         403,
         "This endpoint is read-only: SPARQL Update is refused. Change the store "
-        "with kg ingest or kg remove instead.",
+        "with kg ingest or kg remove instead (or start kg serve with --write-token "
+        "to accept authorised updates at /update).",
     )
+
+
+def _no_token(header: str | None) -> Reply:
+    """401 as RFC 6750 says: a challenge, and whether the token sent was wrong."""
+    challenge = 'Bearer realm="kg serve"'
+    if header is not None:
+        challenge += ', error="invalid_token"'
+    return error_reply(
+        401,
+        "Updates need the header Authorization: Bearer <write token> with the "
+        "token kg serve was started with.",
+        ("WWW-Authenticate", challenge),
+    )
+
+
+def _update_text(
+    params: dict[str, list[str]], body: bytes, content_type: str | None
+) -> tuple[str, Reply | None]:
+    """The one update of a POST /update (SPARQL 1.1 Protocol, section 2.2)."""
+    media, charset = _content_type(content_type or "")
+    if media == "application/x-www-form-urlencoded":
+        problem = _merge_params(params, body)
+        if problem is not None:
+            return "", problem
+    elif media == "application/sparql-update":
+        try:
+            params.setdefault("update", []).append(body.decode(charset))
+        except (LookupError, UnicodeDecodeError):
+            return "", error_reply(400, f"The update body is not valid {charset}.")
+    else:
+        return "", error_reply(
+            415,
+            "Send the update as application/sparql-update or as "
+            "application/x-www-form-urlencoded update=...",
+        )
+    if set(params) - {"update"}:
+        # Names are not echoed: a misplaced ?access_token= must not come back.
+        return "", error_reply(
+            400,
+            "/update takes one update= parameter and nothing else: queries go to "
+            "/sparql; using-graph-uri and using-named-graph-uri are not supported; "
+            "the token goes in the Authorization header.",
+        )
+    updates = params.get("update", [])
+    if len(updates) != 1:
+        return "", error_reply(400, "Send exactly one update parameter.")
+    return updates[0], None
 
 
 def _protocol_query(
@@ -390,7 +547,7 @@ def _protocol_query(
 ) -> Reply:
     """Check the SPARQL Protocol parameters, then run the one query."""
     if "update" in params:
-        return _read_only_reply()
+        return _read_only_reply(endpoint.writer is not None)
     graphs = [
         v
         for k in ("default-graph-uri", "named-graph-uri")

@@ -5,11 +5,13 @@ out keeps burning CPU, so every query runs in a worker *process*; one that
 overruns its time is killed and replaced. Workers are started once and reused
 (a request costs about 2 ms, where a new process per query costs over 100 ms).
 
-Each worker holds the store open read-only. A read-only store is a snapshot
+Each query worker holds the store open read-only. A read-only store is a snapshot
 taken when it is opened, so a worker reopens it when the store's files change
 (an ingest running beside the server). Oxigraph calls reading beside a writer
 undefined; in practice an open can fail while the writer compacts, so opening is
 retried, and a query that fails on the store is retried once on a fresh open.
+A server started with a write token also runs one *writer* process, the only one
+that opens the store read-write (see :mod:`kg.server_updates`).
 """
 
 from __future__ import annotations
@@ -213,6 +215,28 @@ class Snapshot:
             return error_reply(500, str(err))
 
 
+class Writer:
+    """The one read-write handle of a server started with a write token."""
+
+    def __init__(self, location: Path) -> None:
+        self.location = location
+        self._store = None
+
+    def store(self):  # noqa: ANN201 - kg.store.Store
+        """The store, opened read-write on first use (it holds the store's lock)."""
+        from kg.store import open_store
+
+        if self._store is None:
+            self._store = open_store(self.location)
+        return self._store
+
+    def answer(self, request: tuple) -> Reply:
+        """Run one request: ("update", text)."""
+        from kg.server_updates import answer_update
+
+        return answer_update(self.store(), request[1])
+
+
 class _StoreFailure(Exception):
     """The store failed under a query (not the query's fault)."""
 
@@ -302,13 +326,13 @@ def render_view(store, title: str) -> Reply:  # noqa: ANN001 - kg.store.Store
     )
 
 
-def _worker_main(conn, location: str) -> None:  # noqa: ANN001 - multiprocessing pipe
+def _worker_main(conn, location: str, writable: bool = False) -> None:  # noqa: ANN001
     """Entry point of a worker process: open the store, then answer requests."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers
     _exit_with_parent()
     try:
-        snapshot = Snapshot(Path(location))
-        snapshot.store()
+        handler = Writer(Path(location)) if writable else Snapshot(Path(location))
+        handler.store()
     except KGError as err:
         conn.send(("failed", str(err)))
         return
@@ -318,7 +342,7 @@ def _worker_main(conn, location: str) -> None:  # noqa: ANN001 - multiprocessing
             request = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(snapshot.answer(request))
+        conn.send(handler.answer(request))
 
 
 def _exit_with_parent() -> None:
@@ -343,11 +367,11 @@ class QueryTimeout(Exception):
 class _Worker:
     """One worker process and the pipe to it."""
 
-    def __init__(self, location: Path) -> None:
+    def __init__(self, location: Path, writable: bool = False) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._process = ctx.Process(
-            target=_worker_main, args=(child, str(location)), daemon=True
+            target=_worker_main, args=(child, str(location), writable), daemon=True
         )
         self._process.start()
         child.close()
@@ -395,11 +419,15 @@ class _Worker:
 
 
 class WorkerPool:
-    """A fixed number of worker processes; a killed one is replaced at once."""
+    """A fixed number of worker processes; a killed one is replaced at once.
 
-    def __init__(self, location: Path, size: int) -> None:
+    ``writable`` makes them writers (use one: the store has one write lock).
+    """
+
+    def __init__(self, location: Path, size: int, *, writable: bool = False) -> None:
         self.location = location
         self.size = size
+        self.writable = writable
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -445,7 +473,7 @@ class WorkerPool:
             worker.kill()
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.location)
+        worker = _Worker(self.location, self.writable)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -470,6 +498,7 @@ __all__ = [
     "Reply",
     "Snapshot",
     "WorkerPool",
+    "Writer",
     "answer_query",
     "error_reply",
     "negotiate",

@@ -41,11 +41,15 @@ def load_model(model: str | None = None) -> Language:
     """Load the first installed candidate pipeline.
 
     Raises:
-        ModelError: none of the candidates is installed or loadable.
+        ModelError: none of the candidates is installed or loadable, or a model
+            kg recorded hashes for has changed files (kg.extraction.modelcheck).
     """
+    from kg.extraction.modelcheck import verify_model
+
     tried = []
     for name in model_candidates(model):
         try:
+            verify_model(name)  # before spaCy imports the package's code
             return spacy.load(name, exclude=list(UNUSED_PIPES))
         except (OSError, ImportError) as exc:
             logger.debug("cannot load %s: %s", name, exc)
