@@ -6,6 +6,10 @@ CLI turns these into a one-line message and an exit status; library code raises.
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
 
 class KGError(Exception):
     """Base class of every error kg raises on purpose."""
@@ -23,8 +27,18 @@ class InputError(KGError):
         self.path = path
         self.line = line
         self.problem = problem
-        where = f"{path}:{line}" if line is not None else path
+        where = _printable(path)
+        where = f"{where}:{line}" if line is not None else where
         super().__init__(f"{where}: {problem}")
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped ("\\n", "\\x1b").
+
+    A file named with a newline or a terminal escape sequence would otherwise
+    break the one-line message, or recolour (or rewrite) the user's terminal.
+    """
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 class ModelError(KGError):

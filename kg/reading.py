@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -66,7 +67,33 @@ _DATEPARSER_SETTINGS = {
     "STRICT_PARSING": True,
 }
 
+#: A title taken from the first line is cut to about this many characters.
+TITLE_CHARS = 200
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 _Item = Article | InputError
+
+
+class _HeaderLoader(yaml.SafeLoader):
+    """YAML for front matter: dates stay strings, aliases are refused.
+
+    Strings let :func:`_read_date` treat an impossible date (2019-02-30) like any
+    other unreadable one; PyYAML would raise ValueError. Aliases let a few lines
+    expand to billions of items ("billion laughs") when the header is printed.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", mark
+            )
+        return super().compose_node(parent, index)
+
+
+_HeaderLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
+)
 
 
 def iter_articles(
@@ -187,10 +214,42 @@ def _walk(folder: Path, seen: set[str]) -> Iterator[Path | InputError]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if _is_dir(entry):
             yield from _walk(Path(entry.path), seen)
         elif Path(entry.name).suffix.lower() in FOLDER_SUFFIXES:
-            yield Path(entry.path)
+            yield _special_file(entry) or Path(entry.path)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """Whether ``entry`` leads to a folder; a link that cannot be followed does not.
+
+    ``is_dir`` raises for a symlink loop (a.txt -> b.txt -> a.txt); as a file, it is
+    then reported by :func:`_read_file` like any unreadable one.
+    """
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _special_file(entry: os.DirEntry) -> InputError | None:
+    """An error for a FIFO, socket or device found in a folder, else None.
+
+    Opening a FIFO blocks until something writes to it, so one stray pipe named
+    ``x.txt`` would hang the whole run. A path that cannot be stat'ed is left to
+    :func:`_read_file`, which reports it.
+    """
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return InputError(
+        entry.path,
+        "is not a regular file (a FIFO, socket or device), so it was not read; "
+        "move it out of the folder",
+    )
 
 
 def _read_file(path: Path, max_bytes: int) -> Iterator[_Item]:
@@ -250,8 +309,8 @@ def _decode(data: bytes, label: str) -> str | InputError:
                 label,
                 "is not valid UTF-16 despite its byte-order mark; re-save it as UTF-8",
             )
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        return _binary(label)
+    if b"\x00" in data:
+        return _binary(label, data[:_SNIFF_BYTES])
     try:
         return _normalise(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -260,9 +319,18 @@ def _decode(data: bytes, label: str) -> str | InputError:
 
 
 def _normalise(text: str) -> str:
-    """LF line ends and NFC, so offsets and hashes do not depend on the editor."""
+    """LF line ends and NFC, so offsets and hashes do not depend on the editor.
+
+    Lone surrogates (a JSON "\\ud800" escape, an undecodable byte in a file name)
+    become U+FFFD: no UTF-8 encoder, hash or RDF serialiser accepts them.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", _no_surrogates(text))
+
+
+def _no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _parse_text(text: str, label: str, stem: str) -> _Item:
@@ -296,7 +364,9 @@ def _split_front_matter(
             1,
         )
     try:
-        header = yaml.safe_load(rest[: fence.start()])
+        header = yaml.load(rest[: fence.start()], Loader=_HeaderLoader)  # a SafeLoader
+    except (ValueError, RecursionError) as exc:
+        return InputError(label, _unreadable("front matter", exc), 2)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -321,10 +391,9 @@ def _split_front_matter(
 
 def _parse_json(text: str, label: str, stem: str) -> Iterator[_Item]:
     """Read a ``.json`` file: one object, or an array of objects."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield _bad_json(label, exc, exc.lineno, "fix the JSON there")
+    data = _load_json(text, label, None, "fix the JSON there")
+    if isinstance(data, InputError):
+        yield data
         return
     if isinstance(data, dict):
         yield _from_object(data, label, stem, label, None)
@@ -357,7 +426,7 @@ def _read_jsonl(
         )
         return
     if b"\x00" in head:
-        yield _binary(label)
+        yield _binary(label, head)
         return
     offset, records = 0, 0
     for lineno, raw in enumerate(_binary_lines(head, fh, max_bytes), 1):
@@ -390,10 +459,9 @@ def _jsonl_record(
         return InputError(label, _bad_utf8(label, exc, offset + bom).problem, lineno)
     if not line.strip():
         return None
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return _bad_json(label, exc, lineno)
+    obj = _load_json(line, label, lineno, "fix or remove this line")
+    if isinstance(obj, InputError):
+        return obj
     if not isinstance(obj, dict):
         return InputError(
             label,
@@ -491,13 +559,13 @@ def _make_article(
         known[name] = _normalise(str(value)).strip() if value is not None else ""
     text = _normalise(text).strip()
     return Article(
-        id=known["id"] or default_id,
+        id=known["id"] or _no_surrogates(default_id),
         text=text,
         title=known["title"] or _first_line(text),
         date=_read_date(fields.get("date"), origin),
         source=known["source"] or None,
         url=known["url"] or None,
-        origin=origin,
+        origin=_no_surrogates(origin),
         metadata=_metadata(fields, keep_all),
     )
 
@@ -511,13 +579,22 @@ def _metadata(fields: dict[Any, Any], keep_all: bool) -> tuple[tuple[str, str], 
         if not keep_all and isinstance(value, (dict, list)):
             logger.debug("dropping non-scalar JSON field %r", key)
             continue
-        pairs.append((str(key), _normalise(str(value))))
+        pairs.append((_normalise(str(key)), _normalise(str(value))))
     return tuple(sorted(pairs))
 
 
 def _first_line(text: str) -> str:
-    """The first non-empty line: what a reader of a header-less file sees as title."""
-    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    """The first non-empty line, as a reader of a header-less file sees the title.
+
+    Cut at a space near :data:`TITLE_CHARS`: in a file without line breaks (a
+    pasted blob, a text of one endless sentence) the whole text would otherwise
+    become a title, stored and drawn everywhere.
+    """
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if len(line) <= TITLE_CHARS:
+        return line
+    cut = line.rfind(" ", TITLE_CHARS // 2, TITLE_CHARS)
+    return line[: cut if cut > 0 else TITLE_CHARS].rstrip() + "\u2026"
 
 
 def _read_date(value: Any, where: str) -> dt.date | None:
@@ -575,11 +652,16 @@ def _size(n: int) -> str:
 
 
 def _too_big(limit: int, size: int | None = None, what: str = "file") -> str:
-    """The over-the-limit problem text, with the size when it is known."""
+    """The over-the-limit problem text, with the size when it is known.
+
+    The fix is one a command-line user can apply: the limit is per file, and for
+    JSON Lines per line, so a big corpus fits as many files or as one .jsonl file.
+    """
     fix = (
-        "shorten that record or raise max_bytes"
+        "split that article into smaller ones"
         if what == "line"
-        else "split it into smaller files or raise max_bytes"
+        else "split it into one file per article, or one article per line of a "
+        ".jsonl file (the limit is then per line)"
     )
     if size is None:
         return f"is over the {_size(limit)} limit; {fix}"
@@ -591,12 +673,27 @@ def _empty(label: str) -> InputError:
     return InputError(label, "file is empty; add the article text or remove the file")
 
 
-def _binary(label: str) -> InputError:
+def _binary(label: str, head: bytes) -> InputError:
+    """NUL bytes: UTF-16 saved without a byte-order mark, or not text at all."""
+    if _looks_utf16(head):
+        return InputError(
+            label,
+            "looks like UTF-16 without a byte-order mark; re-save it as UTF-8",
+        )
     return InputError(
         label,
         "looks binary (NUL bytes), not text; give kg .txt, .md, "
         ".json or .jsonl articles",
     )
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """Mostly-ASCII UTF-16: every other byte NUL, on one side only."""
+    even, odd = head[0::2], head[1::2]
+    for zeros, other in ((odd, even), (even, odd)):
+        if len(zeros) >= 2 and zeros.count(0) >= 0.9 * len(zeros) and 0 not in other:
+            return True
+    return False
 
 
 def _bad_utf8(label: str, exc: UnicodeDecodeError, base: int) -> InputError:
@@ -609,15 +706,31 @@ def _bad_utf8(label: str, exc: UnicodeDecodeError, base: int) -> InputError:
     )
 
 
-def _bad_json(
-    label: str,
-    exc: json.JSONDecodeError,
-    line: int,
-    fix: str = "fix or remove this line",
-) -> InputError:
-    return InputError(
-        label, f"is not valid JSON ({exc.msg} at column {exc.colno}); {fix}", line
-    )
+def _load_json(text: str, label: str, line: int | None, fix: str) -> Any:
+    """Parse JSON, or return the InputError that says where and why it fails."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return InputError(
+            label,
+            f"is not valid JSON ({exc.msg.removesuffix(' at')} at column "
+            f"{exc.colno}); {fix}",
+            exc.lineno if line is None else line,
+        )
+    except (ValueError, RecursionError) as exc:
+        return InputError(label, _unreadable("JSON", exc), line)
+
+
+def _unreadable(what: str, exc: ValueError | RecursionError) -> str:
+    """The problem with a value a parser could not build (not a syntax error)."""
+    if isinstance(exc, RecursionError):
+        return (
+            f"{what} is nested too deeply to read (an article needs only a few "
+            "levels of [ and {); fix it"
+        )
+    if "digits" in str(exc):  # int() refuses numbers of over 4,300 digits
+        return f"{what} holds a number too long to read; put it in quotes as a string"
+    return f"{what} cannot be read ({exc}); fix it"
 
 
 def _os_error(label: str, exc: OSError) -> InputError:

@@ -44,6 +44,7 @@ def wheel(tmp_path_factory) -> Path:
         "kg/extraction/data/triggers.jsonl",
         "kg/extraction/data/actors.jsonl",
         "kg/extraction/data/countries.jsonl",
+        "kg/extraction/data/model_hashes.json",
         "kg/py.typed",
         "kg/queries/actor-events.rq",
         "kg/queries/coop-conflict-monthly.rq",

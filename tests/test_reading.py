@@ -345,14 +345,15 @@ def test_reading_symlink_loop_does_not_hang(tmp_path, loops):
         (
             "big.txt",
             b"x" * 1500,
-            ": is 1.5 kB, over the 1.0 kB limit; split it into "
-            "smaller files or raise max_bytes",
+            ": is 1.5 kB, over the 1.0 kB limit; split it into one file per "
+            "article, or one article per line of a .jsonl file (the limit is then "
+            "per line)",
         ),
         (
             "big.jsonl",
             b'{"text": "short"}\n{"text": "' + b"y" * 3000 + b'"}\n',
-            ":2: line is 3.0 kB, over the 1.0 kB limit; shorten that record or raise "
-            "max_bytes",
+            ":2: line is 3.0 kB, over the 1.0 kB limit; split that article into "
+            "smaller ones",
         ),
     ],
 )
@@ -368,8 +369,8 @@ def test_reading_oversize_stdin(data):
     assert read(["-"], stdin=io.BytesIO(data), max_bytes=1000) == (
         [],
         [
-            "<stdin>: is over the 1.0 kB limit; split it into smaller files or "
-            "raise max_bytes"
+            "<stdin>: is over the 1.0 kB limit; split it into one file per article, "
+            "or one article per line of a .jsonl file (the limit is then per line)"
         ],
     )
 
@@ -444,3 +445,121 @@ def test_reading_project_samples(folder):
     assert all(
         a.date is not None and ("licence", "CC0-1.0") in a.metadata for a in dated
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        (
+            "deep.json",
+            b"[" * 100_000,
+            ": JSON is nested too deeply to read (an article needs only a few "
+            "levels of [ and {); fix it",
+        ),
+        (
+            "long.json",
+            b'{"id": ' + b"7" * 5000 + b', "text": "x"}',
+            ": JSON holds a number too long to read; put it in quotes as a string",
+        ),
+        (
+            "deep.md",
+            b"---\nx: " + b"[" * 100_000 + b"\n---\nBody.\n",
+            ":2: front matter is nested too deeply to read (an article needs only a "
+            "few levels of [ and {); fix it",
+        ),
+        (
+            "bomb.md",
+            b"---\na: &a [1, 2]\nb: [*a, *a]\n---\nBody.\n",
+            ":3: front matter is not valid YAML (aliases (*name) are not allowed); "
+            "fix the header between the '---' lines",
+        ),
+        (
+            "utf16.txt",
+            "Title\nSome text".encode("utf-16-le"),
+            ": looks like UTF-16 without a byte-order mark; re-save it as UTF-8",
+        ),
+        (
+            "late-nul.txt",
+            b"Title\n" + b"text " * 2000 + b"\x00",
+            ": looks binary (NUL bytes), not text; give kg .txt, .md, .json or "
+            ".jsonl articles",
+        ),
+    ],
+    ids=["json-depth", "json-long-number", "yaml-depth", "yaml-alias", "utf16", "nul"],
+)
+def test_reading_hostile_input_is_one_input_error(tmp_path, name, data, problem):
+    path = write(tmp_path, name, data)
+    assert read([path]) == ([], [f"{path}{problem}"])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-05-06", dt.date(2024, 5, 6)),
+        ("2024-05-06 10:30:00", dt.date(2024, 5, 6)),
+        ("2019-02-30", None),  # PyYAML would raise ValueError building this date
+        ("2019-13-01", None),
+    ],
+)
+def test_reading_unquoted_header_dates(tmp_path, value, expected):
+    path = write(tmp_path, "d.md", f"---\ndate: {value}\n---\nBody.\n".encode())
+    (art,), errors = read([path])
+    assert (art.date, errors) == (expected, [])
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        (" ".join(["word"] * 100), " ".join(["word"] * 40) + "\u2026"),
+        ("x" * 500, "x" * 200 + "\u2026"),
+        ("y" * 200, "y" * 200),
+    ],
+    ids=["words", "one-token", "at-the-limit"],
+)
+def test_reading_first_line_title_is_cut(tmp_path, line, title):
+    (art,), _ = read([write(tmp_path, "long.txt", f"{line}\nMore.\n".encode())])
+    assert art.title == title and art.text.startswith(line)
+
+
+@pytest.mark.parametrize(
+    ("data", "aid", "text"),
+    [(rb'{"id": "a\udcffb", "text": "x \ud800 y"}', "a\ufffdb", "x \ufffd y")],
+)
+def test_reading_lone_surrogates_replaced(tmp_path, data, aid, text):
+    (art,), _ = read([write(tmp_path, "s.json", data)])
+    assert (art.id, art.text, art.title) == (aid, text, text)
+    assert art.content_hash
+
+
+@pytest.mark.parametrize("name", [b"caf\xe9.txt"])
+def test_reading_undecodable_file_name(tmp_path, name):
+    path = write(tmp_path, os.fsdecode(name), b"Body.\n")
+    (art,), _ = read([path])
+    assert art.id == "caf\ufffd" and art.content_hash
+
+
+@pytest.mark.parametrize("special", ["fifo", "link-loop"])
+def test_reading_special_entries_in_folder_reported(tmp_path, special):
+    write(tmp_path, "good.txt", b"Body.\n")
+    if special == "fifo":
+        os.mkfifo(tmp_path / "x.txt")  # opening it would block: it must not be
+        problem = (
+            "is not a regular file (a FIFO, socket or device), so it was not "
+            "read; move it out of the folder"
+        )
+    else:
+        os.symlink(tmp_path / "x.txt", tmp_path / "x.txt")
+        problem = "cannot be read (Too many levels of symbolic links); check the path"
+    assert read([tmp_path]) == (
+        [Article("good", "Body.", "Body.", origin=str(tmp_path / "good.txt"))],
+        [f"{tmp_path / 'x.txt'}: {problem}"],
+    )
+
+
+@pytest.mark.parametrize("name", ["two\nlines.txt", "red\x1b[31m.txt"])
+def test_reading_error_names_escape_control_characters(tmp_path, name):
+    path = write(tmp_path, name, b"")
+    shown = name.replace("\n", "\\n").replace("\x1b", "\\x1b")
+    assert read([path])[1] == [
+        f"{tmp_path}/{shown}: file is empty; add the article text or remove the file"
+    ]

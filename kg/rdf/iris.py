@@ -21,14 +21,17 @@ def slug(text: str) -> str:
     """Lower-case ASCII slug: accents folded, every other run of characters → '-'.
 
     Used for the readable part of actor and place IRIs. Names that fold to nothing
-    (all non-Latin script) fall back to a short hash so no two collide on "".
+    (all non-Latin script) fall back to a short hash so no two collide on "". The
+    hash is of the NFC form, so a name typed decomposed (Hangul jamo, macOS file
+    names) gets the same IRI as the composed one.
     """
     folded = unicodedata.normalize("NFKD", text)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = folded.replace("\u2019", "'").lower()
     folded = re.sub(r"'s\b", "", folded)
     out = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
-    return out or "h" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    composed = unicodedata.normalize("NFC", text)
+    return out or "h" + hashlib.sha1(composed.encode("utf-8")).hexdigest()[:12]
 
 
 def article_iri(article: Article | str) -> URIRef:
