@@ -21,6 +21,7 @@ The same contract holds on a shared SPARQL server (``--store sparql+http://…``
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -42,6 +43,10 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 MEMORY = "memory"
 #: URL schemes of a store on a SPARQL 1.1 server (kg.remote).
 REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
+#: Seconds between tries of a locked store (open_store's ``wait``).
+_LOCK_POLL_SECONDS = 0.2
+#: Tries of a read-only open that races a writer (0.05 s apart).
+_READ_ONLY_TRIES = 20
 
 # Removes from the union every triple of graph G that no other named graph holds,
 # then drops G. Run before (re)writing G, in the same update request. Run graphs
@@ -82,7 +87,10 @@ def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-def _ox_triples(graph: Graph) -> list[ox.Triple]:
+def _ox_triples(graph: Graph | Iterable[ox.Triple]) -> list[ox.Triple]:
+    """The triples of an rdflib graph as pyoxigraph terms (pyoxigraph ones as is)."""
+    if not isinstance(graph, Graph):
+        return list(graph)
     try:
         return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
     except ValueError as err:
@@ -209,6 +217,20 @@ class Store:
         """Quads in the named graphs: what a TriG export of the store holds."""
         return len(self.ox) - self.triple_count()
 
+    def flush(self) -> None:
+        """Write buffered changes to disk, releasing the memory that held them.
+
+        RocksDB keeps recent writes in memory tables of up to tens of megabytes
+        per index; a long ingest calls this now and then so its memory stays flat
+        instead of growing with the corpus. A no-op on a remote or read-only store.
+        """
+        if self.remote or self.read_only:
+            return
+        try:
+            self.ox.flush()
+        except OSError as err:
+            raise StoreError(self._write_failure(err)) from err
+
     def close(self) -> None:
         """Flush and release the store (and its lock on the folder)."""
         if self._ox is not None and not self.read_only:
@@ -222,7 +244,10 @@ class Store:
     def _replace_graph(
         self, name: ox.NamedNode, triples: list[ox.Triple], *, union: bool = True
     ) -> None:
-        """Make ``triples`` the whole of graph ``name`` in one update request."""
+        """Make ``triples`` the whole of graph ``name`` in one transaction."""
+        if union and not self._has_graph(name):
+            self._add_graph(name, triples)
+            return
         # Serialised by Oxigraph itself, so every literal is escaped to N-Triples,
         # which is a subset of the SPARQL INSERT DATA syntax.
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
@@ -233,22 +258,44 @@ class Store:
             steps = [f"DROP SILENT GRAPH {name}", insert]
         self._update(" ;\n".join(steps))
 
+    def _add_graph(self, name: ox.NamedNode, triples: list[ox.Triple]) -> None:
+        """Write a graph the store lacks, and its triples into the union.
+
+        One ``extend`` is one transaction, as an update is, without the N-Triples
+        round trip and the union query an update needs: a graph that did not
+        exist has nothing to unlink, and adding a triple the union already holds
+        changes nothing.
+        """
+        quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+        quads += [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        self._check_writable()
+        try:
+            self.ox.extend(quads)
+        except OSError as err:
+            raise StoreError(self._write_failure(err)) from err
+
     def _remove_graph(self, name: ox.NamedNode) -> None:
         self._update(_UNLINK.format(g=name))
 
     def _update(self, text: str) -> None:
+        self._check_writable()
+        try:
+            self.ox.update(text)
+        except (OSError, SyntaxError) as err:
+            raise StoreError(self._write_failure(err)) from err
+
+    def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError(
                 f"The store at {self.location} was opened read-only; open it with "
                 "open_store(path) to write (only one writer at a time)."
             )
-        try:
-            self.ox.update(text)
-        except (OSError, SyntaxError) as err:
-            raise StoreError(
-                f"Writing to the store at {self.location or 'memory'} failed: {err}. "
-                "Nothing was changed; check free disk space and permissions."
-            ) from err
+
+    def _write_failure(self, err: Exception) -> str:
+        return (
+            f"Writing to the store at {self.location or 'memory'} failed: {err}. "
+            "Nothing was changed; check free disk space and permissions."
+        )
 
     # --- the store's contract, the same on every backend -----------------------
 
@@ -260,13 +307,19 @@ class Store:
         return None
 
     def put_article(
-        self, article: URIRef, graph: Graph, content_hash: str, *, force: bool = False
+        self,
+        article: URIRef,
+        graph: Graph | Iterable[ox.Triple],
+        content_hash: str,
+        *,
+        force: bool = False,
     ) -> PutResult:
         """Write an article's graph, replacing any older version all-or-nothing.
 
         Args:
             article: the article IRI, also the name of its graph.
-            graph: every triple of the article (metadata, events, actors, places).
+            graph: every triple of the article (metadata, events, actors, places),
+                as an rdflib graph or as pyoxigraph triples (no conversion needed).
             content_hash: the article's SHA-256; an equal stored hash means no write.
             force: write even when the stored hash is equal (a new extractor or
                 model gives a new graph for the same text); reported as "replaced".
@@ -370,8 +423,16 @@ def _add_hash(triples: list[ox.Triple], article: URIRef, content_hash: str) -> N
         triples.append(ox.Triple(subject, predicate, ox.Literal(content_hash)))
 
 
-def open_store(location: str | Path | None = None, *, read_only: bool = False) -> Store:
+def open_store(
+    location: str | Path | None = None, *, read_only: bool = False, wait: float = 0
+) -> Store:
     """Open (or create) a store in a folder, in memory, or on a SPARQL server.
+
+    A folder store has one writer at a time: RocksDB locks the folder while it is
+    open read-write. A second writer fails at once with a StoreError saying the
+    store is in use, unless ``wait`` lets it queue. Failing is the default
+    because a script or cron job that hangs silently behind a long ingest is
+    worse than one that says why it stopped. Readers never take the lock.
 
     Args:
         location: a folder path, None / "memory" for a throwaway store, or a
@@ -379,10 +440,13 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
         read_only: open an existing folder store for reading only. Readers then
             never write the store's files, so any number of them (``kg query``
             and its timeout worker, ``kg serve``) can run beside one writer.
+        wait: seconds to keep retrying a folder store that another process
+            holds open for writing; 0 fails at once.
 
     Raises:
         StoreError: the path is a file or a folder of something else, another
-            process holds the store open, or the server cannot be reached.
+            process still holds the store open after ``wait`` seconds, or the
+            server cannot be reached.
     """
     if location is None or str(location) == MEMORY:
         return Store(ox.Store(), None)
@@ -394,25 +458,47 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
     _check_store_path(path)
     if read_only:
         return _open_read_only(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)  # pyoxigraph makes one level
-        inner = ox.Store(str(path))
-    except OSError as err:
-        raise StoreError(_open_failure(path, err)) from err
-    logger.debug("opened store %s", path)
-    return Store(inner, path)
+    return _open_read_write(path, wait)
+
+
+def _open_read_write(path: Path, wait: float) -> Store:
+    """Open a folder store for writing, retrying for ``wait`` s while it is locked."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # pyoxigraph makes one
+            inner = ox.Store(str(path))
+        except OSError as err:
+            if not _is_locked(err) or time.monotonic() >= deadline:
+                raise StoreError(_open_failure(path, err)) from err
+            logger.debug("store %s is in use (%s); waiting", path, err)
+            time.sleep(_LOCK_POLL_SECONDS)
+            continue
+        logger.debug("opened store %s", path)
+        return Store(inner, path)
 
 
 def _open_read_only(path: Path) -> Store:
+    """Open a folder store read-only, retrying while a writer replaces its files.
+
+    A read-only open lists the store's files, then opens them. A writer that
+    flushes or compacts in between deletes some, and the open fails with "No such
+    file" (OSError) or a RocksDB "Corruption" (RuntimeError) that is only a race:
+    retried, the next open sees the new files.
+    """
     if not (path / "CURRENT").is_file():
         raise StoreError(
             f"No kg store at {path}: build one with `kg build ARTICLES --out DIR` "
             "or `kg ingest`, or pass --store PATH (env KG_STORE)."
         )
-    try:
-        return Store(ox.Store.read_only(str(path)), path, read_only=True)
-    except OSError as err:
-        raise StoreError(_open_failure(path, err)) from err
+    for _ in range(_READ_ONLY_TRIES):
+        try:
+            return Store(ox.Store.read_only(str(path)), path, read_only=True)
+        except (OSError, RuntimeError) as err:
+            failure = err
+            logger.debug("read-only open of %s failed (%s); retrying", path, err)
+            time.sleep(0.05)
+    raise StoreError(_open_failure(path, failure)) from failure
 
 
 def is_remote(location: str | Path | None) -> bool:
@@ -433,12 +519,30 @@ def _check_store_path(path: Path) -> None:
         )
 
 
-def _open_failure(path: Path, err: OSError) -> str:
+def _is_locked(err: Exception) -> bool:
+    """True if RocksDB refused the folder because a writer holds its LOCK file.
+
+    Matched on RocksDB's own words, not on "lock" alone: the folder's path is in
+    every message and may itself hold "lock".
+    """
+    text = str(err).lower()
+    return "while lock file" in text or "lock hold by" in text
+
+
+def _open_failure(path: Path, err: Exception) -> str:
+    """The one-line message for a failed open: the cause, then what to do."""
     text = str(err)
-    if "lock" in text.lower():
+    if "lock hold by current process" in text:
         return (
-            f"Cannot open store {path}: another kg process is using it ({text}). "
-            "Wait for it to finish or close it, then retry."
+            f"Cannot open store {path}: this process already has it open for "
+            "writing. Close that store (or reuse it) before opening it again."
+        )
+    if _is_locked(err):
+        return (
+            f"Cannot open store {path}: another kg process is using it (the store "
+            "is in use; one writer at a time). Wait for it to finish or close it, "
+            "then retry. kg ingest and kg remove can queue with --wait SECONDS; "
+            "kg query and kg serve can read the store meanwhile."
         )
     return f"Cannot open store {path}: {text}. Check the path and its permissions."
 
