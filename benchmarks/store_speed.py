@@ -540,56 +540,6 @@ def _disk_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
 
-# --- extra lines: rewritten queries -----------------------------------------------
-
-# Rewrites proposed for queries that miss (or nearly miss) the 5x bar, timed like
-# the shipped query with its parameters. actor-events: Oxigraph plans an OPTIONAL
-# whose body is a path (kg:targetActor/rdfs:label) as a hash join that first
-# evaluates the path for EVERY event in the store; with the label lookup nested in
-# its own OPTIONAL each part is one triple pattern, planned as a for-loop join per
-# result row. Same rows (every actor has an rdfs:label). who-met-whom: the planner
-# starts from every event's kg:eventType and evaluates skos:broader* once per event;
-# a subquery for the (8) concepts under cameo:04 makes them the starting point.
-REWRITES: dict[str, tuple[str, dict[str, str]]] = {
-    "actor-events, nested OPTIONALs": (
-        "actor-events",
-        {
-            "OPTIONAL { ?event kg:targetActor/rdfs:label ?target }": (
-                "OPTIONAL { ?event kg:targetActor ?ta "
-                "OPTIONAL { ?ta rdfs:label ?target } }"
-            ),
-            "OPTIONAL { ?event kg:place/rdfs:label ?place }": (
-                "OPTIONAL { ?event kg:place ?pl OPTIONAL { ?pl rdfs:label ?place } }"
-            ),
-        },
-    ),
-    "who-met-whom, concepts first": (
-        "who-met-whom",
-        {
-            "?e kg:eventType/skos:broader* cameo:04 ;": (
-                "{ SELECT ?type WHERE { ?type skos:broader* cameo:04 } }\n"
-                "  ?e kg:eventType ?type ;"
-            ),
-        },
-    ),
-}
-
-
-def rewrite_rows(
-    store: Store, ds: Dataset, texts: dict[str, str], args: argparse.Namespace
-) -> list[Row]:
-    """Time each proposed rewrite, applied to the bound text of the shipped query."""
-    rows = []
-    for label, (name, edits) in REWRITES.items():
-        text = texts[name]
-        for old, new in edits.items():
-            if old not in text:
-                raise SystemExit(f"rewrite {label!r}: {old!r} is not in {name}.rq")
-            text = text.replace(old, new)
-        rows.append(time_query(store, ds, f"  {label}", text, args))
-    return rows
-
-
 # --- main -------------------------------------------------------------------------
 
 
@@ -607,7 +557,6 @@ def run(args: argparse.Namespace, folder: Path) -> str:
     texts = {name: prepare(name, p) for name, p in sorted(params.items())}
     for name, text in texts.items():
         rows.append(time_query(store, ds, name, text, args))
-    rows += rewrite_rows(store, ds, texts, args)
     export_rows, turtle = time_export(store, ds, folder)
     rows += export_rows
     union, disk = store.triple_count(), _disk_mib(folder / "store")

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Literal, TextIO
@@ -181,9 +182,12 @@ def _rdf(store: Store, fmt: str, include_ontology: bool) -> tuple[bytes, int]:
 
 
 def write_rdf(
-    store: Store, fmt: str, output: BinaryIO, *, include_ontology: bool = True
+    store: Store, fmt: str, output: BinaryIO | Path, *, include_ontology: bool = True
 ) -> int:
-    """Stream Turtle, N-Triples, TriG or N-Quads to a binary file; return the count.
+    """Stream Turtle, N-Triples, TriG or N-Quads to a file; return the count.
+
+    ``output`` is a binary stream or a path; a path lets Oxigraph write the file
+    itself, without a Python call per chunk.
 
     Oxigraph serialises as it reads, in the store's index order: each subject is
     one block and equal stores give the same bytes, without sorting a million
@@ -196,8 +200,12 @@ def write_rdf(
         ox.serialize(quads, output, rdf_format, prefixes=prefixes)
         return quads.count
     if include_ontology:
-        store.dump_union(output, rdf_format, prefixes)
-        return store.triple_count()
+        # Count in a second thread while Oxigraph writes (both run outside the
+        # GIL): the count is a second full scan, a tenth of the export's time.
+        with ThreadPoolExecutor(1) as pool:
+            counting = pool.submit(store.triple_count)
+            store.dump_union(output, rdf_format, prefixes)
+            return counting.result()
     triples = _counted(union_triples(store, include_ontology=False))
     ox.serialize(triples, output, rdf_format, prefixes=prefixes)
     return triples.count
@@ -240,8 +248,7 @@ def _stream_rdf(
     path = Path(out)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with tmp.open("wb") as handle:
-            count = write_rdf(store, fmt, handle, include_ontology=include_ontology)
+        count = write_rdf(store, fmt, tmp, include_ontology=include_ontology)
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)

@@ -48,6 +48,7 @@ import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
+from pathlib import Path
 from typing import BinaryIO
 from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -395,7 +396,7 @@ class RemoteStore(Store):
 
     def dump_union(
         self,
-        output: BinaryIO,
+        output: BinaryIO | Path,
         rdf_format: ox.RdfFormat,
         prefixes: dict[str, str] | None = None,
     ) -> None:
