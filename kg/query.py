@@ -25,7 +25,7 @@ from typing import Literal as TypingLiteral
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.query_worker import Collected, collect
+from kg.query_worker import MEMORY_VARIABLE, Collected, collect
 from kg.rdf.namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -409,6 +409,13 @@ def _await_worker(proc: subprocess.Popen, request: dict, timeout: float) -> Coll
         raise QueryError(
             f"query stopped after {timeout:g} s; narrow it or raise --timeout"
         ) from None
+    if not out:  # killed by the kernel, or aborted at its memory cap
+        raise QueryError(
+            f"The query worker died (exit status {proc.returncode}) before it "
+            "answered; most likely the query needed more memory than the "
+            f"{MEMORY_VARIABLE} cap allows. Narrow the query (LIMIT, filters), "
+            f"or raise {MEMORY_VARIABLE} (MiB)."
+        )
     outcome = pickle.loads(out)  # our own child's answer, not outside data
     if outcome[0] == "error":
         raise _failure(outcome[1], outcome[2])

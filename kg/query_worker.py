@@ -14,7 +14,9 @@ writes ``b"R"`` once the store is open, then one pickled outcome:
 
 from __future__ import annotations
 
+import os
 import pickle
+import resource
 import sys
 import time
 from itertools import islice
@@ -24,6 +26,8 @@ import pyoxigraph as ox
 
 #: What :func:`collect` returns: kind, variables, rows, boolean, triples.
 Collected = tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
+#: Environment variable: the memory cap of a query worker, in MiB.
+MEMORY_VARIABLE = "KG_QUERY_MEMORY"
 #: Tries of a read-only open that races a writer beside it (0.05 s apart).
 _OPEN_TRIES = 20
 
@@ -83,8 +87,33 @@ def answer(store: ox.Store, request: dict) -> tuple:
         return ("error", type(err).__name__, str(err))
 
 
+def cap_memory(environ: dict[str, str] | None = None) -> int:
+    """Bound this process's address space; return the cap in MiB.
+
+    A reader that races a writer's compaction can, rarely, run away in memory
+    inside RocksDB (pyoxigraph calls a reader beside a writer undefined
+    behaviour); a query can also simply need too much. Capped, such a worker
+    dies alone instead of taking the machine's memory with it. The cap is
+    ``KG_QUERY_MEMORY`` MiB, by default half the machine's RAM (at least 2 GiB).
+    """
+    environ = os.environ if environ is None else environ
+    given = environ.get(MEMORY_VARIABLE, "").strip()
+    if given.isdigit() and int(given) > 0:
+        mebibytes = int(given)
+    else:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        mebibytes = max(physical // 2 // 2**20, 2048)
+    limit = mebibytes * 2**20
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return limit // 2**20
+
+
 def main() -> None:
     """Serve one request from stdin; the parent owns the clock."""
+    cap_memory()
     request = pickle.load(sys.stdin.buffer)
     try:
         store = open_for_request(request)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.errors import KGError, QueryError, StoreError
+from kg.query_worker import cap_memory
 
 logger = logging.getLogger(__name__)
 
@@ -330,6 +331,7 @@ def _worker_main(conn, location: str, writable: bool = False) -> None:  # noqa: 
     """Entry point of a worker process: open the store, then answer requests."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers
     _exit_with_parent()
+    cap_memory()  # a runaway query kills this worker (replaced), not the machine
     try:
         handler = Writer(Path(location)) if writable else Snapshot(Path(location))
         handler.store()

@@ -6,6 +6,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from storefixture import (
 
 from kg.errors import QueryError
 from kg.query import execute, load_query_text, run_query
+from kg.query_worker import MEMORY_VARIABLE
 from kg.rdf.iris import article_iri, entity_iri
 from kg.rdf.namespaces import KG, PREFIXES
 from kg.store import from_ox, open_store
@@ -348,6 +351,34 @@ def test_query_timeout_stops_a_runaway_query(tmp_path, location):
     assert err.value.exit_code == 2
     assert elapsed < 10
     assert worker_children() == []  # killed and reaped, not left running
+
+
+# A sort over a 3-way cross join: memory grows until the cap stops the worker.
+MEMORY_HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+
+
+def test_query_memory_cap_stops_a_runaway_query_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv(MEMORY_VARIABLE, "600")  # MiB; the worker opens in ~200
+    with open_store(tmp_path / "big") as big:
+        big.put_article(article_iri("big"), big_graph(1000), "h")
+        with pytest.raises(QueryError) as err:
+            execute(big, MEMORY_HOG, timeout=120)
+        assert "needed more memory than the KG_QUERY_MEMORY cap" in str(err.value)
+        # The next query runs in a fresh worker under the same cap.
+        assert execute(big, CARTESIAN.replace(". ?g ?h ?i ", ""), timeout=60).rows
+    assert worker_children() == []
+
+
+def test_query_worker_memory_cap_defaults_to_half_the_ram():
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    script = (
+        "import resource, kg.query_worker as w; w.cap_memory({}); "
+        "print(resource.getrlimit(resource.RLIMIT_AS)[0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert int(out.stdout) == max(physical // 2 // 2**20, 2048) * 2**20
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "turtle"])

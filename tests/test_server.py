@@ -356,6 +356,20 @@ def test_server_timeout_is_503_and_worker_recovers(strict):
     assert (status, body.strip()) == (200, b"true")
 
 
+def test_server_memory_runaway_kills_only_its_worker(store_path, monkeypatch):
+    # Workers are spawned with this environment: a 600 MiB cap on each.
+    monkeypatch.setenv("KG_QUERY_MEMORY", "600")
+    running = Running(Settings(store_path, port=0, timeout=60, workers=1))
+    try:
+        hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+        status, _, body = get(running.sparql, hog)
+        assert status == 500 and b"The query worker failed" in body
+        status, _, body = get(running.sparql, "ASK { ?e a kg:Event }", "text/csv")
+        assert (status, body.strip()) == (200, b"true")
+    finally:
+        running.stop()
+
+
 @pytest.mark.parametrize(
     "query",
     [
