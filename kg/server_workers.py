@@ -153,14 +153,18 @@ def store_version(location: Path) -> tuple:
 
     RocksDB's own log (LOG*) is left out; it changes without the data changing.
     """
+    found = []
     with os.scandir(location) as entries:
-        return tuple(
-            sorted(
-                (e.name, e.stat().st_size, e.stat().st_mtime_ns)
-                for e in entries
-                if not e.name.startswith("LOG")
-            )
-        )
+        for entry in entries:
+            if entry.name.startswith("LOG"):
+                continue
+            try:
+                stat = entry.stat()
+            except FileNotFoundError:  # a writer's compaction removed it just now
+                found.append((entry.name, -1, -1))
+                continue
+            found.append((entry.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def open_read_only(location: Path, attempts: int = 20):  # noqa: ANN201 - kg.store.Store
