@@ -2,8 +2,10 @@
 
 The functions the CLI's ``kg ingest``, ``kg build`` and ``kg remove`` wrap. Each
 article is written in its own transaction, so a bad article, or a crash half-way,
-never leaves a half-written graph and never touches what was stored before. Every
-run is recorded in the store's history (see :mod:`kg.provenance`).
+never leaves a half-written graph and never touches what was stored before. The
+writes run on a background thread, in input order, while the model reads the next
+articles (:mod:`kg.background`). Every run is recorded in the store's history (see
+:mod:`kg.provenance`).
 """
 
 from __future__ import annotations
@@ -11,21 +13,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV
 from spacy.language import Language
 
 from kg import __version__
+from kg.background import OrderedThread
 from kg.errors import InputError, KGError
-from kg.extraction import extract
+from kg.extraction import ZONE_ARTICLES, extract
 from kg.extraction.distributed import check_options, extract_distributed
 from kg.ontology import load_ontology
 from kg.provenance import Revision, RunLog, recording
 from kg.rdf.iris import article_iri
-from kg.rdf.mapping import extraction_to_graph
+from kg.rdf.mapping import extraction_triples, triples_to_graph
 from kg.reading import iter_articles
 from kg.records import Article, Extraction
 from kg.store import Store
@@ -35,6 +40,14 @@ logger = logging.getLogger(__name__)
 #: Called once per article with its id and what happened to it.
 Progress = Callable[[str, str], None]
 OnError = Callable[[KGError], None]
+
+_GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
+#: Articles written between two flushes of the store: RocksDB holds what it has
+#: not flushed in memory, so without these the memory of a run grows with it.
+FLUSH_EVERY = 200
+#: Extracted articles that may wait for the writer thread (see _store_all): a
+#: memory zone's worth, since extract() hands them over a zone at a time.
+WRITE_AHEAD = ZONE_ARTICLES
 
 
 @dataclass(frozen=True)
@@ -132,7 +145,16 @@ def ingest(
                 fresh, nlp, model=model, batch_size=batch_size, n_process=workers
             )
         )
-        _store_all(extractions, store, run, failed, notify, validate, force)
+        _store_all(
+            extractions,
+            store,
+            run,
+            failed,
+            notify,
+            validate,
+            force,
+            stop_on_error=on_error is None,
+        )
     return _report(run, started)
 
 
@@ -159,7 +181,15 @@ def ingest_extractions(
     notify = progress or (lambda _id, _status: None)
     with recording(store, "ingest", model=model) as run:
         failed = _failure_counter(run, on_error)
-        _store_all(extractions, store, run, failed, notify, validate)
+        _store_all(
+            extractions,
+            store,
+            run,
+            failed,
+            notify,
+            validate,
+            stop_on_error=on_error is None,
+        )
     return _report(run, started)
 
 
@@ -211,6 +241,10 @@ def _failure_counter(run: RunLog, on_error: OnError | None) -> OnError:
     return failed
 
 
+#: An article's graph, or why it could not be made (raised again by the writer).
+Mapped = tuple[Extraction, list[ox.Triple] | KGError]
+
+
 def _store_all(
     extractions: Iterable[Extraction],
     store: Store,
@@ -219,45 +253,106 @@ def _store_all(
     notify: Progress,
     validate: bool,
     force: bool = False,
+    *,
+    stop_on_error: bool = False,
 ) -> None:
-    """Map, optionally validate, and store each extraction; record what happened."""
-    for extraction in extractions:
-        article = extraction.article
-        try:
-            status = _store_one(extraction, store, run, validate, force)
-        except KGError as error:
-            failed(InputError(article.origin or article.id, f"not stored: {error}"))
-            notify(article.id, "failed")
-            continue
-        if status == "unchanged":
-            run.unchanged += 1
-        else:
-            run.events += len(extraction.events)
-        notify(article.id, status)
+    """Map, optionally validate, and store each extraction; record what happened.
+
+    Writes run on a background thread, in input order, while the next articles
+    are extracted (pyoxigraph lets go of the GIL as it writes); the mapping stays
+    here, so that thread holds the GIL only briefly. Outcomes are reported here,
+    in input order. With ``stop_on_error`` (``failed`` raises), nothing after a
+    failed article is written, as when it all ran on one thread.
+    """
+    written = 0
+
+    def write(item: Mapped) -> str:
+        nonlocal written
+        extraction, triples = item
+        if isinstance(triples, KGError):
+            raise triples
+        written += 1
+        if written % FLUSH_EVERY == 0:
+            store.flush()
+        return _put(extraction, triples, store, run, force)
+
+    with OrderedThread(
+        write,
+        ahead=0 if store.remote else WRITE_AHEAD,  # one HTTP client: no overlap
+        fatal=lambda exc: stop_on_error or not isinstance(exc, KGError),
+    ) as writer:
+        for extraction in extractions:
+            for done in writer.put((extraction, _mapped(extraction, run, validate))):
+                _report_one(*done, run, failed, notify)
+        for done in writer.rest():
+            _report_one(*done, run, failed, notify)
 
 
-def _store_one(
-    extraction: Extraction,
-    store: Store,
+def _report_one(
+    item: Mapped,
+    outcome: Future[str],
     run: RunLog,
-    validate: bool,
-    force: bool = False,
-) -> str:
-    """Write one article's graph, stamped with the run; note it on the run.
+    failed: OnError,
+    notify: Progress,
+) -> None:
+    """Count and report what storing one extraction did (``failed`` may raise)."""
+    extraction = item[0]
+    article = extraction.article
+    try:
+        status = outcome.result()
+    except KGError as error:
+        failed(InputError(article.origin or article.id, f"not stored: {error}"))
+        notify(article.id, "failed")
+        return
+    if status == "unchanged":
+        run.unchanged += 1
+    else:
+        run.events += len(extraction.events)
+    notify(article.id, status)
+
+
+def _mapped(
+    extraction: Extraction, run: RunLog, validate: bool
+) -> list[ox.Triple] | KGError:
+    """One article's graph, stamped with the run, or why it cannot be stored."""
+    try:
+        return _graph_of(extraction, run, validate)
+    except KGError as error:
+        return error
+
+
+def _graph_of(extraction: Extraction, run: RunLog, validate: bool) -> list[ox.Triple]:
+    """One article's graph, stamped with the run.
 
     Raises:
-        KGError: the graph breaks a shape (with ``validate``), or the write fails.
+        KGError: the graph breaks a shape (with ``validate``).
+    """
+    iri = ox.NamedNode(article_iri(extraction.article))
+    triples = extraction_triples(
+        extraction, extractor_version=__version__, model=run.model or ""
+    )
+    triples.append(ox.Triple(iri, _GENERATED_BY, ox.NamedNode(run.iri)))
+    if validate:
+        _check(triples_to_graph(triples), extraction.article)
+    return triples
+
+
+def _put(
+    extraction: Extraction,
+    triples: list[ox.Triple],
+    store: Store,
+    run: RunLog,
+    force: bool = False,
+) -> str:
+    """Write one article's graph; note it on the run.
+
+    Raises:
+        KGError: the write fails.
     """
     article = extraction.article
     iri = article_iri(article)
-    graph = extraction_to_graph(
-        extraction, extractor_version=__version__, model=run.model or ""
-    )
-    graph.add((iri, PROV.wasGeneratedBy, run.iri))
-    if validate:
-        _check(graph, article)
     previous = store.article_hash(iri)
-    status = store.put_article(iri, graph, article.content_hash, force=force)
+    status = store.put_article(iri, triples, article.content_hash, force=force)
     if status == "added":
         run.added.append(article.id)
     elif status == "replaced":

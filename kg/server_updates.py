@@ -35,7 +35,7 @@ from kg.query import blank_opaque
 from kg.rdf.iris import article_id, article_iri
 from kg.rdf.namespaces import KG, PREFIXES
 from kg.server_workers import Reply, error_reply
-from kg.store import Store, from_ox, to_ox
+from kg.store import Store, canonical_triples, from_ox, to_ox
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def parse_update(text: str) -> tuple[ox.NamedNode, list[Operation]]:
         for name, quads in (op.quads or {}).items():
             graphs.add(_article_graph(name))
             triples += [_triple(quad) for quad in quads]
-        operations.append((insert, _canonical(triples)))
+        operations.append((insert, canonical_triples(triples)))
     if len(graphs) != 1:
         raise UpdateRefused(400, _graph_count_message(len(graphs)))
     return ox.NamedNode(graphs.pop()), operations
@@ -181,13 +181,6 @@ def _triple(quad: tuple) -> ox.Triple:
         return ox.Triple(*(to_ox(term) for term in quad[:3]))
     except (ValueError, KGError) as err:
         raise UpdateRefused(400, f"The update holds an invalid term: {err}.") from err
-
-
-def _canonical(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples as the store would hold them (canonical numbers and dates)."""
-    scratch = ox.Store()
-    scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    return [quad.triple for quad in scratch]
 
 
 def _write(store: Store, article: URIRef, before: set, after: set) -> str:

@@ -154,3 +154,23 @@ def test_extract_planned_meeting_is_intent_to_meet(nlp, text):
 def test_extract_odd_text_does_not_crash(nlp, text):
     extraction = _extract_one(nlp, text)
     assert isinstance(extraction.events, tuple)
+
+
+def _zone_articles(word: str) -> list[Article]:
+    text = "Qarvelian envoy {}{} Vexmundo met Russian officials in Kyiv on Monday."
+    return [Article(id=f"z{i}", text=text.format(word, i)) for i in range(5)]
+
+
+@pytest.mark.parametrize("zone", [1, 2])
+def test_extract_memory_zones_keep_output_and_drop_new_words(nlp, monkeypatch, zone):
+    import kg.extraction
+
+    articles = _zone_articles("Zorblat")
+    whole = list(extract(articles, nlp))
+    monkeypatch.setattr(kg.extraction, "ZONE_ARTICLES", zone)
+    assert list(extract(iter(articles), nlp)) == whole
+    word = f"Quxbarin{zone}x"
+    assert len(list(extract(_zone_articles(word), nlp))) == 5
+    # The first zone's words stay (it runs outside a zone); the others are dropped.
+    kept = [f"{word}{i}" in nlp.vocab.strings for i in range(5)]
+    assert kept == [True] * zone + [False] * (5 - zone)

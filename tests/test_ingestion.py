@@ -240,3 +240,46 @@ def test_ingestion_force_rewrites_unchanged_article(nlp, tmp_path, article):
         again = ingest([DATA / article], store, nlp=nlp)
         forced = ingest([DATA / article], store, nlp=nlp, force=True)
     assert (first.added, again.unchanged, forced.replaced) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("failing", [1])
+def test_ingestion_without_on_error_stores_nothing_after_failed_article(store, failing):
+    good = [make_extraction(f"a{i}", [("040", ZELENSKIY, WITKOFF)]) for i in range(4)]
+    bad = make_extraction("bad", [("040", ZELENSKIY, WITKOFF)], confidence=1.5)
+    extractions = good[:failing] + [bad] + good[failing:]
+    with pytest.raises(InputError, match="bad.txt: not stored"):
+        ingest_extractions(extractions, store, model=MODEL, validate=True)
+    assert store.articles() == [article_iri(e.article) for e in good[:failing]]
+    (run,) = read_runs(store)
+    assert (run.status, run.added, run.failed) == ("stopped", ("a0",), 1)
+
+
+@pytest.mark.parametrize(("ahead", "flush_every"), [(0, 1), (8, 2), (8, 200)])
+def test_ingestion_writer_thread_keeps_order_and_content(
+    tmp_path, monkeypatch, ahead, flush_every
+):
+    import kg.ingestion
+
+    monkeypatch.setattr(kg.ingestion, "WRITE_AHEAD", ahead)
+    monkeypatch.setattr(kg.ingestion, "FLUSH_EVERY", flush_every)
+    pairs = [("040", ZELENSKIY, WITKOFF), ("190", RUSSIA, None)]
+    extractions = [make_extraction(f"a{i:02d}", pairs[: 1 + i % 2]) for i in range(20)]
+    extractions.insert(5, make_extraction("bad", pairs, confidence=1.5))
+    seen: list[tuple[str, str]] = []
+    errors: list[KGError] = []
+    with open_store(tmp_path / "store") as store:
+        report = ingest_extractions(
+            extractions,
+            store,
+            model=MODEL,
+            on_error=errors.append,
+            progress=lambda aid, status: seen.append((aid, status)),
+            validate=True,
+        )
+        stored = store.articles()
+        union = store.triple_count()
+    ids = [e.article.id for e in extractions]
+    assert seen == [(aid, "failed" if aid == "bad" else "added") for aid in ids]
+    assert stored == sorted(article_iri(aid) for aid in ids if aid != "bad")
+    assert (report.added, report.failed, report.events, len(errors)) == (20, 1, 30, 1)
+    assert union > 0

@@ -377,3 +377,19 @@ def test_mapping_writes_event_modality(modality: str) -> None:
     event = replace(_events()[0], modality=modality)
     graph = _map(Extraction(_article(), (), (event,)))
     assert graph.value(event_iri(_article(), event), KG.modality) == Literal(modality)
+
+
+@pytest.mark.parametrize("runs", [2])
+def test_mapping_triples_are_the_graph_without_repeats(runs: int) -> None:
+    from kg.rdf.mapping import extraction_triples
+    from kg.store import to_ox
+
+    extraction = _extraction()
+    triples = [
+        extraction_triples(extraction, extractor_version=VERSION, model=MODEL)
+        for _ in range(runs)
+    ]
+    graph = {(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in _map(extraction)}
+    assert {(t.subject, t.predicate, t.object) for t in triples[0]} == graph
+    assert len(triples[0]) == len(graph)
+    assert triples[1] == triples[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pyoxigraph as ox
 import pytest
 from backends import BACKENDS, open_backend
 from rdflib import Graph, Literal, URIRef
@@ -268,3 +269,27 @@ def test_store_read_only_needs_an_existing_store(tmp_path, name):
     with pytest.raises(StoreError, match="No kg store at"):
         open_store(tmp_path / name, read_only=True)
     assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("aid", ["a1"])
+def test_store_put_article_takes_pyoxigraph_triples(store, aid):
+    from kg.store import to_ox
+
+    g, digest = article_graph(aid, SPEC[0][1])
+    triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]
+    assert store.put_article(article_iri(aid), triples, digest) == "added"
+    assert isomorphic(store.read_graph(article_iri(aid)), g)
+    assert store.put_article(article_iri(aid), triples, digest) == "unchanged"
+    assert store.triple_count() == len(g)
+
+
+@pytest.mark.parametrize("mode", ["writer", "read-only"])
+def test_store_flush_keeps_everything(tmp_path, mode):
+    path = tmp_path / "store"
+    with open_store(path) as writer:
+        graphs = fill(writer, with_ontology=False)
+        writer.flush()
+        count = writer.triple_count()
+    with open_store(path, read_only=mode == "read-only") as again:
+        again.flush()
+        assert again.triple_count() == count == union_size(list(graphs.values()))

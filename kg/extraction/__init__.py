@@ -8,11 +8,19 @@ streams articles through one pipeline with ``nlp.pipe`` and yields one
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
+from itertools import islice
 
 from spacy.language import Language
 
 from kg.extraction.chunks import merge_entities, shift_event, split_text
 from kg.records import Article, Entity, Event, Extraction
+
+#: Articles whose Docs share one spaCy memory zone (``Language.memory_zone``):
+#: the strings and lexemes the model adds for them are dropped once their
+#: extractions (plain records) are made, so a long run's vocabulary, and its
+#: memory, stay flat instead of growing with every new word.
+ZONE_ARTICLES = 64
 
 
 def extract(
@@ -44,6 +52,20 @@ def extract(
         )
         return
     nlp = nlp or build_pipeline(model)
+    remaining = iter(articles)
+    chunks = iter(lambda: list(islice(remaining, ZONE_ARTICLES)), [])
+    for number, chunk in enumerate(chunks):
+        # The first chunk runs outside a zone, so the tokenizer's cache (which a
+        # zone leaves unfilled) and the lexemes of common words are kept.
+        with nlp.memory_zone() if number else nullcontext():
+            done = list(_extract_chunk(chunk, nlp, batch_size))
+        yield from done  # never from inside a zone: the caller may use nlp
+
+
+def _extract_chunk(
+    articles: list[Article], nlp: Language, batch_size: int
+) -> Iterator[Extraction]:
+    """The extractions of some articles, in order, as plain records."""
     pieces = (
         (_prepare(nlp, text, article), (article, offset, last))
         for article in articles

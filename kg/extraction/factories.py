@@ -13,6 +13,10 @@ from spacy.tokens import Doc
 
 from kg.extraction.actors import DocActors
 from kg.extraction.events import EventFinder, find_triggers
+from kg.extraction.triggers import TriggerMatcher
+
+#: A sentence is cut after this many tokens; news sentences run 20-60.
+MAX_SENTENCE_TOKENS = 150
 
 for _name, _default in (
     ("kg_anchor", None),  # publication date: anchors "on Monday"
@@ -62,16 +66,36 @@ class EventExtractor:
     assigns=["token.is_sent_start"],
 )
 def line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break.
+    """Start a sentence after every line break, and after MAX_SENTENCE_TOKENS.
 
     Headlines and datelines have no full stop; without this the parser glues them
-    to the first sentence and events pick up the wrong subject.
+    to the first sentence and events pick up the wrong subject. Text without any
+    punctuation can otherwise be one sentence of thousands of tokens: each event
+    in it scans the whole sentence (quadratic time) and stores it as evidence.
     """
+    since = 0
     for token in doc[1:]:
         previous = doc[token.i - 1]
+        since += 1
         if "\n" in previous.text or "\n" in previous.whitespace_:
             token.is_sent_start = True
+        elif since >= MAX_SENTENCE_TOKENS:
+            token.is_sent_start = True
+        else:
+            continue
+        since = 0
     return doc
+
+
+@Language.factory(
+    "kg_triggers",
+    default_config={"spans_key": "kg_triggers"},
+    requires=["token.lemma", "token.pos"],
+    assigns=["doc.spans"],
+)
+def make_trigger_matcher(nlp: Language, name: str, spans_key: str) -> TriggerMatcher:
+    """Factory for :class:`TriggerMatcher` (fill it with ``add_patterns``)."""
+    return TriggerMatcher(nlp, spans_key=spans_key)
 
 
 @Language.factory(

@@ -9,6 +9,8 @@ role and a country, spotting untagged names after titles and datelines.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
 
 from spacy.tokens import Doc, Span, Token
 
@@ -49,6 +51,7 @@ def clean_surface(text: str) -> str:
     return re.sub(r"\s+(of|and|the|for|in|on)$", "", text).strip(" ,;:-–")
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every known person at every new mention
 def surname_key(name: str) -> str:
     """Last name folded across transliterations: Zelenskiy = Zelensky = Zelenskyy."""
     last = gazetteer.normalise(name).split()[-1] if gazetteer.normalise(name) else ""
@@ -129,7 +132,7 @@ def dateline_places(doc: Doc) -> list[Span]:
     """
     found = []
     for sent in doc.sents:
-        tokens = [t for t in sent if not t.is_space]
+        tokens = list(islice((t for t in sent if not t.is_space), 5))
         if len(tokens) < 3:
             continue
         end = next((t.i for t in tokens[:5] if t.text in DATELINE_DASHES | {","}), None)

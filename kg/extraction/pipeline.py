@@ -79,11 +79,7 @@ def build_pipeline(model: str | None = None) -> Language:
         config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"},
     )
     ruler.add_patterns(actors.actor_patterns())
-    triggers = nlp.add_pipe(
-        "span_ruler",
-        name="kg_trigger_ruler",
-        config={"spans_key": TRIGGERS_KEY, "validate": False},
-    )
+    triggers = nlp.add_pipe("kg_triggers", config={"spans_key": TRIGGERS_KEY})
     triggers.add_patterns(trigger_patterns())
     nlp.add_pipe("kg_actors")
     nlp.add_pipe("kg_events", config={"spans_key": TRIGGERS_KEY})

@@ -11,26 +11,49 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.ontology import cameo_labels
 from kg.rdf.iris import article_iri, entity_iri, event_iri
 from kg.rdf.namespaces import CAMEO, KG, bind_prefixes, geonames_iri
 from kg.records import Article, Entity, Event, Extraction
+from kg.store import from_ox
 
 logger = logging.getLogger(__name__)
 
-_KIND_CLASS: dict[str, URIRef] = {
-    "person": KG.Person,
-    "organization": KG.Organization,
-    "country": KG.Country,
-    "group": KG.Group,
-    "location": KG.Place,
+
+def _node(term: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+_KIND_CLASS: dict[str, ox.NamedNode] = {
+    "person": _node(KG.Person),
+    "organization": _node(KG.Organization),
+    "country": _node(KG.Country),
+    "group": _node(KG.Group),
+    "location": _node(KG.Place),
 }
+_ACTOR = _node(KG.Actor)
+_TYPE, _LABEL = _node(RDF.type), _node(RDFS.label)
+#: kg: properties by local name, as pyoxigraph terms (built once, used per triple).
+_P: dict[str, ox.NamedNode] = {
+    name: _node(KG[name])
+    for name in (
+        "Article Event title contentHash extractorVersion model url publisher "
+        "published origin metadata mentionedIn countryCode alias role actorCode "
+        "mergeReason geonamesId geonames latitude longitude eventType sourceActor "
+        "targetActor place date trigger sentence sentenceStart sentenceEnd "
+        "confidence modality fromArticle"
+    ).split()
+}
+_ANY_URI, _DATE = _node(XSD.anyURI), _node(XSD.date)
+_INTEGER, _DECIMAL = _node(XSD.integer), _node(XSD.decimal)
 
 _CONFIDENCE_STEP = Decimal("0.001")
 
@@ -38,7 +61,7 @@ _CONFIDENCE_STEP = Decimal("0.001")
 def extraction_to_graph(
     extraction: Extraction, *, extractor_version: str, model: str
 ) -> Graph:
-    """Map one article's extraction to its graph.
+    """Map one article's extraction to its graph, as rdflib.
 
     Args:
         extraction: the article and everything extracted from it.
@@ -47,39 +70,74 @@ def extraction_to_graph(
 
     Returns:
         A new graph with kg prefixes bound; its name in a store is
-        ``article_iri(extraction.article)``.
+        ``article_iri(extraction.article)``. It holds exactly the triples of
+        :func:`extraction_triples`.
     """
+    return triples_to_graph(
+        extraction_triples(extraction, extractor_version=extractor_version, model=model)
+    )
+
+
+def triples_to_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An rdflib graph of pyoxigraph triples, with kg prefixes bound."""
     graph = Graph()
     bind_prefixes(graph)
-    article = extraction.article
-    _add_article(graph, article, extractor_version=extractor_version, model=model)
-    for entity in _described_entities(extraction):
-        _add_entity(graph, entity, article_iri(article))
-    for event in extraction.events:
-        _add_event(graph, article, event)
+    for t in triples:
+        graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
     return graph
 
 
+def extraction_triples(
+    extraction: Extraction, *, extractor_version: str, model: str
+) -> list[ox.Triple]:
+    """Map one article's extraction to the triples of its graph, without repeats.
+
+    Built as pyoxigraph terms, which is what the store writes: going through
+    rdflib cost more per article than storing the result.
+
+    Args:
+        extraction: the article and everything extracted from it.
+        extractor_version: kg version that ran the extraction, recorded on the article.
+        model: spaCy pipeline name and version, recorded on the article.
+    """
+    article = extraction.article
+    node = _node(article_iri(article))
+    out: list[ox.Triple] = []
+    _add_article(out, node, article, extractor_version=extractor_version, model=model)
+    nodes: dict[Entity, ox.NamedNode] = {}
+    for entity in _described_entities(extraction):
+        nodes[entity] = _node(entity_iri(entity))
+        _add_entity(out, nodes[entity], entity, node)
+    for event in extraction.events:
+        _add_event(out, node, article, event, nodes)
+    return list(dict.fromkeys(out))
+
+
 def _add_article(
-    graph: Graph, article: Article, *, extractor_version: str, model: str
+    out: list[ox.Triple],
+    node: ox.NamedNode,
+    article: Article,
+    *,
+    extractor_version: str,
+    model: str,
 ) -> None:
     """Article metadata and the provenance of its extraction."""
-    node = article_iri(article)
-    graph.add((node, RDF.type, KG.Article))
-    graph.add((node, KG.title, _text(article.title)))
-    graph.add((node, KG.contentHash, Literal(article.content_hash)))
-    graph.add((node, KG.extractorVersion, _text(extractor_version)))
-    graph.add((node, KG.model, _text(model)))
+    out.append(ox.Triple(node, _TYPE, _P["Article"]))
+    out.append(ox.Triple(node, _P["title"], _text(article.title)))
+    out.append(ox.Triple(node, _P["contentHash"], ox.Literal(article.content_hash)))
+    out.append(ox.Triple(node, _P["extractorVersion"], _text(extractor_version)))
+    out.append(ox.Triple(node, _P["model"], _text(model)))
     if article.url:
-        graph.add((node, KG.url, Literal(_clean(article.url), datatype=XSD.anyURI)))
+        url = ox.Literal(_clean(article.url), datatype=_ANY_URI)
+        out.append(ox.Triple(node, _P["url"], url))
     if article.source:
-        graph.add((node, KG.publisher, _text(article.source)))
+        out.append(ox.Triple(node, _P["publisher"], _text(article.source)))
     if article.date is not None:
-        graph.add((node, KG.published, _date(article.date)))
+        out.append(ox.Triple(node, _P["published"], _date(article.date)))
     if article.origin:
-        graph.add((node, KG.origin, _text(article.origin)))
+        out.append(ox.Triple(node, _P["origin"], _text(article.origin)))
     for key, value in article.metadata:
-        graph.add((node, KG.metadata, _text(f"{key}: {value}")))
+        out.append(ox.Triple(node, _P["metadata"], _text(f"{key}: {value}")))
 
 
 def _described_entities(extraction: Extraction) -> list[Entity]:
@@ -94,35 +152,37 @@ def _described_entities(extraction: Extraction) -> list[Entity]:
     return list(dict.fromkeys(wanted))  # drop repeats, keep first-seen order
 
 
-def _add_entity(graph: Graph, entity: Entity, article: URIRef) -> None:
+def _add_entity(
+    out: list[ox.Triple], node: ox.NamedNode, entity: Entity, article: ox.NamedNode
+) -> None:
     """Type, label, country, aliases, role, code and GeoNames link of an entity."""
-    node = entity_iri(entity)
-    graph.add((node, RDF.type, _KIND_CLASS.get(entity.kind, KG.Actor)))
-    graph.add((node, RDFS.label, _text(entity.name)))
-    graph.add((node, KG.mentionedIn, article))
+    out.append(ox.Triple(node, _TYPE, _KIND_CLASS.get(entity.kind, _ACTOR)))
+    out.append(ox.Triple(node, _LABEL, _text(entity.name)))
+    out.append(ox.Triple(node, _P["mentionedIn"], article))
     if entity.country:
-        graph.add((node, KG.countryCode, _text(entity.country)))
+        out.append(ox.Triple(node, _P["countryCode"], _text(entity.country)))
     for alias in entity.aliases:
         if alias != entity.name:
-            graph.add((node, KG.alias, _text(alias)))
+            out.append(ox.Triple(node, _P["alias"], _text(alias)))
     if entity.role:
-        graph.add((node, KG.role, _text(entity.role)))
+        out.append(ox.Triple(node, _P["role"], _text(entity.role)))
     if entity.code:
-        graph.add((node, KG.actorCode, _text(entity.code)))
+        out.append(ox.Triple(node, _P["actorCode"], _text(entity.code)))
     for alias, reason in entity.merges:
-        graph.add((node, KG.mergeReason, _text(f"{alias} \u2014 {reason}")))
-    _add_geonames(graph, node, entity)
+        reason_text = _text(f"{alias} \u2014 {reason}")
+        out.append(ox.Triple(node, _P["mergeReason"], reason_text))
+    _add_geonames(out, node, entity)
 
 
-def _add_geonames(graph: Graph, node: URIRef, entity: Entity) -> None:
+def _add_geonames(out: list[ox.Triple], node: ox.NamedNode, entity: Entity) -> None:
     """GeoNames id and link, and coordinates when both are valid WGS84 degrees.
 
     One coordinate without the other places nothing, so both or neither are kept.
     """
     if entity.geonames_id is not None:
         gid = int(entity.geonames_id)
-        graph.add((node, KG.geonamesId, Literal(gid, datatype=XSD.integer)))
-        graph.add((node, KG.geonames, geonames_iri(gid)))
+        out.append(ox.Triple(node, _P["geonamesId"], _integer(gid)))
+        out.append(ox.Triple(node, _P["geonames"], _node(geonames_iri(gid))))
     if entity.latitude is None and entity.longitude is None:
         return
     lat = _degrees(entity.latitude, 90)
@@ -130,60 +190,72 @@ def _add_geonames(graph: Graph, node: URIRef, entity: Entity) -> None:
     if lat is None or lon is None:
         logger.warning(
             "%s: coordinates (%r, %r) are not valid WGS84 degrees; left out",
-            node,
+            node.value,
             entity.latitude,
             entity.longitude,
         )
         return
-    graph.add((node, KG.latitude, lat))
-    graph.add((node, KG.longitude, lon))
+    out.append(ox.Triple(node, _P["latitude"], lat))
+    out.append(ox.Triple(node, _P["longitude"], lon))
 
 
-def _add_event(graph: Graph, article: Article, event: Event) -> None:
+def _add_event(
+    out: list[ox.Triple],
+    article_node: ox.NamedNode,
+    article: Article,
+    event: Event,
+    nodes: dict[Entity, ox.NamedNode],
+) -> None:
     """One event mention with its participants, evidence and confidence."""
     concept = event_concept(event.cameo)
     if concept is None:
         return
-    node = event_iri(article, event)
-    graph.add((node, RDF.type, KG.Event))
-    graph.add((node, KG.eventType, concept))
-    graph.add((node, KG.sourceActor, entity_iri(event.source)))
+    node = _node(event_iri(article, event))
+    out.append(ox.Triple(node, _TYPE, _P["Event"]))
+    out.append(ox.Triple(node, _P["eventType"], _node(concept)))
+    out.append(ox.Triple(node, _P["sourceActor"], nodes[event.source]))
     if event.target is not None:
-        graph.add((node, KG.targetActor, entity_iri(event.target)))
+        out.append(ox.Triple(node, _P["targetActor"], nodes[event.target]))
     if event.location is not None:
-        graph.add((node, KG.place, entity_iri(event.location)))
-    _add_event_date(graph, node, event.date)
-    _add_evidence(graph, node, event)
+        out.append(ox.Triple(node, _P["place"], nodes[event.location]))
+    _add_event_date(out, node, event.date)
+    _add_evidence(out, node, event)
     if event.modality:
-        graph.add((node, KG.modality, _text(event.modality)))
-    graph.add((node, KG.fromArticle, article_iri(article)))
+        out.append(ox.Triple(node, _P["modality"], _text(event.modality)))
+    out.append(ox.Triple(node, _P["fromArticle"], article_node))
 
 
-def _add_event_date(graph: Graph, node: URIRef, value: str | None) -> None:
+def _add_event_date(
+    out: list[ox.Triple], node: ox.NamedNode, value: str | None
+) -> None:
     """kg:date when the event's date is a valid ISO day; a bad one is dropped."""
     if not value:
         return
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        logger.warning("event %s: date %r is not YYYY-MM-DD; left out", node, value)
+        logger.warning(
+            "event %s: date %r is not YYYY-MM-DD; left out", node.value, value
+        )
         return
-    graph.add((node, KG.date, _date(day)))
+    out.append(ox.Triple(node, _P["date"], _date(day)))
 
 
-def _add_evidence(graph: Graph, node: URIRef, event: Event) -> None:
+def _add_evidence(out: list[ox.Triple], node: ox.NamedNode, event: Event) -> None:
     """Trigger, sentence, offsets and confidence of an event."""
-    graph.add((node, KG.trigger, _text(event.trigger)))
-    graph.add((node, KG.sentence, _text(event.sentence)))
-    graph.add((node, KG.sentenceStart, Literal(int(event.start), datatype=XSD.integer)))
-    graph.add((node, KG.sentenceEnd, Literal(int(event.end), datatype=XSD.integer)))
+    out.append(ox.Triple(node, _P["trigger"], _text(event.trigger)))
+    out.append(ox.Triple(node, _P["sentence"], _text(event.sentence)))
+    out.append(ox.Triple(node, _P["sentenceStart"], _integer(int(event.start))))
+    out.append(ox.Triple(node, _P["sentenceEnd"], _integer(int(event.end))))
     confidence = _confidence(event.confidence)
     if confidence is None:
         logger.warning(
-            "event %s: confidence %r is not a number; left out", node, event.confidence
+            "event %s: confidence %r is not a number; left out",
+            node.value,
+            event.confidence,
         )
     else:
-        graph.add((node, KG.confidence, confidence))
+        out.append(ox.Triple(node, _P["confidence"], confidence))
 
 
 def event_concept(code: str) -> URIRef | None:
@@ -209,15 +281,15 @@ def event_concept(code: str) -> URIRef | None:
     return None
 
 
-def _confidence(value: float) -> Literal | None:
+def _confidence(value: float) -> ox.Literal | None:
     """xsd:decimal rounded to 3 places, so float noise never reaches the graph."""
     if not math.isfinite(value):
         return None
     rounded = Decimal(repr(float(value))).quantize(_CONFIDENCE_STEP)
-    return Literal(rounded, datatype=XSD.decimal)
+    return _decimal(rounded)
 
 
-def _degrees(value: float | None, limit: int) -> Literal | None:
+def _degrees(value: float | None, limit: int) -> ox.Literal | None:
     """xsd:decimal of a coordinate in [-limit, limit], 6 places (about 0.1 m) at most.
 
     Rounding then ``repr`` gives the shortest exact form ("50.45466"), so the same
@@ -225,12 +297,22 @@ def _degrees(value: float | None, limit: int) -> Literal | None:
     """
     if value is None or not math.isfinite(value) or abs(value) > limit:
         return None
-    return Literal(Decimal(repr(round(float(value), 6))), datatype=XSD.decimal)
+    return _decimal(Decimal(repr(round(float(value), 6))))
 
 
-def _date(day: date) -> Literal:
+def _decimal(value: Decimal) -> ox.Literal:
+    """xsd:decimal in positional notation ("0.00001", never "1E-5"), as rdflib
+    writes a Decimal."""
+    return ox.Literal(f"{value:f}", datatype=_DECIMAL)
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_INTEGER)
+
+
+def _date(day: date) -> ox.Literal:
     """xsd:date literal of a day (no time part, whatever type was given)."""
-    return Literal(day.isoformat()[:10], datatype=XSD.date)
+    return ox.Literal(day.isoformat()[:10], datatype=_DATE)
 
 
 def _clean(text: str) -> str:
@@ -242,6 +324,6 @@ def _clean(text: str) -> str:
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
-def _text(text: str) -> Literal:
+def _text(text: str) -> ox.Literal:
     """Plain string literal, verbatim apart from :func:`_clean`."""
-    return Literal(_clean(text))
+    return ox.Literal(_clean(text))
