@@ -165,16 +165,19 @@ class Endpoint:
 
     def serve_until_stopped(self) -> None:
         """Serve until Ctrl-C or SIGTERM, then return (the caller exits cleanly)."""
-        previous = None
+        # Both signals stop the server, even when it was started with SIGINT
+        # ignored (a background job of a non-interactive shell inherits that).
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGTERM, _interrupt)
+            for number in (signal.SIGTERM, signal.SIGINT):
+                previous[number] = signal.signal(number, _interrupt)
         try:
             self.http.serve_forever(poll_interval=0.2)
         except KeyboardInterrupt:
             logger.info("stopping")
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
     def query(self, text: str, accept: str | None) -> Reply:
         """Refuse what cannot be read-only, then run the query in a worker."""

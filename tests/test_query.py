@@ -358,7 +358,7 @@ MEMORY_HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?
 
 
 def test_query_memory_cap_stops_a_runaway_query_alone(tmp_path, monkeypatch):
-    monkeypatch.setenv(MEMORY_VARIABLE, "600")  # MiB; the worker opens in ~200
+    monkeypatch.setenv(MEMORY_VARIABLE, "2048")  # MiB; the worker opens in ~200
     with open_store(tmp_path / "big") as big:
         big.put_article(article_iri("big"), big_graph(1000), "h")
         with pytest.raises(QueryError) as err:

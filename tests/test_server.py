@@ -357,8 +357,8 @@ def test_server_timeout_is_503_and_worker_recovers(strict):
 
 
 def test_server_memory_runaway_kills_only_its_worker(store_path, monkeypatch):
-    # Workers are spawned with this environment: a 600 MiB cap on each.
-    monkeypatch.setenv("KG_QUERY_MEMORY", "600")
+    # Workers are spawned with this environment: a 2 GiB cap on each.
+    monkeypatch.setenv("KG_QUERY_MEMORY", "2048")
     running = Running(Settings(store_path, port=0, timeout=60, workers=1))
     try:
         hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
