@@ -62,6 +62,8 @@ DOMESTIC_NOUNS = frozenset(
 
 
 LEADER_NOUNS = frozenset("leader president premier chancellor head king".split())
+#: Lower-case lemmas of the nouns that can stand for a state or its leader.
+NOMINAL_NOUNS = LEADER_NOUNS | STATE_NOUNS
 
 
 @dataclass(frozen=True)
@@ -170,11 +172,11 @@ class DocActors:
             if index is not None:
                 for token in span:
                     self.by_token[token.i] = index
-        for token in self.doc:  # "the Ukrainian leader", "Iranian officials"
+        for token in _tokens_with_lemma(self.doc, NOMINAL_NOUNS):
+            # "the Ukrainian leader", "Iranian officials"
             if (
                 token.i not in self.by_token
                 and token.dep_ != "compound"  # a title on a name, not a mention
-                and token.lemma_.lower() in LEADER_NOUNS | STATE_NOUNS
             ):
                 self.nominal_entity(token)
 
@@ -538,6 +540,18 @@ class DocActors:
             t.i for span in dateline_places(doc) for t in span
         )
         return actors
+
+
+def _tokens_with_lemma(doc: Doc, lemmas: frozenset[str]) -> list[Token]:
+    """The tokens whose lower-cased lemma is in ``lemmas``, in document order.
+
+    Reads the lemma ids as one array and each distinct lemma's text once, so
+    the tokens that cannot match are never made into Token objects.
+    """
+    ids = doc.to_array("LEMMA").tolist()
+    strings = doc.vocab.strings
+    wanted = {i for i in set(ids) if strings[i].lower() in lemmas}
+    return [doc[i] for i, lemma in enumerate(ids) if lemma in wanted]
 
 
 def _states_named(spans: list[Span]) -> frozenset[str]:

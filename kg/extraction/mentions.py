@@ -161,8 +161,9 @@ def untagged_names(doc: Doc) -> list[Span]:
     nouns after a title word, outside any entity, are a person.
     """
     found = []
-    for token in doc:
-        if not token.is_title or not is_title(token):
+    for i in doc.to_array("IS_TITLE").nonzero()[0].tolist():  # title-case words
+        token = doc[i]
+        if not is_title(token):
             continue
         end = token.i + 1
         while (
