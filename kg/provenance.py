@@ -113,6 +113,30 @@ class RunLog:
     failed: int = 0
     events: int = 0
 
+    def note(
+        self,
+        status: str,
+        article_id: str,
+        previous_hash: str | None = None,
+        content_hash: str = "",
+    ) -> None:
+        """Note one store write by its outcome, so every writer records runs alike.
+
+        Args:
+            status: what ``Store.put_article`` answered: "added", "replaced" or
+                "unchanged" (anything else, e.g. "failed", is counted elsewhere).
+            article_id: the article's id as ``kg history`` shows it.
+            previous_hash: the content hash stored before a replacement.
+            content_hash: the content hash stored now.
+        """
+        if status == "added":
+            self.added.append(article_id)
+        elif status == "replaced":
+            revision = Revision(article_id, previous_hash or "", content_hash)
+            self.replaced.append(revision)
+        elif status == "unchanged":
+            self.unchanged += 1
+
     def snapshot(self, ended: datetime | None = None, error: str | None = None) -> Run:
         """The run as recorded so far, frozen."""
         return Run(

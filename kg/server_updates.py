@@ -185,7 +185,7 @@ def _triple(quad: tuple) -> ox.Triple:
 
 def _write(store: Store, article: URIRef, before: set, after: set) -> str:
     """Replace (or remove) the article graph through the Store; record the run."""
-    from kg.provenance import Revision, recording
+    from kg.provenance import recording
 
     hashes = _content_hashes(article, after)
     if after and len(hashes) != 1:
@@ -202,11 +202,9 @@ def _write(store: Store, article: URIRef, before: set, after: set) -> str:
         new_hash = hashes.pop()
         old_hash = next(iter(_content_hashes(article, before)), None)
         store.put_article(article, graph, new_hash, force=True)
-        if old_hash is None:
-            log.added.append(aid)
-            return "added"
-        log.replaced.append(Revision(aid, old_hash, new_hash))
-        return "replaced"
+        status = "added" if old_hash is None else "replaced"
+        log.note(status, aid, old_hash, new_hash)
+        return status
 
 
 def _content_hashes(article: URIRef, triples: set) -> set[str]:

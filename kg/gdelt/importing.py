@@ -23,7 +23,7 @@ from kg.errors import InputError, KGError
 from kg.gdelt.articles import DATASET, article_graph, url_article
 from kg.gdelt.columns import parse_row
 from kg.ontology import load_ontology
-from kg.provenance import Revision, RunLog, recording
+from kg.provenance import RunLog, recording
 from kg.rdf.iris import article_iri
 from kg.rdf.namespaces import PROV
 from kg.store import Store
@@ -216,12 +216,7 @@ def _store_article(
         except KGError as error:
             failed(InputError(article.origin, f"{url} not stored: {error}"))
             status = "failed"
-    if status == "added":
-        run.added.append(article.id)
-    elif status == "replaced":
-        run.replaced.append(Revision(article.id, previous or "", article.content_hash))
-    elif status == "unchanged":
-        run.unchanged += 1
+    run.note(status, article.id, previous, article.content_hash)
     if status in ("added", "replaced"):
         counts["events"] += len(parsed)
     if status != "failed":
