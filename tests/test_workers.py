@@ -17,11 +17,15 @@ import pytest
 from conftest import DATA, ROOT
 from rdflib.namespace import PROV
 
+from kg.errors import ModelError
 from kg.extraction import extract
 from kg.extraction.formats import jsonl_lines
+from kg.extraction.pipeline import build_pipeline, installed_model, model_label
 from kg.ingestion import ingest
+from kg.provenance import read_runs
 from kg.rdf.iris import is_run_iri
 from kg.reading import iter_articles
+from kg.records import Article
 from kg.store import open_store
 
 GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
@@ -90,6 +94,40 @@ def test_workers_ingest_same_store_as_one_worker(nlp, tmp_path, workers):
     assert process.returncode == 0, err
     assert "0 failed" in out
     assert content(tmp_path / "many") == expected
+    # The parent no longer builds a pipeline, yet records the workers' model.
+    with open_store(tmp_path / "many") as store:
+        assert [run.model for run in read_runs(store)] == [model_label(nlp)]
+
+
+def test_workers_installed_model_reads_the_label_without_loading(nlp):
+    name, label = installed_model()
+    assert label == model_label(nlp)
+    assert installed_model(name) == (name, label)
+
+
+@pytest.mark.parametrize("pipes", [[], ["sentencizer"], ["ner"]])
+def test_workers_installed_model_refuses_pipeline_without_parser_or_ner(
+    tmp_path, pipes
+):
+    import spacy
+
+    blank = spacy.blank("en")
+    for pipe in pipes:
+        blank.add_pipe(pipe)
+    blank.initialize()
+    blank.to_disk(tmp_path / "blank")
+    missing = sorted({"parser", "ner"} - set(pipes))
+    message = f"has no {', '.join(missing)}; kg needs a parser"
+    with pytest.raises(ModelError, match=message):
+        installed_model(str(tmp_path / "blank"))
+    with pytest.raises(ModelError, match=message):  # the same as building it
+        build_pipeline(str(tmp_path / "blank"))
+
+
+@pytest.mark.parametrize("name", ["no_such_pipeline_installed"])
+def test_workers_installed_model_missing_says_how_to_install(name):
+    with pytest.raises(ModelError, match=f"tried {name}.*pip install"):
+        installed_model(name)
 
 
 @pytest.mark.parametrize("workers", [2])
@@ -126,3 +164,51 @@ def test_workers_interrupted_ingest_resumes_without_duplicates(
     assert stored_before_kill <= already < 30
     assert (report.unchanged, report.added, report.failed) == (already, 30 - already, 0)
     assert content(store_path) == expected
+
+
+def _unseen_articles(batch: int, size: int = 4) -> list[Article]:
+    """Articles full of words no pipeline has seen, new ones in every batch."""
+    return [
+        Article(
+            id=f"zone-{batch}-{i}",
+            text=f"Prime Minister Zorvath{batch}x{i} met Quellian{batch}y{i} officials "
+            f"in Brastovia{batch}z{i} on Monday and signed a trade agreement.",
+        )
+        for i in range(size)
+    ]
+
+
+@pytest.mark.parametrize("batches", [4])
+def test_workers_later_tasks_keep_the_vocabulary_flat(nlp, monkeypatch, batches):
+    # What a --workers process does per task: the first one outside a memory
+    # zone, every later one inside, so new words do not pile up over a long run.
+    from kg.extraction import extract_batch, parallel
+
+    monkeypatch.setattr(parallel, "_nlp", nlp)
+    monkeypatch.setattr(parallel, "_tasks", 0)
+    parallel._extract_batch(_unseen_articles(0))
+    flat = len(nlp.vocab.strings)
+    for batch in range(1, batches):
+        assert parallel._extract_batch(_unseen_articles(batch))
+        assert len(nlp.vocab.strings) == flat
+    extract_batch(_unseen_articles(batches), nlp, zone=False)  # the check can fail
+    assert len(nlp.vocab.strings) > flat
+
+
+@pytest.mark.parametrize("batches", [4])
+def test_workers_dask_tasks_keep_the_vocabulary_flat(nlp, monkeypatch, batches):
+    from kg.extraction import distributed
+
+    monkeypatch.setattr(distributed, "_local", type(distributed._local)())
+    distributed._local.pipelines = {None: nlp}
+    label = model_label(nlp)
+    distributed._extract_batch(
+        _unseen_articles(0), model=None, batch_size=32, label=label
+    )
+    flat = len(nlp.vocab.strings)
+    for batch in range(1, batches):
+        out = distributed._extract_batch(
+            _unseen_articles(batch), model=None, batch_size=32, label=label
+        )
+        assert [x.article.id for x in out] == [f"zone-{batch}-{i}" for i in range(4)]
+        assert len(nlp.vocab.strings) == flat

@@ -55,11 +55,27 @@ def extract(
     remaining = iter(articles)
     chunks = iter(lambda: list(islice(remaining, ZONE_ARTICLES)), [])
     for number, chunk in enumerate(chunks):
-        # The first chunk runs outside a zone, so the tokenizer's cache (which a
-        # zone leaves unfilled) and the lexemes of common words are kept.
-        with nlp.memory_zone() if number else nullcontext():
-            done = list(_extract_chunk(chunk, nlp, batch_size))
-        yield from done  # never from inside a zone: the caller may use nlp
+        # never yield from inside a zone: the caller may use nlp
+        yield from extract_batch(chunk, nlp, batch_size=batch_size, zone=number > 0)
+
+
+def extract_batch(
+    articles: list[Article],
+    nlp: Language,
+    *,
+    batch_size: int = 32,
+    zone: bool = True,
+) -> list[Extraction]:
+    """The extractions of a batch of articles, made inside a memory zone if asked.
+
+    The first batch a pipeline sees should run outside a zone, so the
+    tokenizer's cache (which a zone leaves unfilled) and the lexemes of common
+    words are kept; every later one inside, so the strings and lexemes of its
+    new words are dropped and a long run's memory stays flat. Worker processes
+    (``--workers``, Dask) call this once per task for that reason.
+    """
+    with nlp.memory_zone() if zone else nullcontext():
+        return list(_extract_chunk(articles, nlp, batch_size))
 
 
 def _extract_chunk(

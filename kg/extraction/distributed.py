@@ -312,10 +312,18 @@ def _batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 def _extract_batch(
     articles: list[Article], *, model: str | None, batch_size: int, label: str | None
 ) -> list[Extraction]:
-    """Worker task: the extractions of one batch of articles."""
-    from kg.extraction import extract
+    """Worker task: the extractions of one batch of articles.
 
-    return list(extract(articles, _pipeline(model, label), batch_size=batch_size))
+    Each worker thread's first task with a pipeline runs outside a spaCy memory
+    zone and every later one inside, so a long-lived worker's memory stays flat.
+    """
+    from kg.extraction import extract_batch
+
+    nlp = _pipeline(model, label)
+    used: set[int] = _local.__dict__.setdefault("used", set())
+    zone = id(nlp) in used
+    used.add(id(nlp))
+    return extract_batch(articles, nlp, batch_size=batch_size, zone=zone)
 
 
 def _pipeline(model: str | None, label: str | None) -> Language:

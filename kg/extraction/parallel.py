@@ -28,6 +28,7 @@ AHEAD = 2
 
 _nlp: Language | None = None
 _batch_size = 32
+_tasks = 0
 
 
 def extract_parallel(
@@ -78,7 +79,13 @@ def _start(model: str | None, batch_size: int) -> None:
 
 
 def _extract_batch(articles: list[Article]) -> list[Extraction]:
-    """Worker task: the extractions of one batch of articles."""
-    from kg.extraction import extract
+    """Worker task: the extractions of one batch of articles.
 
-    return list(extract(articles, _nlp, batch_size=_batch_size))
+    The worker's first task runs outside a spaCy memory zone and every later
+    one inside, as one process's run does, so a worker's memory stays flat.
+    """
+    global _tasks
+    from kg.extraction import extract_batch
+
+    _tasks += 1
+    return extract_batch(articles, _nlp, batch_size=_batch_size, zone=_tasks > 1)

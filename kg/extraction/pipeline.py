@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -59,18 +61,72 @@ def load_model(model: str | None = None) -> Language:
     )
 
 
+def installed_model(model: str | None = None) -> tuple[str, str]:
+    """The pipeline ``load_model`` would load, and its label, without loading it.
+
+    Worker processes (``--workers``, Dask) build their own pipelines; the parent
+    only needs to know which one and to record its label, and reading the
+    package's ``meta.json`` spares it seconds of start-up and the model's memory.
+
+    Returns:
+        The pipeline's name (as ``spacy.load`` takes it) and its label, as
+        :func:`model_label` gives it for the loaded pipeline.
+
+    Raises:
+        ModelError: as :func:`load_model` and :func:`build_pipeline` would.
+    """
+    from kg.extraction.modelcheck import verify_model
+
+    tried = []
+    for name in model_candidates(model):
+        meta = _installed_meta(name)
+        if meta is None:
+            tried.append(name)
+            continue
+        verify_model(name)
+        _require_pipes(meta.get("name"), meta.get("pipeline", ()))
+        return name, _label(meta)
+    raise ModelError(
+        f"no spaCy pipeline could be loaded (tried {', '.join(tried)}); {INSTALL_HINT}"
+    )
+
+
+def _installed_meta(name: str) -> dict | None:
+    """The meta.json of an installed pipeline package or folder, else None.
+
+    The package is found without importing it: its code runs only once
+    ``verify_model`` has checked it.
+    """
+    from kg.extraction.modelcheck import package_folder
+
+    folder = package_folder(name)
+    if folder is None and Path(name).is_dir():
+        folder = Path(name)
+    if folder is None or not (folder / "meta.json").is_file():
+        return None
+    try:
+        return spacy.util.load_meta(folder / "meta.json")
+    except (OSError, ValueError) as exc:
+        logger.debug("cannot read the meta of %s: %s", name, exc)
+        return None
+
+
+def _require_pipes(name: str | None, pipes: Iterable[str]) -> None:
+    """Raise ModelError unless the pipeline has the parser and NER kg reads."""
+    missing = {"parser", "ner"} - set(pipes)
+    if missing:
+        raise ModelError(
+            f"pipeline {name!r} has no {', '.join(sorted(missing))}; kg needs a "
+            f"parser and an entity recognizer; {INSTALL_HINT}"
+        )
+
+
 def build_pipeline(model: str | None = None) -> Language:
     """The model plus kg's actor ruler, trigger ruler, actor and event components."""
     from kg.extraction import factories  # noqa: F401 - registers kg_actors, kg_events
 
     nlp = load_model(model)
-    missing = {"parser", "ner"} - set(nlp.pipe_names)
-    if missing:
-        raise ModelError(
-            f"pipeline {nlp.meta.get('name')!r} has no "
-            f"{', '.join(sorted(missing))}; kg needs a parser and an "
-            f"entity recognizer; {INSTALL_HINT}"
-        )
+    _require_pipes(nlp.meta.get("name"), nlp.pipe_names)
     nlp.add_pipe("kg_line_breaks", before="parser")
     ruler = nlp.add_pipe(
         "entity_ruler",
@@ -93,6 +149,9 @@ def trigger_patterns() -> list[dict]:
 
 def model_label(nlp: Language) -> str:
     """What provenance records as the model used, e.g. "en_core_web_sm 3.8.0"."""
-    meta = nlp.meta
+    return _label(nlp.meta)
+
+
+def _label(meta: dict) -> str:
     name = f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}"
     return f"{name} {meta.get('version', '')}".strip()
