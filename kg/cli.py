@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import KGError, printable
 
 STORE_ENV = "KG_STORE"
 DEFAULT_STORE = str(Path("kg-out") / "store")
@@ -86,7 +86,7 @@ class _Errors:
 
     def __call__(self, error: KGError) -> None:
         self.count += 1
-        stderr.print(f"kg: {error}", markup=False, soft_wrap=True)
+        stderr.print(f"kg: {printable(str(error))}", markup=False, soft_wrap=True)
 
 
 @contextmanager
@@ -124,6 +124,18 @@ def _open(store_path: str, read_only: bool = False, wait: float = 0):  # noqa: A
     return open_store(store_path, read_only=read_only, wait=wait)
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Log lines whose message (paths, names from articles) cannot break the line.
+
+    Control characters and bidirectional overrides in the message are escaped,
+    as in error lines; a traceback (with -vv) still follows on lines of its own.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802
+        record.message = printable(record.message)
+        return super().formatMessage(record)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
@@ -136,9 +148,9 @@ def cli(verbose: int) -> None:
       kg query "SELECT * WHERE { ?e a kg:Event } LIMIT 5"
     """
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(
-        level=level, format="kg: %(levelname)s: %(message)s", stream=sys.stderr
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter("kg: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     # Dask (ingest --dask) sets its loggers to INFO on import: a page of cluster
     # chatter per run. Warnings only, unless -vv; its worker processes read it too.
     dask_level = "info" if verbose > 1 else "warning"
@@ -608,7 +620,11 @@ def export(
         if output:
             count = run_export(store, fmt, output, **options)
             unit = UNITS.get(fmt, "statements")
-            stderr.print(f"wrote {count} {unit} to {output}", soft_wrap=True)
+            stderr.print(
+                f"wrote {count} {unit} to {printable(output)}",
+                markup=False,
+                soft_wrap=True,
+            )
         else:
             run_export(store, fmt, stream=sys.stdout, **options)
 
@@ -977,7 +993,7 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except KGError as exc:
-        stderr.print(f"kg: error: {exc}", markup=False, soft_wrap=True)
+        stderr.print(f"kg: error: {printable(str(exc))}", markup=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: C0/C1 control characters, and the invisible bidirectional marks, overrides and
+#: isolates that can make a name display as another ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class KGError(Exception):
@@ -27,16 +29,17 @@ class InputError(KGError):
         self.path = path
         self.line = line
         self.problem = problem
-        where = _printable(path)
+        where = printable(path)
         where = f"{where}:{line}" if line is not None else where
         super().__init__(f"{where}: {problem}")
 
 
-def _printable(text: str) -> str:
-    """``text`` with control characters escaped ("\\n", "\\x1b").
+def printable(text: str) -> str:
+    """``text`` with control characters escaped ("\\n", "\\x1b", "\\u202e").
 
     A file named with a newline or a terminal escape sequence would otherwise
-    break the one-line message, or recolour (or rewrite) the user's terminal.
+    break the one-line message, or recolour (or rewrite) the user's terminal; a
+    right-to-left override would show "evil\\u202etxt.md" as "evildm.txt".
     """
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 

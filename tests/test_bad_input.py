@@ -483,6 +483,27 @@ def case_file_names_with_control_characters(tmp: Path) -> Case:
 
 
 @case
+def case_names_with_bidi_overrides_and_escapes_in_warnings(tmp: Path) -> Case:
+    # A right-to-left override shows "evil\u202etxt.md" as "evildm.txt"; in an
+    # error or a warning line it is escaped, as control characters are.
+    evil = write(tmp / "evil\u202etxt.md", b"")
+    folder = tmp / "loop\x1b[31m\u2066"
+    write(folder / "kept.txt", STORY)
+    os.symlink(folder, folder / "back\n")
+    shown = f"{tmp}/loop\\x1b[31m\\u2066"
+    real = (
+        os.path.realpath(folder).replace("\x1b", "\\x1b").replace("\u2066", "\\u2066")
+    )
+    loop = f"{shown}/back\\n: skipped, it leads back to {real}"
+    return Case(
+        [evil, folder],
+        [error(f"{tmp}/evil\\u202etxt.md", EMPTY)],
+        added=1,
+        warnings=[warning(f"{loop} (symlink loop)")],
+    )
+
+
+@case
 def case_hostile_actor_names(tmp: Path) -> Case:
     header = {
         "id": 'a<b>"{c}\\d e|f^g`h\ni',
