@@ -127,7 +127,7 @@ def ingest(
     """
     check_options(dask, workers)
     started = time.perf_counter()
-    nlp, model, label = _pipeline_here(nlp, model, elsewhere=bool(dask) or workers > 1)
+    model, label = _model_here(nlp, model)
     store.ensure_ontology(load_ontology())
     notify = progress or (lambda _id, _status: None)
     with recording(store, "ingest", model=label) as run:
@@ -156,25 +156,21 @@ def ingest(
     return _report(run, started)
 
 
-def _pipeline_here(
-    nlp: Language | None, model: str | None, *, elsewhere: bool
-) -> tuple[Language | None, str | None, str]:
-    """The pipeline this process extracts with, the model name, and its label.
+def _model_here(nlp: Language | None, model: str | None) -> tuple[str | None, str]:
+    """The model name extraction will load, and the label the run records.
 
-    When workers extract (``elsewhere``), this process does not build a pipeline
-    of its own: it checks which model they will load and reads its label, which
-    saves seconds of start-up and the model's memory beside the workers. Local
-    workers get the resolved name, so all of them load the same pipeline.
+    Without a built pipeline, the model is found and checked, and its label read
+    from its package, without loading it: the pipeline is built only once there
+    is an article to extract (a run of unchanged or unreadable inputs never pays
+    for it), and worker processes (``--workers``, Dask) build their own. The
+    resolved name goes to them, so every process loads the same pipeline.
     """
-    from kg.extraction.pipeline import build_pipeline, installed_model, model_label
+    from kg.extraction.pipeline import installed_model, model_label
 
     if nlp is not None:
-        return nlp, model, model_label(nlp)
-    if elsewhere:
-        name, label = installed_model(model)
-        return None, model or name, label
-    nlp = build_pipeline(model)
-    return nlp, model, model_label(nlp)
+        return model, model_label(nlp)
+    name, label = installed_model(model)
+    return model or name, label
 
 
 def ingest_extractions(

@@ -212,3 +212,26 @@ def test_workers_dask_tasks_keep_the_vocabulary_flat(nlp, monkeypatch, batches):
         )
         assert [x.article.id for x in out] == [f"zone-{batch}-{i}" for i in range(4)]
         assert len(nlp.vocab.strings) == flat
+
+
+def test_workers_model_loads_only_when_there_is_something_to_extract(tmp_path):
+    # A run of unreadable or already stored inputs does not pay for the model.
+    store = str(tmp_path / "store")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    loading = "kg: INFO: loading the spaCy pipeline"
+
+    def run(*paths: Path) -> tuple[int, str, str]:
+        process = kg("-v", "ingest", *map(str, paths), "--store", store)
+        out, err = process.communicate(timeout=300)
+        return process.returncode, out, err
+
+    code, out, err = run(tmp_path / "empty.txt")
+    assert code == 1 and "empty.txt" in err
+    assert loading not in err
+    code, out, err = run(DATA)
+    assert code == 0 and err.count(loading) == 1
+    added = int(out.split()[0])
+    assert added >= 1
+    code, out, err = run(DATA)
+    assert code == 0 and out.startswith(f"0 added, 0 replaced, {added} unchanged")
+    assert loading not in err

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
-from itertools import islice
+from itertools import chain, islice
 
 from spacy.language import Language
 
@@ -51,8 +51,12 @@ def extract(
             articles, model=model, n_process=n_process, batch_size=batch_size
         )
         return
-    nlp = nlp or build_pipeline(model)
     remaining = iter(articles)
+    first = next(remaining, None)
+    if first is None:
+        return  # nothing to extract: no model to load
+    nlp = nlp or build_pipeline(model)
+    remaining = chain([first], remaining)
     chunks = iter(lambda: list(islice(remaining, ZONE_ARTICLES)), [])
     for number, chunk in enumerate(chunks):
         # never yield from inside a zone: the caller may use nlp

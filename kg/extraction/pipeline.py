@@ -52,6 +52,7 @@ def load_model(model: str | None = None) -> Language:
     for name in model_candidates(model):
         try:
             verify_model(name)  # before spaCy imports the package's code
+            logger.info("loading the spaCy pipeline %s", name)
             return spacy.load(name, exclude=list(UNUSED_PIPES))
         except (OSError, ImportError) as exc:
             logger.debug("cannot load %s: %s", name, exc)
