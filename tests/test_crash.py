@@ -57,7 +57,7 @@ class Kill:
 
 KILLS = (
     Kill(None, (0, 0), (0.2, 1.0)),  # Python and kg starting
-    Kill("opened store", (1, 1), (0.0, 0.25)),  # the model loading (0.5-3 s)
+    Kill("loading the spaCy pipeline", (1, 1), (0.0, 0.25)),  # model load (0.5-3 s)
     Kill("opened store", (1, 1), (0.8, 5.0)),  # model load or first batch
     Kill("DEBUG: added ", (1, 6), (0.0, 0.03)),  # between or inside writes
     Kill("DEBUG: added ", (1, 6), None),  # as a write reaches the log
@@ -170,8 +170,10 @@ def phase(before: State, after: State, stderr: list[str], kill: Kill) -> str:
     if not any("opened store" in line for line in stderr):
         return "starting (store not yet opened)"
     if after.runs == before.runs:
-        return "loading the model (run not yet recorded)"
+        return "opening the store (run not yet recorded)"
     new = after.articles - before.articles
+    if new == 0 and not any("pipeline ready" in line for line in stderr):
+        return "loading the model (run recorded, nothing written)"
     if new == 0:
         return "extracting the first batch (run recorded, nothing written)"
     logged = sum("DEBUG: added " in line for line in stderr)

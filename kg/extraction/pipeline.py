@@ -140,6 +140,7 @@ def build_pipeline(model: str | None = None) -> Language:
     triggers.add_patterns(trigger_patterns())
     nlp.add_pipe("kg_actors")
     nlp.add_pipe("kg_events", config={"spans_key": TRIGGERS_KEY})
+    logger.debug("pipeline ready: %s", " > ".join(nlp.pipe_names))
     return nlp
 
 
