@@ -314,6 +314,154 @@ def test_events_possessor_is_not_the_actor_of_a_non_state_noun(nlp, text):
     )
 
 
+def _of_roots(events: list[Event], *roots: str) -> set[tuple[str, str, str | None]]:
+    return _triples([e for e in events if e.root in roots])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Iran condemned the strikes by Israel on Syria.",
+            {("111", "Iran", "Israel")},
+        ),
+        (
+            "Sweden criticised the terms of the agreement between Iran and Belgium.",
+            {("111", "Sweden", "Iran"), ("111", "Sweden", "Belgium")},
+        ),
+        (
+            "Iran dismissed the claims by Israel as baseless.",
+            {("120", "Iran", "Israel")},
+        ),
+        (
+            "Peru criticised the report from Amnesty International.",
+            {("111", "Peru", "Amnesty International")},
+        ),
+        (
+            "Mexico condemned the killing of a journalist by Colombian soldiers.",
+            {("111", "Mexico", "Colombia")},
+        ),
+        # negative: "from" after a withdrawal, or below an "of", names no author
+        (
+            "Germany criticised the withdrawal from Afghanistan.",
+            {("111", "Germany", None)},
+        ),
+        (
+            "Mexico condemned the killing of a journalist from Colombia.",
+            {("111", "Mexico", None)},
+        ),
+    ],
+)
+def test_events_blame_targets_the_author_of_the_deed(nlp, text, expected):
+    assert _of_roots(_events(nlp, text), "11", "12") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Egypt voiced criticism of Turkey.", {("111", "Egypt", "Turkey")}),
+        ("Spain complained about Morocco.", {("114", "Spain", "Morocco")}),
+        ("Chile complained about Peru's decision.", {("114", "Chile", "Peru")}),
+        # negative: what the blame is about names no actor
+        ("Canada condemned the violence over the weekend.", {("111", "Canada", None)}),
+        ("Kenya's condemnation of the violence was swift.", {("111", "Kenya", None)}),
+    ],
+)
+def test_events_blame_targets_what_it_is_about(nlp, text, expected):
+    assert _of_roots(_events(nlp, text), "11") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "India alleged that Pakistan was sheltering militants.",
+            {("112", "India", "Pakistan")},
+        ),
+        (
+            "China warned that Japan would pay a heavy price.",
+            {("130", "China", "Japan")},
+        ),
+        (
+            "Greece condemned the decision, saying Turkey's moves violate "
+            "international law.",
+            {("111", "Greece", "Turkey")},
+        ),
+        # negative: a pronoun subject, and a rejection's "saying" gives reasons
+        ("Japan alleged that he had been mistreated.", {("112", "Japan", None)}),
+        (
+            "France rejected the claims, saying that Germany had agreed.",
+            {("120", "France", None)},
+        ),
+    ],
+)
+def test_events_charge_clause_subject_is_the_target(nlp, text, expected):
+    assert _of_roots(_events(nlp, text), "11", "12", "13") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hungary faced criticism from the European Union.",
+            {("111", "European Union", "Hungary")},
+        ),
+        ("Ukraine received aid from Germany.", {("070", "Germany", "Ukraine")}),
+        (
+            "Turkey's decision sparked condemnation from Greece.",
+            {("111", "Greece", "Turkey")},
+        ),
+        # negative: the subject names no actor; "prompted" passes on only blame
+        ("The attack drew condemnation from France.", {("111", "France", None)}),
+        ("Japan's decision prompted aid from Germany.", {("070", "Germany", None)}),
+    ],
+)
+def test_events_receiving_verb_subject_is_the_target(nlp, text, expected):
+    assert _triples(_events(nlp, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("France offered help to Lebanon.", {("030", "France", "Lebanon")}),
+        ("Britain sent aid to Sudan.", {("070", "United Kingdom", "Sudan")}),
+        ("Japan made a pledge to the Philippines.", {("030", "Japan", "Philippines")}),
+        # negative: "to" names no actor, and an offer needs a target
+        ("France offered help to the victims.", set()),
+    ],
+)
+def test_events_dative_to_names_the_target(nlp, text, expected):
+    assert _triples(_events(nlp, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Indian prime minister paid a visit to Japan.",
+            {("042", "India", "Japan")},
+        ),
+        # negative: paying for a visit is not making it
+        ("The Indian prime minister paid for the visit.", set()),
+    ],
+)
+def test_events_paid_a_visit_lends_its_subject(nlp, text, expected):
+    assert _triples(_events(nlp, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Iran turned down an offer from France.", {("120", "Iran", "France")}),
+        ("Greece condemned the actions by Turkey.", {("111", "Greece", "Turkey")}),
+        # negative: a passive verb's "by" is its source, not a target
+        ("Greece was criticised by Turkey.", {("111", "Turkey", "Greece")}),
+    ],
+)
+def test_events_blame_verb_by_phrase_names_the_author(nlp, text, expected):
+    assert _of_roots(_events(nlp, text), "11", "12") == expected
+
+
 # -- pure dependency helpers, on hand-built parses ----------------------------
 
 

@@ -40,7 +40,7 @@ SUPPORT_VERBS = frozenset(
     "lodge file mount level express extend pledge approve take seek propose open "
     "call unveil introduce adopt agree complete finalize finalise broker mediate "
     "attend organize organise convene initiate intensify escalate step declare "
-    "slap put place enact expand tighten renew".split()
+    "slap put place enact expand tighten renew voice pay".split()
 )
 #: Prepositions that put an event noun in the subject's own timeline
 #: ("X said after talks with Y" → X took part in the talks).
@@ -48,6 +48,28 @@ TEMPORAL_PREPS = frozenset({"after", "following", "before", "during", "ahead"})
 #: Roots whose action is mutual: "X and Y met" is X meeting Y.
 SYMMETRIC_ROOTS = frozenset({"04", "05", "06", "19"})
 PRONOUNS = frozenset({"he", "she", "him", "her"})
+#: Roots whose target is whoever is blamed or rebuffed. What such a verb or noun
+#: takes as its object is often a deed, not an actor ("condemned the deal between
+#: X and Y", "rejected the proposal from X"): the deed's author is the target.
+BLAME_ROOTS = frozenset({"11", "12"})
+#: Roots whose verb may state its charge or threat as a clause; the clause's
+#: subject is the target: "alleged that X hid figures", "warned that X would pay".
+CHARGE_ROOTS = BLAME_ROOTS | {"13"}
+#: Prepositions that name the author of a deed ("the strikes by X", "the pact
+#: between X and Y", "the offer from X").
+AUTHOR_PREPS = frozenset({"by", "from", "between"})
+#: Roots whose nouns take "from" for the place or side left, not the author:
+#: "the withdrawal from X", "the release from custody".
+DEPARTURE_ROOTS = frozenset({"08"})
+#: Prepositions that name what a blaming word is about ("criticism of X",
+#: "complained about X", "protested over X's decision").
+BLAMED_PREPS = frozenset({"of", "about", "over"})
+#: Verbs whose subject undergoes the event noun they take as object, done by the
+#: "from"/"by" phrase: "X received aid from Y", "X faced criticism from Y".
+RECEIVING_VERBS = frozenset("receive face draw attract earn suffer".split())
+#: Verbs whose subject caused a blaming noun object, and so is blamed:
+#: "X's plan sparked condemnation from Y".
+CAUSING_VERBS = frozenset("spark prompt provoke trigger".split())
 
 
 @dataclass(frozen=True)
@@ -93,8 +115,10 @@ class EventFinder:
         self._dates: dict[int, list[Span]] | None = None
         # Last (source, targets) per CAMEO root: "the talks" refers back to them.
         self._recent: dict[str, tuple[list[int], list[int]]] = {}
+        self._roots_at: dict[int, str] = {}  # trigger head index -> CAMEO root
 
     def events(self, triggers: list[Trigger]) -> Iterator[Event]:
+        self._roots_at = {t.head.i: t.code[:2] for t in triggers}
         found = [e for t in triggers for e in self._events_for(t)]
         # Nominal mentions met on the way add aliases: give every event the final form.
         final = {(e.kind, e.name): e for e in self.actors.entities()}
@@ -113,6 +137,10 @@ class EventFinder:
             sources, targets = self._verb_args(head, trigger.object_is_topic)
         else:
             sources, targets = self._noun_args(head, trigger.code[:2])
+        if trigger.code[:2] in BLAME_ROOTS:
+            targets = self._blamed_targets(head, verbal) or targets
+        if trigger.code[:2] in CHARGE_ROOTS and verbal:
+            targets = targets or self._charged(head, trigger.code[:2])
         if not verbal and not sources:
             if not targets and self._refers_back(head, trigger.code[:2]):
                 return  # "the talks" again: the same event, already coded
@@ -164,7 +192,11 @@ class EventFinder:
             targets = []
         for child in verb.children:
             if child.dep_ in ("dobj", "dative", "obj", "attr") and not object_is_topic:
-                targets += self._actors_in(child) or self._prep_objects(child)
+                targets += (
+                    self._actors_in(child)
+                    or self._prep_objects(child)
+                    or self._pobj_actors(child)  # "sent a letter to X" (dative)
+                )
             elif child.dep_ in ("dobj", "obj") and object_is_topic:
                 targets += self._prep_objects(child)
             elif child.dep_ == "nsubjpass":
@@ -194,6 +226,82 @@ class EventFinder:
                 found += self._clause_targets(clause, depth - 1)
         return found
 
+    def _blamed_targets(self, head: Token, verbal: bool) -> list[int]:
+        """Who a blaming verb or noun is aimed at, through what it is about.
+
+        "condemned the strikes by X on Y" blames X, not Y; "criticism of X",
+        "complained over X's decision", "denounced the deal between X and Y".
+        """
+        preps = BLAMED_PREPS if not verbal else BLAMED_PREPS - {"of"}
+        if verbal and not _is_passive(head):
+            # "condemned the actions by X": the parser often hangs "by X" on the verb
+            preps |= {"by", "from"}
+        things = [c for c in head.children if verbal and c.dep_ in ("dobj", "obj")]
+        things += [
+            p
+            for c in head.children
+            if c.dep_ == "prep" and c.lower_ in preps
+            for p in c.children
+            if p.dep_ == "pobj"
+        ]
+        return [a for t in things for a in self._blamed(t)]
+
+    def _blamed(self, thing: Token, nested: bool = False) -> list[int]:
+        """The actor a blamed thing names, else the author of the deed it names.
+
+        "Turkey", "Turkey's actions", "the proposal from Egypt", and one "of"
+        further down: "the memorandum of understanding between X and Y". Below an
+        "of", "from" is where someone comes from ("the killing of a reporter from
+        X"), and it is where a withdrawal leaves from: neither is an author.
+        """
+        named = self._actors_in(thing)
+        if named:
+            return named
+        preps = AUTHOR_PREPS
+        if nested or self._roots_at.get(thing.i) in DEPARTURE_ROOTS:
+            preps = AUTHOR_PREPS - {"from"}
+        authors = [
+            a
+            for c in thing.children
+            if c.dep_ == "prep" and c.lower_ in preps
+            for a in self._pobj_actors(c)
+        ]
+        if authors or nested:
+            return authors
+        return [
+            a
+            for c in thing.children
+            if c.dep_ == "prep" and c.lower_ == "of"
+            for p in c.children
+            if p.dep_ == "pobj"
+            for a in self._blamed(p, nested=True)
+        ]
+
+    def _charged(self, verb: Token, root: str) -> list[int]:
+        """The subject of the clause that states the charge or threat: "alleged
+        (that) X was hiding figures", "warned that X would pay".
+
+        For disapproval also the clause of a "saying" beside the verb: "condemned
+        the move, saying X's actions violate the law" (a rejection's "saying"
+        clause gives its reasons instead). Pronoun subjects are left out: they
+        mostly name the speaker.
+        """
+        clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+        clauses += [
+            g
+            for c in verb.children
+            if root == "11" and c.dep_ in ("advcl", "xcomp")
+            for g in c.children
+            if g.dep_ == "ccomp"
+        ]
+        return [
+            a
+            for clause in clauses
+            for s in clause.children
+            if s.dep_ == "nsubj" and s.pos_ != "PRON"
+            for a in self._actors_in(s)
+        ]
+
     def _noun_args(self, noun: Token, root: str = "") -> tuple[list[int], list[int]]:
         sources: list[int] = []
         targets = self._prep_objects(noun) + self._participants(noun)
@@ -219,6 +327,9 @@ class EventFinder:
             elif child.dep_ == "prep" and child.lower_ == "between":
                 pair = self._pobj_actors(child)
                 sources, targets = pair[:1], pair[1:]
+        received_by, received_from = self._received(noun, root)
+        sources = sources or received_from
+        targets = targets or received_by
         if not sources and not self._refers_back(noun, root):
             # "attended the rally", "during the talks": a definite noun for an event
             # already coded is that event again, not a new one by the verb's subject
@@ -229,10 +340,36 @@ class EventFinder:
                     targets = [
                         t
                         for c in verb.children
-                        if c.dep_ == "prep" and c.lower_ in TARGET_PREPS
+                        if c.dep_ in ("prep", "dative") and c.lower_ in TARGET_PREPS
                         for t in self._pobj_actors(c)
                     ]
         return sources, targets
+
+    def _received(self, noun: Token, root: str) -> tuple[list[int], list[int]]:
+        """Who undergoes and who does an event noun that is the object of a verb
+        of receiving: "X faced criticism from Y", "X received aid from Y", and
+        for blame "X's move sparked condemnation from Y".
+
+        Returns:
+            The verb's subject actors (targets) and the "from"/"by" actors
+            (sources), both empty when the noun is not such an object.
+        """
+        verb = noun.head
+        lemmas = RECEIVING_VERBS | (CAUSING_VERBS if root in BLAME_ROOTS else set())
+        if (
+            noun.dep_ not in ("dobj", "obj")
+            or verb.lemma_.lower() not in lemmas
+            or _is_passive(verb)
+        ):
+            return [], []
+        doers = [
+            a
+            for token in (noun, verb)
+            for c in token.children
+            if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from")
+            for a in self._pobj_actors(c)
+        ]
+        return self._subjects(verb) if doers else [], doers
 
     def _support_verb(self, noun: Token) -> Token | None:
         """The verb whose subject is the source of an event noun, if there is one."""
