@@ -554,3 +554,128 @@ def test_events_governing_verb(vocab, words, pos, deps, heads, noun, expected):
     doc = Doc(vocab, words=words, pos=pos, deps=deps, heads=heads)
     verb = _governing_verb(doc[noun])
     assert (verb.text if verb is not None else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "France and Germany met in Paris. They called on Russia to withdraw.",
+            {("020", "France", "Russia"), ("020", "Germany", "Russia")},
+        ),
+        (
+            "Kenya and Uganda signed a trade deal. President William Ruto praised "
+            "the deal. They also condemned Tanzania.",
+            {("111", "Kenya", "Tanzania"), ("111", "Uganda", "Tanzania")},
+        ),
+        (
+            "Japan and India discussed the summit, where they will meet next month.",
+            {("036", "Japan", "India")},
+        ),
+        ("The ministers met in Paris. They called on Russia to withdraw.", set()),
+        (
+            "The Turkish Foreign Ministry issued a statement. They condemned Greece.",
+            set(),
+        ),
+        ("They condemned Greece.", set()),
+    ],
+)
+def test_events_plural_they_takes_the_nearest_plural_subject(nlp, text, expected):
+    """ "They" is coordinated actors named as a subject before it; a plural noun
+    with no actor, or a single body, leaves it unresolved and codes nothing."""
+    found = {t for t in _triples(_events(nlp, text)) if t[0][:2] in ("02", "03", "11")}
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "day"),
+    [
+        (
+            "France and Germany met in Paris on Monday. They called on Russia to "
+            "withdraw its troops.",
+            "Paris",
+            "2024-03-04",
+        ),
+        (
+            "France and Germany met in Paris on Monday. They called on Russia in "
+            "Vienna on Tuesday to withdraw its troops.",
+            "Vienna",
+            "2024-03-05",
+        ),
+    ],
+)
+def test_events_they_inherits_place_and_day_from_its_antecedent(nlp, text, place, day):
+    """What "they" did next happened where and when they met, unless stated."""
+    calls = [e for e in _events(nlp, text, "2024-03-08") if e.root == "02"]
+    assert calls
+    assert {(e.location and e.location.name, e.date) for e in calls} == {(place, day)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Iran said it would impose sanctions on Israel.",
+            {("163", "Iran", "Israel")},
+        ),
+        (
+            "Egypt and Sudan said they would impose sanctions on Ethiopia.",
+            {("163", "Egypt", "Ethiopia"), ("163", "Sudan", "Ethiopia")},
+        ),
+        (
+            "Kenyan President William Ruto said it would impose sanctions on Uganda.",
+            set(),
+        ),
+        ("Iran and Iraq said it would impose sanctions on Israel.", set()),
+        ("Egypt and Sudan demanded that they withdraw from Ethiopia.", set()),
+    ],
+)
+def test_events_reported_pronoun_is_the_reporter_when_it_agrees(nlp, text, expected):
+    """ "X said it/they …": the reporter, if a state or body (it) or several
+    actors (they); a person is not "it", and "demanded that they" is others."""
+    found = {t for t in _triples(_events(nlp, text)) if t[0][:2] != "10"}
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '"We reject the demands of Ukraine," Russian Foreign Minister Sergei '
+            "Lavrov said.",
+            ("120", "Sergei Lavrov", "Ukraine"),
+        ),
+        (
+            'Russian Foreign Minister Sergei Lavrov said: "We reject the demands of '
+            'Ukraine."',
+            ("120", "Sergei Lavrov", "Ukraine"),
+        ),
+        (
+            '"I condemn Iran," said German Chancellor Olaf Scholz.',
+            ("111", "Olaf Scholz", "Iran"),
+        ),
+        ("We reject the demands of Ukraine.", None),
+        ('"They attacked Israel," said Iranian President Ebrahim Raisi.', None),
+    ],
+)
+def test_events_quoted_first_person_is_the_speaker(nlp, text, expected):
+    """ "I"/"we" in a quotation is whoever the quotation is attributed to;
+    outside quotes, or "they" inside them, names no one."""
+    found = {t for t in _triples(_events(nlp, text)) if t[0][:2] in ("11", "12", "19")}
+    assert found == ({expected} if expected else set())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Foreign ministers of NATO member states condemned Russia.",
+            {("111", "NATO", "Russia")},
+        ),
+        ("The economies of EU member states condemned Russia.", set()),
+        ("Leaders of several member states criticised Russia.", set()),
+    ],
+)
+def test_events_delegates_of_member_states_act_for_the_body(nlp, text, expected):
+    """ "Leaders of AU member states": people acting for a body's members."""
+    assert _triples(_events(nlp, text)) == expected

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extraction.actors import DocActors
 from kg.extraction.dates import resolve_date
+from kg.extraction.mentions import ROLE_NOUNS
 from kg.extraction.modality import code_for, modality_of
 from kg.extraction.syntax import governing_verb as _governing_verb
 from kg.records import Entity, Event
@@ -48,6 +49,31 @@ TEMPORAL_PREPS = frozenset({"after", "following", "before", "during", "ahead"})
 #: Roots whose action is mutual: "X and Y met" is X meeting Y.
 SYMMETRIC_ROOTS = frozenset({"04", "05", "06", "19"})
 PRONOUNS = frozenset({"he", "she", "him", "her"})
+#: Subject pronouns resolved from the clause structure and the preceding
+#: subjects: "they" (a plural antecedent), "it" (the state or body that said
+#: it), "I"/"we" (the speaker of the quotation they stand in).
+PLURAL_PRONOUNS = frozenset({"they"})
+SPEAKER_PRONOUNS = frozenset({"i", "we"})
+#: Verbs that attribute a quotation or a reported clause to their subject.
+SPEECH_VERBS = frozenset(
+    "say tell add state respond reply tweet write post declare insist note stress "
+    "explain comment remark argue announce".split()
+)
+#: Verbs whose clause states what their subject says, thinks or does of itself:
+#: "Iran said it would …", "X and Y denied they had …". Not "demanded that
+#: they …" or "warned that they …", whose "they" is mostly someone else.
+REPORTING_VERBS = SPEECH_VERBS | frozenset(
+    "believe think expect hope agree confirm deny admit acknowledge vow promise "
+    "claim".split()
+)
+QUOTE_MARKS = frozenset({'"', "“", "”", "``", "''"})
+_QUOTED_KEY = "kg_quoted"  # Doc.user_data key of the per-token quotation flags
+#: Nouns for the members of a body: "leaders of AU member states" act as the AU.
+MEMBER_NOUNS = frozenset({"state", "country", "nation", "member", "government"})
+#: People who act for their states: "leaders", "ministers", "diplomats of …".
+DELEGATE_NOUNS = ROLE_NOUNS | {"official", "diplomat", "delegate", "delegation"}
+#: Previous sentences searched for the antecedent of a plural "they".
+ANTECEDENT_SENTENCES = 2
 #: Roots whose target is whoever is blamed or rebuffed. What such a verb or noun
 #: takes as its object is often a deed, not an actor ("condemned the deal between
 #: X and Y", "rejected the proposal from X"): the deed's author is the target.
@@ -116,6 +142,8 @@ class EventFinder:
         # Last (source, targets) per CAMEO root: "the talks" refers back to them.
         self._recent: dict[str, tuple[list[int], list[int]]] = {}
         self._roots_at: dict[int, str] = {}  # trigger head index -> CAMEO root
+        # "they" token index -> the earlier sentence that names its antecedent
+        self._antecedents: dict[int, Span] = {}
 
     def events(self, triggers: list[Trigger]) -> Iterator[Event]:
         self._roots_at = {t.head.i: t.code[:2] for t in triggers}
@@ -155,6 +183,11 @@ class EventFinder:
             self._recent[trigger.code[:2]] = (sources, targets)
         place = self._place(trigger) or self._sentence_place(trigger)
         when = self._date(trigger)
+        earlier = self._antecedent_sentence(trigger.head)
+        if earlier is not None:
+            # "X and Y met in Cairo on Monday. They called on Z …": said there, then
+            place = place or self._only_place(earlier)
+            when = when or self._only_date(earlier)
         for source in sources:
             for target in [t for t in targets if t != source] or [None]:
                 where = place or self._target_territory(trigger, target)
@@ -437,6 +470,10 @@ class EventFinder:
 
     def _actors_in(self, token: Token) -> list[int]:
         """Actors a noun phrase names, with coordination ("X and Y") expanded."""
+        if token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in (
+            PLURAL_PRONOUNS | SPEAKER_PRONOUNS | {"it"}
+        ):
+            return self._pronoun_referents(token)
         out: list[int] = []
         for node in _conjuncts(token):
             found, via = self._actor_of(node)
@@ -453,6 +490,121 @@ class EventFinder:
         out = [self.actors.as_state(a) for a in dict.fromkeys(out)]
         clusters = self.actors.clusters
         return [a for a in dict.fromkeys(out) if clusters[a].kind != "location"]
+
+    def _pronoun_referents(self, pronoun: Token) -> list[int]:
+        """The actors a subject pronoun stands for, or none when unsure.
+
+        "I"/"we" inside a quotation are its speaker; outside quotes the others
+        take the subject of the clause that reports them ("Iran said it would
+        …", "X and Y said they …"), and a plural "they" else the nearest
+        preceding plural subject. An unresolved pronoun gives no actor: better
+        no event than one with the wrong source.
+        """
+        quoted = _inside_quote(pronoun)
+        if pronoun.lower_ in SPEAKER_PRONOUNS:
+            return self._speaker(pronoun.head) if quoted else []
+        if quoted:
+            return []
+        reporter = self._reporting_subjects(pronoun)
+        if reporter is not None:
+            return reporter
+        if pronoun.lower_ in PLURAL_PRONOUNS:
+            return self._plural_antecedent(pronoun)
+        return []
+
+    def _speaker(self, verb: Token) -> list[int]:
+        """Who utters a quoted clause: the subject of the speech verb outside the
+        quotes that governs it ('"We reject this," said X') or hangs from it
+        (parsed as 'X said: "I reject …"' with "said" under "reject")."""
+        node = verb
+        for _ in range(3):
+            for child in node.children:
+                if child.dep_ in ("ccomp", "parataxis") and _says(child):
+                    return self._subjects(child)
+            if node.dep_ not in ("ccomp", "parataxis", "conj", "xcomp"):
+                return []
+            node = node.head
+            if _says(node):
+                return self._subjects(node)
+        return []
+
+    def _reporting_subjects(self, pronoun: Token) -> list[int] | None:
+        """The subject of the verb that reports the pronoun's clause, when it
+        agrees in number: "Iran said it would retaliate" (one state or body),
+        "Egypt and Sudan said they had agreed" (two or more actors).
+
+        Returns:
+            The referents, [] when the reporter disagrees, None when the clause
+            is not reported.
+        """
+        clause = pronoun.head
+        if clause.dep_ != "ccomp" or clause.head.lemma_.lower() not in REPORTING_VERBS:
+            return None
+        found = self._subjects(clause.head)
+        kinds = {self.actors.clusters[a].kind for a in found}
+        if pronoun.lower_ == "it":
+            return (
+                found
+                if len(found) == 1 and kinds <= {"country", "organization"}
+                else []
+            )
+        return found if len(found) > 1 or kinds == {"group"} else []
+
+    def _plural_antecedent(self, pronoun: Token) -> list[int]:
+        """The nearest main-clause subject before a plural "they" that can be its
+        antecedent: coordinated actors or a group.
+
+        Single persons and singular things are passed over ("they" cannot mean
+        them); a plural noun with no actor, or a single state or body (which
+        some writers call "they"), stops the search unresolved.
+        """
+        for subject in self._preceding_subjects(pronoun):
+            if subject.lower_ in PLURAL_PRONOUNS:
+                found = self._pronoun_referents(subject)
+            elif subject.pos_ == "PRON":
+                continue
+            else:
+                found = self._actors_in(subject)
+            kinds = {self.actors.clusters[a].kind for a in found}
+            if (
+                subject.lower_ in PLURAL_PRONOUNS
+                or len(found) > 1
+                or kinds == {"group"}
+            ):
+                if found and subject.sent != pronoun.sent:
+                    earlier = self._antecedents.get(subject.i, subject.sent)
+                    self._antecedents[pronoun.i] = earlier
+                return found
+            if kinds - {"person"} or (not found and _plural_noun(subject)):
+                return []
+        return []
+
+    def _antecedent_sentence(self, head: Token) -> Span | None:
+        """The earlier sentence a "they" subject of the trigger's clause (or one
+        above it) was resolved to, if any."""
+        for token in [head, *head.ancestors]:
+            for child in token.children:
+                if (
+                    child.dep_ in ("nsubj", "nsubjpass")
+                    and child.i in self._antecedents
+                ):
+                    return self._antecedents[child.i]
+        return None
+
+    def _preceding_subjects(self, pronoun: Token) -> list[Token]:
+        """Main-clause subjects before the pronoun, nearest first, in its own
+        sentence and the ANTECEDENT_SENTENCES sentences before it."""
+        sent = pronoun.sent
+        first = sent.start
+        for _ in range(ANTECEDENT_SENTENCES):
+            if first == 0:
+                break
+            first = self.doc[first - 1].sent.start
+        return [
+            t
+            for t in reversed(self.doc[first : pronoun.i])
+            if t.dep_ in ("nsubj", "nsubjpass") and _main_clause(t.head)
+        ]
 
     def _coordinated_states(self, noun: Token) -> list[int]:
         """ "Greek and Turkish diplomats": every coordinated state word counts."""
@@ -500,9 +652,26 @@ class EventFinder:
         ):
             for pobj in (c for c in child.children if c.dep_ == "pobj"):
                 hit = self.actors.entity_for_token(pobj)
+                if hit is None and token.lemma_.lower() in DELEGATE_NOUNS:
+                    hit = self._membership(pobj)
                 if hit is not None:
                     return hit, pobj
         return None, token
+
+    def _membership(self, noun: Token) -> int | None:
+        """The body whose members a plural noun names: "(leaders of) AU member
+        states", "(ministers of) NATO countries"."""
+        if noun.lemma_.lower() not in MEMBER_NOUNS or noun.tag_ != "NNS":
+            return None
+        for child in noun.children:
+            index = self.actors.by_token.get(child.i)
+            if (
+                child.dep_ in ("compound", "nmod")
+                and index is not None
+                and self.actors.clusters[index].kind == "organization"
+            ):
+                return index
+        return None
 
     def _pobj_actors(self, prep: Token) -> list[int]:
         return [
@@ -567,13 +736,17 @@ class EventFinder:
         Only places on the trigger's own clause chain count: in "they met in Tokyo,
         and China criticised them", Tokyo is not where China criticised.
         """
-        clause = _clause_chain(trigger.head)
+        return self._only_place(trigger.head.sent, _clause_chain(trigger.head))
+
+    def _only_place(self, sent: Span, clause: set[int] | None = None) -> Entity | None:
+        """The one location a sentence (or the given clause chain of it) puts
+        things "in" or "at", or None when it names none or several."""
         places = {
             self.actors.by_token[pobj.i]
-            for prep in trigger.head.sent
+            for prep in sent
             if prep.dep_ == "prep"
             and prep.lower_ in ("in", "at")
-            and prep.head.i in clause
+            and (clause is None or prep.head.i in clause)
             for pobj in prep.children
             if pobj.dep_ == "pobj"
             and pobj.i in self.actors.by_token
@@ -688,6 +861,45 @@ class EventFinder:
             trigger_start=trigger.span.start_char,
             modality=modality,
         )
+
+
+def _inside_quote(token: Token) -> bool:
+    """Whether an odd number of quotation marks opens before the token in its
+    paragraph."""
+    return _quoted_tokens(token.doc)[token.i]
+
+
+def _quoted_tokens(doc: Doc) -> list[bool]:
+    """Per token, whether it stands inside quotation marks, counted from the
+    start of its paragraph; worked out once per Doc (one pass, so a long
+    paragraph with many pronouns stays linear)."""
+    cached = doc.user_data.get(_QUOTED_KEY)
+    if cached is None or len(cached) != len(doc):
+        cached, marks = [], 0
+        for token in doc:
+            cached.append(marks % 2 == 1)
+            marks = 0 if "\n" in token.text else marks + (token.text in QUOTE_MARKS)
+        doc.user_data[_QUOTED_KEY] = cached
+    return cached
+
+
+def _says(verb: Token) -> bool:
+    """A speech verb outside quotation marks: it attributes what it governs."""
+    return verb.lemma_.lower() in SPEECH_VERBS and not _inside_quote(verb)
+
+
+def _main_clause(verb: Token) -> bool:
+    """The sentence's root verb or a verb coordinated with it."""
+    while verb.dep_ == "conj":
+        verb = verb.head
+    return verb.dep_ == "ROOT"
+
+
+def _plural_noun(token: Token) -> bool:
+    """ "the ministers", "rebels", "Egypt and Sudan": a plural noun phrase."""
+    return token.tag_ in ("NNS", "NNPS") or any(
+        c.dep_ == "conj" for c in token.children
+    )
 
 
 def _clause_chain(token: Token) -> set[int]:
