@@ -126,25 +126,48 @@ def ingest(
         kg.extraction.distributed.ClusterError: the cluster cannot be used.
     """
     check_options(dask, workers)
-    started = time.perf_counter()
     model, label = _model_here(nlp, model)
+
+    def extractions(
+        run: RunLog, failed: OnError, notify: Progress
+    ) -> Iterable[Extraction]:
+        articles = iter_articles(paths, on_error=failed)
+        fresh = _skip_unchanged(articles, store, force, run, notify)
+        if dask:
+            return extract_distributed(
+                fresh, dask, model=model, batch_size=batch_size, label=label
+            )
+        return extract(
+            fresh, nlp, model=model, batch_size=batch_size, n_process=workers
+        )
+
+    return _recorded_run(
+        store, label, extractions, on_error, progress, validate=validate, force=force
+    )
+
+
+def _recorded_run(
+    store: Store,
+    label: str,
+    extractions: Callable[[RunLog, OnError, Progress], Iterable[Extraction]],
+    on_error: OnError | None,
+    progress: Progress | None,
+    *,
+    validate: bool,
+    force: bool = False,
+) -> IngestReport:
+    """One recorded ingest run: the ontology first, then every extraction stored.
+
+    ``extractions`` is called inside the run, with the run and the error and
+    progress callbacks, so that reading can count failures and skips on it.
+    """
+    started = time.perf_counter()
     store.ensure_ontology(load_ontology())
     notify = progress or (lambda _id, _status: None)
     with recording(store, "ingest", model=label) as run:
         failed = _failure_counter(run, on_error)
-        articles = iter_articles(paths, on_error=failed)
-        fresh = _skip_unchanged(articles, store, force, run, notify)
-        extractions = (
-            extract_distributed(
-                fresh, dask, model=model, batch_size=batch_size, label=run.model
-            )
-            if dask
-            else extract(
-                fresh, nlp, model=model, batch_size=batch_size, n_process=workers
-            )
-        )
         _store_all(
-            extractions,
+            extractions(run, failed, notify),
             store,
             run,
             failed,
@@ -191,21 +214,9 @@ def ingest_extractions(
         model: the label of the pipeline that made the extractions, recorded.
         on_error, progress, validate: as for :func:`ingest`.
     """
-    started = time.perf_counter()
-    store.ensure_ontology(load_ontology())
-    notify = progress or (lambda _id, _status: None)
-    with recording(store, "ingest", model=model) as run:
-        failed = _failure_counter(run, on_error)
-        _store_all(
-            extractions,
-            store,
-            run,
-            failed,
-            notify,
-            validate,
-            stop_on_error=on_error is None,
-        )
-    return _report(run, started)
+    return _recorded_run(
+        store, model, lambda *_: extractions, on_error, progress, validate=validate
+    )
 
 
 def remove_articles(

@@ -57,9 +57,7 @@ def load_model(model: str | None = None) -> Language:
         except (OSError, ImportError) as exc:
             logger.debug("cannot load %s: %s", name, exc)
             tried.append(name)
-    raise ModelError(
-        f"no spaCy pipeline could be loaded (tried {', '.join(tried)}); {INSTALL_HINT}"
-    )
+    raise _no_model(tried)
 
 
 def installed_model(model: str | None = None) -> tuple[str, str]:
@@ -87,7 +85,12 @@ def installed_model(model: str | None = None) -> tuple[str, str]:
         verify_model(name)
         _require_pipes(meta.get("name"), meta.get("pipeline", ()))
         return name, _label(meta)
-    raise ModelError(
+    raise _no_model(tried)
+
+
+def _no_model(tried: list[str]) -> ModelError:
+    """The error for no loadable pipeline, naming those tried and how to install one."""
+    return ModelError(
         f"no spaCy pipeline could be loaded (tried {', '.join(tried)}); {INSTALL_HINT}"
     )
 
