@@ -25,6 +25,7 @@ from typing import Literal as TypingLiteral
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.query_guard import check_read_only
 from kg.query_worker import MEMORY_VARIABLE, Collected, collect
 from kg.rdf.namespaces import PREFIXES
 
@@ -55,20 +56,15 @@ _RDF = {
 }
 _WORKER = Path(__file__).resolve().with_name("query_worker.py")
 
-# Strings, IRIs and comments, blanked out before looking for forbidden keywords
-# so that "SERVICE" inside a literal or an IRI does not trip the check.
+# Strings, IRIs and comments, blanked out when looking for the outer group or a
+# GRAPH keyword (kg.cookbook, kg.remote). Not a security check: the refusal of
+# SERVICE and updates is kg.query_guard, which fails closed.
 _OPAQUE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|'
     r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
     r'"(?:[^"\\\n]|\\.)*"|'
     r"'(?:[^'\\\n]|\\.)*'|"
     r"<[^<>\"{}|^`\\\s]*>|#[^\n]*",
-)
-_SERVICE = re.compile(r"(?<![\w:?$@-])SERVICE(?![\w:-])", re.IGNORECASE)
-# After blanking, an update starts with one of these once PREFIX/BASE lines are gone.
-_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*", re.IGNORECASE)
-_UPDATE = re.compile(
-    r"(INSERT|DELETE|LOAD|DROP|CLEAR|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
 )
 _POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
 
@@ -119,31 +115,6 @@ def _names_file(arg: str) -> bool:
 def blank_opaque(text: str) -> str:
     """The query with strings, IRIs and comments blanked, offsets unchanged."""
     return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-
-
-def check_read_only(text: str) -> None:
-    """Refuse SERVICE, LOAD and updates before anything runs.
-
-    Raises:
-        QueryError: naming the keyword and where it is.
-    """
-    blank = blank_opaque(text)
-    service = _SERVICE.search(blank)
-    if service is not None:
-        _refuse(text, service.start(), "SERVICE", "it would reach the network")
-    start = _PROLOGUE.match(blank).end()
-    update = _UPDATE.match(blank, start)
-    if update is not None:
-        word = update.group(1).upper()
-        _refuse(text, start, word, "kg query only reads; updates are not allowed")
-
-
-def _refuse(text: str, offset: int, word: str, why: str) -> None:
-    line, col = _line_col(text, offset)
-    raise QueryError(
-        f"Query refused at line {line}, column {col}: {word} is not allowed ({why}). "
-        "Use a SELECT, ASK, CONSTRUCT or DESCRIBE query over the local store."
-    )
 
 
 def execute(

@@ -25,13 +25,12 @@ overwrites it). Each change is recorded as a run in ``kg history``.
 from __future__ import annotations
 
 import logging
-import re
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef, Variable
 
 from kg.errors import KGError, QueryError
-from kg.query import blank_opaque
+from kg.query_guard import check_no_service
 from kg.rdf.iris import article_id, article_iri
 from kg.rdf.namespaces import KG, PREFIXES
 from kg.server_workers import Reply, error_reply
@@ -39,7 +38,6 @@ from kg.store import Store, canonical_triples, from_ox, to_ox
 
 logger = logging.getLogger(__name__)
 
-_SERVICE = re.compile(r"(?<![\w:?$@-])SERVICE(?![\w:-])", re.IGNORECASE)
 _DATA_OPERATIONS = {"InsertData": True, "DeleteData": False}
 _KEYWORDS = {
     "Modify": "INSERT/DELETE ... WHERE",
@@ -112,12 +110,10 @@ def parse_update(text: str) -> tuple[ox.NamedNode, list[Operation]]:
     Raises:
         UpdateRefused: 400 for a malformed request, 403 for one not allowed.
     """
-    service = _SERVICE.search(blank_opaque(text))
-    if service is not None:
-        raise UpdateRefused(
-            403,
-            "SERVICE is not allowed (it would reach the network); " + _ONLY_DATA + ".",
-        )
+    try:
+        check_no_service(text)
+    except QueryError as err:
+        raise UpdateRefused(403, f"{err} Updates allow {_ONLY_DATA}.") from err
     graphs, operations = set(), []
     for op in _parse(text):
         insert = _data_operation(op)
