@@ -80,12 +80,13 @@ VARIANTS = [
     "SELECT * WHERE { ?s ?p 1SERVICE <{url}> { ?a ?b ?c } }",
     "SELECT * WHERE { ?s ?p ?o . service silent <{url}> { ?a ?b ?c } }",
     "SELECT * WHERE { ?s ?p ?o . SeRvIcE<{url}>{?a ?b ?c} }",
-    "SELECT * WHERE { ?s ?p <http://x/'> SERVICE <{url}> { ?a ?b ?c } FILTER(?o != '') }",
+    "SELECT * WHERE { ?s ?p <http://x/'> SERVICE <{url}> { ?a ?b ?c } "
+    "FILTER(?o != '') }",
     "SELECT * WHERE { ?s ?p ?o FILTER(?o<'x>') SERVICE <{url}> { ?a ?b ?c } "
     "FILTER('' != ' ') }",
     "PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ex:a\\' SERVICE <{url}> "
     "{ ?a ?b ?c } ?s ?p 'x' }",
-    "SELECT * WHERE { ?s ?p \"#\" . SERVICE <{url}> { ?a ?b ?c } }",
+    'SELECT * WHERE { ?s ?p "#" . SERVICE <{url}> { ?a ?b ?c } }',
     "SELECT * WHERE { # don't\n SERVICE <{url}> { ?a ?b ?c } # it's\n }",
     'SELECT * WHERE { ?s ?p """a "quoted" #hash""" . SERVICE <{url}> { ?a ?b ?c } }',
     "SELECT * WHERE { { OPTIONAL { { SERVICE <{url}> { ?a ?b ?c } } } } }",
