@@ -1,6 +1,10 @@
-"""Extraction quality on the development corpus (only where ../shared exists).
+"""Extraction quality on the annotated corpus (only where ../shared exists).
 
 Users do not have ../shared, so these tests skip cleanly without it; CI has it.
+``dev/`` is measured only (nothing is tuned on it); ``train/`` is what models are
+fitted and rules tuned on. Each floor is the score measured when it was set minus
+0.02, so a change that loses ground fails; raise the floors as scores improve
+(``python benchmarks/dev_corpus.py`` prints both sets).
 """
 
 from __future__ import annotations
@@ -12,22 +16,34 @@ from conftest import ROOT, SHARED
 
 pytestmark = pytest.mark.skipif(
     not (SHARED / "corpus" / "score.py").is_file(),
-    reason="the development corpus (../shared/corpus) is not present",
+    reason="the annotated corpus (../shared/corpus) is not present",
 )
+
+#: Floors per set: measured scores minus 0.02.
+FLOORS = {
+    "dev": {"events_f1": 0.15, "entities_f1": 0.83, "strict_f1": 0.09},
+    "train": {"events_f1": 0.22, "entities_f1": 0.86, "strict_f1": 0.13},
+}
 
 
 @pytest.fixture(scope="module")
-def scores() -> dict[str, float]:
+def benchmark():
     path = ROOT / "benchmarks" / "dev_corpus.py"
     spec = importlib.util.spec_from_file_location("dev_corpus", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.parse_scores(module.score(SHARED))
+    return module
 
 
-@pytest.mark.parametrize(
-    ("metric", "floor"),
-    [("events_f1", 0.20), ("entities_f1", 0.80)],
-)
-def test_dev_corpus_scores_at_least(scores, metric, floor):
-    assert scores[metric] >= floor, scores
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def scores(request, benchmark) -> tuple[str, dict[str, float]]:
+    corpus_set = request.param
+    return corpus_set, benchmark.parse_scores(
+        benchmark.score(SHARED, corpus_set=corpus_set)
+    )
+
+
+@pytest.mark.parametrize("metric", ["events_f1", "entities_f1", "strict_f1"])
+def test_dev_corpus_scores_at_least(scores, metric):
+    corpus_set, measured = scores
+    assert measured[metric] >= FLOORS[corpus_set][metric], (corpus_set, measured)
