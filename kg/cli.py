@@ -78,6 +78,35 @@ wait_option = click.option(
 )
 
 
+class _Seconds(click.ParamType):
+    """A time limit between 0 and one day, refused in one ``kg: error:`` line.
+
+    Click's own refusal is three lines (usage, hint, error), and FloatRange lets
+    nan and inf through to poll()/select(), which then raise far from the option.
+    """
+
+    name = "seconds"
+
+    def __init__(self, *, zero: bool = True) -> None:
+        self.zero = zero  # False: 0 is refused too (kg serve has no "no limit")
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        """The value in seconds; UsageError (exit status 2) naming it as typed."""
+        from kg.errors import UsageError
+        from kg.query_worker import bounded_timeout, timeout_problem
+
+        option = param.opts[0] if param is not None and param.opts else "--timeout"
+        try:
+            seconds = bounded_timeout(float(str(value)), option)
+        except (ValueError, UsageError):  # ValueError: not a number at all
+            raise UsageError(timeout_problem(str(value), option)) from None
+        if seconds == 0 and not self.zero:
+            raise UsageError(f"{option} must be above 0; pass e.g. {option} 30")
+        return seconds
+
+
 class _Errors:
     """Prints each input error as one line and remembers that there was one."""
 
@@ -486,7 +515,7 @@ def _key_value(ctx: click.Context, param: click.Parameter, values: tuple) -> dic
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=_Seconds(),
     default=30,
     show_default=True,
     metavar="SECONDS",
@@ -878,7 +907,7 @@ def validate(store_path: str) -> None:
     "--timeout",
     default=30.0,
     show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
+    type=_Seconds(zero=False),
     metavar="SECONDS",
     help="Stop a query after this long (HTTP 503).",
 )

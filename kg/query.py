@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.query_guard import check_read_only
-from kg.query_worker import MEMORY_VARIABLE, Collected, collect
+from kg.query_worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
 from kg.rdf.namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -141,8 +141,11 @@ def execute(
     Raises:
         QueryError: refused keyword, syntax error (with line and column), timeout
             or failure.
+        UsageError: ``timeout`` is nan, inf, negative or over one day.
     """
     check_read_only(text)
+    if timeout is not None:
+        timeout = bounded_timeout(timeout, "timeout")
     subs = _substitutions(bindings)
     if timeout and not store.remote:
         return QueryResult(*_run_in_worker(store, text, subs, limit, timeout))

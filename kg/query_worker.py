@@ -30,6 +30,8 @@ Collected = tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
 MEMORY_VARIABLE = "KG_QUERY_MEMORY"
 #: Tries of a read-only open that races a writer beside it (0.05 s apart).
 _OPEN_TRIES = 20
+#: Longest time limit accepted, in seconds: one day.
+MAX_TIMEOUT = 86400.0
 
 
 def collect(raw: object, limit: int | None) -> Collected:
@@ -85,6 +87,38 @@ def answer(store: ox.Store, request: dict) -> tuple:
         return ("ok", collect(raw, request["limit"]))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
         return ("error", type(err).__name__, str(err))
+
+
+def bounded_timeout(value: float, option: str) -> float:
+    """``value`` as float seconds, if it lies between 0 and one day.
+
+    A time limit ends up in ``poll``/``select``, which raise OverflowError for
+    inf or anything over about 25 days and ValueError for nan, long after the
+    option was read (a server then handed one client's reply to the next). A
+    limit above a day is a mistake, so such values are refused up front.
+
+    Args:
+        value: the time limit as given.
+        option: its name for the message: "--timeout" (a CLI option, shown as
+            "--timeout inf") or a keyword such as "timeout" (shown "timeout=inf").
+
+    Raises:
+        kg.errors.UsageError: nan, inf, negative or above :data:`MAX_TIMEOUT`.
+    """
+    if not 0 <= value <= MAX_TIMEOUT:  # nan fails every comparison
+        from kg.errors import UsageError  # imported late: this file runs as a script
+
+        raise UsageError(timeout_problem(f"{value:g}", option))
+    return float(value)
+
+
+def timeout_problem(shown: str, option: str) -> str:
+    """The one-line message for a refused time limit, ``shown`` as the user wrote it."""
+    sep = " " if option.startswith("-") else "="
+    return (
+        f"{option}{sep}{shown} is not a number of seconds between 0 and "
+        f"{MAX_TIMEOUT:g} (one day); pass e.g. {option}{sep}30"
+    )
 
 
 def cap_memory(environ: dict[str, str] | None = None) -> int:

@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import QueryError, StoreError, UsageError
+from kg.query_worker import bounded_timeout
 from kg.server_workers import (
     Reply,
     WorkerPool,
@@ -233,6 +234,9 @@ def _check_settings(settings: Settings) -> None:
             f"No store at {store}: kg serve reads an existing store folder. Build "
             "one first (kg build ARTICLES or kg ingest ARTICLES --store PATH)."
         )
+    # Bounded here, not only in the CLI: inf or nan would reach poll() per request.
+    bounded_timeout(settings.timeout, "timeout")
+    bounded_timeout(settings.view_timeout, "view_timeout")
     if settings.timeout <= 0 or settings.max_rows < 1 or settings.workers < 1:
         raise UsageError(
             "kg serve needs --timeout above 0, --max-rows of at least 1 and at "
@@ -605,6 +609,7 @@ def serve(settings: Settings, *, on_start: Callable[[str], None] | None = None) 
 
     Raises:
         StoreError: no store at the path, it cannot be opened, or the port is taken.
+        UsageError: a timeout that is not between 0 and one day, or a bad setting.
     """
     with Endpoint(settings) as endpoint:
         if on_start is not None:

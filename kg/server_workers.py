@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.errors import KGError, QueryError, StoreError
-from kg.query_worker import cap_memory
+from kg.query_worker import bounded_timeout, cap_memory
 
 logger = logging.getLogger(__name__)
 
@@ -416,6 +416,15 @@ class _Worker:
             raise QueryTimeout
         return self._conn.recv()
 
+    @property
+    def pid(self) -> int:
+        """The worker's process id (for logs, and to tell a replacement apart)."""
+        return self._process.pid
+
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self._process.is_alive()
+
     def kill(self) -> None:
         """Stop the process now (a query cannot be cancelled any other way)."""
         if self._process.is_alive():
@@ -450,7 +459,22 @@ class WorkerPool:
             self._idle.put(worker)
 
     def run(self, request: tuple, seconds: float) -> Reply:
-        """Answer a request in a free worker, within ``seconds`` in all."""
+        """Answer a request in a free worker, within ``seconds`` in all.
+
+        A worker goes back to the pool only after its reply was read in full.
+        Whatever else happens (timeout, a dead worker, an exception while
+        sending, waiting or reading, even KeyboardInterrupt) leaves the pipe in
+        an unknown state, possibly holding this request's late reply, which the
+        next request would then be handed: that worker is killed and replaced.
+
+        Returns:
+            The worker's reply; 503 when busy or out of time; 500 when the
+            worker failed.
+
+        Raises:
+            UsageError: ``seconds`` is nan, inf, negative or above one day.
+        """
+        seconds = bounded_timeout(seconds, "seconds")
         started = time.monotonic()
         try:
             worker = self._idle.get(timeout=seconds)
@@ -459,17 +483,25 @@ class WorkerPool:
                 503, "The server is busy with other queries; retry shortly.",
                 ("Retry-After", "5"),
             )  # fmt: skip
-        left = max(seconds - (time.monotonic() - started), 0.01)
+        clean = False
         try:
-            return worker.ask(request, left)
+            reply = worker.ask(
+                request, max(seconds - (time.monotonic() - started), 0.01)
+            )
+            clean = True
         except QueryTimeout:
-            worker = self._replace(worker)
-            return error_reply(503, _timeout_message(seconds))
-        except (EOFError, OSError, KGError) as err:
-            worker = self._replace(worker)
-            return error_reply(500, f"The query worker failed ({err}); retry.")
+            reply = error_reply(503, _timeout_message(seconds))
+        except Exception as err:  # any failure retires the worker
+            logger.warning("query worker failed: %r; replacing it", err)
+            reply = error_reply(
+                500, f"The query worker failed ({_one_line(err)}); retry."
+            )
         finally:
-            self._idle.put(worker)
+            if clean:
+                self._idle.put(worker)
+            else:
+                self._retire(worker)
+        return reply
 
     def close(self) -> None:
         """Kill every worker, busy or not."""
@@ -484,11 +516,34 @@ class WorkerPool:
             self._all.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> _Worker:
-        worker.kill()
+    def pids(self) -> set[int]:
+        """Process ids of the live workers: ``size`` of them, whatever has failed."""
+        with self._lock:
+            workers = list(self._all)
+        return {worker.pid for worker in workers if worker.alive()}
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill a worker whose pipe cannot be trusted and put a new one in the pool.
+
+        Never raises: it runs while an error reply, or an exception, is on its
+        way out. If no new process can be started the pool is one smaller.
+        """
+        try:
+            worker.kill()
+        except Exception as err:  # the process is gone either way
+            logger.warning("could not stop a query worker cleanly: %r", err)
         with self._lock:
             self._all.discard(worker)
-        return self._spawn()
+        try:
+            self._idle.put(self._spawn())
+        except Exception as err:
+            logger.error("could not start a query worker to replace one: %r", err)
+
+
+def _one_line(err: BaseException) -> str:
+    """An exception as "Name: message" on one line, for a client's error reply."""
+    text = " ".join(str(err).split())
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _timeout_message(seconds: float) -> str:
