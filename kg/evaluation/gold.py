@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -110,11 +110,18 @@ class GoldEvent:
 
 @dataclass(frozen=True)
 class GoldArticle:
-    """The gold entities and events of one article."""
+    """The gold entities and events of one article.
+
+    ``kind`` is the text kind the corpus gives (``text_kind``: "wikinews",
+    "wikipedia_current_events", ...), for scores per kind; ``line`` is where the
+    article's gold is in its file, for error messages.
+    """
 
     id: str
     entities: tuple[GoldName, ...] = ()
     events: tuple[GoldEvent, ...] = ()
+    kind: str | None = None
+    line: int = 0
 
 
 # --------------------------------------------------------------------- reading gold
@@ -163,7 +170,7 @@ def load_gold(path: str | os.PathLike[str]) -> dict[str, GoldArticle]:
 def _parse_line(line: str, label: str, number: int) -> GoldArticle:
     """One gold line as a GoldArticle, or an InputError naming the line."""
     try:
-        return _gold_article(json.loads(line))
+        return replace(_gold_article(json.loads(line)), line=number)
     except json.JSONDecodeError as exc:
         problem = (
             f"not valid JSON ({exc.msg}, column {exc.colno}); each line must "
@@ -187,7 +194,13 @@ def _gold_article(obj: Any) -> GoldArticle:
             )
     entities = (_gold_name(e, f"entity {n}") for n, e in enumerate(obj["entities"], 1))
     events = (_gold_event(e, n) for n, e in enumerate(obj["events"], 1))
-    return GoldArticle(str(obj["id"]), tuple(entities), tuple(events))
+    kind = obj.get("text_kind")
+    return GoldArticle(
+        str(obj["id"]),
+        tuple(entities),
+        tuple(events),
+        kind=str(kind) if kind else None,
+    )
 
 
 def _gold_name(obj: Any, where: str) -> GoldName:

@@ -9,7 +9,7 @@ import json
 
 from kg.evaluation.gold import GoldEvent
 from kg.evaluation.keys import cameo_root
-from kg.evaluation.scores import EvaluationReport
+from kg.evaluation.scores import EvaluationReport, Score
 from kg.records import Event
 
 
@@ -20,7 +20,7 @@ def format_report(report: EvaluationReport, verbose: bool = False) -> str:
         report: from :func:`~kg.evaluation.evaluate`.
         verbose: also list each article's misses and false alarms.
     """
-    lines = [*_summary_lines(report), "", *_root_lines(report)]
+    lines = [*_summary_lines(report), *_kind_lines(report), "", *_root_lines(report)]
     if verbose:
         lines += ["", *_error_lines(report)]
     lines += [
@@ -57,6 +57,24 @@ def _summary_lines(report: EvaluationReport) -> list[str]:
         f"{report.ignored_events}, entities {report.ignored_entities}"
     )
     return lines + _note_lines(report)
+
+
+def _kind_lines(report: EvaluationReport) -> list[str]:
+    """Events F1 per text kind, when the gold names more than one kind."""
+    by_kind: dict[str, list] = {}
+    for article in report.articles:
+        by_kind.setdefault(article.kind or "unknown", []).append(article)
+    if len(by_kind) < 2:
+        return []
+    lines = ["by text kind:"]
+    for kind, articles in sorted(by_kind.items()):
+        events = sum((a.events for a in articles), Score(0, 0, 0))
+        strict = sum((a.strict for a in articles), Score(0, 0, 0))
+        lines.append(
+            f"  {kind:<26} events_f1 {events.f1:.4f}  strict_f1 {strict.f1:.4f}"
+            f"  ({len(articles)} texts, {events.gold} gold events)"
+        )
+    return lines
 
 
 def _note_lines(report: EvaluationReport) -> list[str]:

@@ -123,6 +123,7 @@ class ArticleResult:
     strict_misses: tuple[GoldEvent, ...] = ()
     missed_entities: tuple[GoldName, ...] = ()
     false_entities: tuple[Entity, ...] = ()
+    kind: str | None = None  # the gold's text kind, for scores per kind
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,7 @@ def _score_article(
         ),
         missed_entities=tuple(gold.entities[j] for j in named.missed),
         false_entities=tuple(entities[i] for i in named.false),
+        kind=gold.kind,
     )
 
 

@@ -10,28 +10,38 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
 from kg.extraction import gazetteer
 from kg.extraction.codes import actor_code
+from kg.extraction.dates import resolve_date
 from kg.extraction.lexicon import data_rows
 from kg.extraction.mentions import (
     TITLE_WORDS,
+    Dateline,
     clean_surface,
-    dateline_places,
     describe_person,
     drop_institution_word,
+    find_datelines,
     full_name,
     looks_like_person,
     names_people,
     np_text,
     part_of_title,
     surname_key,
+    title_fragment,
     untagged_names,
+    untagged_states,
 )
 from kg.records import Entity
+
+#: The article's place from its dateline ("MOSCOW, June 18 -" → Moscow), an
+#: Entity or None; set by the kg_actors component, like kg_entities.
+if not Doc.has_extension("kg_dateline_place"):
+    Doc.set_extension("kg_dateline_place", default=None)
 
 #: NER labels that can name an actor or a place.
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "KG_ACTOR"})
@@ -59,6 +69,14 @@ DOMESTIC_NOUNS = frozenset(
     "government authorities administration regime cabinet parliament police "
     "military army".split()
 )
+
+
+#: Plural nouns for a crowd that acts without a state word ("Thousands
+#: protested", "demonstrators gathered"): it takes the state it gathers in.
+CROWD_NOUNS = frozenset("thousand hundred dozen crowd protester demonstrator".split())
+#: Words that name a body only with the rest of its name: alone ("the Council
+#: said"), they are that body if the article names just one such, else nobody.
+BARE_BODIES = frozenset("council commission ministry committee court".split())
 
 
 LEADER_NOUNS = frozenset("leader president premier chancellor head king".split())
@@ -154,24 +172,29 @@ class DocActors:
         #: ISO3 codes of the states the article names: they decide between
         #: homonymous places ("Tripoli" in a story about Lebanon).
         self.context: frozenset[str] = frozenset()
+        #: every token of a "MOSCOW, June 18 (Reuters) -" opener, dash included:
+        #: its city is a place, its credit and day are no actors, none acts
         self.dateline_tokens: frozenset[int] = frozenset()
+        self.datelines: list[Dateline] = []
 
     # -- building -----------------------------------------------------------
     def resolve(self) -> None:
         """Classify every entity span, persons with full names first."""
         spans = [e for e in self.doc.ents if e.label_ in ACTOR_LABELS]
         self.context = _states_named(spans)
-        datelines = dateline_places(self.doc)
-        #: tokens of "KYIV, March 3 -" openers: a place, never an actor in a clause
-        self.dateline_tokens = frozenset(t.i for s in datelines for t in s)
-        spans += untagged_names(self.doc)
-        spans += [s for s in datelines if not any(t.ent_type_ for t in s)]
+        self._find_datelines()
+        spans += untagged_names(self.doc) + untagged_states(self.doc)
+        spans = [t for s in spans if (t := self._outside_dateline(s)) is not None]
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
         for span in spans:
             index = self._classify(span)
             if index is not None:
                 for token in span:
                     self.by_token[token.i] = index
+        for dateline in self.datelines:
+            index = self._dateline_place(dateline.city)
+            for token in dateline.city:
+                self.by_token[token.i] = index
         for token in _tokens_with_lemma(self.doc, NOMINAL_NOUNS):
             # "the Ukrainian leader", "Iranian officials"
             if (
@@ -180,14 +203,71 @@ class DocActors:
             ):
                 self.nominal_entity(token)
 
+    def _find_datelines(self) -> None:
+        """Note the datelines; with no publication date, a dated one anchors
+        "on Tuesday" (the dateline's day is the filing day)."""
+        self.datelines = find_datelines(self.doc)
+        self.dateline_tokens = frozenset(
+            t.i for d in self.datelines for t in self.doc[d.span.start : d.span.end]
+        )
+        if Doc.has_extension("kg_anchor") and self.doc._.kg_anchor is None:
+            day = self.dateline_date
+            if day is not None:
+                self.doc._.kg_anchor = date.fromisoformat(day)
+
+    def _dateline_place(self, city: Span) -> int:
+        """A dateline's city, always a place (never its state, as "MOSCOW" tagged
+        ORG would be): linked to GeoNames, else named as a place is written."""
+        index = self._place(city.text)
+        cluster = self.clusters[index]
+        if cluster.geo is None and cluster.name.isupper():
+            cluster.name = cluster.name.title()  # "ANYTOWN" → "Anytown"
+        return index
+
+    def _outside_dateline(self, span: Span) -> Span | None:
+        """The part of a mention after any dateline, or None if it lies within
+        one: the city is classified apart (as a place), the day and the wire
+        service credited ("(Reuters)") are no actors."""
+        start = span.start
+        while start < span.end and start in self.dateline_tokens:
+            start += 1
+        if start == span.end:
+            return None
+        if start == span.start:
+            return span
+        return Span(self.doc, start, span.end, span.label, span_id=span.id)
+
+    @property
+    def dateline_place(self) -> Entity | None:
+        """The place the article was filed from: its first dateline's city."""
+        if not self.datelines:
+            return None
+        index = self.by_token.get(self.datelines[0].city.start)
+        return None if index is None else self.clusters[index].freeze()
+
+    @property
+    def dateline_date(self) -> str | None:
+        """The ISO day of the first dateline ("June 18", "Jan. 14, 2025"): the
+        filing day, a hint for the article's date, never an event's date.
+
+        Resolved against the publication date; without one, only a dateline
+        with its year gives a day.
+        """
+        if not self.datelines or self.datelines[0].date is None:
+            return None
+        anchor = self.doc._.kg_anchor if Doc.has_extension("kg_anchor") else None
+        return resolve_date(self.datelines[0].date.text, anchor)
+
     def _classify(self, span: Span) -> int | None:
         text = clean_surface(span.text)
         if not text or not any(c.isalpha() for c in text):
             return None
         if span.label_ == "KG_ACTOR":
             return self._known(span, text)
-        if part_of_title(span):
-            return None  # "Secretary of State", "Department of Transportation"
+        if part_of_title(span) or title_fragment(span):
+            return None  # "Secretary of State", "Philippine Foreign Secretary X"
+        if text.lower() in BARE_BODIES:
+            return self._bare_body(text)
         if span.label_ in ("PERSON", "ORG") and len(text.split()) == 1:
             misread = self._misread_place(span, text)  # "Niger" PERSON, "Niamey" ORG
             if misread is not None:
@@ -198,10 +278,28 @@ class DocActors:
             return None  # "Pan-African", "anti-Western" tagged as a body
         person = self._person_by_surname(text)
         if person is not None and self._same_person(self.clusters[person].name, text):
-            return self._alias(person, text)
+            return self._alias(person, text, span)
         if span.label_ == "PERSON" or looks_like_person(span, text):
             return self._person(span, text)
         return self._state_or_place(span, text)
+
+    def _bare_body(self, text: str) -> int | None:
+        """ "the Council" after "the Council of the European Union": the one
+        body named in full whose name has the word; with none or several, the
+        bare word is no actor (it would be a node of its own, "Council")."""
+        word = text.lower()
+        hits = [
+            i
+            for i, c in enumerate(self.clusters)
+            if c.kind == "organization"
+            and word in c.name.lower().split()
+            and c.name.lower() != word
+        ]
+        if len(hits) != 1:
+            return None
+        name = self.clusters[hits[0]].name
+        self.clusters[hits[0]].merge(text, f"'{text}': the only {word} named, {name}")
+        return hits[0]
 
     def _misread_place(self, span: Span, text: str) -> int | None:
         """A one-word country or major city the model tagged as a person or body.
@@ -310,9 +408,16 @@ class DocActors:
         ]
         return hits[0] if len(hits) == 1 else None
 
-    def _alias(self, index: int, text: str) -> int:
-        name = self.clusters[index].name
-        self.clusters[index].merge(text, f"same surname as {name}")
+    def _alias(self, index: int, text: str, span: Span) -> int:
+        """Fold a later mention into a known person; a title it carries
+        ("Greek Foreign Minister Giorgos Gerapetritis" after a bare
+        "Gerapetritis") still gives the person a role and state."""
+        cluster = self.clusters[index]
+        cluster.merge(text, f"same surname as {cluster.name}")
+        if cluster.role is None or cluster.country is None:
+            role, country = describe_person(full_name(drop_institution_word(span)))
+            cluster.role = cluster.role or role
+            cluster.country = cluster.country or country
         return index
 
     def _org_country(self, span: Span) -> str | None:
@@ -362,7 +467,7 @@ class DocActors:
             return None
         country = self._modifier_country(token)
         if country is None:
-            return self._definite_reference(token)
+            return self._definite_reference(token) or self._crowd(token)
         noun = token.lemma_.lower()
         phrase = np_text(token)
         if noun in LEADER_NOUNS:
@@ -390,6 +495,47 @@ class DocActors:
                 f"'{phrase}': the {noun} of {country.name}",
             )
         return None
+
+    def _crowd(self, token: Token) -> int | None:
+        """ "Thousands protested in Tbilisi", "Demonstrators gathered …": a crowd
+        that acts (a subject) with no state word belongs to the state it
+        gathers in, else to the state of the article's dateline."""
+        noun = token.lemma_.lower()
+        noun = noun[:-1] if noun[:-1] in CROWD_NOUNS else noun  # NNPS keeps its -s
+        if noun not in CROWD_NOUNS or token.dep_ != "nsubj":
+            return None
+        if token.tag_ not in ("NNS", "NNPS"):  # "Protesters" opening a lead: NNPS
+            return None
+        iso3 = self._gathering_country(token.head) or self._dateline_country()
+        country = gazetteer.country_by_code(iso3) if iso3 else None
+        if country is None:
+            return None
+        name = "protesters" if noun in ("protester", "demonstrator") else "crowd"
+        phrase = np_text(token)
+        return self._add(
+            "group",
+            f"{country.name} {name}",
+            country.iso3,
+            phrase,
+            f"'{phrase}': a {name} in {country.name}",
+        )
+
+    def _gathering_country(self, verb: Token) -> str | None:
+        """The state of the place a clause happens "in"/"at" ("protested in
+        Tbilisi" → GEO)."""
+        for prep in verb.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("in", "at"):
+                continue
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                index = self.by_token.get(pobj.i)
+                if index is not None and self.clusters[index].kind == "location":
+                    return self.clusters[index].country
+        return None
+
+    def _dateline_country(self) -> str | None:
+        """The state of the first dateline's city, if it is known."""
+        place = self.dateline_place
+        return place.country if place is not None else None
 
     def state_named(self, word: str, phrase: str) -> int | None:
         """The state a demonym or name stands for in a phrase ("Turkish" in
@@ -515,6 +661,7 @@ class DocActors:
         """Store the result on the Doc as plain records (picklable for n_process)."""
         self.doc._.kg_entities = self.entities()
         self.doc._.kg_entity_tokens = dict(self.by_token)
+        self.doc._.kg_dateline_place = self.dateline_place
 
     @classmethod
     def load(cls, doc: Doc) -> DocActors:
@@ -536,8 +683,9 @@ class DocActors:
             actors._by_key[key] = len(actors.clusters)
             actors.clusters.append(cluster)
         actors.by_token = dict(doc._.kg_entity_tokens or {})
+        actors.datelines = find_datelines(doc)
         actors.dateline_tokens = frozenset(
-            t.i for span in dateline_places(doc) for t in span
+            t.i for d in actors.datelines for t in doc[d.span.start : d.span.end]
         )
         return actors
 

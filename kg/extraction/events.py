@@ -144,6 +144,9 @@ class EventFinder:
         self._roots_at: dict[int, str] = {}  # trigger head index -> CAMEO root
         # "they" token index -> the earlier sentence that names its antecedent
         self._antecedents: dict[int, Span] = {}
+        #: trigger head index -> (root, source, target) of each event the rules
+        #: coded there; the trained coder reads them as features
+        self.chosen: dict[int, list[tuple[str, int, int | None]]] = {}
 
     def events(self, triggers: list[Trigger]) -> Iterator[Event]:
         self._roots_at = {t.head.i: t.code[:2] for t in triggers}
@@ -181,6 +184,17 @@ class EventFinder:
             sources, targets = sources[:1], sources[1:]  # "X and Y met": X met Y
         if sources:
             self._recent[trigger.code[:2]] = (sources, targets)
+        place, when = self.circumstances(trigger)
+        for source in sources:
+            for target in [t for t in targets if t != source] or [None]:
+                self.chosen.setdefault(trigger.head.i, []).append(
+                    (trigger.code[:2], source, target)
+                )
+                where = place or self._target_territory(trigger, target)
+                yield self._event(trigger, source, target, where, when)
+
+    def circumstances(self, trigger: Trigger) -> tuple[Entity | None, str | None]:
+        """Where and when the trigger's event happened, as far as the text says."""
         place = self._place(trigger) or self._sentence_place(trigger)
         when = self._date(trigger)
         earlier = self._antecedent_sentence(trigger.head)
@@ -188,10 +202,7 @@ class EventFinder:
             # "X and Y met in Cairo on Monday. They called on Z …": said there, then
             place = place or self._only_place(earlier)
             when = when or self._only_date(earlier)
-        for source in sources:
-            for target in [t for t in targets if t != source] or [None]:
-                where = place or self._target_territory(trigger, target)
-                yield self._event(trigger, source, target, where, when)
+        return place, when
 
     def _refers_back(self, noun: Token, root: str) -> bool:
         """A definite event noun with nothing new, naming an event already seen."""
@@ -807,12 +818,16 @@ class EventFinder:
         """DATE entities of a sentence, indexed once per document.
 
         ``Span.ents`` walks the whole document's entities on every call, which
-        made long documents quadratic.
+        made long documents quadratic. A dateline's day ("MOSCOW, June 18 -")
+        is the filing day, not the day of any event, and is left out.
         """
         if self._dates is None:
             self._dates = {}
             for ent in self.doc.ents:
-                if ent.label_ == "DATE":
+                if (
+                    ent.label_ == "DATE"
+                    and ent.start not in self.actors.dateline_tokens
+                ):
                     self._dates.setdefault(ent.root.sent.start, []).append(ent)
         return self._dates.get(sent.start, [])
 

@@ -12,6 +12,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extraction.actors import DocActors
+from kg.extraction.coder import load_coder
+from kg.extraction.coder.selection import code_events
 from kg.extraction.events import EventFinder, find_triggers
 from kg.extraction.triggers import TriggerMatcher
 
@@ -44,19 +46,32 @@ class ActorResolver:
 class EventExtractor:
     """Finds CAMEO-coded events and writes ``doc._.kg_events``.
 
+    The dependency rules code every trigger first; the trained coder (see
+    :mod:`kg.extraction.coder`) then chooses among all candidates, the rules'
+    answers among its features. ``coder_dir`` "none" keeps the rules' events.
+
     Args:
         spans_key: where the trigger ``span_ruler`` put its matches.
+        coder_dir: folder of trained coder files; "" for ``KG_CODER_DIR`` or
+            the bundled model, "none" for rules alone.
     """
 
-    def __init__(self, nlp: Language, name: str, *, spans_key: str) -> None:
+    def __init__(
+        self, nlp: Language, name: str, *, spans_key: str, coder_dir: str = ""
+    ) -> None:
         self.name = name
         self.spans_key = spans_key
+        self.coder = None if coder_dir == "none" else load_coder(coder_dir or None)
 
     def __call__(self, doc: Doc) -> Doc:
         actors = DocActors.load(doc)
         anchor: date | None = doc._.kg_anchor
         triggers = find_triggers(doc, actors, self.spans_key)
-        doc._.kg_events = list(EventFinder(doc, actors, anchor).events(triggers))
+        finder = EventFinder(doc, actors, anchor)
+        events = list(finder.events(triggers))
+        if self.coder is not None:
+            events = code_events(doc, actors, finder, triggers, self.coder)
+        doc._.kg_events = events
         actors.save()
         return doc
 
@@ -66,13 +81,21 @@ class EventExtractor:
     assigns=["token.is_sent_start"],
 )
 def line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break, and after MAX_SENTENCE_TOKENS.
+    """Start a sentence after every line break, after a dateline's dash, and
+    after MAX_SENTENCE_TOKENS.
 
     Headlines and datelines have no full stop; without this the parser glues them
-    to the first sentence and events pick up the wrong subject. Text without any
+    to the first sentence and events pick up the wrong subject ("MOSCOW, June 18
+    - Russia expelled …" parsed with MOSCOW as subject). Text without any
     punctuation can otherwise be one sentence of thousands of tokens: each event
     in it scans the whole sentence (quadratic time) and stores it as evidence.
     """
+    from kg.extraction.mentions import dateline_leads, lead_body
+
+    for lead in dateline_leads(doc):
+        doc[lead].is_sent_start = True
+        for i in lead_body(doc, lead, MAX_SENTENCE_TOKENS):
+            doc[i].is_sent_start = False
     since = 0
     for token in doc[1:]:
         previous = doc[token.i - 1]
@@ -110,10 +133,12 @@ def make_actor_resolver(nlp: Language, name: str) -> ActorResolver:
 
 @Language.factory(
     "kg_events",
-    default_config={"spans_key": "kg_triggers"},
+    default_config={"spans_key": "kg_triggers", "coder_dir": ""},
     requires=["doc._.kg_entities", "token.dep", "token.lemma"],
     assigns=["doc._.kg_events"],
 )
-def make_event_extractor(nlp: Language, name: str, spans_key: str) -> EventExtractor:
+def make_event_extractor(
+    nlp: Language, name: str, spans_key: str, coder_dir: str
+) -> EventExtractor:
     """Factory for :class:`EventExtractor`."""
-    return EventExtractor(nlp, name, spans_key=spans_key)
+    return EventExtractor(nlp, name, spans_key=spans_key, coder_dir=coder_dir)

@@ -9,12 +9,13 @@ role and a country, spotting untagged names after titles and datelines.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
 
 from spacy.tokens import Doc, Span, Token
 
 from kg.extraction import gazetteer
+from kg.extraction.dates import WEEKDAYS
 
 ROLE_NOUNS_EXTRA = frozenset("counterpart opponent rival successor predecessor".split())
 
@@ -29,6 +30,9 @@ TITLE_WORDS = frozenset(
 
 
 ROLE_NOUNS = TITLE_WORDS | ROLE_NOUNS_EXTRA
+#: Words a person's title is made of, read backwards from the name:
+#: "Philippine Foreign Secretary", "his Greek counterpart", "Secretary of State".
+TITLE_CHAIN = ROLE_NOUNS | {"of"}
 
 
 #: Words that turn a body's name into the name of one of its meetings or terms
@@ -121,28 +125,167 @@ def is_title(token: Token) -> bool:
     return word in ROLE_NOUNS or (word.endswith("s") and word[:-1] in ROLE_NOUNS)
 
 
-DATELINE_DASHES = frozenset({"-", "–", "—", "--"})
+#: Wire services that credit a dateline: "MOSCOW, June 18 (Reuters) -". Inside
+#: a dateline any parenthesised credit is dropped; this list only vouches for a
+#: dateline that has a credit but no date ("Kyiv (AP) —").
+WIRE_AGENCIES = frozenset(
+    gazetteer.normalise(name)
+    for name in (
+        "Reuters",
+        "AP",
+        "Associated Press",
+        "AFP",
+        "Agence France-Presse",
+        "Xinhua",
+        "TASS",
+        "Anadolu",
+        "Anadolu Agency",
+        "EFE",
+        "dpa",
+        "UPI",
+        "Bloomberg",
+        "Kyodo",
+        "Yonhap",
+        "ANI",
+        "PTI",
+        "IANS",
+        "Bernama",
+        "IRNA",
+        "Interfax",
+        "RIA Novosti",
+        "WAFA",
+        "KUNA",
+        "MENA",
+        "CNN",
+        "BBC",
+    )
+)
+
+_MONTH = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019.-]*"
+#: "CITY[/CITY2][, Region][, Month DD[, YYYY]][ (Agency)] -" at a line's start.
+_DATELINE = re.compile(
+    rf"[ \t]*(?P<city>{_WORD}(?: {_WORD}){{0,3}})(?:/{_WORD}(?: {_WORD}){{0,3}})*"
+    rf"(?:,[ \t]*(?!{_MONTH}[ \t])(?P<region>{_WORD}(?: {_WORD})?))?"
+    rf"(?:,[ \t]*(?P<date>(?:{_MONTH}[ \t]+\d{{1,2}}|\d{{1,2}}[ \t]+{_MONTH})"
+    rf"(?:,?[ \t]+\d{{4}})?))?"
+    rf"(?:[ \t]*\((?P<credit>[^()\n]{{1,40}})\))?"
+    rf"[ \t]*(?P<dash>---?|\u2014|\u2013|-)(?=\s)"
+)
+
+SENTENCE_ENDS = frozenset({".", "!", "?"})
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """A wire dateline opening a line: "MOSCOW, June 18 (Reuters) -".
+
+    It names where (and when) the story was filed, not who did anything: its
+    city is the article's place, its day the filing day, its credit the wire
+    service. ``span`` runs from the city to the dash; the lead starts after it.
+    """
+
+    span: Span
+    city: Span
+    date: Span | None
+    credit: Span | None
+
+
+def find_datelines(doc: Doc) -> list[Dateline]:
+    """Every dateline that opens a line of the text, in order.
+
+    Needs only tokens, so it runs before the parser (to cut the sentence at the
+    dash) and again after it (to keep the dateline out of the actors).
+    """
+    found = []
+    text = doc.text
+    for match in re.finditer(r"(?:^|\n)", text):
+        hit = _DATELINE.match(text, match.end())
+        if hit is not None and _credible_dateline(hit):
+            dateline = _dateline_spans(doc, hit)
+            if dateline is not None:
+                found.append(dateline)
+    return found
+
+
+def _credible_dateline(hit: re.Match[str]) -> bool:
+    """A dated or credited opener, or a known city that is not a state name.
+
+    "Ukraine - US talks" opens a headline, not a dateline; "Kyiv - …" and
+    "ANYTOWN, June 18 -" are datelines.
+    """
+    city, credit = hit["city"], hit["credit"]
+    if city.lower() in WEEKDAYS:
+        return False  # "Tuesday, June 18 - …": a date line, no place
+    if hit["date"]:
+        return True
+    if credit and (city.isupper() or gazetteer.normalise(credit) in WIRE_AGENCIES):
+        return True
+    if gazetteer.country_by_name(city) is not None:
+        return False
+    return gazetteer.city_by_name(city.title()) is not None
+
+
+def _dateline_spans(doc: Doc, hit: re.Match[str]) -> Dateline | None:
+    """Token spans of a matched dateline, or None if they cut through tokens."""
+
+    def part(group: str) -> Span | None:
+        if hit[group] is None:
+            return None
+        return doc.char_span(hit.start(group), hit.end(group), alignment_mode="expand")
+
+    city, dash = part("city"), part("dash")
+    if city is None or dash is None:
+        return None
+    return Dateline(
+        doc[city.start : dash.end],
+        Span(doc, city.start, city.end, label="GPE"),
+        part("date"),
+        part("credit"),
+    )
 
 
 def dateline_places(doc: Doc) -> list[Span]:
-    """ "Kyiv – …", "ATHENS, March 11 - …": a city opening a line before a dash.
+    """ "Kyiv – …", "ATHENS, March 11 - …": the city of each dateline, as GPE.
 
     Wire datelines are often missed or misparsed by the model (as the subject
-    of the first clause); a known city there is a place, whatever it was tagged.
+    of the first clause); the city there is a place, whatever it was tagged.
     """
-    found = []
-    for sent in doc.sents:
-        tokens = list(islice((t for t in sent if not t.is_space), 5))
-        if len(tokens) < 3:
-            continue
-        end = next((t.i for t in tokens[:5] if t.text in DATELINE_DASHES | {","}), None)
-        if end is None or end == tokens[0].i:
-            continue
-        span = doc[tokens[0].i : end]
-        if all(t.is_title or t.is_upper for t in span):
-            if gazetteer.city_by_name(span.text.title()) is not None:
-                found.append(Span(doc, span.start, span.end, label="GPE"))
-    return found
+    return [d.city for d in find_datelines(doc)]
+
+
+def dateline_leads(doc: Doc) -> list[int]:
+    """Index of the first word after each dateline's dash: a sentence start.
+
+    Glued to its dateline, the lead's first clause is misparsed ("MOSCOW" as its
+    subject) and tagged ("June 18 - Russia" as one DATE), and its event is lost.
+    """
+    leads = []
+    for dateline in find_datelines(doc):
+        i = dateline.span.end
+        while i < len(doc) and doc[i].is_space:
+            i += 1
+        if i < len(doc):
+            leads.append(i)
+    return leads
+
+
+def lead_body(doc: Doc, lead: int, limit: int) -> range:
+    """Tokens of a lead's first sentence after its first word: none starts one.
+
+    Cut from its dateline, a lead still gets split by the parser after its
+    first word ("Egypt | and Sudan signed …"); its first sentence runs to the
+    first full stop, line break or ``limit`` tokens.
+    """
+    end = min(lead + limit, len(doc))
+    for i in range(lead + 1, end):
+        before = doc[i - 1]
+        if before.text in SENTENCE_ENDS or "\n" in before.text_with_ws:
+            return range(lead + 1, i)
+    return range(lead + 1, end)
 
 
 def part_of_title(span: Span) -> bool:
@@ -178,6 +321,39 @@ def untagged_names(doc: Doc) -> list[Span]:
     return found
 
 
+def untagged_states(doc: Doc) -> list[Span]:
+    """State names the model did not tag at all, as GPE spans.
+
+    Sentence-initial names after a dateline are often missed ("China accused
+    the Philippines …", "Japan pledged …"): proper nouns outside any entity
+    that end a state's name (not its demonym) name that state ("DR Congo"),
+    unless they modify another name ("China Daily").
+    """
+    found = []
+    pos = doc.to_array("POS").tolist()
+    propn = doc.vocab.strings["PROPN"]
+    for i in (i for i, p in enumerate(pos) if p == propn):
+        token = doc[i]
+        if token.dep_ == "compound" and token.head.pos_ == "PROPN":
+            continue
+        for start in range(max(i - 2, 0), i + 1):
+            words = doc[start : i + 1]
+            if all(
+                pos[t.i] == propn and not t.ent_type_ and (t.is_title or t.is_upper)
+                for t in words
+            ) and _state_name(words.text):
+                found.append(Span(doc, start, i + 1, label="GPE"))
+                break
+    return found
+
+
+def _state_name(text: str) -> bool:
+    """A state's name or short name, not its demonym ("Congo", not "Congolese")."""
+    return gazetteer.country_by_name(text) is not None and not gazetteer.is_demonym(
+        text
+    )
+
+
 def names_people(span: Span, text: str) -> bool:
     """A NORP span that names a people or group ("Kurds", "Iranians", "Shiites"),
     or a country by its demonym; not a bare adjective ("African", "pan-Arab")."""
@@ -211,11 +387,14 @@ def describe_person(span: Span) -> tuple[str | None, str | None]:
     role_words: list[str] = []
     country: str | None = None
     i = span.start - 1
-    while i >= 0 and doc[i].text.lower().strip(".") in TITLE_WORDS | {"of"}:
+    while i >= 0 and doc[i].text.lower().strip(".") in TITLE_CHAIN:
         role_words.insert(0, doc[i].text)
         i -= 1
     if i >= 0:
         country, i = _country_before(doc, i, country)
+    apposed_words, apposed_country = _apposed_title(span)
+    role_words = role_words or apposed_words
+    country = country or apposed_country
     for appos in (t for t in span.root.children if t.dep_ == "appos"):
         role_words = role_words or [
             t.text for t in appos.lefts if t.text.lower() in TITLE_WORDS
@@ -231,6 +410,45 @@ def describe_person(span: Span) -> tuple[str | None, str | None]:
         role_words.pop()
     role = " ".join(role_words) or None  # "Secretary of State" keeps its "of"
     return role, country
+
+
+def _apposed_title(span: Span) -> tuple[list[str], str | None]:
+    """The title a name stands in apposition to, and the state it names.
+
+    "the Foreign Minister of Kenya, Musalia Mudavadi" → (["Foreign",
+    "Minister"], KEN); only the title's own modifiers and its "of" phrases
+    count, not "the envoy to Kenya".
+    """
+    root = span.root
+    head = root.head
+    if root.dep_ != "appos" or head.i >= span.start or not is_title(head):
+        return [], None
+    words = [
+        t.text
+        for t in head.lefts
+        if t.dep_ in ("compound", "amod") and t.lower_.strip(".") in TITLE_WORDS
+    ]
+    places = [t for t in head.lefts if t.dep_ in ("amod", "compound", "poss", "nmod")]
+    places += _of_objects(head)
+    for token in places:
+        hit = gazetteer.country_by_name(
+            token.doc[token.left_edge.i : token.i + 1].text
+        ) or gazetteer.country_by_name(token.text)
+        if hit is not None:
+            return [*words, head.text], hit.iso3
+    return [*words, head.text], None
+
+
+def _of_objects(token: Token, depth: int = 2) -> list[Token]:
+    """Objects of the "of" phrases under a title: "Minister of Foreign Affairs
+    of Kenya" → Affairs, Kenya."""
+    found = []
+    for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            found.append(pobj)
+            if depth > 1:
+                found += _of_objects(pobj, depth - 1)
+    return found
 
 
 def _country_after(span: Span) -> str | None:
@@ -274,4 +492,31 @@ def _country_before(doc: Doc, i: int, country: str | None) -> tuple[str | None, 
         hit = gazetteer.country_by_name(doc[i - size + 1 : i + 1].text)
         if hit:
             return hit.iso3, i - size
-    return country, i
+    return _body_country(doc, i) or country, i
+
+
+def _body_country(doc: Doc, i: int) -> str | None:
+    """The state in the name of a body that ends right before a title:
+    "Chinese Foreign Ministry spokesperson Lin Jian" → CHN (tagged as one
+    body, or as "Chinese" and "Foreign Ministry")."""
+    if doc[i].ent_type_ != "ORG":
+        return None
+    stop = max(i - 6, -1)
+    while i > stop and doc[i].ent_type_ in ("ORG", "NORP", "GPE"):
+        hit = gazetteer.country_by_name(doc[i].text)
+        if hit is not None:
+            return hit.iso3
+        i -= 1
+    return None
+
+
+def title_fragment(span: Span) -> bool:
+    """ "Philippine Foreign" tagged as a body in "Philippine Foreign Secretary
+    Enrique Manalo": it ends in a title word and runs into a title, so it is
+    the start of a person's title, not an actor."""
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    return (
+        after is not None
+        and span[-1].lower_.strip(".") in TITLE_WORDS
+        and (is_title(after) or after.lower_ in TITLE_WORDS)
+    )

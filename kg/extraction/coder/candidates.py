@@ -1,0 +1,409 @@
+"""Candidate events: every trigger word with every actor of its sentence.
+
+Triggers come from two lexicons: the hand-written CAMEO patterns the rules use
+and the lemmas ``kg train`` learned from annotated triggers (with the roots they
+were coded as). For each trigger, every actor named in its sentence may be the
+source or the target (the nearest :data:`MAX_ACTORS`), and so may the actors the
+dependency rules found through pronouns or earlier sentences. The rules' own
+answer is kept as features, so the model learns when to trust them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from spacy.tokens import Doc, Token
+
+from kg.extraction.actors import DocActors
+from kg.extraction.coder import features as F
+from kg.extraction.coder.files import CoderModel
+from kg.extraction.coder.generic import (
+    MAX_GENERIC,
+    Generic,
+    generic_entity,
+    generic_mentions,
+)
+from kg.extraction.events import (
+    SPEECH_VERBS,
+    EventFinder,
+    Trigger,
+    _inside_quote,
+)
+from kg.extraction.modality import code_for, modality_of
+from kg.records import ACTOR_KINDS, Entity, Event
+
+#: Actors of a sentence considered per trigger, nearest first.
+MAX_ACTORS = 8
+#: Actors of the previous sentence considered too ("He then met …").
+EARLIER_ACTORS = 3
+#: Roots a learned trigger may take: the most frequent few, each with this share.
+MAX_ROOTS = 3
+MIN_ROOT_SHARE = 0.15
+#: Parts of speech a learned trigger may have.
+TRIGGER_POS = frozenset({"VERB", "NOUN", "AUX", "ADJ", "PROPN"})
+
+
+@dataclass
+class TriggerCandidates:
+    """One trigger and the parts of every candidate event it may head.
+
+    ``trigger_features[root]``, ``source_features[root][actor]`` and
+    ``target_features[root][actor or None]`` are feature lists; a candidate's
+    features are the trigger's, its source's, its target's and
+    :meth:`pair_features` of the pair.
+    """
+
+    trigger: Trigger
+    roots: list[str]
+    codes: dict[str, tuple[str, str]]
+    actors: list[int]
+    rule_pairs: set[tuple[str, int, int | None]]
+    trigger_features: dict[str, list[str]] = field(default_factory=dict)
+    source_features: dict[str, dict[int, list[str]]] = field(default_factory=dict)
+    target_features: dict[str, dict[int | None, list[str]]] = field(
+        default_factory=dict
+    )
+    kinds: dict[int, str] = field(default_factory=dict)
+    countries: dict[int, str | None] = field(default_factory=dict)
+    earlier: dict[int, int] = field(default_factory=dict)
+    latent: dict[int, Generic] = field(default_factory=dict)
+    dating: list[str] = field(default_factory=list)
+
+    def pairs(self, root: str) -> Iterator[tuple[int, int | None]]:
+        """Every (source, target) pair of a root: distinct actors, or no target."""
+        for source in self.source_features[root]:
+            for target in self.target_features[root]:
+                if target != source:
+                    yield source, target
+
+    def pair_features(self, root: str, source: int, target: int | None) -> list[str]:
+        """Features of the pair as a whole."""
+        left = self.kinds[source].split(":")[0]
+        right = self.kinds[target].split(":")[0] if target is not None else "-"
+        kinds = f"{left}>{right}"
+        same = (
+            target is not None
+            and self.countries[source] is not None
+            and self.countries[source] == self.countries[target]
+        )
+        return F.pair_features(
+            (root, source, target) in self.rule_pairs, same, kinds, root
+        )
+
+    def features(self, root: str, source: int, target: int | None) -> list[str]:
+        """All features of one candidate (for training)."""
+        return (
+            self.trigger_features[root]
+            + self.source_features[root][source]
+            + self.target_features[root][target]
+            + self.pair_features(root, source, target)
+        )
+
+
+def candidate_triggers(
+    doc: Doc, actors: DocActors, rule_triggers: list[Trigger], coder: CoderModel
+) -> list[Trigger]:
+    """The rules' triggers plus every word whose lemma the coder learned."""
+    taken = {t.head.i for t in rule_triggers}
+    found = list(rule_triggers)
+    for token in doc:
+        lemma = token.lemma_.lower()
+        if (
+            token.i in taken
+            or token.pos_ not in TRIGGER_POS
+            or token.i in actors.by_token
+            or lemma not in coder.lexicon
+        ):
+            continue
+        root = coder.lexicon[lemma][0][0]
+        found.append(Trigger(doc[token.i : token.i + 1], token, root, False))
+    return sorted(found, key=lambda t: t.head.i)
+
+
+def build_candidates(
+    doc: Doc,
+    actors: DocActors,
+    finder: EventFinder,
+    triggers: list[Trigger],
+    rule_events: dict[int, list[tuple[str, int, int | None]]],
+    coder: CoderModel,
+) -> list[TriggerCandidates]:
+    """The candidates of every trigger that has at least one possible source.
+
+    Args:
+        rule_events: trigger head index -> (root, source, target) the rules chose.
+    """
+    mentions = _mentions_by_sentence(doc, actors)
+    generics = generic_mentions(doc, actors, coder.actor_nouns)
+    previous = _previous_sentences(doc)
+    present = F.present_share(list(doc.sents))
+    out = []
+    rule_heads = {t.head.i for t in triggers if t.head.i in rule_events}
+    for trigger in triggers:
+        head = trigger.head
+        chosen = rule_events.get(head.i, [])
+        named = dict(mentions.get(head.sent.start, {}))
+        nearest = sorted(named, key=lambda a: abs(named[a][0].i - head.i))[:MAX_ACTORS]
+        latent = _nearest_generics(generics.get(head.sent.start, []), head)
+        named.update({g.index: [g.token] for g in latent.values()})
+        nearest += list(latent)
+        before = _recent_actors(mentions.get(previous.get(head.sent.start, -1), {}))
+        ruled = [a for _, s, t in chosen for a in (s, t) if a is not None]
+        people = list(dict.fromkeys(nearest + ruled + before))
+        if not people:
+            continue
+        codes = _roots(trigger, coder)
+        group = TriggerCandidates(
+            trigger=trigger,
+            roots=list(codes),
+            codes=codes,
+            actors=people,
+            rule_pairs=set(chosen),
+            earlier={a: n + 1 for n, a in enumerate(before) if a not in named},
+            latent=latent,
+            dating=F.dating_features(head, present),
+        )
+        _describe(group, named, head.i in rule_heads, coder, finder)
+        out.append(group)
+    return out
+
+
+def _nearest_generics(found: list[Generic], head: Token) -> dict[int, Generic]:
+    """The generic mentions nearest the trigger, by candidate index."""
+    nearest = sorted(found, key=lambda g: abs(g.token.i - head.i))[:MAX_GENERIC]
+    return {g.index: g for g in nearest}
+
+
+def _previous_sentences(doc: Doc) -> dict[int, int]:
+    """Sentence start -> start of the sentence before it in the same paragraph."""
+    out, last = {}, None
+    for sent in doc.sents:
+        if (
+            last is not None
+            and "\n\n" not in doc.text[last.end_char : sent.start_char + 1]
+        ):
+            out[sent.start] = last.start
+        last = sent
+    return out
+
+
+def _recent_actors(named: dict[int, list[Token]]) -> list[int]:
+    """The actors of the previous sentence, last mentioned first."""
+    return sorted(named, key=lambda a: -named[a][-1].i)[:EARLIER_ACTORS]
+
+
+def _roots(trigger: Trigger, coder: CoderModel) -> dict[str, tuple[str, str]]:
+    """The trigger's own root first, then the roots its lemma was learned with.
+
+    Each is the root the event would be output with: a planned cooperative act
+    ("will meet") is coded as intent (03), as CAMEO does, so its candidate is 03.
+
+    Returns:
+        root -> (CAMEO code, modality) of the event coded with it.
+    """
+    learned = coder.lexicon.get(trigger.head.lemma_.lower(), ())
+    roots = [trigger.code[:2]]
+    roots += [r for r, share in learned[:MAX_ROOTS] if share >= MIN_ROOT_SHARE]
+    modality = modality_of(trigger.head)
+    codes: dict[str, tuple[str, str]] = {}
+    for root in roots:
+        code, mood = final_code(trigger, root, modality)
+        codes.setdefault(code[:2], (code, mood))
+    return dict(list(codes.items())[:MAX_ROOTS])
+
+
+def final_code(trigger: Trigger, root: str, modality: str) -> tuple[str, str]:
+    """(CAMEO code, modality) of the trigger's event coded with ``root``.
+
+    The trigger's own finer code is kept when the root is its own; a planned
+    cooperative act folds into intent (see :func:`kg.extraction.modality.code_for`).
+    """
+    code = trigger.code if trigger.code[:2] == root else root
+    return code_for(code, modality)
+
+
+def _describe(
+    group: TriggerCandidates,
+    named: dict[int, list[Token]],
+    ruled: bool,
+    coder: CoderModel,
+    finder: EventFinder,
+) -> None:
+    """Fill in the feature lists of a trigger's candidates."""
+    trigger, head = group.trigger, group.trigger.head
+    lemma = head.lemma_.lower()
+    clusters = finder.actors.clusters
+    for actor in group.actors:
+        if actor in group.latent:
+            generic = group.latent[actor]
+            group.kinds[actor] = f"gen:{generic.noun}:{generic.how}"
+            group.countries[actor] = generic.country
+        else:
+            group.kinds[actor] = clusters[actor].kind
+            group.countries[actor] = clusters[actor].country
+    context = _context_features(trigger, ruled, coder, len(named))
+    rule_sources = {(r, s) for r, s, _ in group.rule_pairs}
+    rule_targets = {(r, t) for r, _, t in group.rule_pairs}
+    paths = {a: _nearest_path(head, named.get(a)) for a in group.actors}
+    subject = _subject_kind(head, finder.actors)
+    for root in group.roots:
+        share = dict(coder.lexicon.get(lemma, ())).get(root, 0.0)
+        extra = [*context, f"share={_share_bucket(share)}"]
+        extra += ["ruleroot"] if trigger.code[:2] == root and ruled else []
+        group.trigger_features[root] = F.trigger_features(head, root, lemma, extra)
+        group.source_features[root] = {}
+        group.target_features[root] = {None: F.no_target_features(root, lemma)}
+        for actor in group.actors:
+            path, offset = paths[actor]
+            kind = group.kinds[actor]
+            rank = group.earlier.get(actor)
+            group.source_features[root][actor] = F.actor_features(
+                "s", root, kind, path, offset, (root, actor) in rule_sources
+            ) + F.earlier_features("s", root, rank, subject)
+            group.target_features[root][actor] = F.actor_features(
+                "t", root, kind, path, offset, (root, actor) in rule_targets
+            ) + F.earlier_features("t", root, rank, subject)
+
+
+def _context_features(
+    trigger: Trigger, ruled: bool, coder: CoderModel, named: int
+) -> list[str]:
+    """Trigger-level facts: modality, quotation, reporting, position, lexicons."""
+    head = trigger.head
+    found = [f"mod={modality_of(head)}", f"nactors={min(named, 4)}"]
+    found += ["quoted"] if _inside_quote(head) else []
+    found += ["reported"] if _reported(head) else []
+    found += ["lead"] if head.sent.start == _first_sentence_start(head.doc) else []
+    found += ["ruletrigger"] if len(trigger.span) > 1 or ruled else []
+    found += ["ruleevent"] if ruled else []
+    rate = coder.rates.get(head.lemma_.lower())
+    found += [f"rate={_share_bucket(rate)}"] if rate is not None else ["rate=none"]
+    return found
+
+
+def _subject_kind(head: Token, actors: DocActors) -> str:
+    """What the trigger's clause has as subject: a name, a pronoun, a noun, none."""
+    verb = head if head.pos_ in ("VERB", "AUX") else head.head
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.i in actors.by_token:
+                return "named"
+            if child.pos_ == "PRON":
+                return f"pron:{child.lower_}"
+            return "noun"
+    return "none"
+
+
+def _reported(head: Token) -> bool:
+    """Inside a clause that a speech verb governs ("said X had attacked")."""
+    node = head
+    for _ in range(3):
+        if node.head is node:
+            return False
+        node = node.head
+        if node.lemma_.lower() in SPEECH_VERBS:
+            return True
+    return False
+
+
+def _first_sentence_start(doc: Doc) -> int:
+    for sent in doc.sents:
+        if any(t.is_alpha for t in sent):
+            return sent.start
+    return 0
+
+
+def _mentions_by_sentence(
+    doc: Doc, actors: DocActors
+) -> dict[int, dict[int, list[Token]]]:
+    """Sentence start -> actor index -> head tokens of its mentions there."""
+    out: dict[int, dict[int, list[Token]]] = {}
+    kinds = [c.kind for c in actors.clusters]
+    for i, actor in actors.by_token.items():
+        if i in actors.dateline_tokens or kinds[actor] not in ACTOR_KINDS:
+            continue
+        token = doc[i]
+        if token.head.i != i and actors.by_token.get(token.head.i) == actor:
+            continue  # not the head of its mention
+        out.setdefault(token.sent.start, {}).setdefault(actor, []).append(token)
+    return out
+
+
+def _nearest_path(
+    head: Token, mentions: list[Token] | None
+) -> tuple[str | None, int | None]:
+    """The shortest dependency path from the trigger to one of the mentions."""
+    if not mentions:
+        return None, None
+    best = min(mentions, key=lambda m: abs(m.i - head.i))
+    return F.dependency_path(head, best), best.i - head.i
+
+
+def _share_bucket(share: float | None) -> str:
+    if share is None:
+        return "none"
+    for limit in (0.05, 0.15, 0.3, 0.5, 0.7, 0.9):
+        if share <= limit:
+            return f"<={limit}"
+    return ">0.9"
+
+
+def candidate_entity(
+    group: TriggerCandidates, frozen: list[Entity], actor: int
+) -> Entity:
+    """The entity a candidate actor index stands for (a generic one as it would be)."""
+    if actor in group.latent:
+        return generic_entity(group.latent[actor])
+    return frozen[actor]
+
+
+def make_event(
+    finder: EventFinder,
+    group: TriggerCandidates,
+    root: str,
+    source: int,
+    target: int | None,
+    confidence: float,
+    coder: CoderModel,
+) -> Event:
+    """The event a chosen candidate stands for, with its place and date.
+
+    The root is the model's choice: no rule recodes it afterwards.
+    """
+    code, modality = group.codes[root]
+    trigger = replace(group.trigger, code=code)
+    place, when = finder.circumstances(trigger)
+    if (
+        when is None
+        and finder.anchor is not None
+        and coder.on_publication_day(group.dating)
+    ):
+        when = finder.anchor.isoformat()
+    if place is None and target is not None and target not in group.latent:
+        place = finder._target_territory(trigger, target)
+    frozen = [c.freeze() for c in finder.actors.clusters]
+    sent = trigger.head.sent
+    text = sent.text.rstrip()
+    return Event(
+        cameo=code,
+        trigger=trigger.span.text,
+        source=candidate_entity(group, frozen, source),
+        target=None if target is None else candidate_entity(group, frozen, target),
+        location=place,
+        date=when,
+        sentence=text,
+        start=sent.start_char,
+        end=sent.start_char + len(text),
+        confidence=round(confidence, 3),
+        trigger_start=trigger.span.start_char,
+        modality=modality,
+    )
+
+
+__all__ = [
+    "TriggerCandidates",
+    "build_candidates",
+    "candidate_triggers",
+    "make_event",
+]

@@ -1,0 +1,188 @@
+"""Features of a trigger and of an actor's place around it, as plain strings.
+
+The model is linear over these strings, so a candidate's score is a sum of
+independent parts: the trigger's (its word, root, syntax, modality), the
+source's and the target's (each actor's kind and the dependency path that joins
+it to the trigger), and a few pair features (did the rules pick exactly this
+pair?). Scoring every (source, target) pair of a trigger then costs one addition
+per pair, which keeps the trained layer cheap beside the parser.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Token
+
+from kg.extraction.syntax import governing_verb
+
+#: Longest stretch of the dependency path kept on each side of the meeting node.
+PATH_STEPS = 3
+#: Token distances, bucketed.
+_DISTANCES = (1, 2, 4, 8, 16)
+_STEP = re.compile(r"[<>^][^<>^]+")
+
+
+def trigger_features(head: Token, root: str, lemma: str, extra: list[str]) -> list[str]:
+    """What the trigger says on its own: word, root, syntax and circumstance."""
+    pos = head.pos_
+    verb = governing_verb(head) if pos not in ("VERB", "AUX") else None
+    deps = sorted({c.dep_ for c in head.children})
+    found = [
+        f"r={root}",
+        f"lem={lemma}",
+        f"lem|r={lemma}|{root}",
+        f"pos|r={pos}|{root}",
+        f"tag={head.tag_}",
+        f"dep={head.dep_}",
+        f"dep|r={head.dep_}|{root}",
+        f"hl={head.head.lemma_.lower()}" if head.head is not head else "hl=ROOT",
+    ]
+    if verb is not None:
+        found += [
+            f"gov={verb.lemma_.lower()}",
+            f"gov|lem={verb.lemma_.lower()}|{lemma}",
+        ]
+    found += [f"cdep={d}" for d in deps]
+    found += [f"{name}|r={root}" for name in extra] + extra
+    return found
+
+
+def actor_features(
+    role: str, root: str, kind: str, path: str | None, offset: int | None, rule: bool
+) -> list[str]:
+    """What an actor's place says about it as the trigger's source or target.
+
+    Args:
+        role: "s" (source) or "t" (target).
+        root: the candidate's CAMEO root.
+        kind: the actor's kind (person, country, ...).
+        path: the dependency path from the trigger to the actor's mention, or
+            None when the actor is not named in the trigger's sentence (the rules
+            found it through a pronoun or an earlier sentence).
+        offset: mention position minus trigger position, in tokens.
+        rule: whether the dependency rules chose this actor in this role.
+    """
+    found = [f"{role}kind={kind}", f"{role}kind|r={kind}|{root}"]
+    if rule:
+        found += [f"{role}rule", f"{role}rule|r={root}"]
+    if path is None:
+        found += [f"{role}far", f"{role}far|r={root}"]
+        return found
+    side = "before" if offset is not None and offset < 0 else "after"
+    found += [
+        f"{role}path={path}",
+        f"{role}path|r={path}|{root}",
+        f"{role}short={_short(path)}",
+        f"{role}short|r={_short(path)}|{root}",
+        f"{role}side={side}",
+        f"{role}side|r={side}|{root}",
+        f"{role}dist={_bucket(abs(offset or 0))}",
+        f"{role}side|dist={side}|{_bucket(abs(offset or 0))}",
+    ]
+    return found
+
+
+def earlier_features(role: str, root: str, rank: int | None, subject: str) -> list[str]:
+    """An actor of the previous sentence: how recent, and what the clause's subject is.
+
+    "He then met …", "The group said …": with a pronoun or a bare noun as subject,
+    the last actor named before is often the one meant.
+    """
+    if rank is None:
+        return []
+    return [
+        f"{role}prev={rank}",
+        f"{role}prev|subj={rank}|{subject}",
+        f"{role}prev|r={root}",
+    ]
+
+
+def no_target_features(root: str, lemma: str) -> list[str]:
+    """The target slot left empty: some roots rarely have a target, some always."""
+    return ["tnone", f"tnone|r={root}", f"tnone|lem={lemma}"]
+
+
+def pair_features(
+    rule_pair: bool, same_country: bool, kinds: str, root: str
+) -> list[str]:
+    """Features of the (source, target) pair as a whole."""
+    found = [f"kinds={kinds}", f"kinds|r={kinds}|{root}"]
+    if rule_pair:
+        found += ["rulepair", f"rulepair|r={root}"]
+    if same_country:
+        found += ["samecountry", f"samecountry|r={root}"]
+    return found
+
+
+def dependency_path(trigger: Token, mention: Token) -> str:
+    """The path from the trigger up to where it meets the mention and down again.
+
+    Each step is a dependency label; prepositions and agents carry their word
+    ("prep:with"), since "talks with X" and "talks about X" differ only there.
+    """
+    up = _ancestors(trigger)
+    down = _ancestors(mention)
+    down_index = {t.i: n for n, t in enumerate(down)}
+    for n, node in enumerate(up):
+        if node.i in down_index:
+            rising = [_label(t) for t in up[:n]][:PATH_STEPS]
+            falling = [_label(t) for t in down[: down_index[node.i]]][::-1]
+            falling = falling[-PATH_STEPS:]
+            meet = "" if n == 0 else f"^{node.pos_}"
+            return (
+                "".join(f"<{d}" for d in rising)
+                + meet
+                + "".join(f">{d}" for d in falling)
+            )
+    return "none"
+
+
+def _ancestors(token: Token) -> list[Token]:
+    chain = [token]
+    while chain[-1].head is not chain[-1] and len(chain) < 12:
+        chain.append(chain[-1].head)
+    return chain
+
+
+def _label(token: Token) -> str:
+    if token.dep_ in ("prep", "agent", "dative"):
+        return f"{token.dep_}:{token.lower_}"
+    return token.dep_
+
+
+def _short(path: str) -> str:
+    """The path without preposition words and without its middle steps."""
+    steps = [s.split(":")[0] for s in _STEP.findall(path)]
+    return "".join(steps[:1] + steps[-1:]) if len(steps) > 2 else "".join(steps)
+
+
+def _bucket(distance: int) -> str:
+    for limit in _DISTANCES:
+        if distance <= limit:
+            return f"<={limit}"
+    return ">16"
+
+
+def dating_features(head: Token, present_share: float) -> list[str]:
+    """Clues that an undated event happened on the publication day.
+
+    The tense of the clause (digests and headlines use the present), its
+    auxiliaries ("has", "will", "was"), quotation, and how much of the whole text
+    is written in the present.
+    """
+    verb = head if head.pos_ in ("VERB", "AUX") else governing_verb(head) or head
+    aux = sorted({c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")})
+    share = "hi" if present_share >= 0.5 else "mid" if present_share >= 0.2 else "lo"
+    found = [f"dtag={verb.tag_}", f"dshare={share}", f"dtag|share={verb.tag_}|{share}"]
+    found += [f"daux={a}" for a in aux] or ["daux=none"]
+    found += [f"ddep={verb.dep_}"]
+    return found
+
+
+def present_share(doc_sents: list) -> float:
+    """Share of sentences whose root verb is in the present tense."""
+    roots = [s.root for s in doc_sents if s.root.pos_ in ("VERB", "AUX")]
+    if not roots:
+        return 0.0
+    return sum(r.tag_ in ("VBZ", "VBP") for r in roots) / len(roots)

@@ -1,0 +1,639 @@
+"""Train the event coder on annotated articles, and cross-validate it.
+
+A corpus folder holds ``articles/`` (the texts) and ``gold.jsonl`` (their gold
+events, in the format of :mod:`kg.evaluation.gold`). Training parses every text
+once, learns the trigger lexicon from the gold triggers, turns every trigger of
+every text into candidates, labels each candidate right when it matches a
+required gold event of the same sentence (root, source and target, as the scorer
+counts it), and fits a logistic regression (scikit-learn's liblinear: a
+well-kept, deterministic solver for sparse binary features; a few seconds on a
+few hundred thousand candidates). The threshold and the calibration come from
+cross-validation on the same folder, so the scores the model gives are honest
+on text it has not seen.
+
+Needs scikit-learn (``pip install "kg-events[train]"``); using a trained model
+does not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from kg.errors import InputError, KGError
+from kg.evaluation import GoldArticle, evaluate, lenient_match, load_gold
+from kg.evaluation.keys import article_key
+from kg.extraction.actors import DocActors
+from kg.extraction.chunks import merge_entities, shift_event
+from kg.extraction.coder.candidates import (
+    TRIGGER_POS,
+    TriggerCandidates,
+    build_candidates,
+    candidate_entity,
+    candidate_triggers,
+    make_event,
+)
+from kg.extraction.coder.files import FORMAT, CoderModel
+from kg.extraction.coder.selection import Choice, choose
+from kg.extraction.events import EventFinder, find_triggers
+from kg.extraction.pipeline import TRIGGERS_KEY
+from kg.records import Article, Entity, Event, Extraction
+
+logger = logging.getLogger(__name__)
+
+#: A learned trigger lemma needs this many gold uses in the training texts.
+MIN_TRIGGER_COUNT = 2
+#: Regularisation strength (inverse) of the logistic regression.
+DEFAULT_C = 0.1
+DEFAULT_FOLDS = 5
+DEFAULT_SEED = 13
+
+
+class TrainingError(KGError):
+    """The training folder cannot be used (missing parts, unusable gold)."""
+
+
+@dataclass
+class Piece:
+    """One parsed piece of an article (long articles are cut into pieces)."""
+
+    article: Article
+    offset: int
+    doc: Doc
+    entities: list[Entity]
+    entity_tokens: dict[int, int]
+
+
+@dataclass
+class Coded:
+    """The candidates of one piece under one model, ready to score or label."""
+
+    piece: Piece
+    actors: DocActors
+    finder: EventFinder
+    groups: list[TriggerCandidates]
+
+
+@dataclass
+class Corpus:
+    """A training folder, parsed once."""
+
+    pieces: list[Piece]
+    gold: dict[str, GoldArticle]
+    articles: dict[str, Article] = field(default_factory=dict)
+
+    def keys(self) -> list[str]:
+        return sorted({article_key(p.article.id) for p in self.pieces} & set(self.gold))
+
+
+# ------------------------------------------------------------------ reading
+
+
+def read_corpus(
+    folder: Path, nlp: Language, progress: Callable[[int], None] | None = None
+) -> Corpus:
+    """Parse a corpus folder's articles up to the actor component.
+
+    Raises:
+        TrainingError: no ``articles/`` or ``gold.jsonl``, or no article has gold.
+        GoldError: a malformed gold line (one line naming file, line, problem).
+    """
+    from kg.extraction import _pieces, _prepare
+    from kg.reading import iter_articles
+
+    articles_dir, gold_path = folder / "articles", folder / "gold.jsonl"
+    for needed in (articles_dir, gold_path):
+        if not needed.exists():
+            raise TrainingError(
+                f"{needed} is missing: a training folder holds articles/ (the texts) "
+                "and gold.jsonl (their gold events)"
+            )
+    gold = {article_key(k): v for k, v in load_gold(gold_path).items()}
+    articles = [a for a in iter_articles([articles_dir]) if article_key(a.id) in gold]
+    _check_gold_articles(gold, articles, gold_path)
+    if not any(g.events for g in gold.values()):
+        raise TrainingError(
+            f"{gold_path} holds no gold events; training needs annotated events"
+        )
+    inputs = [
+        (_prepare(nlp, text, article), (article, offset))
+        for article in articles
+        for offset, text, _ in _pieces(article)
+    ]
+    pieces = []
+    with nlp.select_pipes(disable=["kg_events"]):
+        for n, (doc, (article, offset)) in enumerate(
+            nlp.pipe(inputs, as_tuples=True, batch_size=16)
+        ):
+            pieces.append(
+                Piece(
+                    article,
+                    offset,
+                    doc,
+                    list(doc._.kg_entities or []),
+                    dict(doc._.kg_entity_tokens or {}),
+                )
+            )
+            if progress:
+                progress(n + 1)
+    return Corpus(pieces, gold, {article_key(a.id): a for a in articles})
+
+
+def _check_gold_articles(
+    gold: dict[str, GoldArticle], articles: list[Article], path: Path
+) -> None:
+    """Every gold article has its text, and every gold sentence is in it.
+
+    Raises:
+        InputError: naming the gold file, the line and the problem.
+    """
+    texts = {article_key(a.id): a.text for a in articles}
+    for key, article in sorted(gold.items(), key=lambda kv: kv[1].line):
+        if key not in texts:
+            raise InputError(
+                str(path),
+                f"article {article.id!r} has no text in {path.parent / 'articles'}; "
+                "add its text (a .txt with the same id) or remove its gold line",
+                article.line,
+            )
+        for event in article.events:
+            if event.sentence and locate(texts[key], event.sentence) is None:
+                raise InputError(
+                    str(path),
+                    f"event {event.id} of article {article.id!r}: its sentence "
+                    f"{event.sentence[:50]!r}… is not in the article's text; copy it "
+                    "from the text exactly",
+                    article.line,
+                )
+
+
+def locate(text: str, sentence: str) -> tuple[int, int] | None:
+    """Character span of a gold sentence in a text (whitespace may differ)."""
+    start = text.find(sentence)
+    if start >= 0:
+        return start, start + len(sentence)
+    words = sentence.split()
+    if not words:
+        return None
+    found = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return (found.start(), found.end()) if found else None
+
+
+# ------------------------------------------------------------------ lexicon
+
+
+def learn_lexicon(corpus: Corpus, keys: Iterable[str]) -> tuple[dict, dict, dict]:
+    """Trigger lemmas with their roots, each lemma's trigger rate, actor nouns.
+
+    Returns:
+        ({lemma: [[root, share], ...]}, {lemma: gold uses / occurrences},
+        {noun: gold uses}) — the nouns are common nouns annotated as actors.
+    """
+    keys = set(keys)
+    roots: dict[str, Counter[str]] = defaultdict(Counter)
+    seen: Counter[str] = Counter()
+    nouns: Counter[str] = Counter()
+    for piece in corpus.pieces:
+        key = article_key(piece.article.id)
+        if key not in keys:
+            continue
+        seen.update(t.lemma_.lower() for t in piece.doc if t.pos_ in TRIGGER_POS)
+        for gold in corpus.gold[key].events:
+            head = _gold_head(piece, gold.sentence, gold.trigger)
+            if head is not None:
+                roots[head.lemma_.lower()][gold.root] += 1
+            for actor in (gold.source, gold.target):
+                noun = actor and _gold_head(piece, gold.sentence, actor.name)
+                if noun is not None and noun.pos_ == "NOUN":
+                    nouns[noun.lemma_.lower()] += noun.i not in piece.entity_tokens
+    lexicon, rates = {}, {}
+    for lemma, counts in sorted(roots.items()):
+        total = sum(counts.values())
+        rates[lemma] = round(min(total / max(seen[lemma], 1), 1.0), 4)
+        if total >= MIN_TRIGGER_COUNT and seen[lemma]:
+            lexicon[lemma] = [[r, round(n / total, 4)] for r, n in counts.most_common()]
+    actor_nouns = {n: c for n, c in sorted(nouns.items()) if c >= MIN_TRIGGER_COUNT}
+    return lexicon, rates, actor_nouns
+
+
+def _gold_head(piece: Piece, sentence: str, phrase: str) -> Token | None:
+    """The head token of a gold phrase in its sentence, if it lies in this piece."""
+    span = locate(piece.article.text, sentence) if sentence else None
+    if span is None or not phrase:
+        return None
+    at = piece.article.text.lower().find(phrase.lower(), span[0], span[1] + len(phrase))
+    if at < 0:
+        return None
+    local = at - piece.offset
+    words = piece.doc.char_span(local, local + len(phrase), alignment_mode="expand")
+    if words is None or len(words) == 0:
+        return None
+    return words.root
+
+
+# ------------------------------------------------------------------ candidates
+
+
+def code_piece(piece: Piece, coder: CoderModel) -> Coded:
+    """The candidates of a piece under a coder's lexicon."""
+    doc = piece.doc
+    doc._.kg_entities = list(piece.entities)
+    doc._.kg_entity_tokens = dict(piece.entity_tokens)
+    actors = DocActors.load(doc)
+    triggers = find_triggers(doc, actors, TRIGGERS_KEY)
+    finder = EventFinder(doc, actors, doc._.kg_anchor)
+    list(finder.events(triggers))
+    everything = candidate_triggers(doc, actors, triggers, coder)
+    groups = build_candidates(doc, actors, finder, everything, finder.chosen, coder)
+    return Coded(piece, actors, finder, groups)
+
+
+def labelled(coded: Coded, gold: GoldArticle) -> Iterable[tuple[list[str], int]]:
+    """(features, 1 or 0) of every candidate; those matching only optional gold
+    events are left out (the scorer neither rewards nor penalises them)."""
+    spans = [(locate(coded.piece.article.text, g.sentence), g) for g in gold.events]
+    frozen = [c.freeze() for c in coded.actors.clusters]
+    for group in coded.groups:
+        at = group.trigger.head.idx + coded.piece.offset
+        local = [g for span, g in spans if span and span[0] <= at < span[1]]
+        for root in group.roots:
+            for source, target in group.pairs(root):
+                label = _label(
+                    root,
+                    candidate_entity(group, frozen, source),
+                    None if target is None else candidate_entity(group, frozen, target),
+                    local,
+                )
+                if label is not None:
+                    yield group.features(root, source, target), label
+
+
+def dating_examples(coded: Coded, gold: GoldArticle) -> Iterable[tuple[list[str], int]]:
+    """(dating features, 1 if on the publication day) of each right candidate
+    whose sentence names no day of its own."""
+    anchor = coded.piece.doc._.kg_anchor
+    if anchor is None:
+        return
+    spans = [(locate(coded.piece.article.text, g.sentence), g) for g in gold.events]
+    frozen = [c.freeze() for c in coded.actors.clusters]
+    for group in coded.groups:
+        at = group.trigger.head.idx + coded.piece.offset
+        local = [
+            g
+            for span, g in spans
+            if span and span[0] <= at < span[1] and not g.optional
+        ]
+        right = _right_gold(group, frozen, local)
+        if right is None:
+            continue
+        code, _ = group.codes[right[0]]
+        if coded.finder.circumstances(replace(group.trigger, code=code))[1] is None:
+            yield group.dating, int(right[1].date == anchor.isoformat())
+
+
+def _right_gold(
+    group: TriggerCandidates, frozen: list[Entity], golds: list
+) -> tuple | None:
+    """(root, gold event) of the first candidate of a trigger that matches a gold."""
+    for root in group.roots:
+        for source, target in group.pairs(root):
+            probe = Event(
+                root,
+                "",
+                candidate_entity(group, frozen, source),
+                None if target is None else candidate_entity(group, frozen, target),
+                None,
+                None,
+                "",
+                0,
+                0,
+                0.0,
+            )
+            for gold in golds:
+                if lenient_match(probe, gold):
+                    return root, gold
+    return None
+
+
+def _label(root: str, source: Entity, target: Entity | None, golds: list) -> int | None:
+    probe = Event(root, "", source, target, None, None, "", 0, 0, 0.0)
+    matched = [g for g in golds if lenient_match(probe, g)]
+    if any(not g.optional for g in matched):
+        return 1
+    return None if matched else 0
+
+
+# ------------------------------------------------------------------ fitting
+
+
+def fit(
+    examples: list[tuple[list[str], int]],
+    c: float = DEFAULT_C,
+    seed: int = DEFAULT_SEED,
+) -> tuple[dict[str, float], float]:
+    """Feature weights and intercept of a logistic regression on the examples."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform({f: 1 for f in features} for features, _ in examples)
+    y = [label for _, label in examples]
+    if len(set(y)) < 2:
+        raise TrainingError(
+            "the training folder gives no right (or no wrong) candidate events; it "
+            "needs gold events whose sentences and actors are in the texts"
+        )
+    logger.info("fitting %d candidates x %d features", x.shape[0], x.shape[1])
+    x.indices = x.indices.astype("int32")  # liblinear takes 32-bit indices only
+    x.indptr = x.indptr.astype("int32")
+    model = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=500)
+    model.fit(x, y)
+    names = vectorizer.get_feature_names_out()
+    weights = {
+        str(n): round(float(w), 5)
+        for n, w in zip(names, model.coef_[0], strict=True)
+        if abs(w) >= 1e-4
+    }
+    return weights, float(model.intercept_[0])
+
+
+def train_model(
+    corpus: Corpus, keys: list[str], c: float = DEFAULT_C, seed: int = DEFAULT_SEED
+) -> CoderModel:
+    """A coder fitted on the given articles (threshold 0.5, not calibrated)."""
+    lexicon, rates, nouns = learn_lexicon(corpus, keys)
+    bare = replace(_model({}, 0.0, 0.5, lexicon, rates), actor_nouns=frozenset(nouns))
+    wanted = set(keys)
+    examples, dated = [], []
+    for piece in corpus.pieces:
+        key = article_key(piece.article.id)
+        if key in wanted:
+            coded = code_piece(piece, bare)
+            examples.extend(labelled(coded, corpus.gold[key]))
+            dated.extend(dating_examples(coded, corpus.gold[key]))
+    weights, bias = fit(examples, c, seed)
+    dating, dating_bias = (
+        fit(dated, 1.0, seed) if len({y for _, y in dated}) == 2 else ({}, -30.0)
+    )
+    model = _model(weights, bias, 0.5, lexicon, rates)
+    return replace(
+        model, dating=dating, dating_bias=dating_bias, actor_nouns=frozenset(nouns)
+    )
+
+
+def _model(
+    weights: dict,
+    bias: float,
+    threshold: float,
+    lexicon: dict,
+    rates: dict,
+    calibration: tuple = (),
+) -> CoderModel:
+    return CoderModel(
+        weights=weights,
+        bias=bias,
+        threshold=threshold,
+        lexicon={k: tuple((r, p) for r, p in v) for k, v in lexicon.items()},
+        calibration=calibration,
+        rates=rates,
+    )
+
+
+# ------------------------------------------------------------------ scoring
+
+
+def extractions(
+    corpus: Corpus, keys: Iterable[str], coder: CoderModel
+) -> list[Extraction]:
+    """What the coder outputs on the given articles (threshold 0: every choice)."""
+    wanted = set(keys)
+    entities: dict[str, list[tuple[Entity, ...]]] = defaultdict(list)
+    events: dict[str, list[Event]] = defaultdict(list)
+    for piece in corpus.pieces:
+        key = article_key(piece.article.id)
+        if key not in wanted:
+            continue
+        coded = code_piece(piece, coder)
+        for choice in choose(coded.groups, coder):
+            events[key].append(shift_event(_event(coded, choice, coder), piece.offset))
+        entities[key].append(tuple(coded.actors.entities()))
+    return [
+        Extraction(corpus.articles[k], merge_entities(entities[k]), tuple(events[k]))
+        for k in sorted(wanted)
+    ]
+
+
+def _event(coded: Coded, choice: Choice, coder: CoderModel) -> Event:
+    return make_event(
+        coded.finder,
+        choice.group,
+        choice.root,
+        choice.source,
+        choice.target,
+        choice.probability,
+        coder,
+    )
+
+
+def events_f1(corpus: Corpus, outputs: list[Extraction], threshold: float) -> float:
+    """Lenient events F1 of the outputs kept at a threshold."""
+    return _score(corpus, _kept(outputs, threshold)).events.f1
+
+
+def _kept(outputs: list[Extraction], threshold: float) -> list[Extraction]:
+    """The outputs with only the events whose score reaches the threshold."""
+    return [
+        Extraction(
+            x.article,
+            x.entities,
+            tuple(e for e in x.events if e.confidence >= threshold),
+        )
+        for x in outputs
+    ]
+
+
+def _score(corpus: Corpus, outputs: list[Extraction]):  # noqa: ANN202 - EvaluationReport
+    keys = {article_key(x.article.id) for x in outputs}
+    return evaluate({k: corpus.gold[k] for k in keys}, outputs)
+
+
+def folds(keys: list[str], k: int, seed: int) -> list[list[str]]:
+    """k groups of articles, shuffled with the seed (grouped by text)."""
+    order = sorted(keys)
+    random.Random(seed).shuffle(order)
+    return [order[i::k] for i in range(k)]
+
+
+# ------------------------------------------------------------------ cross-validation
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Cross-validated figures of a training folder.
+
+    Attributes:
+        threshold: raw score that maximises pooled F1 over the held-out folds.
+        fold_f1: lenient events F1 of each held-out fold at that threshold.
+        pooled_f1: F1 of all held-out output together.
+        calibration: isotonic knots (raw score -> share right) from held-out output.
+        reliability: (low, high, events, share right) per confidence band.
+        by_kind: (text kind, events F1, texts) of the held-out output per kind.
+        pooled_strict_f1: strict (place and date too) F1 of all held-out output.
+    """
+
+    threshold: float
+    fold_f1: tuple[float, ...]
+    pooled_f1: float
+    calibration: tuple[tuple[float, float], ...]
+    reliability: tuple[tuple[float, float, int, float], ...]
+    by_kind: tuple[tuple[str, float, int], ...] = ()
+    pooled_strict_f1: float = 0.0
+
+    @property
+    def mean(self) -> float:
+        return sum(self.fold_f1) / len(self.fold_f1)
+
+    @property
+    def spread(self) -> float:
+        """Standard deviation of the fold F1s."""
+        m = self.mean
+        return (sum((f - m) ** 2 for f in self.fold_f1) / len(self.fold_f1)) ** 0.5
+
+
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(2, 19))
+
+
+def cross_validate(
+    corpus: Corpus,
+    k: int = DEFAULT_FOLDS,
+    seed: int = DEFAULT_SEED,
+    c: float = DEFAULT_C,
+    progress: Callable[[int], None] | None = None,
+) -> CrossValidation:
+    """Train on k-1 folds, code the held-out one; pick threshold and calibration."""
+    held_out: list[list[Extraction]] = []
+    for n, held in enumerate(folds(corpus.keys(), k, seed)):
+        rest = [key for key in corpus.keys() if key not in set(held)]
+        model = train_model(corpus, rest, c, seed)
+        held_out.append(extractions(corpus, held, _with_threshold(model, 0.0)))
+        if progress:
+            progress(n + 1)
+    pooled = [x for fold in held_out for x in fold]
+    threshold = max(THRESHOLDS, key=lambda t: (events_f1(corpus, pooled, t), -t))
+    calibration, reliability = _calibrate(corpus, pooled)
+    kept = _kept(pooled, threshold)
+    kinds: dict[str, list[Extraction]] = defaultdict(list)
+    for x in kept:
+        kinds[corpus.gold[article_key(x.article.id)].kind or "unknown"].append(x)
+    return CrossValidation(
+        threshold=threshold,
+        fold_f1=tuple(events_f1(corpus, fold, threshold) for fold in held_out),
+        pooled_f1=events_f1(corpus, pooled, threshold),
+        calibration=calibration,
+        reliability=reliability,
+        by_kind=tuple(
+            (kind, round(events_f1(corpus, xs, 0.0), 4), len(xs))
+            for kind, xs in sorted(kinds.items())
+        ),
+        pooled_strict_f1=_score(corpus, kept).strict.f1,
+    )
+
+
+def _with_threshold(model: CoderModel, threshold: float) -> CoderModel:
+    return replace(model, threshold=threshold)
+
+
+def _calibrate(corpus: Corpus, outputs: list[Extraction]) -> tuple[tuple, tuple]:
+    """Isotonic map from raw score to the share of events that were right."""
+    from sklearn.isotonic import IsotonicRegression
+
+    scores, right = _judged(corpus, outputs)
+    if len(set(right)) < 2:
+        return (), ()
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+    iso.fit(scores, right)
+    knots = tuple(
+        (round(float(x), 4), round(float(y), 4))
+        for x, y in zip(iso.X_thresholds_, iso.y_thresholds_, strict=True)
+    )
+    bands = []
+    for low in (0.0, 0.2, 0.4, 0.6, 0.8):
+        high = low + 0.2
+        inside = [
+            r
+            for s, r in zip(scores, right, strict=True)
+            if low <= calibrate_value(s, knots) < high
+            or (high >= 1.0 and calibrate_value(s, knots) >= low)
+        ]
+        share = sum(inside) / len(inside) if inside else 0.0
+        bands.append((low, round(high, 1), len(inside), round(share, 3)))
+    return knots, tuple(bands)
+
+
+def calibrate_value(score: float, knots: tuple) -> float:
+    from kg.extraction.coder.files import calibrate
+
+    return calibrate(score, knots)
+
+
+def _judged(corpus: Corpus, outputs: list[Extraction]) -> tuple[list[float], list[int]]:
+    """(raw score, 1 if the scorer matched it) for every output event."""
+    keys = {article_key(x.article.id) for x in outputs}
+    report = evaluate({k: corpus.gold[k] for k in keys}, outputs)
+    false = {id(e) for a in report.articles for e in a.false_events}
+    scores, right = [], []
+    for x in outputs:
+        for event in x.events:
+            if event.modality == "asserted":
+                scores.append(event.confidence)
+                right.append(0 if id(event) in false else 1)
+    return scores, right
+
+
+# ------------------------------------------------------------------ writing
+
+
+def write_model(
+    folder: Path, model: CoderModel, cv: CrossValidation, about: dict
+) -> None:
+    """Write model.json and lexicon.json (sorted keys: reproducible bytes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lexicon = {
+        "format": FORMAT,
+        "lemmas": {k: [list(p) for p in v] for k, v in sorted(model.lexicon.items())},
+        "rates": dict(sorted(model.rates.items())),
+        "actor_nouns": {n: 1 for n in sorted(model.actor_nouns)},
+    }
+    body = {
+        "format": FORMAT,
+        "about": about,
+        "bias": round(model.bias, 5),
+        "threshold": cv.threshold,
+        "calibration": [list(k) for k in cv.calibration],
+        "cross_validation": {
+            "folds": list(cv.fold_f1),
+            "mean_events_f1": round(cv.mean, 4),
+            "spread": round(cv.spread, 4),
+            "pooled_events_f1": round(cv.pooled_f1, 4),
+            "pooled_strict_f1": round(cv.pooled_strict_f1, 4),
+            "by_kind": [list(k) for k in cv.by_kind],
+            "reliability": [list(b) for b in cv.reliability],
+        },
+        "weights": dict(sorted(model.weights.items())),
+        "dating": {
+            "bias": round(model.dating_bias, 5),
+            "weights": dict(sorted(model.dating.items())),
+        },
+    }
+    for name, data in (("model.json", body), ("lexicon.json", lexicon)):
+        text = json.dumps(data, indent=0, sort_keys=True, ensure_ascii=False)
+        (folder / name).write_text(text + "\n", encoding="utf-8")

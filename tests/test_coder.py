@@ -1,0 +1,287 @@
+"""The trained event coder: its files, its events, and `kg train` on a small corpus.
+
+The corpus here is written for the project (sentences built from templates), not
+taken from ../shared/corpus; it is small, so training on it checks the mechanics
+(reproducible files, cross-validation, errors), not the quality.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.errors import InputError, ModelError
+from kg.extraction import extract
+from kg.extraction.coder import BUNDLED_DIR, coder_version, load_coder
+from kg.extraction.coder.trainer import cross_validate_folder, train
+from kg.records import Article
+
+PAIRS = [
+    ("France", "FRA", "Germany", "DEU"),
+    ("Japan", "JPN", "China", "CHN"),
+    ("Brazil", "BRA", "Argentina", "ARG"),
+    ("Kenya", "KEN", "Uganda", "UGA"),
+    ("India", "IND", "Pakistan", "PAK"),
+    ("Canada", "CAN", "Mexico", "MEX"),
+    ("Egypt", "EGY", "Ethiopia", "ETH"),
+    ("Poland", "POL", "Belarus", "BLR"),
+    ("Chile", "CHL", "Peru", "PER"),
+    ("Greece", "GRC", "Turkey", "TUR"),
+]
+TEMPLATES = [
+    ("{a} condemned {b} on Monday for the border incident.", "condemned", "11"),
+    ("{b} expelled two diplomats from {a} on Tuesday.", "expelled", "16"),
+    ("Officials from {a} met their counterparts from {b} in Geneva.", "met", "04"),
+    ("The weather in the region stayed mild all week.", None, None),
+]
+
+
+def _actor(name: str, iso3: str) -> dict:
+    return {"name": name, "canonical": name, "kind": "country", "country": iso3}
+
+
+def write_corpus(folder: Path, pairs: list[tuple[str, str, str, str]]) -> Path:
+    """A training folder: one article per pair, its gold in gold.jsonl."""
+    (folder / "articles").mkdir(parents=True)
+    lines = []
+    for n, (a, a3, b, b3) in enumerate(pairs):
+        sentences, events = [], []
+        for template, trigger, root in TEMPLATES:
+            sentence = template.format(a=a, b=b)
+            sentences.append(sentence)
+            if trigger is None:
+                continue
+            source, target = ((b, b3), (a, a3)) if root == "16" else ((a, a3), (b, b3))
+            events.append(
+                {
+                    "id": f"t{n:02d}-E{len(events) + 1}",
+                    "type": root,
+                    "trigger": trigger,
+                    "source": _actor(*source),
+                    "target": _actor(*target),
+                    "location": None,
+                    "date": None,
+                    "sentence": sentence,
+                }
+            )
+        aid = f"t{n:02d}"
+        body = "\n\n".join(sentences)
+        (folder / "articles" / f"{aid}.txt").write_text(
+            f'---\nid: "{aid}"\ntitle: "Test {aid}"\ndate: 2024-05-17\n---\n{body}\n',
+            encoding="utf-8",
+        )
+        gold = {
+            "id": aid,
+            "text_kind": "project",
+            "entities": [_actor(a, a3), _actor(b, b3)],
+            "events": events,
+        }
+        lines.append(json.dumps(gold))
+    (folder / "gold.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "train", PAIRS)
+
+
+@pytest.fixture(scope="module")
+def trained(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model") / "coder"
+    return train(corpus, out, folds=2, seed=7), out
+
+
+# --- the bundled files ------------------------------------------------------------
+
+
+def test_coder_bundled_model_loads_with_a_stable_version():
+    coder = load_coder()
+    assert coder.folder == str(BUNDLED_DIR)
+    assert len(coder.version) == 12 and coder.version == coder_version()
+    assert coder.weights and coder.lexicon and 0 < coder.threshold < 1
+    size = sum(p.stat().st_size for p in BUNDLED_DIR.iterdir())
+    assert size < 50 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda d: (d / "model.json").unlink(), "model.json is missing"),
+        (lambda d: (d / "lexicon.json").write_text("{", "utf-8"), "cannot be read"),
+        (lambda d: (d / "model.json").write_text("[]", "utf-8"), "not hold a JSON"),
+        (
+            lambda d: (d / "model.json").write_text('{"format": 99}', "utf-8"),
+            "not a kg model",
+        ),
+    ],
+)
+def test_coder_damaged_folder_says_how_to_rebuild(tmp_path, damage, problem):
+    folder = tmp_path / "coder"
+    shutil.copytree(BUNDLED_DIR, folder)
+    damage(folder)
+    with pytest.raises(ModelError) as err:
+        load_coder(folder)
+    message = str(err.value)
+    assert problem in message and "kg train" in message and "\n" not in message
+
+
+def test_coder_missing_folder_is_one_line(tmp_path):
+    with pytest.raises(ModelError, match=r"does not exist; rebuild it with `kg train"):
+        load_coder(tmp_path / "nowhere")
+
+
+# --- what the bundled coder finds -------------------------------------------------
+
+
+def _events(nlp, text: str) -> list:
+    article = Article(id="x", text=text, title="", date=None)
+    (extraction,) = list(extract([article], nlp))
+    return [e for e in extraction.events if e.modality == "asserted"]
+
+
+def test_coder_finds_an_expulsion_with_its_source_and_target(nlp):
+    events = _events(nlp, "Russia expelled two British diplomats on Monday.")
+    assert any(
+        e.root == "16"
+        and e.source.country == "RUS"
+        and e.target
+        and e.target.country == "GBR"
+        for e in events
+    ), events
+    assert all(0.0 <= e.confidence <= 1.0 for e in events)
+
+
+def test_coder_codes_a_generic_group_with_its_state(nlp):
+    text = "Police in Nairobi fired tear gas at protesters on Tuesday."
+    sources = {(e.source.kind, e.source.country) for e in _events(nlp, text)}
+    assert ("group", "KEN") in sources
+
+
+def test_coder_leaves_a_sentence_without_an_event_alone(nlp):
+    assert _events(nlp, "The weather in Paris stayed mild and sunny all week.") == []
+
+
+# --- kg train -------------------------------------------------------------------
+
+
+def test_coder_train_writes_files_that_load_and_report(trained):
+    report, out = trained
+    coder = load_coder(out)
+    assert coder.version == report.version
+    assert report.texts == len(PAIRS) and report.events == 3 * len(PAIRS)
+    assert len(report.cv.fold_f1) == 2
+    assert {"condemn", "expel", "meet"} <= set(coder.lexicon)
+
+
+def test_coder_train_is_reproducible(corpus, trained, tmp_path):
+    _, first = trained
+    again = tmp_path / "again"
+    train(corpus, again, folds=2, seed=7)
+    for name in ("model.json", "lexicon.json"):
+        assert (again / name).read_bytes() == (first / name).read_bytes()
+
+
+def test_coder_trained_model_is_used_by_the_pipeline(trained, monkeypatch):
+    from kg.extraction.coder import CODER_ENV
+    from kg.extraction.pipeline import build_pipeline
+
+    _, out = trained
+    monkeypatch.setenv(CODER_ENV, str(out))
+    nlp = build_pipeline()
+    assert nlp.get_pipe("kg_events").coder.folder == str(out)
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda g: g.replace('"type": "11"', '"type": "99"', 1), "99"),
+        (
+            lambda g: g.replace("France condemned", "France loudly condemned", 1),
+            "is not in the article's text",
+        ),
+        (lambda g: "{not json\n" + g, "not valid JSON"),
+        (lambda g: g.replace('"id": "t03"', '"id": "t77"', 1), "has no text"),
+    ],
+)
+def test_coder_train_malformed_gold_is_one_line_with_file_and_line(
+    corpus, tmp_path, edit, problem
+):
+    broken = tmp_path / "broken"
+    shutil.copytree(corpus, broken)
+    gold = broken / "gold.jsonl"
+    gold.write_text(edit(gold.read_text("utf-8")), "utf-8")
+    with pytest.raises(InputError) as err:
+        cross_validate_folder(broken, folds=2)
+    message = str(err.value)
+    assert str(gold) in message and problem in message and "\n" not in message
+    assert message.split(": ")[0].rsplit(":", 1)[1].isdigit()  # file:line
+
+
+def test_coder_kg_train_command(corpus, tmp_path):
+    out = tmp_path / "cli-model"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "train",
+            str(corpus),
+            "-o",
+            str(out),
+            "--folds",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "cross-validated events_f1" in result.stdout
+    assert load_coder(out).weights
+
+
+def test_coder_kg_train_missing_folder_is_one_line(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "train",
+            str(tmp_path / "none"),
+            "-o",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is missing" in lines[0], result.stderr
+
+
+def test_coder_kg_evaluate_cv_reports_folds_kinds_and_reliability(corpus):
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "evaluate", "--cv", str(corpus), "--folds", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "cross-validated events_f1" in out and "(folds: " in out
+    assert "project" in out and "reliability" in out
+
+
+def test_coder_kg_evaluate_without_gold_or_cv_is_a_usage_error():
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "evaluate"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "--cv" in result.stderr
