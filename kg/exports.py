@@ -8,7 +8,10 @@ formats keep one named graph per article and leave out the derived union (kg.sto
 keeps it in the default graph). JSON-LD is compacted here with kg's published
 context (``ontology/context.jsonld``), so keys read ``sourceActor``, not full IRIs.
 CSV, GraphML and GEXF are views of the events (:mod:`kg.graphs`): by default only
-the events the text says happened.
+the events the text says happened. The RDF formats hold the whole store, every
+modality included; of the event filters they take only a minimum confidence,
+which drops each event below it with all its triples (then streamed through
+Python rather than dumped natively, so slower).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Literal, TextIO
@@ -30,6 +34,7 @@ import pyoxigraph as ox
 from rdflib.namespace import RDF, XSD
 
 from kg.errors import OntologyError, StoreError, UsageError
+from kg.eventrows import events_below
 from kg.graphs import EventFilter, EventRow, actor_network, event_graph, load_events
 from kg.rdf.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from kg.store import Store
@@ -99,20 +104,24 @@ def export(
         graph: for graphml and gexf: "events" (actors, events, places) or
             "actors" (the weighted actor network).
         filters: which events csv, graphml and gexf hold; default every
-            asserted event. RDF formats always hold everything.
+            asserted event. RDF formats hold every event of any modality, and
+            take a filter only for its ``min_confidence`` (events below it are
+            left out with their triples).
 
     Returns:
         How many statements (RDF), events (csv) or nodes (graphml, gexf).
 
     Raises:
-        UsageError: unknown format or graph, filters given for an RDF format, or
-            neither or both of ``out`` and ``stream``.
+        UsageError: unknown format or graph, filters other than a minimum
+            confidence given for an RDF format, or neither or both of ``out``
+            and ``stream``.
         StoreError: the file cannot be written.
     """
     if (out is None) == (stream is None):
         raise UsageError("export() needs exactly one of out= (a path) or stream=.")
-    if fmt in STREAMED_FORMATS and filters is None:
-        count = _stream_rdf(store, fmt, out, stream, include_ontology)
+    if fmt in STREAMED_FORMATS:
+        minimum = rdf_min_confidence(fmt, filters)
+        count = _stream_rdf(store, fmt, out, stream, include_ontology, minimum)
     else:
         data, count = serialize(
             store, fmt, include_ontology=include_ontology, graph=graph, filters=filters
@@ -163,31 +172,59 @@ def serialize(
         raise UsageError(
             f"Unknown export format {fmt!r}: use one of {', '.join(ALL_FORMATS)}."
         )
-    if filters is not None:
+    minimum = rdf_min_confidence(fmt, filters)
+    return _rdf(store, fmt, include_ontology, minimum)
+
+
+def rdf_min_confidence(fmt: str, filters: EventFilter | None) -> float | None:
+    """The minimum confidence an RDF export applies; None for the whole store.
+
+    An RDF export is the store itself, every modality included, so a filter
+    may only drop low-confidence events: one that also picks events by date,
+    type, actor, country, place or modality is refused rather than half-applied.
+
+    Raises:
+        UsageError: the filter selects by anything but ``min_confidence``, or
+            sets no minimum (so it would not change the export).
+    """
+    if filters is None:
+        return None
+    minimum = filters.min_confidence
+    if minimum is None or filters != replace(EventFilter(), min_confidence=minimum):
         raise UsageError(
             f"Filters select events for {', '.join(EVENT_FORMATS)}; an RDF export "
-            f"({fmt}) holds the whole store. Drop the filters or pick csv."
+            f"({fmt}) holds the whole store and takes only --min-confidence. "
+            "Drop the other filters (and --all) or pick csv."
         )
-    return _rdf(store, fmt, include_ontology)
+    return minimum
 
 
-def _rdf(store: Store, fmt: str, include_ontology: bool) -> tuple[bytes, int]:
+def _rdf(
+    store: Store, fmt: str, include_ontology: bool, minimum: float | None = None
+) -> tuple[bytes, int]:
+    scope = {"include_ontology": include_ontology, "min_confidence": minimum}
     if fmt != "jsonld":
         buffer = io.BytesIO()
-        count = write_rdf(store, fmt, buffer, include_ontology=include_ontology)
+        count = write_rdf(store, fmt, buffer, **scope)
         return buffer.getvalue(), count
-    items = list(union_triples(store, include_ontology=include_ontology))
+    items = list(union_triples(store, **scope))
     items.sort(key=_sort_key)  # stable key order, so equal stores diff cleanly
     return _json_bytes(jsonld_document(items, load_context())), len(items)
 
 
 def write_rdf(
-    store: Store, fmt: str, output: BinaryIO | Path, *, include_ontology: bool = True
+    store: Store,
+    fmt: str,
+    output: BinaryIO | Path,
+    *,
+    include_ontology: bool = True,
+    min_confidence: float | None = None,
 ) -> int:
     """Stream Turtle, N-Triples, TriG or N-Quads to a file; return the count.
 
     ``output`` is a binary stream or a path; a path lets Oxigraph write the file
-    itself, without a Python call per chunk.
+    itself, without a Python call per chunk. ``min_confidence`` leaves out each
+    event below it (or without a confidence) and every triple naming it.
 
     Oxigraph serialises as it reads, in the store's index order: each subject is
     one block and equal stores give the same bytes, without sorting a million
@@ -195,18 +232,19 @@ def write_rdf(
     """
     rdf_format = {**TRIPLE_FORMATS, **QUAD_FORMATS}[fmt]
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    scope = {"include_ontology": include_ontology, "min_confidence": min_confidence}
     if fmt in QUAD_FORMATS:
-        quads = _counted(named_quads(store, include_ontology=include_ontology))
+        quads = _counted(named_quads(store, **scope))
         ox.serialize(quads, output, rdf_format, prefixes=prefixes)
         return quads.count
-    if include_ontology:
+    if include_ontology and min_confidence is None:
         # Count in a second thread while Oxigraph writes (both run outside the
         # GIL): the count is a second full scan, a tenth of the export's time.
         with ThreadPoolExecutor(1) as pool:
             counting = pool.submit(store.triple_count)
             store.dump_union(output, rdf_format, prefixes)
             return counting.result()
-    triples = _counted(union_triples(store, include_ontology=False))
+    triples = _counted(union_triples(store, **scope))
     ox.serialize(triples, output, rdf_format, prefixes=prefixes)
     return triples.count
 
@@ -233,22 +271,24 @@ def _stream_rdf(
     out: str | Path | None,
     stream: TextIO | None,
     include_ontology: bool,
+    minimum: float | None = None,
 ) -> int:
     """Write an RDF export straight to its file (atomically) or to a stream."""
+    scope = {"include_ontology": include_ontology, "min_confidence": minimum}
     if stream is not None:
         target = getattr(stream, "buffer", None)
         if target is None:  # a text-only stream (e.g. StringIO): go via bytes
-            data, count = _rdf(store, fmt, include_ontology)
+            data, count = _rdf(store, fmt, include_ontology, minimum)
             stream.write(data.decode("utf-8"))
             return count
         stream.flush()
-        count = write_rdf(store, fmt, target, include_ontology=include_ontology)
+        count = write_rdf(store, fmt, target, **scope)
         target.flush()
         return count
     path = Path(out)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        count = write_rdf(store, fmt, tmp, include_ontology=include_ontology)
+        count = write_rdf(store, fmt, tmp, **scope)
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
@@ -260,20 +300,50 @@ def _stream_rdf(
 
 
 def union_triples(
-    store: Store, *, include_ontology: bool = True
+    store: Store,
+    *,
+    include_ontology: bool = True,
+    min_confidence: float | None = None,
 ) -> Iterator[ox.Triple]:
-    """Each triple of the union once, optionally without ontology-only triples."""
+    """Each triple of the union once, optionally without ontology-only triples
+    or the triples of events below ``min_confidence``."""
     skip = set() if include_ontology else _ontology_only(store)
+    dropped = _dropped_events(store, min_confidence)
     for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        if quad.triple not in skip:
+        if quad.triple not in skip and not _names_any(quad, dropped):
             yield quad.triple
 
 
-def named_quads(store: Store, *, include_ontology: bool = True) -> Iterator[ox.Quad]:
-    """Every quad of the named graphs, graph by graph."""
+def named_quads(
+    store: Store,
+    *,
+    include_ontology: bool = True,
+    min_confidence: float | None = None,
+) -> Iterator[ox.Quad]:
+    """Every quad of the named graphs, graph by graph, optionally without the
+    ontology graph or the quads of events below ``min_confidence``."""
+    dropped = _dropped_events(store, min_confidence)
     for quad in store.named_quads():
         if include_ontology or quad.graph_name.value != str(ONTOLOGY_GRAPH):
-            yield quad
+            if not _names_any(quad, dropped):
+                yield quad
+
+
+def _dropped_events(store: Store, minimum: float | None) -> frozenset[str]:
+    """IRIs of the events an RDF export leaves out; none without a minimum."""
+    return frozenset() if minimum is None else events_below(store, minimum)
+
+
+def _names_any(quad: ox.Quad, events: frozenset[str]) -> bool:
+    """Whether a statement is about one of ``events`` or links to one.
+
+    Dropping an event means dropping its node (it as subject) and every link to
+    it (it as object), so nothing in the export points at a missing event.
+    """
+    if not events:
+        return False
+    linked = isinstance(quad.object, ox.NamedNode) and quad.object.value in events
+    return linked or quad.subject.value in events
 
 
 # --- JSON-LD --------------------------------------------------------------------

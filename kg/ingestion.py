@@ -6,6 +6,11 @@ never leaves a half-written graph and never touches what was stored before. The
 writes run on a background thread, in input order, while the model reads the next
 articles (:mod:`kg.background`). Every run is recorded in the store's history (see
 :mod:`kg.provenance`).
+
+An article is unchanged, and skipped before the model runs, when its stored
+:class:`~kg.store.Stamp` (content hash, kg version, trained coder version) equals
+the running one; so a new kg or a new coder model re-extracts stored articles
+without ``--force``, and the run counts them as re-extracted.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from kg import __version__
 from kg.background import OrderedThread
 from kg.errors import InputError, KGError
 from kg.extraction import ZONE_ARTICLES, extract
+from kg.extraction.coder import coder_version
 from kg.extraction.distributed import check_options, extract_distributed
 from kg.ontology import load_ontology
 from kg.provenance import RunLog, recording
@@ -33,12 +39,15 @@ from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_triples, triples_to_graph
 from kg.reading import iter_articles
 from kg.records import Article, Extraction
-from kg.store import Store
+from kg.store import Stamp, Store
 
 logger = logging.getLogger(__name__)
 
 #: Called once per article with its id and what happened to it.
 Progress = Callable[[str, str], None]
+#: The outcome of an unchanged article stored again because the kg or coder
+#: version that extracted it is not the running one (a kind of "replaced").
+REEXTRACTED = "re-extracted"
 OnError = Callable[[KGError], None]
 
 _GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
@@ -58,6 +67,8 @@ class IngestReport:
         added, replaced, unchanged: articles by outcome in the store.
         failed: inputs that could not be read, validated or stored (each reported
             to on_error).
+        reextracted: of the replaced articles, those whose text was unchanged
+            but whose stored extractor or coder version was not the running one.
         events: events extracted from the added and replaced articles.
         seconds: wall-clock time of the run.
         run: IRI of the run's record in the store's history.
@@ -70,6 +81,7 @@ class IngestReport:
     events: int = 0
     seconds: float = 0.0
     run: URIRef | None = None
+    reextracted: int = 0
 
     @property
     def articles(self) -> int:
@@ -108,8 +120,11 @@ def ingest(
         model: spaCy pipeline name when ``nlp`` is None.
         on_error: receives each unreadable input or failed article; the run goes on.
             Without it the first error is raised.
-        progress: receives (article id, "added" | "replaced" | "unchanged" | "failed").
-        force: re-extract articles even when their stored content hash is equal.
+        progress: receives (article id, "added" | "replaced" | "re-extracted" |
+            "unchanged" | "failed").
+        force: re-extract articles even when their stored content hash and
+            versions are equal (without it, an article extracted by another kg
+            or coder version is re-extracted anyway).
         batch_size: documents per ``nlp.pipe`` batch.
         validate: check each article graph against the SHACL shapes first; one
             that breaks a shape is not stored and is reported as failed.
@@ -123,10 +138,13 @@ def ingest(
 
     Raises:
         UsageError: both ``dask`` and ``workers`` above 1.
+        ModelError: the trained event coder cannot be found (see
+            :func:`running_coder_version`).
         kg.extraction.distributed.ClusterError: the cluster cannot be used.
     """
     check_options(dask, workers)
     model, label = _model_here(nlp, model)
+    coder = running_coder_version(nlp if workers == 1 and not dask else None)
 
     def extractions(
         run: RunLog, failed: OnError, notify: Progress
@@ -135,20 +153,51 @@ def ingest(
         fresh = _skip_unchanged(articles, store, force, run, notify)
         if dask:
             return extract_distributed(
-                fresh, dask, model=model, batch_size=batch_size, label=label
+                fresh,
+                dask,
+                model=model,
+                batch_size=batch_size,
+                label=label,
+                coder=coder,
             )
         return extract(
             fresh, nlp, model=model, batch_size=batch_size, n_process=workers
         )
 
     return _recorded_run(
-        store, label, extractions, on_error, progress, validate=validate, force=force
+        store,
+        (label, coder),
+        extractions,
+        on_error,
+        progress,
+        validate=validate,
+        force=force,
     )
+
+
+def running_coder_version(nlp: Language | None = None) -> str | None:
+    """The version of the trained event coder this run extracts with.
+
+    Recorded on every article graph and compared with the stored one, so it must
+    name the coder that really codes: a built pipeline's own (None if it runs
+    the rules alone), else the one every process (--workers, Dask on this
+    machine) will load: ``KG_CODER_DIR``, else the bundled folder. The one place
+    ingest asks :func:`kg.extraction.coder.coder_version`.
+
+    Raises:
+        ModelError: no pipeline is given and the coder folder is missing or
+            incomplete.
+    """
+    if nlp is not None and "kg_events" in nlp.pipe_names:
+        pipe = nlp.get_pipe("kg_events")
+        if hasattr(pipe, "coder"):
+            return pipe.coder.version if pipe.coder is not None else None
+    return coder_version()
 
 
 def _recorded_run(
     store: Store,
-    label: str,
+    versions: tuple[str, str | None],
     extractions: Callable[[RunLog, OnError, Progress], Iterable[Extraction]],
     on_error: OnError | None,
     progress: Progress | None,
@@ -158,13 +207,16 @@ def _recorded_run(
 ) -> IngestReport:
     """One recorded ingest run: the ontology first, then every extraction stored.
 
-    ``extractions`` is called inside the run, with the run and the error and
-    progress callbacks, so that reading can count failures and skips on it.
+    ``versions`` are the spaCy model's label and the trained coder's version,
+    recorded on the run and on every article graph it writes. ``extractions``
+    is called inside the run, with the run and the error and progress callbacks,
+    so that reading can count failures and skips on it.
     """
     started = time.perf_counter()
     store.ensure_ontology(load_ontology())
     notify = progress or (lambda _id, _status: None)
-    with recording(store, "ingest", model=label) as run:
+    label, coder = versions
+    with recording(store, "ingest", model=label, coder_version=coder) as run:
         failed = _failure_counter(run, on_error)
         _store_all(
             extractions(run, failed, notify),
@@ -201,6 +253,7 @@ def ingest_extractions(
     store: Store,
     *,
     model: str,
+    coder_version: str | None = None,
     on_error: OnError | None = None,
     progress: Progress | None = None,
     validate: bool = False,
@@ -209,13 +262,20 @@ def ingest_extractions(
 
     Args:
         extractions: one per article; a stored article with an equal content
-            hash is left as it is.
+            hash and equal versions is left as it is.
         store: an open store; the ontology graph is written to it first.
         model: the label of the pipeline that made the extractions, recorded.
+        coder_version: the trained coder that made them, recorded (None: not
+            known, so a later ``kg ingest`` re-extracts them).
         on_error, progress, validate: as for :func:`ingest`.
     """
     return _recorded_run(
-        store, model, lambda *_: extractions, on_error, progress, validate=validate
+        store,
+        (model, coder_version),
+        lambda *_: extractions,
+        on_error,
+        progress,
+        validate=validate,
     )
 
 
@@ -334,6 +394,8 @@ def _report_one(
         run.unchanged += 1
     else:
         run.events += len(extraction.events)
+    if status == REEXTRACTED:
+        run.reextracted += 1
     notify(article.id, status)
 
 
@@ -355,7 +417,10 @@ def _graph_of(extraction: Extraction, run: RunLog, validate: bool) -> list[ox.Tr
     """
     iri = ox.NamedNode(article_iri(extraction.article))
     triples = extraction_triples(
-        extraction, extractor_version=__version__, model=run.model or ""
+        extraction,
+        extractor_version=__version__,
+        model=run.model or "",
+        coder_version=run.coder_version,
     )
     triples.append(ox.Triple(iri, _GENERATED_BY, ox.NamedNode(run.iri)))
     if validate:
@@ -372,16 +437,31 @@ def _put(
 ) -> str:
     """Write one article's graph; note it on the run.
 
+    A stored graph of the same text made by another kg or coder version is
+    replaced, and reported as re-extracted.
+
     Raises:
         KGError: the write fails.
     """
     article = extraction.article
     iri = article_iri(article)
-    previous = store.article_hash(iri)
-    status = store.put_article(iri, triples, article.content_hash, force=force)
-    if status != "unchanged":  # unchanged articles are counted where they are skipped
-        run.note(status, article.id, previous, article.content_hash)
+    previous = store.article_stamp(iri)
+    differs = previous is not None and previous != _stamp(article, run)
+    status = store.put_article(
+        iri, triples, article.content_hash, force=force or differs
+    )
+    if status == "unchanged":  # counted where unchanged articles are skipped
+        return status
+    old_hash = previous.content_hash if previous else None
+    run.note(status, article.id, old_hash, article.content_hash)
+    if differs and old_hash == article.content_hash:
+        return REEXTRACTED
     return status
+
+
+def _stamp(article: Article, run: RunLog) -> Stamp:
+    """The stamp the article's graph gets in this run: its text and our versions."""
+    return Stamp(article.content_hash, __version__, run.coder_version)
 
 
 def _check(graph: Graph, article: Article) -> None:
@@ -412,6 +492,7 @@ def _report(run: RunLog, started: float) -> IngestReport:
         run.events,
         round(time.perf_counter() - started, 2),
         run.iri,
+        run.reextracted,
     )
 
 
@@ -422,10 +503,12 @@ def _skip_unchanged(
     run: RunLog,
     notify: Progress,
 ) -> Iterator[Article]:
-    """Pass on only articles whose stored content hash differs (or all, if forced).
+    """Pass on only articles whose stored stamp differs (or all, if forced).
 
     Skipping before the model runs makes re-ingesting a folder nearly free, and
-    an interrupted run resumes where it stopped.
+    an interrupted run resumes where it stopped. The stamp holds the kg and coder
+    versions beside the content hash, so articles extracted by another version
+    (or by a kg that recorded none) are passed on to be re-extracted.
     """
     seen: set[str] = set()
     for article in articles:
@@ -437,9 +520,8 @@ def _skip_unchanged(
                 article.id,
             )
         seen.add(article.id)
-        if (
-            not force
-            and store.article_hash(article_iri(article)) == article.content_hash
+        if not force and store.article_stamp(article_iri(article)) == _stamp(
+            article, run
         ):
             run.unchanged += 1
             notify(article.id, "unchanged")

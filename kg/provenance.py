@@ -11,6 +11,7 @@ graph, so article graphs stay replaceable while the history is never rewritten::
           prov:endedAtTime "2026-11-26T10:15:09.5Z"^^xsd:dateTime ;
           prov:wasAssociatedWith kgr:agent/kg/0.1.0 ;
           kg:extractorVersion "0.1.0" ; kg:model "en_core_web_sm 3.8.0" ;
+          kg:coderVersion "3fa2b1c4d5e6" ;
           kg:added kgr:article/a ; kg:replaced kgr:article/b ;
           kg:revision <kgr:run/20261126T101500.123456Z/revision/b> ;
           kg:addedCount 1 ; kg:replacedCount 1 ; kg:removedCount 0 ;
@@ -75,6 +76,8 @@ class Run:
         added, replaced, removed: article ids, and hashes for the replaced ones.
         unchanged, failed: articles left as they were, inputs not stored.
         error: why the run stopped early, if it did.
+        coder_version: version of the trained event coder the run extracted
+            with (None for runs that did not extract, and older records).
     """
 
     iri: URIRef
@@ -89,6 +92,7 @@ class Run:
     unchanged: int = 0
     failed: int = 0
     error: str | None = None
+    coder_version: str | None = None
 
     @property
     def status(self) -> str:
@@ -100,18 +104,24 @@ class Run:
 
 @dataclass
 class RunLog:
-    """What a run in progress has done so far; the ingest and remove loops fill it."""
+    """What a run in progress has done so far; the ingest and remove loops fill it.
+
+    ``reextracted`` counts the replaced articles whose text was unchanged but
+    whose stored extractor or coder version was not the running one.
+    """
 
     iri: URIRef
     command: str
     started: datetime
     model: str | None = None
+    coder_version: str | None = None
     added: list[str] = field(default_factory=list)
     replaced: list[Revision] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: int = 0
     events: int = 0
+    reextracted: int = 0
 
     def note(
         self,
@@ -152,12 +162,17 @@ class RunLog:
             self.unchanged,
             self.failed,
             error,
+            self.coder_version,
         )
 
 
 @contextmanager
 def recording(
-    store: Store, command: str, *, model: str | None = None
+    store: Store,
+    command: str,
+    *,
+    model: str | None = None,
+    coder_version: str | None = None,
 ) -> Iterator[RunLog]:
     """Record a run in ``store``: a short record now, the full one at the end.
 
@@ -165,6 +180,7 @@ def recording(
         store: the store the run changes.
         command: "ingest", "remove" or "import-gdelt", shown by ``kg history``.
         model: the spaCy pipeline label, for runs that extract.
+        coder_version: the trained event coder's version, for runs that extract.
 
     Yields:
         The :class:`RunLog` to fill in while the run works.
@@ -174,7 +190,7 @@ def recording(
     while iri in set(store.runs()):  # two runs in one microsecond: keep both
         started += timedelta(microseconds=1)
         iri = run_iri(_stamp(started))
-    log = RunLog(iri, command, started, model)
+    log = RunLog(iri, command, started, model, coder_version)
     store.put_run(iri, run_graph(log.snapshot()))
     try:
         yield log
@@ -212,6 +228,8 @@ def run_graph(run: Run) -> Graph:
     graph.add((agent, RDFS.label, Literal(f"kg {run.extractor_version}")))
     if run.model:
         graph.add((node, KG.model, Literal(run.model)))
+    if run.coder_version:
+        graph.add((node, KG.coderVersion, Literal(run.coder_version)))
     if run.ended is not None:
         graph.add((node, PROV.endedAtTime, _datetime(run.ended)))
         _add_outcome(graph, run)
@@ -281,6 +299,7 @@ def read_run(store: Store, iri: URIRef) -> Run:
         _count(graph, iri, KG.unchangedCount),
         _count(graph, iri, KG.failedCount),
         str(comment).removeprefix("stopped early: ") if comment else None,
+        _str_or_none(graph.value(iri, KG.coderVersion)),
     )
 
 
@@ -326,7 +345,8 @@ def format_history(runs: list[Run], fmt: str = "table") -> str:
 
 def _table_lines(run: Run) -> list[str]:
     """One summary row, then one indented line per kind of change."""
-    version = " / ".join(x for x in (run.extractor_version, run.model) if x)
+    coder = f"coder {run.coder_version}" if run.coder_version else None
+    version = " / ".join(x for x in (run.extractor_version, run.model, coder) if x)
     lines = [
         f"{run.started:%Y-%m-%d %H:%M:%S}  {run.command:<7}  {run.status:<10}  "
         f"{len(run.added):>5}  {len(run.replaced):>8}  {len(run.removed):>7}  "
@@ -364,6 +384,7 @@ def run_to_json(run: Run) -> dict[str, object]:
         "ended": run.ended.isoformat() if run.ended else None,
         "extractor_version": run.extractor_version,
         "model": run.model,
+        "coder_version": run.coder_version,
         "added": list(run.added),
         "replaced": [
             {

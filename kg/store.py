@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 from typing import Literal as TypingLiteral
@@ -46,6 +47,28 @@ REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
 _LOCK_POLL_SECONDS = 0.2
 #: Tries of a read-only open that races a writer (0.05 s apart).
 _READ_ONLY_TRIES = 20
+#: The article properties a Stamp is read from, by field name.
+_STAMP_TERMS = {
+    ox.NamedNode(str(KG.contentHash)): "content_hash",
+    ox.NamedNode(str(KG.extractorVersion)): "extractor_version",
+    ox.NamedNode(str(KG.coderVersion)): "coder_version",
+}
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What an article's graph was made from: its text, and what extracted it.
+
+    Ingest compares the stored stamp with the running one to decide whether an
+    article is unchanged, so a new kg or a new trained coder re-extracts stored
+    articles without ``--force``. None means the graph does not say (a graph
+    written by an older kg, or by hand).
+    """
+
+    content_hash: str
+    extractor_version: str | None = None
+    coder_version: str | None = None
+
 
 # Removes from the union every triple of graph G that no other named graph holds,
 # then drops G. Run before (re)writing G, in the same update request. Run graphs
@@ -325,6 +348,22 @@ class Store:
             return quad.object.value
         return None
 
+    def article_stamp(self, article: URIRef) -> Stamp | None:
+        """The stored stamp of an article, or None if it has no kg:contentHash.
+
+        One lookup of the article node's own triples in its graph (a dozen at
+        most, never its events), so checking a whole folder before extracting
+        stays cheap, also on a remote store (one request per article).
+        """
+        name = ox.NamedNode(str(article))
+        found: dict[str, str] = {}
+        for quad in self.quads_for_pattern(name, None, None, name):
+            if field := _STAMP_TERMS.get(quad.predicate):
+                found[field] = quad.object.value
+        if "content_hash" not in found:
+            return None
+        return Stamp(**found)
+
     def put_article(
         self,
         article: URIRef,
@@ -571,6 +610,7 @@ __all__ = [
     "MEMORY",
     "PutResult",
     "REMOTE_SCHEMES",
+    "Stamp",
     "Store",
     "from_ox",
     "is_remote",

@@ -194,6 +194,8 @@ def describe_filter(filters: EventFilter) -> str:
         parts.append("every modality")
     elif filters.modalities != ASSERTED:
         parts.append(f"modality {' or '.join(sorted(filters.modalities))}")
+    if filters.min_confidence is not None:
+        parts.append(f"confidence at least {filters.min_confidence:g}")
     return ", ".join(parts)
 
 

@@ -83,6 +83,7 @@ def extract_distributed(
     batch_size: int = 32,
     label: str | None = None,
     timeout: float = CONNECT_TIMEOUT,
+    coder: str | None = None,
 ) -> Iterator[Extraction]:
     """Yield one Extraction per article, in input order, from a Dask cluster.
 
@@ -97,18 +98,26 @@ def extract_distributed(
         label: the model label this process records; a worker whose pipeline
             has another one refuses to extract (None: not checked).
         timeout: seconds to reach the scheduler.
+        coder: the trained coder version this process records; a worker that
+            loads another one refuses to extract (None: not checked).
 
     Raises:
         ClusterError: the scheduler cannot be reached, or its workers cannot run
             kg, or a worker died on a batch.
-        ModelError: a worker has no usable or another model.
+        ModelError: a worker has no usable or another model or coder.
     """
     batches = _batched(articles, batch_size)
     first = next(batches, None)
     if first is None:
         return
     with connect(address, timeout=timeout) as client:
-        task = partial(_extract_batch, model=model, batch_size=batch_size, label=label)
+        task = partial(
+            _extract_batch,
+            model=model,
+            batch_size=batch_size,
+            label=label,
+            coder=coder,
+        )
         yield from _extract_ordered(client, chain([first], batches), task)
 
 
@@ -310,7 +319,12 @@ def _batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 
 def _extract_batch(
-    articles: list[Article], *, model: str | None, batch_size: int, label: str | None
+    articles: list[Article],
+    *,
+    model: str | None,
+    batch_size: int,
+    label: str | None,
+    coder: str | None = None,
 ) -> list[Extraction]:
     """Worker task: the extractions of one batch of articles.
 
@@ -320,6 +334,8 @@ def _extract_batch(
     from kg.extraction import extract_batch
 
     nlp = _pipeline(model, label)
+    if coder is not None:
+        _check_coder(coder)
     used: set[int] = _local.__dict__.setdefault("used", set())
     zone = id(nlp) in used
     used.add(id(nlp))
@@ -348,3 +364,24 @@ def _pipeline(model: str | None, label: str | None) -> Language:
             "worker (or pass --model)."
         )
     return nlp
+
+
+def _check_coder(expected: str) -> None:
+    """Refuse to extract with another trained coder than the client records.
+
+    A worker loads ``KG_CODER_DIR`` from its own environment, else its bundled
+    coder: on another machine either may differ, and the store would then
+    record a version its events were not coded with.
+
+    Raises:
+        ModelError: the worker's coder version is not ``expected``.
+    """
+    from kg.extraction.coder import CODER_ENV, coder_version
+
+    found = coder_version()
+    if found != expected:
+        raise ModelError(
+            f"the Dask worker on {socket.gethostname()} loads trained coder "
+            f"{found}, this process {expected}; give every worker the same "
+            f"model folder ({CODER_ENV}) or the same kg."
+        )

@@ -45,11 +45,11 @@ _TYPE, _LABEL = _node(RDF.type), _node(RDFS.label)
 _P: dict[str, ox.NamedNode] = {
     name: _node(KG[name])
     for name in (
-        "Article Event title contentHash extractorVersion model url publisher "
-        "published origin metadata mentionedIn countryCode alias role actorCode "
-        "mergeReason geonamesId geonames latitude longitude eventType sourceActor "
-        "targetActor place date trigger sentence sentenceStart sentenceEnd "
-        "confidence modality fromArticle"
+        "Article Event title contentHash extractorVersion model coderVersion url "
+        "publisher published origin metadata mentionedIn countryCode alias role "
+        "actorCode mergeReason geonamesId geonames latitude longitude eventType "
+        "sourceActor targetActor place date trigger sentence sentenceStart "
+        "sentenceEnd confidence modality fromArticle"
     ).split()
 }
 _ANY_URI, _DATE = _node(XSD.anyURI), _node(XSD.date)
@@ -59,7 +59,11 @@ _CONFIDENCE_STEP = Decimal("0.001")
 
 
 def extraction_to_graph(
-    extraction: Extraction, *, extractor_version: str, model: str
+    extraction: Extraction,
+    *,
+    extractor_version: str,
+    model: str,
+    coder_version: str | None = None,
 ) -> Graph:
     """Map one article's extraction to its graph, as rdflib.
 
@@ -67,6 +71,8 @@ def extraction_to_graph(
         extraction: the article and everything extracted from it.
         extractor_version: kg version that ran the extraction, recorded on the article.
         model: spaCy pipeline name and version, recorded on the article.
+        coder_version: version of the trained event coder that chose the events,
+            recorded on the article (None: not recorded, e.g. rules alone).
 
     Returns:
         A new graph with kg prefixes bound; its name in a store is
@@ -74,7 +80,12 @@ def extraction_to_graph(
         :func:`extraction_triples`.
     """
     return triples_to_graph(
-        extraction_triples(extraction, extractor_version=extractor_version, model=model)
+        extraction_triples(
+            extraction,
+            extractor_version=extractor_version,
+            model=model,
+            coder_version=coder_version,
+        )
     )
 
 
@@ -88,7 +99,11 @@ def triples_to_graph(triples: Iterable[ox.Triple]) -> Graph:
 
 
 def extraction_triples(
-    extraction: Extraction, *, extractor_version: str, model: str
+    extraction: Extraction,
+    *,
+    extractor_version: str,
+    model: str,
+    coder_version: str | None = None,
 ) -> list[ox.Triple]:
     """Map one article's extraction to the triples of its graph, without repeats.
 
@@ -99,11 +114,14 @@ def extraction_triples(
         extraction: the article and everything extracted from it.
         extractor_version: kg version that ran the extraction, recorded on the article.
         model: spaCy pipeline name and version, recorded on the article.
+        coder_version: trained event coder's version, recorded on the article
+            (None: not recorded).
     """
     article = extraction.article
     node = _node(article_iri(article))
     out: list[ox.Triple] = []
-    _add_article(out, node, article, extractor_version=extractor_version, model=model)
+    versions = (extractor_version, model, coder_version)
+    _add_article(out, node, article, versions)
     nodes: dict[Entity, ox.NamedNode] = {}
     for entity in _described_entities(extraction):
         nodes[entity] = _node(entity_iri(entity))
@@ -117,16 +135,22 @@ def _add_article(
     out: list[ox.Triple],
     node: ox.NamedNode,
     article: Article,
-    *,
-    extractor_version: str,
-    model: str,
+    versions: tuple[str, str, str | None],
 ) -> None:
-    """Article metadata and the provenance of its extraction."""
+    """Article metadata and the provenance of its extraction.
+
+    ``versions`` are the extractor's, the spaCy model's and the trained coder's
+    (None: no coder, not recorded); ingest compares the first and last with the
+    running ones to find articles to re-extract.
+    """
+    extractor_version, model, coder_version = versions
     out.append(ox.Triple(node, _TYPE, _P["Article"]))
     out.append(ox.Triple(node, _P["title"], _text(article.title)))
     out.append(ox.Triple(node, _P["contentHash"], ox.Literal(article.content_hash)))
     out.append(ox.Triple(node, _P["extractorVersion"], _text(extractor_version)))
     out.append(ox.Triple(node, _P["model"], _text(model)))
+    if coder_version is not None:
+        out.append(ox.Triple(node, _P["coderVersion"], _text(coder_version)))
     if article.url:
         url = ox.Literal(_clean(article.url), datatype=_ANY_URI)
         out.append(ox.Triple(node, _P["url"], url))

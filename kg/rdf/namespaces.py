@@ -87,6 +87,7 @@ class KG(DefinedNamespace):
     # Provenance of extraction
     extractorVersion: URIRef
     model: URIRef  # spaCy pipeline name and version
+    coderVersion: URIRef  # version of the trained event coder's files
 
     # Runs (kg:IngestRun, each in its own named graph, see kg.provenance)
     added: URIRef  # run -> article whose graph it wrote for the first time

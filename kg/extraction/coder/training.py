@@ -52,6 +52,10 @@ logger = logging.getLogger(__name__)
 
 #: A learned trigger lemma needs this many gold uses in the training texts.
 MIN_TRIGGER_COUNT = 2
+#: A common noun is a candidate actor if at least this share of its uses in the
+#: training texts were annotated as an event's source or target ("rebels" yes,
+#: "people" or "country" no: mostly not actors).
+MIN_ACTOR_NOUN_RATE = 0.1
 #: Regularisation strength (inverse) of the logistic regression.
 DEFAULT_C = 0.1
 DEFAULT_FOLDS = 5
@@ -221,7 +225,11 @@ def learn_lexicon(corpus: Corpus, keys: Iterable[str]) -> tuple[dict, dict, dict
         rates[lemma] = round(min(total / max(seen[lemma], 1), 1.0), 4)
         if total >= MIN_TRIGGER_COUNT and seen[lemma]:
             lexicon[lemma] = [[r, round(n / total, 4)] for r, n in counts.most_common()]
-    actor_nouns = {n: c for n, c in sorted(nouns.items()) if c >= MIN_TRIGGER_COUNT}
+    actor_nouns = {
+        n: c
+        for n, c in sorted(nouns.items())
+        if c >= MIN_TRIGGER_COUNT and c >= MIN_ACTOR_NOUN_RATE * seen[n]
+    }
     return lexicon, rates, actor_nouns
 
 
