@@ -22,6 +22,18 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
+def rules_nlp():
+    """The same pipeline with the dependency rules alone, no trained coder.
+
+    The rules' events are the coder's candidates and features; tests of what the
+    rules read off a parse use this, tests of the output use ``nlp``.
+    """
+    from kg.extraction.pipeline import build_pipeline
+
+    return build_pipeline(coder_dir="none")
+
+
+@pytest.fixture(scope="session")
 def sample_extraction(nlp):
     """The user's sample article, extracted with the real model."""
     from kg.extraction import extract

@@ -13,6 +13,14 @@ from kg.extraction.events import _conjuncts, _governing_verb, _is_passive
 from kg.records import Article, Event
 
 
+@pytest.fixture(scope="module")
+def nlp(rules_nlp):
+    """The dependency rules alone: what they read off a parse is what this module
+    tests. Their events are the trained coder's candidates and features; the
+    coder's own choices are tested in test_coder.py."""
+    return rules_nlp
+
+
 def _events(nlp, text: str, anchor: str | None = None) -> list[Event]:
     day = date.fromisoformat(anchor) if anchor else None
     return list(next(extract([Article(id="t", text=text, date=day)], nlp)).events)

@@ -23,6 +23,14 @@ def vocab():
     return spacy.blank("en").vocab
 
 
+@pytest.fixture(scope="module")
+def nlp(rules_nlp):
+    """The dependency rules alone: what they read off a parse is what this module
+    tests. Their events are the trained coder's candidates and features; the
+    coder's own choices are tested in test_coder.py."""
+    return rules_nlp
+
+
 def _token(nlp, text: str, word: str):
     doc = nlp(text)
     hits = [t for t in doc if t.text == word]

@@ -125,8 +125,17 @@ def _require_pipes(name: str | None, pipes: Iterable[str]) -> None:
         )
 
 
-def build_pipeline(model: str | None = None) -> Language:
-    """The model plus kg's actor ruler, trigger ruler, actor and event components."""
+def build_pipeline(
+    model: str | None = None, *, coder_dir: str | None = None
+) -> Language:
+    """The model plus kg's actor ruler, trigger ruler, actor and event components.
+
+    Args:
+        model: the spaCy pipeline (see :func:`model_candidates`).
+        coder_dir: trained event coder folder; None for ``KG_CODER_DIR`` or the
+            bundled one, "none" for the dependency rules alone (their events
+            are the coder's candidates; tests of the rules use this).
+    """
     from kg.extraction import factories  # noqa: F401 - registers kg_actors, kg_events
 
     nlp = load_model(model)
@@ -142,7 +151,9 @@ def build_pipeline(model: str | None = None) -> Language:
     triggers = nlp.add_pipe("kg_triggers", config={"spans_key": TRIGGERS_KEY})
     triggers.add_patterns(trigger_patterns())
     nlp.add_pipe("kg_actors")
-    nlp.add_pipe("kg_events", config={"spans_key": TRIGGERS_KEY})
+    nlp.add_pipe(
+        "kg_events", config={"spans_key": TRIGGERS_KEY, "coder_dir": coder_dir or ""}
+    )
     logger.debug("pipeline ready: %s", " > ".join(nlp.pipe_names))
     return nlp
 

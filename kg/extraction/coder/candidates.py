@@ -299,7 +299,7 @@ def _reported(head: Token) -> bool:
     """Inside a clause that a speech verb governs ("said X had attacked")."""
     node = head
     for _ in range(3):
-        if node.head is node:
+        if node.head.i == node.i:
             return False
         node = node.head
         if node.lemma_.lower() in SPEECH_VERBS:

@@ -36,7 +36,7 @@ def trigger_features(head: Token, root: str, lemma: str, extra: list[str]) -> li
         f"tag={head.tag_}",
         f"dep={head.dep_}",
         f"dep|r={head.dep_}|{root}",
-        f"hl={head.head.lemma_.lower()}" if head.head is not head else "hl=ROOT",
+        f"hl={head.head.lemma_.lower()}" if head.head.i != head.i else "hl=ROOT",
     ]
     if verb is not None:
         found += [
@@ -140,7 +140,7 @@ def dependency_path(trigger: Token, mention: Token) -> str:
 
 def _ancestors(token: Token) -> list[Token]:
     chain = [token]
-    while chain[-1].head is not chain[-1] and len(chain) < 12:
+    while chain[-1].head.i != chain[-1].i and len(chain) < 12:
         chain.append(chain[-1].head)
     return chain
 

@@ -41,6 +41,9 @@ class CoderModel:
         weights: feature name -> weight of the linear model.
         bias: its intercept.
         threshold: lowest raw score (the logistic model's) that becomes an event.
+        rule_threshold: the same for the event the dependency rules coded
+            themselves (None: ``threshold``); cross-validation sets it lower,
+            since a full rule analysis is evidence the features only partly see.
         lexicon: trigger lemma -> (CAMEO root, share of its gold uses) pairs,
             most frequent first; learned from the training gold.
         calibration: (raw score, calibrated probability) knots, increasing.
@@ -59,12 +62,19 @@ class CoderModel:
     threshold: float
     lexicon: dict[str, tuple[tuple[str, float], ...]]
     calibration: tuple[tuple[float, float], ...] = ()
+    rule_threshold: float | None = None
     rates: dict[str, float] = field(default_factory=dict)
     dating: dict[str, float] = field(default_factory=dict)
     dating_bias: float = -30.0
     actor_nouns: frozenset[str] = frozenset()
     version: str = ""
     folder: str = ""
+
+    def keeps(self, raw: float, rule: bool) -> bool:
+        """Whether a trigger's best candidate, with this raw score, becomes an event."""
+        if rule and self.rule_threshold is not None:
+            return raw >= self.rule_threshold
+        return raw >= self.threshold
 
     def logit(self, features: list[str]) -> float:
         """The linear model's sum over some features (without the intercept)."""
@@ -151,6 +161,7 @@ def load_coder(model_dir: str | os.PathLike[str] | None = None) -> CoderModel:
             weights={str(k): float(v) for k, v in model["weights"].items()},
             bias=float(model["bias"]),
             threshold=float(model["threshold"]),
+            rule_threshold=float(model.get("rule_threshold", model["threshold"])),
             lexicon={
                 str(lemma): tuple((str(r), float(p)) for r, p in roots)
                 for lemma, roots in lexicon["lemmas"].items()

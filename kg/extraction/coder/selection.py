@@ -35,6 +35,11 @@ class Choice:
     raw: float
     probability: float
 
+    @property
+    def rule(self) -> bool:
+        """Whether the dependency rules coded exactly this event themselves."""
+        return (self.root, self.source, self.target) in self.group.rule_pairs
+
 
 def best_choice(group: TriggerCandidates, coder: CoderModel) -> Choice | None:
     """The trigger's highest-scoring (root, source, target), or None if it has none."""
@@ -59,7 +64,7 @@ def choose(groups: list[TriggerCandidates], coder: CoderModel) -> list[Choice]:
     kept: dict[tuple[int, str, int, int | None], Choice] = {}
     for group in groups:
         choice = best_choice(group, coder)
-        if choice is None or choice.raw < coder.threshold:
+        if choice is None or not coder.keeps(choice.raw, choice.rule):
             continue
         key = (group.trigger.head.sent.start, choice.root, choice.source, choice.target)
         if key not in kept or kept[key].probability < choice.probability:

@@ -420,9 +420,17 @@ def _model(
 
 
 def extractions(
-    corpus: Corpus, keys: Iterable[str], coder: CoderModel
+    corpus: Corpus,
+    keys: Iterable[str],
+    coder: CoderModel,
+    rule_events: set[int] | None = None,
 ) -> list[Extraction]:
-    """What the coder outputs on the given articles (threshold 0: every choice)."""
+    """What the coder outputs on the given articles (threshold 0: every choice).
+
+    Args:
+        rule_events: if given, receives the ``id()`` of each output event that
+            the dependency rules coded themselves.
+    """
     wanted = set(keys)
     entities: dict[str, list[tuple[Entity, ...]]] = defaultdict(list)
     events: dict[str, list[Event]] = defaultdict(list)
@@ -432,7 +440,10 @@ def extractions(
             continue
         coded = code_piece(piece, coder)
         for choice in choose(coded.groups, coder):
-            events[key].append(shift_event(_event(coded, choice, coder), piece.offset))
+            event = shift_event(_event(coded, choice, coder), piece.offset)
+            if choice.rule and rule_events is not None:
+                rule_events.add(id(event))
+            events[key].append(event)
         entities[key].append(tuple(coded.actors.entities()))
     return [
         Extraction(corpus.articles[k], merge_entities(entities[k]), tuple(events[k]))
@@ -452,19 +463,31 @@ def _event(coded: Coded, choice: Choice, coder: CoderModel) -> Event:
     )
 
 
-def events_f1(corpus: Corpus, outputs: list[Extraction], threshold: float) -> float:
-    """Lenient events F1 of the outputs kept at a threshold."""
-    return _score(corpus, _kept(outputs, threshold)).events.f1
+def events_f1(
+    corpus: Corpus,
+    outputs: list[Extraction],
+    threshold: float,
+    rule_threshold: float | None = None,
+    ruled: set[int] | frozenset[int] = frozenset(),
+) -> float:
+    """Lenient events F1 of the outputs kept at the thresholds."""
+    return _score(corpus, _kept(outputs, threshold, rule_threshold, ruled)).events.f1
 
 
-def _kept(outputs: list[Extraction], threshold: float) -> list[Extraction]:
-    """The outputs with only the events whose score reaches the threshold."""
+def _kept(
+    outputs: list[Extraction],
+    threshold: float,
+    rule_threshold: float | None = None,
+    ruled: set[int] | frozenset[int] = frozenset(),
+) -> list[Extraction]:
+    """The outputs with only the events whose score reaches their threshold."""
+    floor = threshold if rule_threshold is None else rule_threshold
+
+    def kept(event: Event) -> bool:
+        return event.confidence >= (floor if id(event) in ruled else threshold)
+
     return [
-        Extraction(
-            x.article,
-            x.entities,
-            tuple(e for e in x.events if e.confidence >= threshold),
-        )
+        Extraction(x.article, x.entities, tuple(filter(kept, x.events)))
         for x in outputs
     ]
 
@@ -490,6 +513,7 @@ class CrossValidation:
 
     Attributes:
         threshold: raw score that maximises pooled F1 over the held-out folds.
+        rule_threshold: the same for events the dependency rules coded themselves.
         fold_f1: lenient events F1 of each held-out fold at that threshold.
         pooled_f1: F1 of all held-out output together.
         calibration: isotonic knots (raw score -> share right) from held-out output.
@@ -499,6 +523,7 @@ class CrossValidation:
     """
 
     threshold: float
+    rule_threshold: float
     fold_f1: tuple[float, ...]
     pooled_f1: float
     calibration: tuple[tuple[float, float], ...]
@@ -518,6 +543,7 @@ class CrossValidation:
 
 
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(2, 19))
+RULE_THRESHOLDS = (0.02, 0.05, 0.1, 0.15, 0.2, *THRESHOLDS)
 
 
 def cross_validate(
@@ -529,23 +555,30 @@ def cross_validate(
 ) -> CrossValidation:
     """Train on k-1 folds, code the held-out one; pick threshold and calibration."""
     held_out: list[list[Extraction]] = []
+    ruled: set[int] = set()
     for n, held in enumerate(folds(corpus.keys(), k, seed)):
         rest = [key for key in corpus.keys() if key not in set(held)]
-        model = train_model(corpus, rest, c, seed)
-        held_out.append(extractions(corpus, held, _with_threshold(model, 0.0)))
+        model = _with_threshold(train_model(corpus, rest, c, seed), 0.0)
+        held_out.append(extractions(corpus, held, model, ruled))
         if progress:
             progress(n + 1)
     pooled = [x for fold in held_out for x in fold]
-    threshold = max(THRESHOLDS, key=lambda t: (events_f1(corpus, pooled, t), -t))
-    calibration, reliability = _calibrate(corpus, pooled)
-    kept = _kept(pooled, threshold)
+    threshold, rule_threshold = max(
+        ((t, r) for t in THRESHOLDS for r in RULE_THRESHOLDS if r <= t),
+        key=lambda tr: (events_f1(corpus, pooled, *tr, ruled), -tr[0], -tr[1]),
+    )
+    calibration, _ = _calibrate(corpus, pooled)
+    held_out = [_kept(fold, threshold, rule_threshold, ruled) for fold in held_out]
+    kept = [x for fold in held_out for x in fold]
+    reliability = _reliability(corpus, kept, calibration)
     kinds: dict[str, list[Extraction]] = defaultdict(list)
     for x in kept:
         kinds[corpus.gold[article_key(x.article.id)].kind or "unknown"].append(x)
     return CrossValidation(
         threshold=threshold,
-        fold_f1=tuple(events_f1(corpus, fold, threshold) for fold in held_out),
-        pooled_f1=events_f1(corpus, pooled, threshold),
+        rule_threshold=rule_threshold,
+        fold_f1=tuple(events_f1(corpus, fold, 0.0) for fold in held_out),
+        pooled_f1=events_f1(corpus, kept, 0.0),
         calibration=calibration,
         reliability=reliability,
         by_kind=tuple(
@@ -573,18 +606,23 @@ def _calibrate(corpus: Corpus, outputs: list[Extraction]) -> tuple[tuple, tuple]
         (round(float(x), 4), round(float(y), 4))
         for x, y in zip(iso.X_thresholds_, iso.y_thresholds_, strict=True)
     )
+    return knots, ()
+
+
+def _reliability(corpus: Corpus, kept: list[Extraction], knots: tuple) -> tuple:
+    """(low, high, events, share right) per band of calibrated confidence."""
+    scores, right = _judged(corpus, kept)
+    calibrated = [calibrate_value(s, knots) for s in scores]
     bands = []
     for low in (0.0, 0.2, 0.4, 0.6, 0.8):
-        high = low + 0.2
         inside = [
             r
-            for s, r in zip(scores, right, strict=True)
-            if low <= calibrate_value(s, knots) < high
-            or (high >= 1.0 and calibrate_value(s, knots) >= low)
+            for c, r in zip(calibrated, right, strict=True)
+            if low <= c < low + 0.2 or (low == 0.8 and c >= 0.8)
         ]
         share = sum(inside) / len(inside) if inside else 0.0
-        bands.append((low, round(high, 1), len(inside), round(share, 3)))
-    return knots, tuple(bands)
+        bands.append((low, round(low + 0.2, 1), len(inside), round(share, 3)))
+    return tuple(bands)
 
 
 def calibrate_value(score: float, knots: tuple) -> float:
@@ -626,6 +664,7 @@ def write_model(
         "about": about,
         "bias": round(model.bias, 5),
         "threshold": cv.threshold,
+        "rule_threshold": cv.rule_threshold,
         "calibration": [list(k) for k in cv.calibration],
         "cross_validation": {
             "folds": list(cv.fold_f1),
