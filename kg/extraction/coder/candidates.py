@@ -48,9 +48,11 @@ TRIGGER_POS = frozenset({"VERB", "NOUN", "AUX", "ADJ", "PROPN"})
 class TriggerCandidates:
     """One trigger and the parts of every candidate event it may head.
 
-    ``trigger_features[root]``, ``source_features[root][actor]`` and
-    ``target_features[root][actor or None]`` are feature lists; a candidate's
-    features are the trigger's, its source's, its target's and
+    ``trigger_features[root]``, ``source_base[actor]`` with
+    ``source_features[root][actor]``, and ``target_base[actor]`` with
+    ``target_features[root][actor or None]`` are feature lists (the base ones
+    do not depend on the root, so they are built and summed once); a
+    candidate's features are the trigger's, its source's, its target's and
     :meth:`pair_features` of the pair.
     """
 
@@ -64,6 +66,8 @@ class TriggerCandidates:
     target_features: dict[str, dict[int | None, list[str]]] = field(
         default_factory=dict
     )
+    source_base: dict[int, list[str]] = field(default_factory=dict)
+    target_base: dict[int, list[str]] = field(default_factory=dict)
     kinds: dict[int, str] = field(default_factory=dict)
     countries: dict[int, str | None] = field(default_factory=dict)
     earlier: dict[int, int] = field(default_factory=dict)
@@ -77,25 +81,34 @@ class TriggerCandidates:
                 if target != source:
                     yield source, target
 
-    def pair_features(self, root: str, source: int, target: int | None) -> list[str]:
-        """Features of the pair as a whole."""
+    def pair_key(self, root: str, source: int, target: int | None) -> tuple:
+        """What the pair features of a candidate depend on (to cache their sum)."""
         left = self.kinds[source].split(":")[0]
         right = self.kinds[target].split(":")[0] if target is not None else "-"
-        kinds = f"{left}>{right}"
         same = (
             target is not None
             and self.countries[source] is not None
             and self.countries[source] == self.countries[target]
         )
-        return F.pair_features(
-            (root, source, target) in self.rule_pairs, same, kinds, root
+        return (
+            root,
+            (root, source, target) in self.rule_pairs,
+            same,
+            f"{left}>{right}",
         )
+
+    def pair_features(self, root: str, source: int, target: int | None) -> list[str]:
+        """Features of the pair as a whole."""
+        root, rule, same, kinds = self.pair_key(root, source, target)
+        return F.pair_features(rule, same, kinds, root)
 
     def features(self, root: str, source: int, target: int | None) -> list[str]:
         """All features of one candidate (for training)."""
         return (
             self.trigger_features[root]
+            + self.source_base[source]
             + self.source_features[root][source]
+            + (self.target_base[target] if target is not None else [])
             + self.target_features[root][target]
             + self.pair_features(root, source, target)
         )
@@ -177,12 +190,9 @@ def _nearest_generics(found: list[Generic], head: Token) -> dict[int, Generic]:
 
 def _previous_sentences(doc: Doc) -> dict[int, int]:
     """Sentence start -> start of the sentence before it in the same paragraph."""
-    out, last = {}, None
+    out, last, text = {}, None, doc.text  # Doc.text builds a new string each time
     for sent in doc.sents:
-        if (
-            last is not None
-            and "\n\n" not in doc.text[last.end_char : sent.start_char + 1]
-        ):
+        if last is not None and "\n\n" not in text[last.end_char : sent.start_char + 1]:
             out[sent.start] = last.start
         last = sent
     return out
@@ -247,6 +257,12 @@ def _describe(
     rule_targets = {(r, t) for r, _, t in group.rule_pairs}
     paths = {a: _nearest_path(head, named.get(a)) for a in group.actors}
     subject = _subject_kind(head, finder.actors)
+    for actor in group.actors:
+        path, offset = paths[actor]
+        rank = group.earlier.get(actor)
+        kind = group.kinds[actor]
+        group.source_base[actor] = F.actor_base("s", kind, path, offset, rank, subject)
+        group.target_base[actor] = F.actor_base("t", kind, path, offset, rank, subject)
     for root in group.roots:
         share = dict(coder.lexicon.get(lemma, ())).get(root, 0.0)
         extra = [*context, f"share={_share_bucket(share)}"]
@@ -256,14 +272,13 @@ def _describe(
         group.target_features[root] = {None: F.no_target_features(root, lemma)}
         for actor in group.actors:
             path, offset = paths[actor]
-            kind = group.kinds[actor]
-            rank = group.earlier.get(actor)
-            group.source_features[root][actor] = F.actor_features(
-                "s", root, kind, path, offset, (root, actor) in rule_sources
-            ) + F.earlier_features("s", root, rank, subject)
-            group.target_features[root][actor] = F.actor_features(
-                "t", root, kind, path, offset, (root, actor) in rule_targets
-            ) + F.earlier_features("t", root, rank, subject)
+            kind, rank = group.kinds[actor], group.earlier.get(actor)
+            group.source_features[root][actor] = F.actor_by_root(
+                "s", root, kind, path, offset, (root, actor) in rule_sources, rank
+            )
+            group.target_features[root][actor] = F.actor_by_root(
+                "t", root, kind, path, offset, (root, actor) in rule_targets, rank
+            )
 
 
 def _context_features(
@@ -382,7 +397,10 @@ def make_event(
         when = finder.anchor.isoformat()
     if place is None and target is not None and target not in group.latent:
         place = finder._target_territory(trigger, target)
-    frozen = [c.freeze() for c in finder.actors.clusters]
+    clusters = finder.actors.clusters
+    frozen = {
+        a: clusters[a].freeze() for a in (source, target) if a is not None and a >= 0
+    }
     sent = trigger.head.sent
     text = sent.text.rstrip()
     return Event(

@@ -48,53 +48,73 @@ def trigger_features(head: Token, root: str, lemma: str, extra: list[str]) -> li
     return found
 
 
-def actor_features(
-    role: str, root: str, kind: str, path: str | None, offset: int | None, rule: bool
+def actor_base(
+    role: str,
+    kind: str,
+    path: str | None,
+    offset: int | None,
+    rank: int | None,
+    subject: str,
 ) -> list[str]:
-    """What an actor's place says about it as the trigger's source or target.
+    """What an actor's place says about it as source or target, whatever the root.
 
     Args:
         role: "s" (source) or "t" (target).
-        root: the candidate's CAMEO root.
         kind: the actor's kind (person, country, ...).
         path: the dependency path from the trigger to the actor's mention, or
             None when the actor is not named in the trigger's sentence (the rules
             found it through a pronoun or an earlier sentence).
         offset: mention position minus trigger position, in tokens.
+        rank: 1 for the last actor of the previous sentence, 2 for the one
+            before, ...; None for an actor of the trigger's own sentence.
+        subject: what the trigger's clause has as subject (see ``earlier``).
+    """
+    found = [f"{role}kind={kind}"]
+    if rank is not None:
+        # "He then met …", "The group said …": with a pronoun or a bare noun as
+        # subject, the last actor named before is often the one meant
+        found += [f"{role}prev={rank}", f"{role}prev|subj={rank}|{subject}"]
+    if path is None:
+        return [*found, f"{role}far"]
+    side = "before" if offset is not None and offset < 0 else "after"
+    distance = _bucket(abs(offset or 0))
+    return [
+        *found,
+        f"{role}path={path}",
+        f"{role}short={_short(path)}",
+        f"{role}side={side}",
+        f"{role}dist={distance}",
+        f"{role}side|dist={side}|{distance}",
+    ]
+
+
+def actor_by_root(
+    role: str,
+    root: str,
+    kind: str,
+    path: str | None,
+    offset: int | None,
+    rule: bool,
+    rank: int | None,
+) -> list[str]:
+    """The actor's features conjoined with the candidate's root (see actor_base).
+
+    Args:
         rule: whether the dependency rules chose this actor in this role.
     """
-    found = [f"{role}kind={kind}", f"{role}kind|r={kind}|{root}"]
+    found = [f"{role}kind|r={kind}|{root}"]
     if rule:
         found += [f"{role}rule", f"{role}rule|r={root}"]
+    if rank is not None:
+        found.append(f"{role}prev|r={root}")
     if path is None:
-        found += [f"{role}far", f"{role}far|r={root}"]
-        return found
+        return [*found, f"{role}far|r={root}"]
     side = "before" if offset is not None and offset < 0 else "after"
-    found += [
-        f"{role}path={path}",
-        f"{role}path|r={path}|{root}",
-        f"{role}short={_short(path)}",
-        f"{role}short|r={_short(path)}|{root}",
-        f"{role}side={side}",
-        f"{role}side|r={side}|{root}",
-        f"{role}dist={_bucket(abs(offset or 0))}",
-        f"{role}side|dist={side}|{_bucket(abs(offset or 0))}",
-    ]
-    return found
-
-
-def earlier_features(role: str, root: str, rank: int | None, subject: str) -> list[str]:
-    """An actor of the previous sentence: how recent, and what the clause's subject is.
-
-    "He then met …", "The group said …": with a pronoun or a bare noun as subject,
-    the last actor named before is often the one meant.
-    """
-    if rank is None:
-        return []
     return [
-        f"{role}prev={rank}",
-        f"{role}prev|subj={rank}|{subject}",
-        f"{role}prev|r={root}",
+        *found,
+        f"{role}path|r={path}|{root}",
+        f"{role}short|r={_short(path)}|{root}",
+        f"{role}side|r={side}|{root}",
     ]
 
 

@@ -1,9 +1,11 @@
 """Choosing events among candidates: the best pair per trigger, if it is likely.
 
 Each trigger yields at most one event: the (root, source, target) whose summed
-score is highest, kept when its calibrated probability reaches the model's
-threshold. The same (root, source, target) coded twice in one sentence ("met
-… for talks") is one event, the likelier.
+score is highest, kept when its raw score reaches the model's threshold; failing
+that, the dependency rules' own reading of the trigger, when its score reaches
+the lower threshold for rule readings (both thresholds are set by
+cross-validation). The same (root, source, target) coded twice in one sentence
+("met … for talks") is one event, the likelier.
 """
 
 from __future__ import annotations
@@ -41,30 +43,70 @@ class Choice:
         return (self.root, self.source, self.target) in self.group.rule_pairs
 
 
-def best_choice(group: TriggerCandidates, coder: CoderModel) -> Choice | None:
-    """The trigger's highest-scoring (root, source, target), or None if it has none."""
+def best_choices(
+    group: TriggerCandidates, coder: CoderModel
+) -> tuple[Choice | None, Choice | None]:
+    """The trigger's highest-scoring (root, source, target), and the
+    highest-scoring of those the dependency rules coded themselves."""
     best: tuple[float, str, int, int | None] | None = None
+    ruled: tuple[float, str, int, int | None] | None = None
+    pairs: dict[tuple, float] = {}  # few distinct pair keys: sum each once
+    source_base = {a: coder.logit(f) for a, f in group.source_base.items()}
+    target_base = {a: coder.logit(f) for a, f in group.target_base.items()}
+    target_base[None] = 0.0
     for root in group.roots:
         base = coder.logit(group.trigger_features[root])
-        sources = {a: coder.logit(f) for a, f in group.source_features[root].items()}
-        targets = {a: coder.logit(f) for a, f in group.target_features[root].items()}
+        sources = {
+            a: source_base[a] + coder.logit(f)
+            for a, f in group.source_features[root].items()
+        }
+        targets = {
+            a: target_base[a] + coder.logit(f)
+            for a, f in group.target_features[root].items()
+        }
         for source, target in group.pairs(root):
-            z = base + sources[source] + targets[target]
-            z += coder.logit(group.pair_features(root, source, target))
+            key = group.pair_key(root, source, target)
+            if key not in pairs:
+                pairs[key] = coder.logit(group.pair_features(root, source, target))
+            z = base + sources[source] + targets[target] + pairs[key]
             if best is None or z > best[0]:
                 best = (z, root, source, target)
-    if best is None:
+            if (root, source, target) in group.rule_pairs and (
+                ruled is None or z > ruled[0]
+            ):
+                ruled = (z, root, source, target)
+    return _choice(group, coder, best), _choice(group, coder, ruled)
+
+
+def _choice(
+    group: TriggerCandidates,
+    coder: CoderModel,
+    found: tuple[float, str, int, int | None] | None,
+) -> Choice | None:
+    if found is None:
         return None
-    z, root, source, target = best
+    z, root, source, target = found
     return Choice(group, root, source, target, coder.raw(z), coder.probability(z))
+
+
+def kept_choice(
+    best: Choice | None, ruled: Choice | None, coder: CoderModel
+) -> Choice | None:
+    """The trigger's event: its best candidate if likely enough, else the rules'
+    own reading if that clears the (lower) threshold for rule readings."""
+    if best is not None and coder.keeps(best.raw, best.rule):
+        return best
+    if ruled is not None and coder.keeps(ruled.raw, True):
+        return ruled
+    return None
 
 
 def choose(groups: list[TriggerCandidates], coder: CoderModel) -> list[Choice]:
     """The kept choice of every trigger, one per (sentence, root, source, target)."""
     kept: dict[tuple[int, str, int, int | None], Choice] = {}
     for group in groups:
-        choice = best_choice(group, coder)
-        if choice is None or not coder.keeps(choice.raw, choice.rule):
+        choice = kept_choice(*best_choices(group, coder), coder)
+        if choice is None:
             continue
         key = (group.trigger.head.sent.start, choice.root, choice.source, choice.target)
         if key not in kept or kept[key].probability < choice.probability:

@@ -60,6 +60,7 @@ def cross_validate_folder(
     """
     from kg.extraction.pipeline import build_pipeline
 
+    _require_sklearn()
     if folds < 2:
         raise TrainingError(f"--folds {folds}: cross-validation needs at least 2 folds")
     folder = Path(corpus_dir)
@@ -146,6 +147,17 @@ def format_training(report: TrainingReport) -> str:
         f"version {report.version} in {report.folder} ({report.seconds:.0f} s)"
     )
     return head + "\n" + format_cross_validation(report.cv)
+
+
+def _require_sklearn() -> None:
+    """Training needs scikit-learn, an extra: say so before any work is done."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise TrainingError(
+            "training the event coder needs scikit-learn; install it with "
+            '`pip install "kg-events[train]"` (or `pip install scikit-learn`)'
+        ) from None
 
 
 def _step(progress: Progress | None, what: str, total: int | None):  # noqa: ANN202

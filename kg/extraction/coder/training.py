@@ -43,7 +43,7 @@ from kg.extraction.coder.candidates import (
     make_event,
 )
 from kg.extraction.coder.files import FORMAT, CoderModel
-from kg.extraction.coder.selection import Choice, choose
+from kg.extraction.coder.selection import Choice, best_choices
 from kg.extraction.events import EventFinder, find_triggers
 from kg.extraction.pipeline import TRIGGERS_KEY
 from kg.records import Article, Entity, Event, Extraction
@@ -423,13 +423,14 @@ def extractions(
     corpus: Corpus,
     keys: Iterable[str],
     coder: CoderModel,
-    rule_events: set[int] | None = None,
+    tags: dict[int, tuple[str, bool]] | None = None,
 ) -> list[Extraction]:
-    """What the coder outputs on the given articles (threshold 0: every choice).
+    """Every trigger's best candidate and, if another, the rules' own reading.
 
     Args:
-        rule_events: if given, receives the ``id()`` of each output event that
-            the dependency rules coded themselves.
+        tags: if given, receives for the ``id()`` of each event whether it is a
+            trigger's best ("best") or the rules' reading ("alt"), and whether
+            the rules coded it; :func:`_kept` then picks as ``choose`` would.
     """
     wanted = set(keys)
     entities: dict[str, list[tuple[Entity, ...]]] = defaultdict(list)
@@ -439,16 +440,30 @@ def extractions(
         if key not in wanted:
             continue
         coded = code_piece(piece, coder)
-        for choice in choose(coded.groups, coder):
-            event = shift_event(_event(coded, choice, coder), piece.offset)
-            if choice.rule and rule_events is not None:
-                rule_events.add(id(event))
-            events[key].append(event)
+        for group in coded.groups:
+            best, ruled = best_choices(group, coder)
+            if ruled is not None and best is not None and _same(ruled, best):
+                ruled = None
+            for choice in (best, ruled):
+                if choice is None:
+                    continue
+                event = shift_event(_event(coded, choice, coder), piece.offset)
+                if tags is not None:
+                    tags[id(event)] = ("best" if choice is best else "alt", choice.rule)
+                events[key].append(event)
         entities[key].append(tuple(coded.actors.entities()))
     return [
         Extraction(corpus.articles[k], merge_entities(entities[k]), tuple(events[k]))
         for k in sorted(wanted)
     ]
+
+
+def _same(one: Choice, other: Choice) -> bool:
+    return (one.root, one.source, one.target) == (
+        other.root,
+        other.source,
+        other.target,
+    )
 
 
 def _event(coded: Coded, choice: Choice, coder: CoderModel) -> Event:
@@ -468,28 +483,61 @@ def events_f1(
     outputs: list[Extraction],
     threshold: float,
     rule_threshold: float | None = None,
-    ruled: set[int] | frozenset[int] = frozenset(),
+    tags: dict[int, tuple[str, bool]] | None = None,
 ) -> float:
     """Lenient events F1 of the outputs kept at the thresholds."""
-    return _score(corpus, _kept(outputs, threshold, rule_threshold, ruled)).events.f1
+    return _score(corpus, _kept(outputs, threshold, rule_threshold, tags)).events.f1
 
 
 def _kept(
     outputs: list[Extraction],
     threshold: float,
     rule_threshold: float | None = None,
-    ruled: set[int] | frozenset[int] = frozenset(),
+    tags: dict[int, tuple[str, bool]] | None = None,
 ) -> list[Extraction]:
-    """The outputs with only the events whose score reaches their threshold."""
+    """What :func:`~kg.extraction.coder.selection.choose` keeps at the thresholds:
+    per trigger, its best candidate if it clears its threshold, else the rules'
+    reading if that clears the rule threshold; then one per sentence and
+    (root, source, target)."""
+    if tags is None:
+        return [
+            Extraction(
+                x.article,
+                x.entities,
+                tuple(e for e in x.events if e.confidence >= threshold),
+            )
+            for x in outputs
+        ]
     floor = threshold if rule_threshold is None else rule_threshold
-
-    def kept(event: Event) -> bool:
-        return event.confidence >= (floor if id(event) in ruled else threshold)
-
     return [
-        Extraction(x.article, x.entities, tuple(filter(kept, x.events)))
+        Extraction(
+            x.article, x.entities, _kept_events(x.events, threshold, floor, tags)
+        )
         for x in outputs
     ]
+
+
+def _kept_events(
+    events: tuple[Event, ...], threshold: float, floor: float, tags: dict
+) -> tuple[Event, ...]:
+    by_trigger: dict[int, dict[str, Event]] = defaultdict(dict)
+    for event in events:
+        by_trigger[event.trigger_start][tags[id(event)][0]] = event
+    kept: dict[tuple, Event] = {}
+    for found in by_trigger.values():
+        best, alt = found.get("best"), found.get("alt")
+        if best is not None and best.confidence >= (
+            floor if tags[id(best)][1] else threshold
+        ):
+            chosen = best
+        elif alt is not None and alt.confidence >= floor:
+            chosen = alt
+        else:
+            continue
+        key = (chosen.start, chosen.cameo[:2], chosen.source, chosen.target)
+        if key not in kept or kept[key].confidence < chosen.confidence:
+            kept[key] = chosen
+    return tuple(sorted(kept.values(), key=lambda e: e.trigger_start))
 
 
 def _score(corpus: Corpus, outputs: list[Extraction]):  # noqa: ANN202 - EvaluationReport
@@ -555,7 +603,7 @@ def cross_validate(
 ) -> CrossValidation:
     """Train on k-1 folds, code the held-out one; pick threshold and calibration."""
     held_out: list[list[Extraction]] = []
-    ruled: set[int] = set()
+    ruled: dict[int, tuple[str, bool]] = {}
     for n, held in enumerate(folds(corpus.keys(), k, seed)):
         rest = [key for key in corpus.keys() if key not in set(held)]
         model = _with_threshold(train_model(corpus, rest, c, seed), 0.0)
@@ -567,7 +615,15 @@ def cross_validate(
         ((t, r) for t in THRESHOLDS for r in RULE_THRESHOLDS if r <= t),
         key=lambda tr: (events_f1(corpus, pooled, *tr, ruled), -tr[0], -tr[1]),
     )
-    calibration, _ = _calibrate(corpus, pooled)
+    best_only = [
+        Extraction(
+            x.article,
+            x.entities,
+            tuple(e for e in x.events if ruled[id(e)][0] == "best"),
+        )
+        for x in pooled
+    ]
+    calibration, _ = _calibrate(corpus, best_only)
     held_out = [_kept(fold, threshold, rule_threshold, ruled) for fold in held_out]
     kept = [x for fold in held_out for x in fold]
     reliability = _reliability(corpus, kept, calibration)
