@@ -2,7 +2,9 @@
 
 Users do not have ../shared, so these tests skip cleanly without it; CI has it.
 ``dev/`` is measured only (nothing is tuned on it); ``train/`` is what models are
-fitted and rules tuned on. Each floor is the score measured when it was set minus
+fitted and rules tuned on, so its scores (the bundled coder was fitted on it) are
+optimistic; the honest training figure is the cross-validated one ``kg train``
+prints. Each floor is the score measured when it was set minus
 0.02, so a change that loses ground fails; raise the floors as scores improve
 (``python benchmarks/dev_corpus.py`` prints both sets).
 """
@@ -21,8 +23,8 @@ pytestmark = pytest.mark.skipif(
 
 #: Floors per set: measured scores minus 0.02.
 FLOORS = {
-    "dev": {"events_f1": 0.15, "entities_f1": 0.83, "strict_f1": 0.09},
-    "train": {"events_f1": 0.22, "entities_f1": 0.86, "strict_f1": 0.13},
+    "dev": {"events_f1": 0.37, "entities_f1": 0.84, "strict_f1": 0.30},
+    "train": {"events_f1": 0.58, "entities_f1": 0.86, "strict_f1": 0.37},
 }
 
 

@@ -40,6 +40,7 @@ EARLIER_ACTORS = 3
 #: Roots a learned trigger may take: the most frequent few, each with this share.
 MAX_ROOTS = 3
 MIN_ROOT_SHARE = 0.15
+_LEAD_KEY = "kg_lead_sentence"  # Doc.user_data key: (len(doc), lead sentence start)
 #: Parts of speech a learned trigger may have.
 TRIGGER_POS = frozenset({"VERB", "NOUN", "AUX", "ADJ", "PROPN"})
 
@@ -323,6 +324,16 @@ def _reported(head: Token) -> bool:
 
 
 def _first_sentence_start(doc: Doc) -> int:
+    """Start of the first sentence with a word (worked out once per Doc)."""
+    cached = doc.user_data.get(_LEAD_KEY)
+    if cached is not None and cached[0] == len(doc):
+        return cached[1]
+    start = _lead_start(doc)
+    doc.user_data[_LEAD_KEY] = (len(doc), start)
+    return start
+
+
+def _lead_start(doc: Doc) -> int:
     for sent in doc.sents:
         if any(t.is_alpha for t in sent):
             return sent.start

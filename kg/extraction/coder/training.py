@@ -52,6 +52,9 @@ logger = logging.getLogger(__name__)
 
 #: A learned trigger lemma needs this many gold uses in the training texts.
 MIN_TRIGGER_COUNT = 2
+#: ... and at least this share of its uses annotated as triggers: "be" and
+#: "have" sometimes carry an event, but far too rarely to be worth a candidate.
+MIN_TRIGGER_RATE = 0.03
 #: A common noun is a candidate actor if at least this share of its uses in the
 #: training texts were annotated as an event's source or target ("rebels" yes,
 #: "people" or "country" no: mostly not actors).
@@ -223,7 +226,7 @@ def learn_lexicon(corpus: Corpus, keys: Iterable[str]) -> tuple[dict, dict, dict
     for lemma, counts in sorted(roots.items()):
         total = sum(counts.values())
         rates[lemma] = round(min(total / max(seen[lemma], 1), 1.0), 4)
-        if total >= MIN_TRIGGER_COUNT and seen[lemma]:
+        if total >= MIN_TRIGGER_COUNT and rates[lemma] >= MIN_TRIGGER_RATE:
             lexicon[lemma] = [[r, round(n / total, 4)] for r, n in counts.most_common()]
     actor_nouns = {
         n: c
