@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 
 #: Floors per set: measured scores minus 0.02.
 FLOORS = {
-    "dev": {"events_f1": 0.37, "entities_f1": 0.84, "strict_f1": 0.30},
+    "dev": {"events_f1": 0.34, "entities_f1": 0.84, "strict_f1": 0.29},
     "train": {"events_f1": 0.58, "entities_f1": 0.86, "strict_f1": 0.37},
 }
 

@@ -34,9 +34,9 @@ from kg.extraction.modality import code_for, modality_of
 from kg.records import ACTOR_KINDS, Entity, Event
 
 #: Actors of a sentence considered per trigger, nearest first.
-MAX_ACTORS = 8
+MAX_ACTORS = 6
 #: Actors of the previous sentence considered too ("He then met …").
-EARLIER_ACTORS = 3
+EARLIER_ACTORS = 2
 #: Roots a learned trigger may take: the most frequent few, each with this share.
 MAX_ROOTS = 3
 MIN_ROOT_SHARE = 0.15
@@ -71,9 +71,10 @@ class TriggerCandidates:
     target_base: dict[int, list[str]] = field(default_factory=dict)
     kinds: dict[int, str] = field(default_factory=dict)
     countries: dict[int, str | None] = field(default_factory=dict)
+    coarse: dict[int | None, str] = field(default_factory=dict)
     earlier: dict[int, int] = field(default_factory=dict)
     latent: dict[int, Generic] = field(default_factory=dict)
-    dating: list[str] = field(default_factory=list)
+    present: float = 0.0  # share of the text's sentences in the present tense
 
     def pairs(self, root: str) -> Iterator[tuple[int, int | None]]:
         """Every (source, target) pair of a root: distinct actors, or no target."""
@@ -82,21 +83,21 @@ class TriggerCandidates:
                 if target != source:
                     yield source, target
 
+    def dating(self) -> list[str]:
+        """Features for the dating model (only chosen events need them)."""
+        return F.dating_features(self.trigger.head, self.present)
+
     def pair_key(self, root: str, source: int, target: int | None) -> tuple:
         """What the pair features of a candidate depend on (to cache their sum)."""
-        left = self.kinds[source].split(":")[0]
-        right = self.kinds[target].split(":")[0] if target is not None else "-"
-        same = (
-            target is not None
-            and self.countries[source] is not None
-            and self.countries[source] == self.countries[target]
-        )
-        return (
-            root,
-            (root, source, target) in self.rule_pairs,
-            same,
-            f"{left}>{right}",
-        )
+        coarse = self.coarse
+        if not coarse:  # kinds without the generic noun, worked out once
+            coarse.update({a: k.split(":")[0] for a, k in self.kinds.items()})
+            coarse[None] = "-"
+        country = self.countries.get(source)
+        same = target is not None and country is not None
+        same = same and country == self.countries[target]
+        rule = (root, source, target) in self.rule_pairs
+        return (root, rule, same, f"{coarse[source]}>{coarse[target]}")
 
     def pair_features(self, root: str, source: int, target: int | None) -> list[str]:
         """Features of the pair as a whole."""
@@ -176,7 +177,7 @@ def build_candidates(
             rule_pairs=set(chosen),
             earlier={a: n + 1 for n, a in enumerate(before) if a not in named},
             latent=latent,
-            dating=F.dating_features(head, present),
+            present=present,
         )
         _describe(group, named, head.i in rule_heads, coder, finder)
         out.append(group)
@@ -403,7 +404,7 @@ def make_event(
     if (
         when is None
         and finder.anchor is not None
-        and coder.on_publication_day(group.dating)
+        and coder.on_publication_day(group.dating())
     ):
         when = finder.anchor.isoformat()
     if place is None and target is not None and target not in group.latent:

@@ -78,8 +78,11 @@ class CoderModel:
 
     def logit(self, features: list[str]) -> float:
         """The linear model's sum over some features (without the intercept)."""
-        weights = self.weights
-        return sum(weights.get(f, 0.0) for f in features)
+        get = self.weights.get
+        total = 0.0
+        for feature in features:
+            total += get(feature, 0.0)
+        return total
 
     def raw(self, logit: float) -> float:
         """The logistic model's own probability for a summed logit."""

@@ -20,7 +20,7 @@ from kg.extraction.actors import DocActors
 from kg.records import Entity
 
 #: Generic mentions of a sentence considered per trigger, nearest first.
-MAX_GENERIC = 3
+MAX_GENERIC = 2
 #: How the state of a generic mention was found, as a merge reason says it.
 _HOW = {
     "modifier": "named beside it",

@@ -308,7 +308,7 @@ def dating_examples(coded: Coded, gold: GoldArticle) -> Iterable[tuple[list[str]
             continue
         code, _ = group.codes[right[0]]
         if coded.finder.circumstances(replace(group.trigger, code=code))[1] is None:
-            yield group.dating, int(right[1].date == anchor.isoformat())
+            yield group.dating(), int(right[1].date == anchor.isoformat())
 
 
 def _right_gold(
