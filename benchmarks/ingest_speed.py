@@ -134,7 +134,7 @@ def speed(source: Path, workers: int, tmp: Path, profile: int, repeat: int) -> N
     print(f"  kg pipeline     {throughput(len(texts), words, t_kg)}")
     print(f"  ingest 1 worker {throughput(len(texts), words, t_e2e)}")
     print(f"  ingest {workers} workers{throughput(len(texts), words, t_many)}")
-    print(f"  ratio ingest / bare model      {t_bare / t_e2e:.2f}  (target >= 0.80)")
+    print(f"  ratio ingest / bare model      {t_bare / t_e2e:.2f}  (target >= 0.75)")
     print(f"  ratio kg pipeline / bare model {t_bare / t_kg:.2f}")
     print(f"  ratio ingest / kg pipeline     {t_kg / t_e2e:.2f}")
     ratio = (t_e2e + t_start) / t_many
