@@ -75,6 +75,18 @@ model_dir_option = click.option(
     help="Trained event coder folder (from 'kg train') to extract with (env "
     "KG_CODER_DIR); default: the one bundled with kg.",
 )
+#: Cross-validation of the event coder (kg train, kg evaluate --cv): folds are
+#: grouped by text and drawn with the seed.
+folds_option = click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Cross-validation folds, grouped by text (kg train, kg evaluate --cv).",
+)
+seed_option = click.option(
+    "--seed", default=13, show_default=True, help="Seed for the folds."
+)
 validate_option = click.option(
     "--validate",
     is_flag=True,
@@ -506,14 +518,8 @@ def extract(
     help="Cross-validate the event coder on a training folder (articles/ and "
     "gold.jsonl, as for 'kg train') instead of scoring the installed one.",
 )
-@click.option(
-    "--folds",
-    default=5,
-    show_default=True,
-    type=click.IntRange(min=2),
-    help="Folds for --cv (grouped by text).",
-)
-@click.option("--seed", default=13, show_default=True, help="Seed for --cv folds.")
+@folds_option
+@seed_option
 @model_option
 @model_dir_option
 def evaluate(
@@ -578,14 +584,8 @@ def evaluate(
     type=click.Path(file_okay=False),
     help="Folder to write the trained files to (created; files in it are replaced).",
 )
-@click.option(
-    "--folds",
-    default=5,
-    show_default=True,
-    type=click.IntRange(min=2),
-    help="Cross-validation folds (grouped by text) for the threshold and figures.",
-)
-@click.option("--seed", default=13, show_default=True, help="Seed for the folds.")
+@folds_option
+@seed_option
 @model_option
 def train(corpus: str, out: str, folds: int, seed: int, model: str | None) -> None:
     """Train the event coder on a folder of annotated articles.

@@ -28,6 +28,7 @@ COMMANDS = [
     "history",
     "import-gdelt",
     "serve",
+    "train",
 ]
 
 
