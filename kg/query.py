@@ -431,11 +431,6 @@ def _syntax_message(text: str) -> str:
     )
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def _display(term: Term | None) -> str:
     if term is None:
         return ""

@@ -205,6 +205,21 @@ def _recent_actors(named: dict[int, list[Token]]) -> list[int]:
     return sorted(named, key=lambda a: -named[a][-1].i)[:EARLIER_ACTORS]
 
 
+def candidate_groups(
+    doc: Doc,
+    actors: DocActors,
+    finder: EventFinder,
+    triggers: list[Trigger],
+    coder: CoderModel,
+) -> list[TriggerCandidates]:
+    """Every trigger's candidates, the rules' and the learned lexicon's.
+
+    ``finder.events(triggers)`` must have run: its choices are features here.
+    """
+    everything = candidate_triggers(doc, actors, triggers, coder)
+    return build_candidates(doc, actors, finder, everything, finder.chosen, coder)
+
+
 def _roots(trigger: Trigger, coder: CoderModel) -> dict[str, tuple[str, str]]:
     """The trigger's own root first, then the roots its lemma was learned with.
 
@@ -434,6 +449,7 @@ def make_event(
 __all__ = [
     "TriggerCandidates",
     "build_candidates",
+    "candidate_groups",
     "candidate_triggers",
     "make_event",
 ]

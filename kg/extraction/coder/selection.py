@@ -17,8 +17,7 @@ from spacy.tokens import Doc
 from kg.extraction.actors import DocActors
 from kg.extraction.coder.candidates import (
     TriggerCandidates,
-    build_candidates,
-    candidate_triggers,
+    candidate_groups,
     make_event,
 )
 from kg.extraction.coder.files import CoderModel
@@ -125,8 +124,7 @@ def code_events(
 
     ``finder.events(triggers)`` must have run: its choices are features here.
     """
-    everything = candidate_triggers(doc, actors, triggers, coder)
-    groups = build_candidates(doc, actors, finder, everything, finder.chosen, coder)
+    groups = candidate_groups(doc, actors, finder, triggers, coder)
     events = [
         make_event(finder, c.group, c.root, c.source, c.target, c.probability, coder)
         for c in choose(groups, coder)

@@ -37,12 +37,11 @@ from kg.extraction.chunks import merge_entities, shift_event
 from kg.extraction.coder.candidates import (
     TRIGGER_POS,
     TriggerCandidates,
-    build_candidates,
     candidate_entity,
-    candidate_triggers,
+    candidate_groups,
     make_event,
 )
-from kg.extraction.coder.files import FORMAT, CoderModel
+from kg.extraction.coder.files import FORMAT, CoderModel, calibrate
 from kg.extraction.coder.selection import Choice, best_choices
 from kg.extraction.events import EventFinder, find_triggers
 from kg.extraction.pipeline import TRIGGERS_KEY
@@ -112,7 +111,8 @@ def read_corpus(
 
     Raises:
         TrainingError: no ``articles/`` or ``gold.jsonl``, or no article has gold.
-        GoldError: a malformed gold line (one line naming file, line, problem).
+        InputError: a malformed gold line, a gold article without text or a gold
+            sentence not in its text (one line naming file, line, problem).
     """
     from kg.extraction import _pieces, _prepare
     from kg.reading import iter_articles
@@ -263,8 +263,7 @@ def code_piece(piece: Piece, coder: CoderModel) -> Coded:
     triggers = find_triggers(doc, actors, TRIGGERS_KEY)
     finder = EventFinder(doc, actors, doc._.kg_anchor)
     list(finder.events(triggers))
-    everything = candidate_triggers(doc, actors, triggers, coder)
-    groups = build_candidates(doc, actors, finder, everything, finder.chosen, coder)
+    groups = candidate_groups(doc, actors, finder, triggers, coder)
     return Coded(piece, actors, finder, groups)
 
 
@@ -626,7 +625,7 @@ def cross_validate(
         )
         for x in pooled
     ]
-    calibration, _ = _calibrate(corpus, best_only)
+    calibration = _calibrate(corpus, best_only)
     held_out = [_kept(fold, threshold, rule_threshold, ruled) for fold in held_out]
     kept = [x for fold in held_out for x in fold]
     reliability = _reliability(corpus, kept, calibration)
@@ -652,26 +651,25 @@ def _with_threshold(model: CoderModel, threshold: float) -> CoderModel:
     return replace(model, threshold=threshold)
 
 
-def _calibrate(corpus: Corpus, outputs: list[Extraction]) -> tuple[tuple, tuple]:
+def _calibrate(corpus: Corpus, outputs: list[Extraction]) -> tuple:
     """Isotonic map from raw score to the share of events that were right."""
     from sklearn.isotonic import IsotonicRegression
 
     scores, right = _judged(corpus, outputs)
     if len(set(right)) < 2:
-        return (), ()
+        return ()
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
     iso.fit(scores, right)
-    knots = tuple(
+    return tuple(
         (round(float(x), 4), round(float(y), 4))
         for x, y in zip(iso.X_thresholds_, iso.y_thresholds_, strict=True)
     )
-    return knots, ()
 
 
 def _reliability(corpus: Corpus, kept: list[Extraction], knots: tuple) -> tuple:
     """(low, high, events, share right) per band of calibrated confidence."""
     scores, right = _judged(corpus, kept)
-    calibrated = [calibrate_value(s, knots) for s in scores]
+    calibrated = [calibrate(s, knots) for s in scores]
     bands = []
     for low in (0.0, 0.2, 0.4, 0.6, 0.8):
         inside = [
@@ -682,12 +680,6 @@ def _reliability(corpus: Corpus, kept: list[Extraction], knots: tuple) -> tuple:
         share = sum(inside) / len(inside) if inside else 0.0
         bands.append((low, round(low + 0.2, 1), len(inside), round(share, 3)))
     return tuple(bands)
-
-
-def calibrate_value(score: float, knots: tuple) -> float:
-    from kg.extraction.coder.files import calibrate
-
-    return calibrate(score, knots)
 
 
 def _judged(corpus: Corpus, outputs: list[Extraction]) -> tuple[list[float], list[int]]:
