@@ -54,7 +54,7 @@ class TriggerCandidates:
     ``target_features[root][actor or None]`` are feature lists (the base ones
     do not depend on the root, so they are built and summed once); a
     candidate's features are the trigger's, its source's, its target's and
-    :meth:`pair_features` of the pair.
+    :meth:`pair_part` of the pair.
     """
 
     trigger: Trigger
@@ -62,13 +62,11 @@ class TriggerCandidates:
     codes: dict[str, tuple[str, str]]
     actors: list[int]
     rule_pairs: set[tuple[str, int, int | None]]
-    trigger_features: dict[str, list[str]] = field(default_factory=dict)
-    source_features: dict[str, dict[int, list[str]]] = field(default_factory=dict)
-    target_features: dict[str, dict[int | None, list[str]]] = field(
-        default_factory=dict
-    )
-    source_base: dict[int, list[str]] = field(default_factory=dict)
-    target_base: dict[int, list[str]] = field(default_factory=dict)
+    trigger_features: dict[str, F.Part] = field(default_factory=dict)
+    source_features: dict[str, dict[int, F.Part]] = field(default_factory=dict)
+    target_features: dict[str, dict[int | None, F.Part]] = field(default_factory=dict)
+    source_base: dict[int, F.Part] = field(default_factory=dict)
+    target_base: dict[int, F.Part] = field(default_factory=dict)
     kinds: dict[int, str] = field(default_factory=dict)
     countries: dict[int, str | None] = field(default_factory=dict)
     coarse: dict[int | None, str] = field(default_factory=dict)
@@ -99,21 +97,23 @@ class TriggerCandidates:
         rule = (root, source, target) in self.rule_pairs
         return (root, rule, same, f"{coarse[source]}>{coarse[target]}")
 
-    def pair_features(self, root: str, source: int, target: int | None) -> list[str]:
+    def pair_part(self, root: str, source: int, target: int | None) -> F.Part:
         """Features of the pair as a whole."""
         root, rule, same, kinds = self.pair_key(root, source, target)
-        return F.pair_features(rule, same, kinds, root)
+        return F.pair_part(rule, same, kinds, root)
 
     def features(self, root: str, source: int, target: int | None) -> list[str]:
         """All features of one candidate (for training)."""
-        return (
-            self.trigger_features[root]
-            + self.source_base[source]
-            + self.source_features[root][source]
-            + (self.target_base[target] if target is not None else [])
-            + self.target_features[root][target]
-            + self.pair_features(root, source, target)
-        )
+        parts = [
+            self.trigger_features[root],
+            self.source_base[source],
+            self.source_features[root][source],
+            self.target_features[root][target],
+            self.pair_part(root, source, target),
+        ]
+        if target is not None:
+            parts.insert(3, self.target_base[target])
+        return [feature for part in parts for feature in F.expand(part)]
 
 
 def candidate_triggers(
@@ -272,7 +272,8 @@ def _describe(
     context = _context_features(trigger, ruled, coder, len(named))
     rule_sources = {(r, s) for r, s, _ in group.rule_pairs}
     rule_targets = {(r, t) for r, _, t in group.rule_pairs}
-    paths = {a: _nearest_path(head, named.get(a)) for a in group.actors}
+    up = F.ancestors(head)
+    paths = {a: _nearest_path(head, named.get(a), up) for a in group.actors}
     subject = _subject_kind(head, finder.actors)
     for actor in group.actors:
         path, offset = paths[actor]
@@ -284,9 +285,9 @@ def _describe(
         share = dict(coder.lexicon.get(lemma, ())).get(root, 0.0)
         extra = [*context, f"share={_share_bucket(share)}"]
         extra += ["ruleroot"] if trigger.code[:2] == root and ruled else []
-        group.trigger_features[root] = F.trigger_features(head, root, lemma, extra)
+        group.trigger_features[root] = F.trigger_part(head, root, lemma, extra)
         group.source_features[root] = {}
-        group.target_features[root] = {None: F.no_target_features(root, lemma)}
+        group.target_features[root] = {None: F.no_target(root, lemma)}
         for actor in group.actors:
             path, offset = paths[actor]
             kind, rank = group.kinds[actor], group.earlier.get(actor)
@@ -373,13 +374,14 @@ def _mentions_by_sentence(
 
 
 def _nearest_path(
-    head: Token, mentions: list[Token] | None
+    head: Token, mentions: list[Token] | None, up: list[Token]
 ) -> tuple[str | None, int | None]:
-    """The shortest dependency path from the trigger to one of the mentions."""
+    """The dependency path from the trigger (whose ancestors are ``up``) to the
+    nearest of the mentions."""
     if not mentions:
         return None, None
     best = min(mentions, key=lambda m: abs(m.i - head.i))
-    return F.dependency_path(head, best), best.i - head.i
+    return F.dependency_path(head, best, up), best.i - head.i
 
 
 def _share_bucket(share: float | None) -> str:

@@ -23,28 +23,60 @@ _DISTANCES = (1, 2, 4, 8, 16)
 _STEP = re.compile(r"[<>^][^<>^]+")
 
 
-def trigger_features(head: Token, root: str, lemma: str, extra: list[str]) -> list[str]:
+#: A feature template with the values it depends on: ``(template, *values)``.
+#: Parts are hashable, so the model sums each distinct part's weights once
+#: (:meth:`~kg.extraction.coder.files.CoderModel.part_logit`); :func:`expand`
+#: turns one into its feature strings.
+Part = tuple
+
+
+def trigger_part(head: Token, root: str, lemma: str, extra: list[str]) -> Part:
     """What the trigger says on its own: word, root, syntax and circumstance."""
     pos = head.pos_
     verb = governing_verb(head) if pos not in ("VERB", "AUX") else None
-    deps = sorted({c.dep_ for c in head.children})
+    deps = tuple(sorted({c.dep_ for c in head.children}))
+    governor = head.head.lemma_.lower() if head.head.i != head.i else None
+    gov = None if verb is None else verb.lemma_.lower()
+    return (
+        "trig",
+        root,
+        lemma,
+        pos,
+        head.tag_,
+        head.dep_,
+        governor,
+        gov,
+        deps,
+        tuple(extra),
+    )
+
+
+def _trigger_features(
+    root: str,
+    lemma: str,
+    pos: str,
+    tag: str,
+    dep: str,
+    governor: str | None,
+    gov: str | None,
+    deps: tuple[str, ...],
+    extra: tuple[str, ...],
+) -> list[str]:
     found = [
         f"r={root}",
         f"lem={lemma}",
         f"lem|r={lemma}|{root}",
         f"pos|r={pos}|{root}",
-        f"tag={head.tag_}",
-        f"dep={head.dep_}",
-        f"dep|r={head.dep_}|{root}",
-        f"hl={head.head.lemma_.lower()}" if head.head.i != head.i else "hl=ROOT",
+        f"tag={tag}",
+        f"dep={dep}",
+        f"dep|r={dep}|{root}",
+        "hl=ROOT" if governor is None else f"hl={governor}",
     ]
-    if verb is not None:
-        found += [
-            f"gov={verb.lemma_.lower()}",
-            f"gov|lem={verb.lemma_.lower()}|{lemma}",
-        ]
+    if gov is not None:
+        found += [f"gov={gov}", f"gov|lem={gov}|{lemma}"]
     found += [f"cdep={d}" for d in deps]
-    found += [f"{name}|r={root}" for name in extra] + extra
+    found += [f"{name}|r={root}" for name in extra]
+    found += extra
     return found
 
 
@@ -55,7 +87,7 @@ def actor_base(
     offset: int | None,
     rank: int | None,
     subject: str,
-) -> list[str]:
+) -> Part:
     """What an actor's place says about it as source or target, whatever the root.
 
     Args:
@@ -69,6 +101,31 @@ def actor_base(
             before, ...; None for an actor of the trigger's own sentence.
         subject: what the trigger's clause has as subject (see ``earlier``).
     """
+    side = distance = None
+    if path is not None:
+        side = _side(offset)
+        distance = _bucket(abs(offset or 0))
+    return (
+        "base",
+        role,
+        kind,
+        path,
+        side,
+        distance,
+        rank,
+        None if rank is None else subject,
+    )
+
+
+def _actor_base(
+    role: str,
+    kind: str,
+    path: str | None,
+    side: str | None,
+    distance: str | None,
+    rank: int | None,
+    subject: str | None,
+) -> list[str]:
     found = [f"{role}kind={kind}"]
     if rank is not None:
         # "He then met …", "The group said …": with a pronoun or a bare noun as
@@ -76,8 +133,6 @@ def actor_base(
         found += [f"{role}prev={rank}", f"{role}prev|subj={rank}|{subject}"]
     if path is None:
         return [*found, f"{role}far"]
-    side = "before" if offset is not None and offset < 0 else "after"
-    distance = _bucket(abs(offset or 0))
     return [
         *found,
         f"{role}path={path}",
@@ -96,20 +151,32 @@ def actor_by_root(
     offset: int | None,
     rule: bool,
     rank: int | None,
-) -> list[str]:
+) -> Part:
     """The actor's features conjoined with the candidate's root (see actor_base).
 
     Args:
         rule: whether the dependency rules chose this actor in this role.
     """
+    side = None if path is None else _side(offset)
+    return ("root", role, root, kind, path, side, rule, rank is not None)
+
+
+def _actor_by_root(
+    role: str,
+    root: str,
+    kind: str,
+    path: str | None,
+    side: str | None,
+    rule: bool,
+    earlier: bool,
+) -> list[str]:
     found = [f"{role}kind|r={kind}|{root}"]
     if rule:
         found += [f"{role}rule", f"{role}rule|r={root}"]
-    if rank is not None:
+    if earlier:
         found.append(f"{role}prev|r={root}")
     if path is None:
         return [*found, f"{role}far|r={root}"]
-    side = "before" if offset is not None and offset < 0 else "after"
     return [
         *found,
         f"{role}path|r={path}|{root}",
@@ -118,15 +185,23 @@ def actor_by_root(
     ]
 
 
-def no_target_features(root: str, lemma: str) -> list[str]:
+def no_target(root: str, lemma: str) -> Part:
     """The target slot left empty: some roots rarely have a target, some always."""
+    return ("none", root, lemma)
+
+
+def _no_target(root: str, lemma: str) -> list[str]:
     return ["tnone", f"tnone|r={root}", f"tnone|lem={lemma}"]
 
 
-def pair_features(
+def pair_part(rule_pair: bool, same_country: bool, kinds: str, root: str) -> Part:
+    """Features of the (source, target) pair as a whole."""
+    return ("pair", rule_pair, same_country, kinds, root)
+
+
+def _pair_features(
     rule_pair: bool, same_country: bool, kinds: str, root: str
 ) -> list[str]:
-    """Features of the (source, target) pair as a whole."""
     found = [f"kinds={kinds}", f"kinds|r={kinds}|{root}"]
     if rule_pair:
         found += ["rulepair", f"rulepair|r={root}"]
@@ -135,14 +210,35 @@ def pair_features(
     return found
 
 
-def dependency_path(trigger: Token, mention: Token) -> str:
+_TEMPLATES = {
+    "trig": _trigger_features,
+    "base": _actor_base,
+    "root": _actor_by_root,
+    "none": _no_target,
+    "pair": _pair_features,
+}
+
+
+def expand(part: Part) -> list[str]:
+    """The feature strings of a part (what the linear model's weights name)."""
+    return _TEMPLATES[part[0]](*part[1:])
+
+
+def _side(offset: int | None) -> str:
+    return "before" if offset is not None and offset < 0 else "after"
+
+
+def dependency_path(
+    trigger: Token, mention: Token, up: list[Token] | None = None
+) -> str:
     """The path from the trigger up to where it meets the mention and down again.
 
     Each step is a dependency label; prepositions and agents carry their word
     ("prep:with"), since "talks with X" and "talks about X" differ only there.
+    ``up`` is the trigger's :func:`ancestors`, when the caller has them already.
     """
-    up = _ancestors(trigger)
-    down = _ancestors(mention)
+    up = ancestors(trigger) if up is None else up
+    down = ancestors(mention)
     down_index = {t.i: n for n, t in enumerate(down)}
     for n, node in enumerate(up):
         if node.i in down_index:
@@ -158,7 +254,8 @@ def dependency_path(trigger: Token, mention: Token) -> str:
     return "none"
 
 
-def _ancestors(token: Token) -> list[Token]:
+def ancestors(token: Token) -> list[Token]:
+    """The token and its heads up to the root (at most 12)."""
     chain = [token]
     while chain[-1].head.i != chain[-1].i and len(chain) < 12:
         chain.append(chain[-1].head)

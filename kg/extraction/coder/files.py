@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import ModelError
+from kg.extraction.coder.features import Part, expand
 
 #: The trained files shipped with kg.
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "coder"
@@ -25,6 +26,8 @@ BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "coder"
 CODER_ENV = "KG_CODER_DIR"
 #: Files of a trained model folder, all required.
 MODEL_FILES = ("model.json", "lexicon.json")
+#: Parts whose sums one model keeps (a few MB); past it the memo starts afresh.
+MAX_CACHED_PARTS = 200_000
 #: Format of the files this kg reads; ``kg train`` writes it.
 FORMAT = 1
 _REBUILD = (
@@ -69,6 +72,10 @@ class CoderModel:
     actor_nouns: frozenset[str] = frozenset()
     version: str = ""
     folder: str = ""
+    #: Summed weights of feature parts already seen (see :meth:`part_logit`).
+    _sums: dict[Part, float] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
 
     def keeps(self, raw: float, rule: bool) -> bool:
         """Whether a trigger's best candidate, with this raw score, becomes an event."""
@@ -83,6 +90,22 @@ class CoderModel:
         for feature in features:
             total += get(feature, 0.0)
         return total
+
+    def part_logit(self, part: Part) -> float:
+        """The summed weight of one part's features, worked out once per part.
+
+        A part is a feature template with the few values it depends on, and the
+        same few recur over and over ("a country subject two tokens before the
+        trigger"): building and summing their strings once per model, not once
+        per candidate, takes the coder's cost down to dictionary lookups.
+        """
+        found = self._sums.get(part)
+        if found is None:
+            if len(self._sums) >= MAX_CACHED_PARTS:
+                self._sums.clear()
+            found = self.logit(expand(part))
+            self._sums[part] = found
+        return found
 
     def raw(self, logit: float) -> float:
         """The logistic model's own probability for a summed logit."""

@@ -50,23 +50,22 @@ def best_choices(
     best: tuple[float, str, int, int | None] | None = None
     ruled: tuple[float, str, int, int | None] | None = None
     pairs: dict[tuple, float] = {}  # few distinct pair keys: sum each once
-    source_base = {a: coder.logit(f) for a, f in group.source_base.items()}
-    target_base = {a: coder.logit(f) for a, f in group.target_base.items()}
+    part = coder.part_logit
+    source_base = {a: part(p) for a, p in group.source_base.items()}
+    target_base = {a: part(p) for a, p in group.target_base.items()}
     target_base[None] = 0.0
     for root in group.roots:
-        base = coder.logit(group.trigger_features[root])
+        base = part(group.trigger_features[root])
         sources = {
-            a: source_base[a] + coder.logit(f)
-            for a, f in group.source_features[root].items()
+            a: source_base[a] + part(p) for a, p in group.source_features[root].items()
         }
         targets = {
-            a: target_base[a] + coder.logit(f)
-            for a, f in group.target_features[root].items()
+            a: target_base[a] + part(p) for a, p in group.target_features[root].items()
         }
         for source, target in group.pairs(root):
             key = group.pair_key(root, source, target)
             if key not in pairs:
-                pairs[key] = coder.logit(group.pair_features(root, source, target))
+                pairs[key] = part(group.pair_part(root, source, target))
             z = base + sources[source] + targets[target] + pairs[key]
             if best is None or z > best[0]:
                 best = (z, root, source, target)
