@@ -23,18 +23,25 @@ from kg.extraction.mentions import (
     TITLE_WORDS,
     Dateline,
     clean_surface,
+    common_word_opening,
     describe_person,
     drop_institution_word,
     find_datelines,
     full_name,
+    is_honorific,
     looks_like_person,
     names_people,
+    not_an_actor,
     np_text,
     part_of_title,
+    split_glued,
+    stitch_spans,
+    strip_honorifics,
     surname_key,
     title_fragment,
     untagged_names,
     untagged_states,
+    widen_person_right,
 )
 from kg.records import Entity
 
@@ -180,11 +187,12 @@ class DocActors:
     # -- building -----------------------------------------------------------
     def resolve(self) -> None:
         """Classify every entity span, persons with full names first."""
-        spans = [e for e in self.doc.ents if e.label_ in ACTOR_LABELS]
+        spans = stitch_spans([e for e in self.doc.ents if e.label_ in ACTOR_LABELS])
         self.context = _states_named(spans)
         self._find_datelines()
         spans += untagged_names(self.doc) + untagged_states(self.doc)
         spans = [t for s in spans if (t := self._outside_dateline(s)) is not None]
+        spans = [part for s in spans for part in split_glued(s, self.context)]
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
         for span in spans:
             index = self._classify(span)
@@ -217,10 +225,10 @@ class DocActors:
 
     def _dateline_place(self, city: Span) -> int:
         """A dateline's city, always a place (never its state, as "MOSCOW" tagged
-        ORG would be): linked to GeoNames, else named as a place is written."""
+        ORG would be): linked to GeoNames, and named as a place is written."""
         index = self._place(city.text)
         cluster = self.clusters[index]
-        if cluster.geo is None and cluster.name.isupper():
+        if cluster.name.isupper():
             cluster.name = cluster.name.title()  # "ANYTOWN" → "Anytown"
         return index
 
@@ -264,10 +272,17 @@ class DocActors:
             return None
         if span.label_ == "KG_ACTOR":
             return self._known(span, text)
+        if not_an_actor(text) or common_word_opening(span):
+            return None  # "UTC", "Mi-24", "National Security Advisor", "Clashes"
         if part_of_title(span) or title_fragment(span):
             return None  # "Secretary of State", "Philippine Foreign Secretary X"
         if text.lower() in BARE_BODIES:
             return self._bare_body(text)
+        # a person named in full comes first: "Moro" after "Sérgio Moro" is the
+        # judge, not the town of Moro, whatever the model tagged it
+        person = self._person_named(text)
+        if person is not None:
+            return self._alias(person, text, span)
         if span.label_ in ("PERSON", "ORG") and len(text.split()) == 1:
             misread = self._misread_place(span, text)  # "Niger" PERSON, "Niamey" ORG
             if misread is not None:
@@ -276,9 +291,6 @@ class DocActors:
             return None  # "African trade", "pan-African": an adjective, not an actor
         if AFFIXED_ADJECTIVE.match(text):
             return None  # "Pan-African", "anti-Western" tagged as a body
-        person = self._person_by_surname(text)
-        if person is not None and self._same_person(self.clusters[person].name, text):
-            return self._alias(person, text, span)
         if span.label_ == "PERSON" or looks_like_person(span, text):
             return self._person(span, text)
         return self._state_or_place(span, text)
@@ -369,29 +381,65 @@ class DocActors:
             )
         if span.label_ == "NORP":
             return self._add("group", text, None, text)
+        body = self._body_named(text)
+        if body is not None:
+            name = self.clusters[body].name
+            self.clusters[body].merge(text, f"'{text}': short name of {name}")
+            return body
         return self._add("organization", text, self._org_country(span), text)
 
+    def _body_named(self, text: str) -> int | None:
+        """The one body named in full that a shorter name stands for.
+
+        "Knesset" after "Israeli Knesset", "Senate" after "Puerto Rico Senate",
+        "Parliament" after "Parliament of Lesotho", "Burisma" after "Burisma
+        Holdings": the short name is the full name's head (its last words, or
+        its words before "of") or the full name without a company suffix.
+        With none or several such bodies, None.
+        """
+        words = text.lower().split()
+        hits = [
+            i
+            for i, c in enumerate(self.clusters)
+            if c.kind in ("organization", "group")
+            and _short_name_of(words, c.name.lower().split())
+        ]
+        return hits[0] if len(hits) == 1 else None
+
     def _place(self, text: str) -> int:
-        """A place, linked to GeoNames and disambiguated by the article's states."""
+        """A place, linked to GeoNames and disambiguated by the article's states.
+
+        It is named as the article first writes it, not by GeoNames: a link by
+        an alternate name ("Derna" to Darnah, "Djerba" to the town Houmt Souk)
+        gives a name no reader of the article would use, and the node is the
+        same across articles anyway (its IRI is the GeoNames id). All names of
+        one GeoNames place in an article ("Kiev", "Kyiv") stay one entity.
+        """
         place = gazetteer.resolve_place(text, self.context)
         if place is None:
             return self._add("location", text, None, text)
-        # GeoNames' name where it is plain ASCII ("Kyiv" for "Kiev"), else the
-        # English form the article uses ("Abu Ghraib", not "Abū Ghurayb").
-        name = place.name if place.name.isascii() else text
-        index = self._add(
-            "location",
-            name,
-            place.iso3,
-            text,
-            f"GeoNames {place.geonameid} ({place.name})",
-        )
+        key = _place_key(place.geonameid)
+        if key not in self._by_key:
+            self._by_key[key] = len(self.clusters)
+            self.clusters.append(_Cluster(text, "location", place.iso3))
+        index = self._by_key[key]
+        reason = f"GeoNames {place.geonameid} ({place.name})"
+        self.clusters[index].merge(text, reason)
+        # kept for the name too: a dateline's "KYIV" is renamed "Kyiv" later
+        self.clusters[index].merges.setdefault(text, reason)
         self.clusters[index].geo = (place.geonameid, place.latitude, place.longitude)
         return index
 
-    def _person(self, span: Span, text: str) -> int:
-        span = full_name(drop_institution_word(span))
+    def _person(self, span: Span, text: str) -> int | None:
+        span = strip_honorifics(
+            widen_person_right(full_name(drop_institution_word(span)))
+        )
         text = clean_surface(span.text)
+        if len(span) == 1 and is_honorific(span[0]):
+            return None  # "Taoiseach" alone, tagged as a person: a title
+        person = self._person_named(text)
+        if person is not None:
+            return self._alias(person, text, span)
         role, country = describe_person(span)
         index = self._add("person", text, country, text)
         cluster = self.clusters[index]
@@ -400,13 +448,52 @@ class DocActors:
         return index
 
     def _person_by_surname(self, text: str) -> int | None:
+        """The person with this surname; for a bare surname shared by several
+        ("Biden" beside Joe and Hunter Biden), the one named most often, since
+        a bare surname refers to the story's main bearer of it (with a tie,
+        the one named first, who is usually the story's subject)."""
         key = surname_key(text)
         hits = [
             i
             for i, c in enumerate(self.clusters)
             if c.kind == "person" and key and surname_key(c.name) == key
         ]
+        if len(hits) > 1 and len(text.split()) == 1:
+            counts = [len(self.clusters[i].aliases) for i in hits]
+            return hits[counts.index(max(counts))]  # a tie: the first named
         return hits[0] if len(hits) == 1 else None
+
+    def _person_named(self, text: str) -> int | None:
+        """The person already found that a shorter mention names.
+
+        A bare surname or the same name with another first name form
+        ("Zelenskiy", "Steve Witkoff" for "Steven Witkoff"), a shorter form of
+        the full name ("Pedro Pierluisi" for "Pedro R. Pierluisi Urrutia"), or
+        a bare first name, or any word of a longer name ("Lula" in "Luiz
+        Inácio Lula da Silva"), that only one person named in full has.
+        Without this each would be a person (or a town) of its own.
+        """
+        person = self._person_by_surname(text)
+        if person is not None and self._same_person(self.clusters[person].name, text):
+            return person
+        words = _name_words(text)
+        if not words:
+            return None
+        hits = [
+            i
+            for i, c in enumerate(self.clusters)
+            if c.kind == "person"
+            and len(_name_words(c.name)) > len(words)
+            and _in_order(words, _name_words(c.name))
+            and (len(words) > 1 or _may_stand_alone(words[0], _name_words(c.name)))
+        ]
+        if len(hits) != 1:
+            return None
+        if len(words) == 1 and (
+            gazetteer.country_by_name(text) or gazetteer.city_by_name(text)
+        ):
+            return None  # "Jordan", "Sofia": the place, not a first name
+        return hits[0]
 
     def _alias(self, index: int, text: str, span: Span) -> int:
         """Fold a later mention into a known person; a title it carries
@@ -679,7 +766,11 @@ class DocActors:
                 if entity.geonames_id is not None
                 else None,
             )
-            key = _cluster_key(cluster.kind, cluster.name, cluster.country)
+            key = (
+                _place_key(cluster.geo[0])
+                if cluster.kind == "location" and cluster.geo
+                else _cluster_key(cluster.kind, cluster.name, cluster.country)
+            )
             actors._by_key[key] = len(actors.clusters)
             actors.clusters.append(cluster)
         actors.by_token = dict(doc._.kg_entity_tokens or {})
@@ -723,3 +814,61 @@ def _state_reason(text: str, name: str) -> str:
 
 def _cluster_key(kind: str, name: str, country: str | None) -> tuple[str, str]:
     return (kind, country or "") if kind == "country" else (kind, name.lower())
+
+
+def _place_key(geonameid: int) -> tuple[str, str]:
+    """One cluster per GeoNames place, whatever name the article gives it."""
+    return ("location", f"geonames:{geonameid}")
+
+
+def _name_words(name: str) -> list[str]:
+    """A person's name as folded words, initials left out ("Pedro R. Pierluisi"
+    → pedro, pierluisi)."""
+    return [w for w in gazetteer.normalise(name).split() if len(w) > 1]
+
+
+def _in_order(part: list[str], whole: list[str]) -> bool:
+    """Every word of ``part`` occurs in ``whole``, in the same order."""
+    rest = iter(whole)
+    return all(word in rest for word in part)
+
+
+#: Small words inside names that never stand for the person alone.
+NAME_PARTICLES = frozenset(
+    "al el bin ibn bint da de del der di dos du la le van von".split()
+)
+
+
+def _may_stand_alone(word: str, name: list[str]) -> bool:
+    """A first name, or any word but a particle of a name of three words or more."""
+    if word in NAME_PARTICLES:
+        return False
+    return word == name[0] or len(name) >= 3
+
+
+#: Words that end a company's full name and are left out of its short name.
+COMPANY_SUFFIXES = frozenset(
+    "holdings group inc inc. ltd ltd. corp corp. corporation company co co. plc "
+    "llc sa ag gmbh".split()
+)
+
+
+def _short_name_of(short: list[str], full: list[str]) -> bool:
+    """Is ``short`` (lower-case words) a short form of the name ``full``?
+
+    Its head word alone ("Senate" of "Puerto Rico Senate"), or its last words
+    without a state's name ("Central Bank" of "Iranian Central Bank"); not
+    "Democratic Party" of "Liberal Democratic Party", another party.
+    """
+    if len(short) >= len(full):
+        return False
+    if full[-len(short) :] == short and (
+        len(short) == 1
+        or gazetteer.country_by_name(" ".join(full[: -len(short)])) is not None
+    ):
+        return True
+    if "of" in full and full[: full.index("of")] == short:  # "Parliament of X"
+        return True
+    return full[: len(short)] == short and all(
+        w in COMPANY_SUFFIXES for w in full[len(short) :]
+    )

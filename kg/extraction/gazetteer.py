@@ -134,6 +134,9 @@ def is_demonym(name: str) -> bool:
 #: country: below it, too many villages share names with words and surnames.
 MIN_POPULATION = 15_000
 
+#: A city this large keeps a name it shares with its own region ("New York").
+MAJOR_CITY = 1_000_000
+
 #: GeoNames extract to load: towns down to this size resolve when in context.
 CITY_DATASET_POPULATION = 5_000
 
@@ -495,7 +498,7 @@ def resolve_place(name: str, context: frozenset[str] = frozenset()) -> Place | N
     if country and not (region and _favours(context, region, country)):
         return country
     city = _find_city(name, context)
-    if region and (city is None or _region_beats(region, city, context)):
+    if region and (city is None or _region_beats(region, city, context, name)):
         return region
     return _city_place(city) if city else None
 
@@ -505,10 +508,19 @@ def _favours(context: frozenset[str], one: Place | City, other: Place | City) ->
     return one.iso3 in context and other.iso3 not in context
 
 
-def _region_beats(region: Place, city: City, context: frozenset[str]) -> bool:
-    """A region beats a homonymous city abroad ("Florida", Uruguay), not at home.
+def _region_beats(
+    region: Place, city: City, context: frozenset[str], name: str
+) -> bool:
+    """A region beats a homonymous city abroad ("Florida", Uruguay), and at home
+    a small town that has the region's name only among its alternate names
+    ("Maryland" is not Maryland City, "Maine" not a town listing it as a
+    nickname).
 
-    "New York" and "Washington" in news are the cities; the article's countries
-    can still point abroad.
+    "New York" and "Washington" in news are the cities (a city of a million
+    carries the name in its own right); the article's countries can still point
+    abroad.
     """
-    return city.iso3 != region.iso3 and not _favours(context, city, region)
+    if city.iso3 != region.iso3:
+        return not _favours(context, city, region)
+    own_name = normalise(city.name) == normalise(name)
+    return not own_name and city.population < MAJOR_CITY

@@ -30,6 +30,21 @@ TITLE_WORDS = frozenset(
 
 
 ROLE_NOUNS = TITLE_WORDS | ROLE_NOUNS_EXTRA
+
+#: Words of office, rank, calling or standing that come before a name but are
+#: no part of it ("Professor Albrecht Penck", "Senators John McCain", "bishop
+#: David Vunagi", "Voter Kitty Mak"); the model tags them as proper nouns.
+HONORIFICS = TITLE_WORDS | frozenset(
+    "professor prof superintendent inspector sergeant sgt captain capt colonel "
+    "general admiral marshal field major lieutenant corporal private officer "
+    "attorney attorney-general solicitor judge justice magistrate prosecutor "
+    "bishop archbishop cardinal pope patriarch rabbi imam ayatollah cleric "
+    "reverend rev "
+    "congressman congresswoman councillor councilor commissioner sen rep gov "
+    "voter activist journalist lawyer candidate executive chair chairwoman "
+    "chairperson mp taoiseach tanaiste emperor empress sultan crown "
+    "rights human former late then-president acting interim".split()
+)
 #: Words a person's title is made of, read backwards from the name:
 #: "Philippine Foreign Secretary", "his Greek counterpart", "Secretary of State".
 TITLE_CHAIN = ROLE_NOUNS | {"of"}
@@ -87,12 +102,27 @@ def full_name(span: Span) -> Span:
             or token.ent_type_
             or token.dep_ != "compound"
             or token.head.i not in range(start, span.end)
-            or token.text.lower().strip(".") in TITLE_WORDS
+            or is_honorific(token)
             or (before is not None and before.pos_ in ("DET", "ADP"))
         ):
             break
         start -= 1
     return doc[start : span.end]
+
+
+def is_honorific(token: Token) -> bool:
+    """ "Professor", "Senators", "bishop": a word before a name, not of it."""
+    word = token.lower_.strip(".")
+    return word in HONORIFICS or (word.endswith("s") and word[:-1] in HONORIFICS)
+
+
+def strip_honorifics(span: Span) -> Span:
+    """A person's span without the titles the model took into it ("Taoiseach
+    Enda Kenny" → "Enda Kenny"); at least one word stays."""
+    start = span.start
+    while start < span.end - 1 and is_honorific(span.doc[start]):
+        start += 1
+    return span.doc[start : span.end]
 
 
 def looks_like_person(span: Span, text: str) -> bool:
@@ -519,4 +549,272 @@ def title_fragment(span: Span) -> bool:
         after is not None
         and span[-1].lower_.strip(".") in TITLE_WORDS
         and (is_title(after) or after.lower_ in TITLE_WORDS)
+    )
+
+
+def split_glued(span: Span, context: frozenset[str] = frozenset()) -> list[Span]:
+    """The mentions a span the model glued together is made of, else the span.
+
+    - "President of Burkina Faso Blaise Compaoré", "Chief Executive of Hong
+      Kong Carrie Lam": after "of", a state's name runs into a person's name;
+      the two are a state (GPE) and a person (PERSON).
+    - "Crete and Cyprus", "Badr and Tiji": two places joined by "and", when the
+      whole is no state ("Trinidad and Tobago") and one side is a state, or
+      both are places GeoNames knows (not "Jammu and Kashmir", a region).
+    - "Omsk in Siberia": a known place "in" a wider one ("Catholic Church in
+      Thailand" is a body, and stays whole).
+    """
+    if span.label_ == "KG_ACTOR" or len(span) < 3:
+        return [span]
+    doc = span.doc
+    words = doc[span.start + 1 : span.end] if span[0].pos_ == "DET" else span
+    if len(words) >= 3:
+        parts = _state_then_person(words) or _joined_places(words, context)
+        if parts:
+            return parts
+    return [span]
+
+
+def _state_then_person(span: Span) -> list[Span] | None:
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.pos_ == "DET" and span.start > 1:
+        before = doc[span.start - 2]
+    if before is None or before.lower_ != "of":
+        return None
+    for cut in range(span.start + 1, span.end - 1):
+        state, name = doc[span.start : cut], doc[cut : span.end]
+        if gazetteer.country_by_name(state.text) is None or gazetteer.is_demonym(
+            state.text
+        ):
+            continue
+        if all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in name) and not (
+            is_honorific(name[0])
+            or name[-1].lower_ in BODY_HEADS
+            or gazetteer.country_by_name(name.text)
+        ):
+            return [
+                Span(doc, span.start, cut, label="GPE"),
+                Span(doc, cut, span.end, label="PERSON"),
+            ]
+    return None
+
+
+#: Nouns that end the name of a body or a place, never a person's name: after
+#: "of the U.S.", "District Court" is a court.
+BODY_HEADS = frozenset(
+    "court council party ministry department assembly parliament senate house "
+    "committee commission office agency army navy force forces police guard bank "
+    "university league union front movement organization organisation authority "
+    "government administration service company group corporation institute "
+    "centre center association federation alliance coalition district province "
+    "state region city county airport port square street bridge".split()
+)
+
+
+def _joined_places(span: Span, context: frozenset[str]) -> list[Span] | None:
+    doc = span.doc
+    for token in span[1:-1]:
+        if token.lower_ not in ("and", "in", "&"):
+            continue
+        left, right = doc[span.start : token.i], doc[token.i + 1 : span.end]
+        if not (left[0].text[:1].isupper() and right[0].text[:1].isupper()):
+            continue
+        if gazetteer.country_by_name(span.text) or gazetteer.resolve_place(
+            span.text, context
+        ):
+            return None  # "Trinidad and Tobago", "Bosnia and Herzegovina"
+        known = [_place_like(part, context) for part in (left, right)]
+        if token.lower_ == "in":
+            ok = known[0] is not None and right.text[:1].isupper()
+        else:
+            names = all(t.pos_ == "PROPN" for t in [*left, *right])
+            ok = ("state" in known and names) or known == ["place", "place"]
+        if ok:
+            return [
+                Span(doc, left.start, left.end, label="GPE"),
+                Span(doc, right.start, right.end, label="GPE"),
+            ]
+    return None
+
+
+def _place_like(part: Span, context: frozenset[str]) -> str | None:
+    """ "state" for a state's name, "place" for a place GeoNames knows, else None."""
+    text = part.text
+    if gazetteer.is_demonym(text):
+        return None
+    if gazetteer.country_by_name(text) is not None:
+        return "state"
+    return "place" if gazetteer.resolve_place(text, context) is not None else None
+
+
+#: Words that end a person's title, never a body's name: a span ending in one
+#: ("National Security Advisor", "Libyan Field Marshal") is the title before a
+#: name, cut off by the model. ("Islamic State", "Trade Representative" and
+#: "Ministry of Defence" end otherwise, so they are not here.)
+TITLE_ENDS = frozenset(
+    "president minister secretary chancellor king queen prince ambassador envoy "
+    "spokesperson spokesman spokeswoman speaker senator governor chief deputy "
+    "adviser advisor commander lt col maj gen brig adm premier sheikh emir mayor "
+    "director chairman chairwoman chairperson marshal professor lieutenant colonel "
+    "captain commissioner judge".split()
+)
+
+#: Time zones and other codes the model tags as bodies ("10:00 UTC").
+_CODES = frozenset(
+    "UTC GMT BST CET CEST EET EEST WET EST EDT CST CDT MST MDT PST PDT "
+    "IST JST KST AEST AEDT MSK".split()
+)
+
+#: Designations of weapons and diseases ("Mi-24", "F-16", "COVID-19"), which
+#: the model tags as bodies or persons; groups of states ("G-20") are kept.
+_DESIGNATION = re.compile(r"(?!G-)[A-Z][A-Za-z]{0,4}-\d+[A-Za-z]?")
+
+
+def not_an_actor(text: str) -> bool:
+    """A name that can be neither an actor nor a place, whatever its label.
+
+    Time zones, currency codes ("MYR"), weapon and disease designations,
+    faiths ("Islam"), a title cut off before its holder's name, and words in a
+    cased script with no capital letter at all ("el cargo del" in a quoted
+    Spanish ruling, "mosques"): English news capitalises every proper name.
+    A name in a script without case (Arabic, Chinese) is kept.
+    """
+    if text.lower() in RELIGIONS:
+        return True
+    if any(c.islower() for c in text) and not any(c.isupper() for c in text):
+        return True
+    if text in _CODES or _DESIGNATION.fullmatch(text):
+        return True
+    if text.isupper() and len(text) == 3 and _is_currency(text):
+        return True
+    words = text.split()
+    return len(words) > 1 and words[-1].lower().strip(".") in TITLE_ENDS
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    import pycountry  # deferred: read once, on the first three-capital name
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def _is_currency(code: str) -> bool:
+    """An ISO 4217 code ("MYR", "USD") that is not also a state's code."""
+    return code in _currencies() and gazetteer.country_by_code(code) is None
+
+
+def stitch_spans(spans: list[Span]) -> list[Span]:
+    """Entity spans the model cut out of one name, joined again.
+
+    - Side by side, the first modifying a word of the second ("Abd Rabbuh" +
+      "Mansur Hadi", "the U.S." + "District Court"), with the same label or
+      one a body and neither a person: one name, a body if either part was
+      tagged as one. ("New York City" + "Bill de Blasio" stay two.)
+    - A body, "for" and another name ("District Court" for "Northern
+      District"; "Tunisian League" for "the Defence of Human Rights"), with an
+      "of" phrase after it ("of California"): one body.
+    - Names joined by "of" that together name a state ("Democratic Republic"
+      of "the Congo").
+    Spans must be in document order; the result is too.
+    """
+    out: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if out:
+            joined = _join(out[-1], span)
+            if joined is not None:
+                out[-1] = joined
+                continue
+        out.append(span)
+    return out
+
+
+def _join(first: Span, second: Span) -> Span | None:
+    doc = first.doc
+    if second.start < first.end or "KG_ACTOR" in (first.label_, second.label_):
+        return None  # a listed actor's name is already whole
+    if second.start == first.end:
+        last = first[-1]
+        labels = (first.label_, second.label_)
+        if (
+            "NORP" not in labels  # "Belarusian" KGB: the body's state, not its name
+            and (labels[0] == labels[1] or ("ORG" in labels and "PERSON" not in labels))
+            and last.dep_ == "compound"
+            and second.start <= last.head.i < second.end
+        ):
+            label = "ORG" if "ORG" in (first.label_, second.label_) else second.label_
+            return Span(doc, first.start, second.end, label=label)
+        return None
+    between = doc[first.end : second.start]
+    words = [t.lower_ for t in between]
+    if words not in (["for"], ["for", "the"], ["of"], ["of", "the"]):
+        return None
+    if between[0].dep_ != "prep" or not first.start <= between[0].head.i < first.end:
+        return None
+    whole = Span(doc, first.start, second.end, label=first.label_)
+    if gazetteer.country_by_name(whole.text) is not None:
+        return Span(doc, first.start, second.end, label="GPE")
+    if words[0] == "for" and first.label_ == "ORG":
+        return Span(doc, first.start, second.end, label="ORG")
+    if words == ["of"] and first.label_ == "ORG" and " for " in first.text:
+        return Span(doc, first.start, second.end, label="ORG")  # "… of California"
+    return None
+
+
+def widen_person_right(span: Span) -> Span:
+    """A person's span over the rest of the name the model left out:
+    "Marine Le" + "Pen", "Enrique Peña" + "Nieto", "Moon Jae" + "-in".
+
+    A following proper noun joins when the name's last word modifies it (a
+    compound, as in every part of a name but the last); a hyphenated ending
+    joins when written without spaces.
+    """
+    doc, end = span.doc, span.end
+    while end < len(doc):
+        last, token = doc[end - 1], doc[end]
+        if (
+            token.text == "-"
+            and not last.whitespace_
+            and not token.whitespace_
+            and end + 1 < len(doc)
+            and doc[end + 1].is_lower
+            and doc[end + 1].pos_ == "PROPN"  # "Jae-in", not "Hadi-led"
+        ):
+            end += 2
+            continue
+        if (
+            token.pos_ == "PROPN"
+            and token.text[:1].isupper()
+            and token.ent_type_ in ("", "PERSON")
+            and last.dep_ == "compound"
+            and last.head.i >= end
+            and not is_honorific(token)
+        ):
+            end += 1
+            continue
+        break
+    return doc[span.start : end]
+
+
+#: Faiths, which the model tags as groups or bodies: a belief is no actor
+#: (its believers, "Muslims", "Catholics", can be, and are kept).
+RELIGIONS = frozenset(
+    "islam christianity judaism hinduism buddhism sikhism christendom "
+    "catholicism protestantism".split()
+)
+
+
+def common_word_opening(span: Span) -> bool:
+    """ "Clashes erupt …", "Defeated …", "Files show …": one common noun or
+    verb, capitalised only because it opens a sentence or headline, that the
+    model tagged as a name. A state's name or demonym ("Tongans") is kept."""
+    if len(span) != 1 or span.label_ == "NORP":
+        return False  # "Tongans", "Kurds": peoples, whatever their tag
+    token = span[0]
+    return (
+        token.is_sent_start is True
+        and token.pos_ in ("NOUN", "VERB")
+        and token.is_title
+        and gazetteer.country_by_name(token.text) is None
+        and gazetteer.country_by_name(token.text.removesuffix("s")) is None
     )
