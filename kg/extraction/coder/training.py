@@ -32,6 +32,9 @@ from spacy.tokens import Doc, Token
 from kg.errors import InputError, KGError
 from kg.evaluation import GoldArticle, evaluate, lenient_match, load_gold
 from kg.evaluation.keys import article_key
+from kg.evaluation.matching import match_items
+from kg.evaluation.scores import Score
+from kg.evaluation.scoring import ASSERTED
 from kg.extraction.actors import DocActors
 from kg.extraction.chunks import merge_entities, shift_event
 from kg.extraction.coder.candidates import (
@@ -486,9 +489,28 @@ def events_f1(
     threshold: float,
     rule_threshold: float | None = None,
     tags: dict[int, tuple[str, bool]] | None = None,
+    memo: dict[tuple, Score] | None = None,
 ) -> float:
-    """Lenient events F1 of the outputs kept at the thresholds."""
-    return _score(corpus, _kept(outputs, threshold, rule_threshold, tags)).events.f1
+    """Lenient events F1 of the outputs kept at the thresholds.
+
+    Args:
+        memo: per (article, kept events) counts already worked out; the
+            threshold grid keeps the same events of most articles at many
+            thresholds, so matching each distinct set once makes it cheap.
+    """
+    kept = _kept(outputs, threshold, rule_threshold, tags)
+    if memo is None:
+        return _score(corpus, kept).events.f1
+    total = Score()
+    for x in kept:
+        asserted = tuple(e for e in x.events if e.modality == ASSERTED)
+        key = (article_key(x.article.id), tuple(map(id, asserted)))
+        if key not in memo:
+            gold = corpus.gold[key[0]].events
+            match = match_items(asserted, gold, lenient_match)
+            memo[key] = Score(len(match.pairs), len(match.false), match.required)
+        total = total + memo[key]
+    return total.f1
 
 
 def _kept(
@@ -613,9 +635,10 @@ def cross_validate(
         if progress:
             progress(n + 1)
     pooled = [x for fold in held_out for x in fold]
+    memo: dict[tuple, Score] = {}
     threshold, rule_threshold = max(
         ((t, r) for t in THRESHOLDS for r in RULE_THRESHOLDS if r <= t),
-        key=lambda tr: (events_f1(corpus, pooled, *tr, ruled), -tr[0], -tr[1]),
+        key=lambda tr: (events_f1(corpus, pooled, *tr, ruled, memo), -tr[0], -tr[1]),
     )
     best_only = [
         Extraction(
