@@ -56,6 +56,9 @@ class CoderModel:
             sentence names no day happened on the publication day (news digests
             and headlines say "X attacks Y" of that day; background does not).
         actor_nouns: common nouns that name actors ("police", "protesters").
+        rank_weights: feature name -> weight of the ranking model that orders
+            one trigger's readings (empty: the readings are ordered by
+            ``weights``).
         version: short hash of the files, recorded in every store it codes.
         folder: where it was read from.
     """
@@ -70,10 +73,14 @@ class CoderModel:
     dating: dict[str, float] = field(default_factory=dict)
     dating_bias: float = -30.0
     actor_nouns: frozenset[str] = frozenset()
+    rank_weights: dict[str, float] = field(default_factory=dict)
     version: str = ""
     folder: str = ""
     #: Summed weights of feature parts already seen (see :meth:`part_logit`).
     _sums: dict[Part, float] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
+    _rank_sums: dict[Part, float] = field(
         default_factory=dict, compare=False, repr=False, hash=False
     )
 
@@ -105,6 +112,22 @@ class CoderModel:
                 self._sums.clear()
             found = self.logit(expand(part))
             self._sums[part] = found
+        return found
+
+    def part_rank(self, part: Part) -> float:
+        """The ranking model's summed weight of one part (0 without a ranker).
+
+        The ranker orders the readings of one trigger (which root, which
+        source, which target); :meth:`part_logit` says whether the trigger's
+        best reading is an event at all.
+        """
+        found = self._rank_sums.get(part)
+        if found is None:
+            if len(self._rank_sums) >= MAX_CACHED_PARTS:
+                self._rank_sums.clear()
+            get = self.rank_weights.get
+            found = sum(get(f, 0.0) for f in expand(part))
+            self._rank_sums[part] = found
         return found
 
     def raw(self, logit: float) -> float:
@@ -202,6 +225,9 @@ def load_coder(model_dir: str | os.PathLike[str] | None = None) -> CoderModel:
             },
             dating_bias=float(model.get("dating", {}).get("bias", -30.0)),
             actor_nouns=frozenset(str(n) for n in lexicon.get("actor_nouns", {})),
+            rank_weights={
+                str(k): float(v) for k, v in model.get("ranking", {}).items()
+            },
             version=coder_version(folder),
             folder=str(folder),
         )

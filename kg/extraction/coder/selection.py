@@ -1,10 +1,10 @@
 """Choosing events among candidates: the best pair per trigger, if it is likely.
 
-Each trigger yields at most one event: the (root, source, target) whose summed
-score is highest, kept when its raw score reaches the model's threshold; failing
-that, the dependency rules' own reading of the trigger, when its score reaches
-the lower threshold for rule readings (both thresholds are set by
-cross-validation). The same (root, source, target) coded twice in one sentence
+Each trigger yields at most one event: the reading (root, source, target) the
+ranking model puts first, kept when the detection model's score for the trigger
+reaches the threshold; failing that, the dependency rules' own reading of the
+trigger, when its score reaches the lower threshold for rule readings (both
+thresholds are set by cross-validation). The same (root, source, target) coded twice in one sentence
 ("met … for talks") is one event, the likelier.
 """
 
@@ -45,45 +45,78 @@ class Choice:
 def best_choices(
     group: TriggerCandidates, coder: CoderModel
 ) -> tuple[Choice | None, Choice | None]:
-    """The trigger's highest-scoring (root, source, target), and the
-    highest-scoring of those the dependency rules coded themselves."""
-    best: tuple[float, str, int, int | None] | None = None
-    ruled: tuple[float, str, int, int | None] | None = None
-    pairs: dict[tuple, float] = {}  # few distinct pair keys: sum each once
-    part = coder.part_logit
-    source_base = {a: part(p) for a, p in group.source_base.items()}
-    target_base = {a: part(p) for a, p in group.target_base.items()}
-    target_base[None] = 0.0
+    """The trigger's best reading (root, source, target), and the best of those
+    the dependency rules coded themselves.
+
+    The ranking model orders the readings; each choice's score, which decides
+    whether it becomes an event, is the detection model's highest over the
+    readings it was chosen among (the likelihood that the trigger holds an
+    event at all). Without a ranker the detection model orders them too.
+    """
+    best = _Best()
+    ruled = _Best()
+    detect = _Scorer(coder, coder.part_logit)
+    rank = _Scorer(coder, coder.part_rank) if coder.rank_weights else None
     for root in group.roots:
-        base = part(group.trigger_features[root])
-        sources = {
-            a: source_base[a] + part(p) for a, p in group.source_features[root].items()
-        }
-        targets = {
-            a: target_base[a] + part(p) for a, p in group.target_features[root].items()
-        }
+        z_of = detect.readings(group, root)
+        q_of = z_of if rank is None else rank.readings(group, root)
         for source, target in group.pairs(root):
-            key = group.pair_key(root, source, target)
-            if key not in pairs:
-                pairs[key] = part(group.pair_part(root, source, target))
-            z = base + sources[source] + targets[target] + pairs[key]
-            if best is None or z > best[0]:
-                best = (z, root, source, target)
-            if (root, source, target) in group.rule_pairs and (
-                ruled is None or z > ruled[0]
-            ):
-                ruled = (z, root, source, target)
+            z, q = z_of(source, target), q_of(source, target)
+            best.offer(z, q, (root, source, target))
+            if (root, source, target) in group.rule_pairs:
+                ruled.offer(z, q, (root, source, target))
     return _choice(group, coder, best), _choice(group, coder, ruled)
 
 
-def _choice(
-    group: TriggerCandidates,
-    coder: CoderModel,
-    found: tuple[float, str, int, int | None] | None,
-) -> Choice | None:
-    if found is None:
+class _Best:
+    """The highest-ranked reading seen so far and the highest detection score."""
+
+    def __init__(self) -> None:
+        self.z = float("-inf")
+        self.q = float("-inf")
+        self.reading: tuple[str, int, int | None] | None = None
+
+    def offer(self, z: float, q: float, reading: tuple[str, int, int | None]) -> None:
+        self.z = max(self.z, z)
+        if q > self.q:
+            self.q, self.reading = q, reading
+
+
+class _Scorer:
+    """Sums one linear model over a trigger's readings, each part once."""
+
+    def __init__(self, coder: CoderModel, part) -> None:  # noqa: ANN001 - a method
+        self.coder = coder
+        self.part = part
+
+    def readings(self, group: TriggerCandidates, root: str):  # noqa: ANN201
+        """A function (source, target) -> summed score of the reading with ``root``."""
+        part = self.part
+        base = part(group.trigger_features[root])
+        sources = {
+            a: part(group.source_base[a]) + part(p)
+            for a, p in group.source_features[root].items()
+        }
+        targets = {
+            a: (0.0 if a is None else part(group.target_base[a])) + part(p)
+            for a, p in group.target_features[root].items()
+        }
+        pairs: dict[tuple, float] = {}  # few distinct pair keys: sum each once
+
+        def score(source: int, target: int | None) -> float:
+            key = group.pair_key(root, source, target)
+            if key not in pairs:
+                pairs[key] = part(group.pair_part(root, source, target))
+            return base + sources[source] + targets[target] + pairs[key]
+
+        return score
+
+
+def _choice(group: TriggerCandidates, coder: CoderModel, found: _Best) -> Choice | None:
+    if found.reading is None:
         return None
-    z, root, source, target = found
+    root, source, target = found.reading
+    z = found.z
     return Choice(group, root, source, target, coder.raw(z), coder.probability(z))
 
 
