@@ -187,6 +187,70 @@ def test_coder_train_is_reproducible(corpus, trained, tmp_path):
         assert (again / name).read_bytes() == (first / name).read_bytes()
 
 
+def test_coder_train_writes_a_ranking_model_that_loads(trained):
+    report, out = trained
+    body = json.loads((out / "model.json").read_text("utf-8"))
+    assert body["ranking"], "kg train wrote no ranking weights"
+    assert load_coder(out).rank_weights == pytest.approx(body["ranking"])
+
+
+def test_coder_ranker_prefers_what_set_right_readings_apart():
+    """Each trigger's right reading has the object as target, its wrong ones
+    the subject; the ranker learns that, whatever else the readings share."""
+    from kg.extraction.coder.training import fit_ranker
+
+    groups = [
+        [
+            (["r=16", "tpath=>dobj", f"lem=word{n}"], 1),
+            (["r=16", "tpath=>nsubj", f"lem=word{n}"], 0),
+            (["r=16", "tnone", f"lem=word{n}"], 0),
+        ]
+        for n in range(30)
+    ]
+    weights = fit_ranker(groups, c=1.0, seed=3)
+    assert weights["tpath=>dobj"] > 0 > weights["tpath=>nsubj"]
+    assert "r=16" not in weights  # shared by every reading: says nothing
+
+
+def test_coder_ranker_chooses_the_reading_a_model_with_only_detection_would_not(
+    nlp,
+):
+    """With ranking weights that favour a target after "against", the chosen
+    reading of a trigger follows them, while the decision to keep the trigger
+    still comes from the detection weights."""
+    from dataclasses import replace
+
+    from kg.extraction.actors import DocActors
+    from kg.extraction.coder import selection
+    from kg.extraction.coder.candidates import candidate_groups
+    from kg.extraction.events import EventFinder, find_triggers
+    from kg.extraction.pipeline import TRIGGERS_KEY
+
+    coder = nlp.get_pipe("kg_events").coder
+    doc = nlp("Brazil protested against Argentina over the border closure.")
+    actors = DocActors.load(doc)
+    triggers = find_triggers(doc, actors, TRIGGERS_KEY)
+    finder = EventFinder(doc, actors, None)
+    list(finder.events(triggers))
+    groups = [
+        g
+        for g in candidate_groups(doc, actors, finder, triggers, coder)
+        if g.trigger.head.lower_ == "protested"
+    ]
+    assert groups
+    group = groups[0]
+    names = {a: finder.actors.clusters[a].name for a in group.actors if a >= 0}
+    plain, _ = selection.best_choices(group, replace(coder, rank_weights={}))
+    # made-up ranking weights: a source after the trigger, and no target
+    ranker = replace(coder, rank_weights={"sside=after": 5.0, "tnone": 5.0})
+    ranker = replace(ranker, _sums={}, _rank_sums={})
+    ranked, _ = selection.best_choices(group, ranker)
+    assert plain is not None and ranked is not None
+    assert ranked.raw == pytest.approx(plain.raw)  # detection is unchanged
+    assert names.get(ranked.source) == "Argentina" and ranked.target is None
+    assert (plain.source, plain.target) != (ranked.source, ranked.target)
+
+
 def test_coder_trained_model_is_used_by_the_pipeline(trained, monkeypatch):
     from kg.extraction.coder import CODER_ENV
     from kg.extraction.pipeline import build_pipeline
