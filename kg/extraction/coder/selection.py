@@ -4,8 +4,8 @@ Each trigger yields at most one event: the reading (root, source, target) the
 ranking model puts first, kept when the detection model's score for the trigger
 reaches the threshold; failing that, the dependency rules' own reading of the
 trigger, when its score reaches the lower threshold for rule readings (both
-thresholds are set by cross-validation). The same (root, source, target) coded twice in one sentence
-("met … for talks") is one event, the likelier.
+thresholds are set by cross-validation). The same (root, source, target) coded
+twice in one sentence ("met … for talks") is one event, the likelier.
 """
 
 from __future__ import annotations
