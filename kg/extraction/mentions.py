@@ -818,3 +818,81 @@ def common_word_opening(span: Span) -> bool:
         and gazetteer.country_by_name(token.text) is None
         and gazetteer.country_by_name(token.text.removesuffix("s")) is None
     )
+
+
+def join_comma_places(spans: list[Span]) -> list[Span]:
+    """ "Washington, D.C.": a place and the part after its comma, one place
+    when GeoNames knows the pair as one name.
+
+    The model tags each side apart, and the second ("D.C.") alone is no place
+    it can link, so it became an entity of its own. Ordinary "City, Region"
+    pairs ("Portland, Oregon") are no name GeoNames has: the region stays a
+    place of its own, as readers (and annotators) count it.
+    Spans must be in document order; the result is too.
+    """
+    out: list[Span] = []
+    for span in spans:
+        if out and _one_place(out[-1], span):
+            first = out[-1]
+            out[-1] = Span(span.doc, first.start, span.end, label=first.label_)
+            continue
+        out.append(span)
+    return out
+
+
+def _one_place(first: Span, second: Span) -> bool:
+    doc = first.doc
+    if first.label_ not in ("GPE", "LOC") or second.label_ not in ("GPE", "LOC"):
+        return False
+    if second.start != first.end + 1 or doc[first.end].text != ",":
+        return False
+    if gazetteer.country_by_name(second.text) is not None:
+        return False  # "Kyiv, Ukraine": the state is an actor of its own
+    return gazetteer.resolve_place(f"{first.text}, {second.text}") is not None
+
+
+#: An acronym as written: capitals (with digits, "&" or a hyphen), dots allowed
+#: ("NATO", "U.N.", "FARC-EP", "P5"); two letters at least.
+_ACRONYM = re.compile(r"[A-Z](?:[A-Z0-9&-]|\.(?=[A-Z]))+\.?")
+
+#: Words an acronym leaves out of its long form.
+ACRONYM_SKIPS = frozenset("of the and for on in to at & de du des la le el al".split())
+
+
+def is_acronym(text: str) -> bool:
+    """ "PKK", "FAA", "U.N.": a short name of capitals standing for a longer one."""
+    letters = [c for c in text if c.isalpha()]
+    return (
+        bool(_ACRONYM.fullmatch(text))
+        and 2 <= len(letters) <= 8
+        and all(c.isupper() for c in letters)
+    )
+
+
+def acronym_letters(text: str) -> str:
+    """An acronym's letters, without its dots: "U.N." → "UN"."""
+    return "".join(c for c in text if c.isalnum())
+
+
+def initials(name: str) -> set[str]:
+    """The acronyms a long name can have: the capitals of its content words.
+
+    "North Atlantic Treaty Organization" → NATO, "Organization of the Petroleum
+    Exporting Countries" → OPEC (of/the/and/for left out), "Agence
+    France-Presse" → AFP (each part of a hyphenated word, or the word once);
+    a leading state ("U.S. Federal Aviation Administration", "Iraqi National
+    Congress") may be left out, as the short form usually does.
+    """
+    words = [w for w in re.split(r"[\s/]+", name) if w]
+    words = [w for w in words if w.lower().strip(".,'\u2019") not in ACRONYM_SKIPS]
+    if not words:
+        return set()
+    split = "".join(p[0] for w in words for p in w.split("-") if p and p[0].isalnum())
+    whole = "".join(w[0] for w in words if w[0].isalnum())
+    found = {split.upper(), whole.upper()}
+    first = words[0].strip(".,")
+    if len(words) > 2 and (
+        gazetteer.country_by_name(first) or gazetteer.country_by_name(words[0])
+    ):
+        found |= {f[1:] for f in found}
+    return {f for f in found if len(f) >= 2}
