@@ -297,3 +297,177 @@ def test_name_in_a_script_without_case_is_kept() -> None:
     assert not not_an_actor("حماس")
     assert not not_an_actor("北京")
     assert not_an_actor("el cargo del")
+
+
+# -- states named in titles, armed services, protesters, parties ---------------
+
+
+def test_state_after_a_title_is_an_entity(nlp):
+    """ "the President of Chile": the state is named, not just part of a title."""
+    entities = _entities(
+        nlp, "The President of Chile met the Prime Minister of Norway in Oslo."
+    )
+    assert _one(entities, "Chile").kind == "country"
+    assert _one(entities, "Norway").kind == "country"
+
+
+def test_department_after_a_title_is_no_state(nlp):
+    entities = _entities(nlp, "The Secretary of State Antony Blinken flew to Oslo.")
+    assert "State" not in _names(entities)
+    assert _one(entities, "Antony Blinken").kind == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "person"),
+    [
+        (
+            "The Prime Minister of Estonia Kaja Kallas visited Vilnius on Monday.",
+            "Estonia",
+            "Kaja Kallas",
+        ),
+        (
+            "The Minister of Defence of Estonia Hanno Pevkur visits Riga.",
+            "Estonia",
+            "Hanno Pevkur",
+        ),
+        (
+            "The former President of Tunisia Moncef El Marzouki returns home.",
+            "Tunisia",
+            "Moncef El Marzouki",
+        ),
+    ],
+)
+def test_title_of_state_then_name_is_a_state_and_a_person(nlp, text, state, person):
+    """However the model cuts "Title of State Name Surname" (the name untagged,
+    or the state glued to the first name as a body), it is a state and a
+    person of that state."""
+    entities = _entities(nlp, text)
+    assert _one(entities, state).kind == "country"
+    holder = _one(entities, person)
+    assert holder.kind == "person" and holder.country == _one(entities, state).country
+
+
+def test_armed_service_named_by_a_common_noun_is_its_own_actor(nlp):
+    entities = _entities(nlp, "The Sudanese army clashed with rebels near Khartoum.")
+    army = _one(entities, "Sudanese army")
+    assert (army.kind, army.country) == ("organization", "SDN")
+    assert _one(entities, "Sudan").kind == "country"
+
+
+def test_armed_service_folds_into_the_one_named_in_full(nlp):
+    entities = _entities(
+        nlp, "The Pakistan Army said the Pakistani military would respond."
+    )
+    army = _one(entities, "Pakistan Army")
+    assert "Pakistani military" in army.aliases
+    assert "Pakistani military" not in _names(entities)
+
+
+def test_coordinated_services_are_not_one_actor(nlp):
+    entities = _entities(
+        nlp, "Afghan and Pakistani forces exchanged fire near the border."
+    )
+    assert not any("forces" in name for name in _names(entities))
+
+
+def test_protesters_are_one_group_per_state(nlp):
+    entities = _entities(
+        nlp,
+        "Protesters in Tripoli blocked roads. Iraqi demonstrators marched in Basra.",
+    )
+    groups = {e.country: e.name for e in entities if e.kind == "group"}
+    assert groups == {"LBY": "protesters", "IRQ": "Iraqi demonstrators"}
+
+
+def test_pirates_of_a_state_are_a_group(nlp):
+    entities = _entities(nlp, "Somali pirates released the tanker near Eyl.")
+    assert _one(entities, "Somali pirates").kind == "group"
+
+
+def test_party_named_as_an_adjective_is_the_party(nlp):
+    entities = _entities(nlp, "Republican senators in Washington rejected the bill.")
+    party = _one(entities, "Republican Party")
+    assert (party.kind, party.country) == ("group", "USA")
+
+
+def test_party_word_inside_a_state_name_is_no_party(nlp):
+    entities = _entities(
+        nlp, "The United States sent aid to the Democratic Republic of the Congo."
+    )
+    assert "Democratic Party" not in _names(entities)
+    assert _one(entities, "Democratic Republic of the Congo").kind == "country"
+
+
+@pytest.mark.parametrize(
+    ("text", "dropped"),
+    [
+        ("Second Sudanese Civil War", True),
+        ("Northern Debt Crisis", True),
+        ("National Peace Week", True),
+        ("Institute for the Study of War", False),
+        ("Crisis Group", False),
+    ],
+)
+def test_names_of_wars_and_crises_are_no_actors(text, dropped):
+    assert not_an_actor(text) is dropped
+
+
+def test_company_suffix_limited_marks_a_short_name():
+    from kg.extraction.actors import _short_name_of
+
+    assert _short_name_of(["harbour", "freight"], ["harbour", "freight", "limited"])
+    assert not _short_name_of(["harbour"], ["harbour", "freight", "limited"])
+
+
+def test_office_of_a_secretary_of_state_is_no_body(nlp):
+    entities = _entities(
+        nlp, "The Secretary of State for Defence Grant Shapps visited Kyiv."
+    )
+    assert not any(name.startswith("State") for name in _names(entities))
+
+
+def test_given_names_do_not_take_in_the_end_of_a_state_name(nlp):
+    """ "of Papua New Guinea James Marape": "New Guinea" is the state's, not
+    the first names of the person after it."""
+    entities = _entities(
+        nlp,
+        "Talks were opened by the Prime Minister of Papua New Guinea James Marape "
+        "in Port Moresby.",
+    )
+    assert "James Marape" in _names(entities)
+    assert not any("Guinea James" in name for name in _names(entities))
+
+
+@pytest.mark.parametrize("seat", ["White House", "Pentagon"])
+def test_seat_of_power_that_is_a_building_is_a_body(nlp, seat):
+    entities = _entities(nlp, f"The {seat} said on Tuesday that the talks would go on.")
+    office = _one(entities, seat)
+    assert (office.kind, office.country) == ("organization", "USA")
+
+
+def test_capital_still_stands_for_its_state(nlp):
+    entities = _entities(nlp, "Washington imposed sanctions on Caracas.")
+    assert "Washington" in _one(entities, "United States").aliases
+
+
+def test_bare_house_is_not_the_white_house(nlp):
+    """A seat named as a body is never the body a shorter name stands for."""
+    entities = _entities(
+        nlp,
+        "The White House criticised the House of Representatives after the House "
+        "voted against the bill.",
+    )
+    assert "House" in _one(entities, "House of Representatives").aliases
+    assert "House" not in _names(entities)
+
+
+def test_bare_group_noun_joins_the_group_its_sentence_named(nlp):
+    """ "Somali pirates …, eight pirates were killed": one band, even when the
+    sentence first names another state."""
+    entities = _entities(
+        nlp,
+        "The Indian navy attacked Somali pirates who had seized a ship, and "
+        "eight pirates were killed.",
+    )
+    bands = [e for e in entities if e.kind == "group"]
+    assert [(e.name, e.country) for e in bands] == [("Somali pirates", "SOM")]

@@ -43,6 +43,7 @@ from kg.extraction.mentions import (
     strip_honorifics,
     surname_key,
     title_fragment,
+    titled_state_persons,
     untagged_names,
     untagged_states,
     widen_person_right,
@@ -120,6 +121,50 @@ NOT_CURRENT = frozenset(
 )
 #: Lower-case lemmas of the nouns that can stand for a state or its leader.
 NOMINAL_NOUNS = LEADER_NOUNS | STATE_NOUNS
+#: A state's armed services named by a common noun ("the Sudanese army",
+#: "Yemeni forces", "Chilean police"): the noun's lemma → the service it
+#: names. Army, military and security forces are one service; the navy, the
+#: air force and the police are each their own. "Troops" and "soldiers" are
+#: left out: they count the men sent or killed, and stand for the state as
+#: often as for its army.
+SERVICE_NOUNS = {
+    "military": "military",
+    "army": "military",
+    "force": "military",  # plural only: "Yemeni forces", "security forces"
+    "navy": "navy",
+    "police": "police",
+}
+#: A party's name used as an adjective ("a Republican senator", "Labour
+#: MPs", "the Tory leadership"): the word → the party and the state whose
+#: party it must be (None: any state's).
+PARTY_WORDS = {
+    "Republican": ("Republican Party", "USA"),
+    "Democratic": ("Democratic Party", "USA"),
+    "Labour": ("Labour Party", None),
+    "Conservative": ("Conservative Party", None),
+    "Tory": ("Conservative Party", None),
+}
+#: What the article may call a party's members, a name for the party too.
+PARTY_MEMBERS = {
+    "Republican Party": ("republicans", "gop"),
+    "Democratic Party": ("democrats",),
+    "Labour Party": ("labour",),
+    "Conservative Party": ("conservatives", "tories"),
+}
+#: Lemmas of the nouns for people protesting (the parser leaves some plural).
+PROTESTER_NOUNS = frozenset(
+    "protester protesters protestor protestors demonstrator demonstrators".split()
+)
+#: Other plural nouns that name a group acting as one with no name of its own:
+#: "Somali pirates" hijack, hold and release as one band.
+BAND_NOUNS = frozenset("pirate pirates".split())
+#: Head words of a service's name, to find the one the model tagged as a body.
+SERVICE_HEADS = {
+    "military": frozenset("army military forces force troops".split()),
+    "navy": frozenset({"navy"}),
+    "air force": frozenset({"force"}),
+    "police": frozenset({"police"}),
+}
 
 
 @dataclass(frozen=True)
@@ -220,6 +265,7 @@ class DocActors:
         """Classify every entity span, persons with full names first."""
         spans = stitch_spans([e for e in self.doc.ents if e.label_ in ACTOR_LABELS])
         spans = join_comma_places(spans)
+        spans = titled_state_persons(self.doc, spans)
         self.context = _states_named(spans)
         self._find_datelines()
         spans += untagged_names(self.doc) + untagged_states(self.doc)
@@ -243,6 +289,9 @@ class DocActors:
                 and token.dep_ != "compound"  # a title on a name, not a mention
             ):
                 self.nominal_entity(token)
+        self._armed_services()
+        self._protesters()
+        self._party_words()
         self._resolve_descriptions()
 
     def _find_datelines(self) -> None:
@@ -357,7 +406,7 @@ class DocActors:
             return None
         country = gazetteer.country_by_name(text)
         in_place = span.root.dep_ == "pobj" and span.root.head.lower_ in ("in", "at")
-        if country is None and not in_place:
+        if country is None and not in_place and not _seat_building(text):
             country = gazetteer.country_by_seat(text)
         if country is not None:
             return self._add(
@@ -405,6 +454,14 @@ class DocActors:
         if span.label_ in ("GPE", "LOC", "FAC"):
             return self._place(text)
         seat = gazetteer.country_by_seat(text)
+        if seat and span.label_ == "ORG" and _seat_building(text):
+            return self._add(
+                "organization",
+                text,
+                seat.iso3,
+                text,
+                f"the seat of power of {seat.name}, named as a body of its own",
+            )
         if seat and span.label_ == "ORG":
             return self._add(
                 "country",
@@ -437,6 +494,7 @@ class DocActors:
             for i, c in enumerate(self.clusters)
             if c.kind in ("organization", "group")
             and _short_name_of(words, c.name.lower().split())
+            and not _seat_building(c.name)  # "House" is never the White House
         ]
         return hits[0] if len(hits) == 1 else None
 
@@ -707,6 +765,187 @@ class DocActors:
                 f"'{phrase}': the {noun} of {country.name}",
             )
         return None
+
+    def _armed_services(self) -> None:
+        """A state's army, navy, air force or police named by a common noun
+        and a state word ("the Turkish military", "Yemeni forces", "Niger's
+        army", "Indonesian police") is an actor of its own, not the state: it
+        fights, arrests and withdraws where the government talks. One entity
+        per state and service, named as the article first writes it, folded
+        into the service the article names in full ("Iraqi Army") if any.
+
+        The tokens stay unmapped: events still read them as the coder does.
+        """
+        for token in self.doc:
+            service = self._service_of(token)
+            if service is None:
+                continue
+            country = self._modifier_country(token)
+            if country is None:
+                continue
+            phrase = self._service_phrase(token)
+            if phrase is None:
+                continue
+            reason = f"'{phrase}': the {service} of {country.name}"
+            named = self._service_named(country.iso3, service)
+            if named is not None:
+                self.clusters[named].merge(phrase, reason)
+                continue
+            key = ("service", f"{country.iso3} {service}")
+            if key not in self._by_key:
+                self._by_key[key] = len(self.clusters)
+                self.clusters.append(_Cluster(phrase, "organization", country.iso3))
+            self.clusters[self._by_key[key]].merge(phrase, reason)
+
+    def _protesters(self) -> None:
+        """ "Protesters", "Iraqi demonstrators", "Somali pirates": the
+        protesters (or pirates) of a state are a group the article names, one
+        per state (a digest's protests in two states are two groups). The
+        state is that of the noun's state word, else of the group its
+        sentence named already, else of the first state or place the
+        sentence names, else the article's main state; with none, no group.
+        Named as the article first writes them ("protesters", "Libyan
+        protesters"); a name taken already gets the state's demonym.
+
+        The tokens stay unmapped: events still read them as the coder does.
+        """
+        dominant = self._dominant_country()
+        named: dict[tuple[int, str], str] = {}  # (sentence, kind) → state
+        for token in self.doc:
+            lemma = token.lemma_.lower()
+            if (
+                lemma not in PROTESTER_NOUNS | BAND_NOUNS
+                or token.tag_ not in ("NNS", "NNPS")
+                or token.i in self.by_token
+                or token.dep_ == "compound"
+            ):
+                continue
+            kind = "pirates" if lemma in BAND_NOUNS else "crowd"
+            modifier = self._modifier_country(token)
+            iso3 = (
+                modifier.iso3
+                if modifier
+                else named.get((token.sent.start, kind))  # "… eight pirates"
+                or self._sentence_country(token)
+                or dominant
+            )
+            word = token.lower_
+            phrase = f"{self._state_word(token)} {word}" if modifier else word
+            if iso3 is None:
+                continue  # whose protesters, nothing in the text says
+            named[(token.sent.start, kind)] = iso3
+            key = (kind, iso3)
+            if key not in self._by_key:
+                name = phrase
+                taken = {c.name.lower() for c in self.clusters}
+                demonym = gazetteer.demonym_of(iso3)
+                if name.lower() in taken and demonym:
+                    name = f"{demonym} {word}"
+                if name.lower() in taken:
+                    continue
+                self._by_key[key] = len(self.clusters)
+                self.clusters.append(_Cluster(name, "group", iso3))
+            state = gazetteer.country_by_code(iso3)
+            self.clusters[self._by_key[key]].merge(
+                phrase, f"'{phrase}': {word} of {state.name if state else iso3}"
+            )
+
+    def _state_word(self, token: Token) -> str:
+        """The words of the state modifier of a noun ("Iraqi", "South Korean")."""
+        for child in token.children:
+            if child.dep_ not in ("amod", "compound", "nmod", "poss"):
+                continue
+            index = self.by_token.get(child.i)
+            left = child.i
+            while (
+                index is not None and left > 0 and self.by_token.get(left - 1) == index
+            ):
+                left -= 1
+            if index is not None or gazetteer.country_by_name(child.text):
+                return self.doc[left : child.i + 1].text
+        return ""
+
+    def _party_words(self) -> None:
+        """ "Republican senators", "a Labour MP", "the Democratic leadership": a
+        party's name as a modifier of a common noun or a title names the
+        party, which the model tags as an adjective or not at all. A party
+        named already (in full, or by its members, "Republicans") takes it in.
+        Words inside a longer name ("Democratic Republic", "Republican
+        Guard") are that name's; "Republican"/"Democratic" are the US parties
+        only in an article that names the USA."""
+        for token in self.doc:
+            party = PARTY_WORDS.get(token.text)
+            if party is None or token.i in self.by_token:
+                continue
+            name, state = party
+            if state is not None and state not in self.context:
+                continue
+            head = token.head
+            if token.dep_ not in ("amod", "compound") or head.i <= token.i:
+                continue
+            if not (head.pos_ == "NOUN" or is_honorific(head)):
+                continue  # "Republican Guard": a name of its own
+            forms = {name.lower(), *PARTY_MEMBERS.get(name, ())}
+            hits = [i for i, c in enumerate(self.clusters) if c.name.lower() in forms]
+            reason = f"'{token.text}': the {name} named as an adjective"
+            if hits:
+                self.clusters[hits[0]].merge(token.text, reason)
+                continue
+            self._add("group", name, state, token.text, reason)
+
+    def _sentence_country(self, token: Token) -> str | None:
+        """The state of the first state or place the token's sentence names."""
+        for other in token.sent:
+            index = self.by_token.get(other.i)
+            if index is None:
+                continue
+            cluster = self.clusters[index]
+            if cluster.kind in ("country", "location") and cluster.country:
+                return cluster.country
+        return None
+
+    def _service_of(self, token: Token) -> str | None:
+        if token.i in self.by_token or token.pos_ not in ("NOUN", "PROPN"):
+            return None
+        if token.dep_ == "compound":
+            return None  # "army chief", "police station"
+        noun = token.lemma_.lower()
+        if noun == "force":
+            if any(c.lower_ == "air" for c in token.children):
+                return "air force"
+            if token.tag_ not in ("NNS", "NNPS"):
+                return None  # "a force for good"
+        return SERVICE_NOUNS.get(noun)
+
+    def _service_phrase(self, token: Token) -> str | None:
+        """ "Sudanese troops" for "Six Sudanese troops", "Niger's army", "South
+        Korean navy": the words from the state word (all of its name) to the
+        noun; None when they run through a coordination ("Afghan and Iraqi
+        forces": two services)."""
+        left = token.i
+        for t in token.lefts:
+            if t.dep_ in ("amod", "compound", "nmod", "poss"):
+                left = min(left, t.left_edge.i)
+        index = self.by_token.get(left)
+        while index is not None and left > 0 and self.by_token.get(left - 1) == index:
+            left -= 1  # "States" of "United States"
+        words = self.doc[left : token.i + 1]
+        if any(t.dep_ in ("cc", "conj") or t.pos_ == "PUNCT" for t in words):
+            return None
+        return clean_surface(words.text)
+
+    def _service_named(self, iso3: str, service: str) -> int | None:
+        """The one body of this state the model tagged whose name ends in the
+        service's head word ("Iraqi Army", "Israel Defense Forces")."""
+        heads = SERVICE_HEADS[service]
+        hits = [
+            i
+            for i, c in enumerate(self.clusters)
+            if c.kind in ("organization", "group")
+            and c.country == iso3
+            and c.name.lower().split()[-1] in heads
+        ]
+        return hits[0] if len(hits) == 1 else None
 
     def _crowd(self, token: Token) -> int | None:
         """ "Thousands protested in Tbilisi", "Demonstrators gathered …": a crowd
@@ -1092,6 +1331,17 @@ def _states_named(spans: list[Span]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _seat_building(text: str) -> bool:
+    """A seat of power that is a building or street, not a city ("White
+    House", "Pentagon", "Downing Street", "Kremlin"): the article names it as
+    the office that works there, an actor of its own beside its state; a
+    capital ("Washington", "Moscow") stands for the state."""
+    return (
+        gazetteer.country_by_seat(text) is not None
+        and gazetteer.city_by_name(text) is None
+    )
+
+
 def _state_reason(text: str, name: str) -> str:
     if gazetteer.is_demonym(text):
         return f"demonym of {name}"
@@ -1136,8 +1386,8 @@ def _may_stand_alone(word: str, name: list[str]) -> bool:
 
 #: Words that end a company's full name and are left out of its short name.
 COMPANY_SUFFIXES = frozenset(
-    "holdings group inc inc. ltd ltd. corp corp. corporation company co co. plc "
-    "llc sa ag gmbh".split()
+    "holdings group inc inc. ltd ltd. limited corp corp. corporation company co co. "
+    "plc llc llp sa ag nv gmbh kft".split()
 )
 
 

@@ -125,6 +125,15 @@ def country_by_code(iso3: str) -> Country | None:
     return Country(iso3, name) if name else None
 
 
+@lru_cache(maxsize=256)
+def demonym_of(iso3: str) -> str | None:
+    """The first demonym listed for a state ("IRQ" → "Iraqi"), if any."""
+    for row in data_rows("countries.jsonl"):
+        if row["country"] == iso3 and row["demonyms"]:
+            return row["demonyms"][0]
+    return None
+
+
 def is_demonym(name: str) -> bool:
     """True for adjectives and plurals such as "Ukrainian" or "Iranians"."""
     return normalise(name) in _tables().demonyms

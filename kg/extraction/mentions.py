@@ -91,7 +91,9 @@ def drop_institution_word(span: Span) -> Span:
 def full_name(span: Span) -> Span:
     """Widen a person span over given names the model left out ("Antony J. Blinken").
 
-    Only untagged proper nouns that modify the name's head and are not titles.
+    Only untagged proper nouns that modify the name's head and are not titles
+    nor the end of a state's name ("the Prime Minister of Papua New Guinea
+    Peter O'Neill": "Guinea" ends the state, not a given name).
     """
     doc, start = span.doc, span.start
     while start > 0:
@@ -104,10 +106,18 @@ def full_name(span: Span) -> Span:
             or token.head.i not in range(start, span.end)
             or is_honorific(token)
             or (before is not None and before.pos_ in ("DET", "ADP"))
+            or _ends_state_name(doc, start)
         ):
             break
         start -= 1
     return doc[start : span.end]
+
+
+def _ends_state_name(doc: Doc, end: int) -> bool:
+    """Whether the one to three words before ``end`` are a state's name."""
+    return any(
+        _state_name(doc[start:end].text) for start in range(max(end - 3, 0), end)
+    )
 
 
 def is_honorific(token: Token) -> bool:
@@ -319,9 +329,20 @@ def lead_body(doc: Doc, lead: int, limit: int) -> range:
 
 
 def part_of_title(span: Span) -> bool:
-    """A one-word ORG that ends a title or department name ("Secretary of State")."""
+    """A one-word ORG that ends a title or department name ("Secretary of
+    State"), or the "State for Defence" of "Secretary of State for Defence".
+
+    A state's own name after a title ("the President of Chile", "leaders of
+    Peru") is the state, which the text names: it is an entity, not a piece
+    of the title.
+    """
     doc = span.doc
-    if len(span) != 1 or span.start < 2 or doc[span.start - 1].lower_ != "of":
+    of_office = len(span) > 2 and span[0].lower_ == "state" and span[1].lower_ == "for"
+    if (len(span) != 1 and not of_office) or span.start < 2:
+        return False
+    if doc[span.start - 1].lower_ != "of":
+        return False
+    if _state_name(span.text):
         return False
     head = doc[span.start - 2]
     return is_title(head) or head.lower_ in ("department", "ministry", "secretary")
@@ -349,6 +370,88 @@ def untagged_names(doc: Doc) -> list[Span]:
         if end - token.i - 1 >= 2:
             found.append(Span(doc, token.i + 1, end, label="PERSON"))
     return found
+
+
+def titled_state_persons(doc: Doc, spans: list[Span]) -> list[Span]:
+    """ "the Prime Minister of Norway Jonas Støre": after a title and "of", a
+    state's name then a person's name, however the model cut them.
+
+    The model often misses the name after such a title, or glues the state
+    to the name's first words as a body ("Norway Jonas" ORG + "Støre"
+    PERSON), or leaves the state to the title. The state is read off the
+    gazetteer (its longest name right after "of" or "of the"), the name is
+    the run of two or more capitalised words after it, up to a title word, a
+    body word or a state; the model's spans over those words give way to a
+    state (GPE) and a person (PERSON). Spans reaching past the name are left
+    as the model made them.
+    """
+    claimed: list[tuple[int, int]] = []
+    added: list[Span] = []
+    for token in doc:
+        if token.lower_ != "of" or not _after_title(token):
+            continue
+        start = token.i + 1
+        if start < len(doc) and doc[start].lower_ == "the":
+            start += 1
+        cut = _state_end(doc, start)
+        if cut is None:
+            continue
+        end = cut
+        while end < len(doc) and _name_word(doc[end]):
+            end += 1
+        if end - cut < 2:
+            continue
+        if any(s.start < end and s.end > end for s in spans):
+            continue  # a longer name the model saw: left alone
+        claimed.append((start, end))
+        added += [
+            Span(doc, start, cut, label="GPE"),
+            Span(doc, cut, end, label="PERSON"),
+        ]
+    if not added:
+        return spans
+    kept = [s for s in spans if not any(s.start < b and s.end > a for a, b in claimed)]
+    return sorted(kept + added, key=lambda s: s.start)
+
+
+def _after_title(of: Token) -> bool:
+    """ "President of", "Minister of Defence of": the "of" follows a title,
+    maybe through capitalised words of a department."""
+    doc = of.doc
+    for k in range(of.i - 1, max(of.i - 6, -1), -1):
+        word = doc[k]
+        if is_title(word):
+            return True
+        if not (word.is_title or word.lower_ in ("of", "and", "for")):
+            return False
+    return False
+
+
+def _state_end(doc: Doc, start: int) -> int | None:
+    """The end of the longest state name (not a demonym) that starts here."""
+    for end in range(min(start + 4, len(doc)), start, -1):
+        words = doc[start:end]
+        if all(t.is_title or t.is_upper for t in words) and _state_name(words.text):
+            return end
+    return None
+
+
+def _name_word(token: Token) -> bool:
+    """A word of a person's name: capitalised, no title, body or state word."""
+    word = token.lower_
+    return (
+        (token.is_alpha or "'" in token.text or "-" in token.text)
+        and (
+            token.is_title
+            or (token.is_upper and len(token) > 1 and set(word) <= set("ivx"))
+        )
+        and not (
+            is_title(token)
+            or word in BODY_HEADS
+            or word in ("of", "and", "the")
+            or gazetteer.country_by_name(token.text)
+        )
+    )
 
 
 def untagged_states(doc: Doc) -> list[Span]:
@@ -689,7 +792,16 @@ def not_an_actor(text: str) -> bool:
     if text.isupper() and len(text) == 3 and _is_currency(text):
         return True
     words = text.split()
+    if len(words) > 1 and words[-1].lower() in HAPPENING_ENDS:
+        return not any(w in ("of", "for") for w in words)  # "Study of War": a body
     return len(words) > 1 and words[-1].lower().strip(".") in TITLE_ENDS
+
+
+#: Last words of the name of a happening, not of an actor: a war ("Second
+#: Sudanese Civil War"), a crisis ("Debt Crisis"), an observance ("Peace
+#: Week"), an uprising. With "of" or "for" in the name it is a body named
+#: after one ("Institute for the Study of War").
+HAPPENING_ENDS = frozenset("war crisis week uprising insurgency".split())
 
 
 @lru_cache(maxsize=1)
