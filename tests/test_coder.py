@@ -349,3 +349,33 @@ def test_coder_kg_evaluate_without_gold_or_cv_is_a_usage_error():
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "--cv" in result.stderr
+
+
+def test_coder_marks_a_description_mention_apart_from_a_name(nlp):
+    """ "The president" resolved to a named person is a candidate actor whose
+    dependency path carries the description mark, so the model weighs it
+    apart from a name."""
+    from kg.extraction.actors import DocActors
+    from kg.extraction.coder.candidates import candidate_groups
+    from kg.extraction.events import EventFinder, find_triggers
+    from kg.extraction.pipeline import TRIGGERS_KEY
+
+    coder = nlp.get_pipe("kg_events").coder
+    doc = nlp(
+        "President Amelia Norberg of Finland arrived in Oslo on Monday.\n\n"
+        "The president criticised Russia over the closure of the border."
+    )
+    actors = DocActors.load(doc)
+    president = next(
+        i for i, c in enumerate(actors.clusters) if c.name.endswith("Norberg")
+    )
+    triggers = find_triggers(doc, actors, TRIGGERS_KEY)
+    finder = EventFinder(doc, actors, None)
+    list(finder.events(triggers))
+    (group,) = [
+        g
+        for g in candidate_groups(doc, actors, finder, triggers, coder)
+        if g.trigger.head.lower_ == "criticised"
+    ]
+    path = group.source_base[president][3]  # ("base", role, kind, path, ...)
+    assert path is not None and path.startswith("~"), group.source_base[president]

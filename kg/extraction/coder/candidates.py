@@ -377,11 +377,19 @@ def _nearest_path(
     head: Token, mentions: list[Token] | None, up: list[Token]
 ) -> tuple[str | None, int | None]:
     """The dependency path from the trigger (whose ancestors are ``up``) to the
-    nearest of the mentions."""
+    nearest of the mentions.
+
+    A mention that is a description ("the president", "the court": a common
+    noun the actor layer resolved to a named actor) marks its path with "~":
+    it is weaker evidence than a name, and the model weighs it apart.
+    """
     if not mentions:
         return None, None
     best = min(mentions, key=lambda m: abs(m.i - head.i))
-    return F.dependency_path(head, best, up), best.i - head.i
+    path = F.dependency_path(head, best, up)
+    if best.pos_ == "NOUN" and best.is_lower:
+        path = "~" + path
+    return path, best.i - head.i
 
 
 def _share_bucket(share: float | None) -> str:
