@@ -169,25 +169,31 @@ def test_actors_demonyms_and_seats_stand_for_states(nlp, text, surface, state, r
 
 
 @pytest.mark.parametrize(
-    ("text", "building", "iso3"),
+    ("text", "building", "iso3", "code"),
     [
-        ("The Kremlin rejected the proposal.", "Kremlin", "RUS"),
+        ("The Kremlin rejected the proposal.", "Kremlin", "RUS", "RUSGOV"),
         (
             "The Pentagon said U.S. forces struck Houthi targets in Yemen.",
             "Pentagon",
             "USA",
+            "USAMIL",
         ),
-        ("The White House welcomed the truce on Friday.", "White House", "USA"),
+        (
+            "The White House welcomed the truce on Friday.",
+            "White House",
+            "USA",
+            "USAGOV",
+        ),
     ],
 )
 def test_actors_seat_that_is_a_building_is_a_body_of_its_state(
-    nlp, text, building, iso3
+    nlp, text, building, iso3, code
 ):
     """A capital speaks for its state; a building ("the Kremlin", "the
     Pentagon") is the office that works there, a body of its own with that
-    state, as the annotators and ICEWS's government sector code it."""
+    state and its sector, as the annotators and ICEWS code it."""
     body = _named(_entities(nlp, text), building)
-    assert (body.kind, body.country, body.code) == ("organization", iso3, f"{iso3}GOV")
+    assert (body.kind, body.country, body.code) == ("organization", iso3, code)
 
 
 @pytest.mark.parametrize(
