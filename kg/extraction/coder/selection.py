@@ -10,6 +10,7 @@ twice in one sentence ("met … for talks") is one event, the likelier.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
@@ -20,6 +21,7 @@ from kg.extraction.coder.candidates import (
     candidate_groups,
     make_event,
 )
+from kg.extraction.coder.features import Part
 from kg.extraction.coder.files import CoderModel
 from kg.extraction.events import EventFinder, Trigger
 from kg.records import Event
@@ -55,8 +57,8 @@ def best_choices(
     """
     best = _Best()
     ruled = _Best()
-    detect = _Scorer(coder, coder.part_logit)
-    rank = _Scorer(coder, coder.part_rank) if coder.rank_weights else None
+    detect = _Scorer(coder.part_logit)
+    rank = _Scorer(coder.part_rank) if coder.rank_weights else None
     for root in group.roots:
         z_of = detect.readings(group, root)
         q_of = z_of if rank is None else rank.readings(group, root)
@@ -85,11 +87,12 @@ class _Best:
 class _Scorer:
     """Sums one linear model over a trigger's readings, each part once."""
 
-    def __init__(self, coder: CoderModel, part) -> None:  # noqa: ANN001 - a method
-        self.coder = coder
+    def __init__(self, part: Callable[[Part], float]) -> None:
         self.part = part
 
-    def readings(self, group: TriggerCandidates, root: str):  # noqa: ANN201
+    def readings(
+        self, group: TriggerCandidates, root: str
+    ) -> Callable[[int, int | None], float]:
         """A function (source, target) -> summed score of the reading with ``root``."""
         part = self.part
         base = part(group.trigger_features[root])
