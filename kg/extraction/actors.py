@@ -826,7 +826,7 @@ class DocActors:
                 modifier.iso3
                 if modifier
                 else named.get((token.sent.start, kind))  # "… eight pirates"
-                or self._sentence_country(token)
+                or self.sentence_country(token)
                 or dominant
             )
             word = token.lower_
@@ -893,7 +893,7 @@ class DocActors:
                 continue
             self._add("group", name, state, token.text, reason)
 
-    def _sentence_country(self, token: Token) -> str | None:
+    def sentence_country(self, token: Token) -> str | None:
         """The state of the first state or place the token's sentence names."""
         for other in token.sent:
             index = self.by_token.get(other.i)

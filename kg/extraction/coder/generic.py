@@ -71,7 +71,7 @@ def generic_mentions(
             continue
         start = token.sent.start
         if start not in places:
-            places[start] = _sentence_state(token, actors)
+            places[start] = actors.sentence_country(token)
         out.setdefault(start, []).append(
             _generic(token, noun, actors, places[start], dominant)
         )
@@ -89,18 +89,6 @@ def _generic(
     if dominant is not None:
         return Generic(token, noun, dominant, "article")
     return Generic(token, noun, None, "none")
-
-
-def _sentence_state(token: Token, actors: DocActors) -> str | None:
-    """The state of the first state or place named in the token's sentence."""
-    for other in token.sent:
-        index = actors.by_token.get(other.i)
-        if index is None:
-            continue
-        cluster = actors.clusters[index]
-        if cluster.kind in ("country", "location") and cluster.country:
-            return cluster.country
-    return None
 
 
 def generic_entity(generic: Generic) -> Entity:
