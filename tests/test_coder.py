@@ -379,3 +379,21 @@ def test_coder_marks_a_description_mention_apart_from_a_name(nlp):
     ]
     path = group.source_base[president][3]  # ("base", role, kind, path, ...)
     assert path is not None and path.startswith("~"), group.source_base[president]
+
+
+def test_coder_relation_of_two_mentions_tells_coordination_and_order(nlp):
+    """The pair features say how source and target mentions stand: coordinated
+    names rarely act on each other, an adjective on its noun never does."""
+    from kg.extraction.coder.features import relation
+
+    doc = nlp("Kenya and Uganda signed a trade pact with Tanzania.")
+    kenya, uganda, tanzania = (
+        next(t for t in doc if t.text == w) for w in ("Kenya", "Uganda", "Tanzania")
+    )
+    assert relation(kenya, uganda) == "conj"
+    assert relation(kenya, tanzania) == "s<t"
+    assert relation(tanzania, kenya) == "t<s"
+    assert relation(kenya, None) == "notarget"
+    assert relation(None, kenya) == "far"
+    troops = nlp("Kenyan troops entered the town.")
+    assert relation(troops[0], troops[1]) == "attached"

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
+from spacy.attrs import IS_SPACE, ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from kg.extraction.actors import DocActors
@@ -68,6 +70,7 @@ REPORTING_VERBS = SPEECH_VERBS | frozenset(
 )
 QUOTE_MARKS = frozenset({'"', "“", "”", "``", "''"})
 _QUOTED_KEY = "kg_quoted"  # Doc.user_data key of the per-token quotation flags
+_QUOTE_IDS = frozenset(get_string_id(mark) for mark in QUOTE_MARKS)
 #: Nouns for the members of a body: "leaders of AU member states" act as the AU.
 MEMBER_NOUNS = frozenset({"state", "country", "nation", "member", "government"})
 #: People who act for their states: "leaders", "ministers", "diplomats of …".
@@ -891,9 +894,14 @@ def _quoted_tokens(doc: Doc) -> list[bool]:
     cached = doc.user_data.get(_QUOTED_KEY)
     if cached is None or len(cached) != len(doc):
         cached, marks = [], 0
-        for token in doc:
+        # token attributes as one array: no Token object per word
+        rows = doc.to_array([ORTH, IS_SPACE]).tolist()
+        for i, (orth, space) in enumerate(rows):
             cached.append(marks % 2 == 1)
-            marks = 0 if "\n" in token.text else marks + (token.text in QUOTE_MARKS)
+            if space and "\n" in doc[i].text:
+                marks = 0
+            else:
+                marks += orth in _QUOTE_IDS
         doc.user_data[_QUOTED_KEY] = cached
     return cached
 

@@ -4,8 +4,10 @@ The model is linear over these strings, so a candidate's score is a sum of
 independent parts: the trigger's (its word, root, syntax, modality), the
 source's and the target's (each actor's kind and the dependency path that joins
 it to the trigger), and a few pair features (did the rules pick exactly this
-pair?). Scoring every (source, target) pair of a trigger then costs one addition
-per pair, which keeps the trained layer cheap beside the parser.
+pair? how do the two mentions stand to each other, and what shape do their
+paths make together?). Scoring every (source, target) pair of a trigger then
+costs one addition per pair, which keeps the trained layer cheap beside the
+parser.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def _actor_base(
     return [
         *found,
         f"{role}path={path}",
-        f"{role}short={_short(path)}",
+        f"{role}short={short_path(path)}",
         f"{role}side={side}",
         f"{role}dist={distance}",
         f"{role}side|dist={side}|{distance}",
@@ -180,7 +182,7 @@ def _actor_by_root(
     return [
         *found,
         f"{role}path|r={path}|{root}",
-        f"{role}short|r={_short(path)}|{root}",
+        f"{role}short|r={short_path(path)}|{root}",
         f"{role}side|r={side}|{root}",
     ]
 
@@ -194,15 +196,55 @@ def _no_target(root: str, lemma: str) -> list[str]:
     return ["tnone", f"tnone|r={root}", f"tnone|lem={lemma}"]
 
 
-def pair_part(rule_pair: bool, same_country: bool, kinds: str, root: str) -> Part:
-    """Features of the (source, target) pair as a whole."""
-    return ("pair", rule_pair, same_country, kinds, root)
+def pair_part(
+    rule_pair: bool,
+    same_country: bool,
+    kinds: str,
+    root: str,
+    relation: str,
+    paths: str,
+) -> Part:
+    """Features of the (source, target) pair as a whole.
+
+    Args:
+        relation: how the two mentions stand to each other (see :func:`relation`).
+        paths: the short dependency paths of source and target, joined: the
+            pair's shape ("subject and object") says more than each path alone.
+    """
+    return ("pair", rule_pair, same_country, kinds, root, relation, paths)
+
+
+def relation(source: Token | None, target: Token | None) -> str:
+    """How the source's and the target's nearest mentions are placed.
+
+    Mentions attached to each other ("Israeli troops": an adjective on its
+    noun; "Kenya and Uganda": a coordination) rarely act on one another;
+    a mention outside the trigger's sentence has no place to compare.
+    """
+    if target is None:
+        return "notarget"
+    if source is None:
+        return "far"
+    for one, two in ((source, target), (target, source)):
+        if one.head.i == two.i:
+            return "conj" if one.dep_ == "conj" else "attached"
+    if source.head.i == target.head.i and "conj" in (source.dep_, target.dep_):
+        return "conj"
+    return "s<t" if source.i < target.i else "t<s"
 
 
 def _pair_features(
-    rule_pair: bool, same_country: bool, kinds: str, root: str
+    rule_pair: bool,
+    same_country: bool,
+    kinds: str,
+    root: str,
+    relation: str,
+    paths: str,
 ) -> list[str]:
     found = [f"kinds={kinds}", f"kinds|r={kinds}|{root}"]
+    found += [f"rel={relation}", f"rel|r={relation}|{root}"]
+    found += [f"rel|same={relation}|{same_country}"]
+    found += [f"paths={paths}", f"paths|r={paths}|{root}"]
     if rule_pair:
         found += ["rulepair", f"rulepair|r={root}"]
     if same_country:
@@ -268,7 +310,7 @@ def _label(token: Token) -> str:
     return token.dep_
 
 
-def _short(path: str) -> str:
+def short_path(path: str) -> str:
     """The path without preposition words and without its middle steps."""
     steps = [s.split(":")[0] for s in _STEP.findall(path)]
     return "".join(steps[:1] + steps[-1:]) if len(steps) > 2 else "".join(steps)

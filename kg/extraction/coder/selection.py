@@ -61,9 +61,11 @@ def best_choices(
     rank = _Scorer(coder.part_rank) if coder.rank_weights else None
     for root in group.roots:
         z_of = detect.readings(group, root)
-        q_of = z_of if rank is None else rank.readings(group, root)
+        q_of = None if rank is None else rank.readings(group, root)
         for source, target in group.pairs(root):
-            z, q = z_of(source, target), q_of(source, target)
+            pair = group.pair_part(root, source, target)
+            z = z_of(source, target, pair)
+            q = z if q_of is None else q_of(source, target, pair)
             best.offer(z, q, (root, source, target))
             if (root, source, target) in group.rule_pairs:
                 ruled.offer(z, q, (root, source, target))
@@ -92,8 +94,9 @@ class _Scorer:
 
     def readings(
         self, group: TriggerCandidates, root: str
-    ) -> Callable[[int, int | None], float]:
-        """A function (source, target) -> summed score of the reading with ``root``."""
+    ) -> Callable[[int, int | None, Part], float]:
+        """A function (source, target, pair part) -> summed score of the reading
+        with ``root``; the parts of the trigger and of each actor are summed once."""
         part = self.part
         base = part(group.trigger_features[root])
         sources = {
@@ -104,13 +107,9 @@ class _Scorer:
             a: (0.0 if a is None else part(group.target_base[a])) + part(p)
             for a, p in group.target_features[root].items()
         }
-        pairs: dict[tuple, float] = {}  # few distinct pair keys: sum each once
 
-        def score(source: int, target: int | None) -> float:
-            key = group.pair_key(root, source, target)
-            if key not in pairs:
-                pairs[key] = part(group.pair_part(root, source, target))
-            return base + sources[source] + targets[target] + pairs[key]
+        def score(source: int, target: int | None, pair: Part) -> float:
+            return base + sources[source] + targets[target] + part(pair)
 
         return score
 
