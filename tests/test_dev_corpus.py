@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 
 #: Floors per set: measured scores minus 0.02.
 FLOORS = {
-    "dev": {"events_f1": 0.36, "entities_f1": 0.88, "strict_f1": 0.30},
+    "dev": {"events_f1": 0.35, "entities_f1": 0.88, "strict_f1": 0.29},
     "train": {"events_f1": 0.66, "entities_f1": 0.90, "strict_f1": 0.42},
 }
 

@@ -102,11 +102,15 @@ class TriggerCandidates:
         same = target is not None and country is not None
         same = same and country == self.countries[target]
         spot, short = self.spots[source]
-        other, other_short = self.spots[target] if target is not None else (None, "-")
+        if target is None:
+            relation, other_short = F.NO_TARGET, "-"
+        else:
+            other, other_short = self.spots[target]
+            relation = F.relation(spot, other)
         return (
             same,
             f"{coarse[source]}>{coarse[target]}",
-            F.relation(spot, other),
+            relation,
             f"{short}|{other_short}",
         )
 

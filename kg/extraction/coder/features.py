@@ -215,22 +215,28 @@ def pair_part(
 
 
 def relation(source: Token | None, target: Token | None) -> str:
-    """How the source's and the target's nearest mentions are placed.
+    """How the source's and the target's nearest mentions are placed (a
+    reading without a target has no relation: see :data:`NO_TARGET`).
 
     Mentions attached to each other ("Israeli troops": an adjective on its
     noun; "Kenya and Uganda": a coordination) rarely act on one another;
-    a mention outside the trigger's sentence has no place to compare.
+    a mention outside the trigger's sentence (None) has no place to compare,
+    and which of the two lies outside tells what the reading assumes.
     """
-    if target is None:
-        return "notarget"
     if source is None:
-        return "far"
+        return "farsource"
+    if target is None:
+        return "fartarget"
     for one, two in ((source, target), (target, source)):
         if one.head.i == two.i:
             return "conj" if one.dep_ == "conj" else "attached"
     if source.head.i == target.head.i and "conj" in (source.dep_, target.dep_):
         return "conj"
     return "s<t" if source.i < target.i else "t<s"
+
+
+#: The relation of a reading that has no target.
+NO_TARGET = "notarget"
 
 
 def _pair_features(
