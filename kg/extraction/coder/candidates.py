@@ -296,12 +296,11 @@ def _describe(
     rule_targets = {(r, t) for r, _, t in group.rule_pairs}
     up = F.ancestors(head)
     paths = {a: _nearest_path(head, named.get(a), up) for a in group.actors}
-    for actor, (path, offset) in paths.items():
-        spot = None if offset is None else head.doc[head.i + offset]
-        group.spots[actor] = (spot, "far" if path is None else F.short_path(path))
     subject = _subject_kind(head, finder.actors)
     for actor in group.actors:
         path, offset = paths[actor]
+        spot = None if offset is None else head.doc[head.i + offset]
+        group.spots[actor] = (spot, "far" if path is None else F.short_path(path))
         rank = group.earlier.get(actor)
         kind = group.kinds[actor]
         group.source_base[actor] = F.actor_base("s", kind, path, offset, rank, subject)
