@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.attrs import SENT_START
+from spacy.tokens import Doc, Token
+
+_STARTS_KEY = "kg_sentence_starts"  # Doc.user_data key: (len(doc), starts)
 
 
 def governing_verb(token: Token, steps: int = 4) -> Token | None:
@@ -20,3 +23,22 @@ def governing_verb(token: Token, steps: int = 4) -> Token | None:
         if node.pos_ in ("VERB", "AUX"):
             return node
     return None
+
+
+def sentence_starts(doc: Doc) -> list[int]:
+    """For every token, where its sentence starts (``token.sent.start``).
+
+    ``token.sent`` walks the tokens back to the sentence start on every call;
+    the coder asks it for every trigger and mention, so the answer for a whole
+    Doc is worked out once, from the sentence-start flags, and kept with it.
+    """
+    cached = doc.user_data.get(_STARTS_KEY)
+    if cached is not None and cached[0] == len(doc):
+        return cached[1]
+    starts, current = [], 0
+    for i, flag in enumerate(doc.to_array(SENT_START).tolist()):
+        if flag == 1:
+            current = i
+        starts.append(current)
+    doc.user_data[_STARTS_KEY] = (len(doc), starts)
+    return starts

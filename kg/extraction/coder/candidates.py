@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.attrs import LEMMA, POS
 from spacy.parts_of_speech import IDS as POS_IDS
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from kg.extraction.actors import DocActors
 from kg.extraction.coder import features as F
@@ -33,6 +33,7 @@ from kg.extraction.events import (
     _inside_quote,
 )
 from kg.extraction.modality import code_for, modality_of
+from kg.extraction.syntax import sentence_starts
 from kg.records import ACTOR_KINDS, Entity, Event
 
 #: Actors of a sentence considered per trigger, nearest first (chosen by
@@ -76,7 +77,7 @@ class TriggerCandidates:
     coarse: dict[int | None, str] = field(default_factory=dict)
     earlier: dict[int, int] = field(default_factory=dict)
     latent: dict[int, Generic] = field(default_factory=dict)
-    spots: dict[int, tuple[Token | None, str]] = field(default_factory=dict)
+    spots: dict[int, tuple[F.Placed | None, str]] = field(default_factory=dict)
     pair_facts: dict[tuple[int, int | None], tuple] = field(default_factory=dict)
     present: float = 0.0  # share of the text's sentences in the present tense
 
@@ -106,7 +107,7 @@ class TriggerCandidates:
             relation, other_short = F.NO_TARGET, "-"
         else:
             other, other_short = self.spots[target]
-            relation = F.relation(spot, other)
+            relation = F.relation_of(spot, other)
         return (
             same,
             f"{coarse[source]}>{coarse[target]}",
@@ -171,21 +172,25 @@ def build_candidates(
     Args:
         rule_events: trigger head index -> (root, source, target) the rules chose.
     """
-    mentions = _mentions_by_sentence(doc, actors)
+    starts = sentence_starts(doc)
+    mentions = _mentions_by_sentence(doc, actors, starts)
     generics = generic_mentions(doc, actors, coder.actor_nouns)
-    previous = _previous_sentences(doc)
-    present = F.present_share(list(doc.sents))
+    sents = list(doc.sents)
+    previous = _previous_sentences(doc, sents)
+    present = F.present_share(sents)
+    chains: dict[int, list[Token]] = {}  # mention -> its heads, shared by triggers
     out = []
     rule_heads = {t.head.i for t in triggers if t.head.i in rule_events}
     for trigger in triggers:
         head = trigger.head
+        start = starts[head.i]
         chosen = rule_events.get(head.i, [])
-        named = dict(mentions.get(head.sent.start, {}))
+        named = dict(mentions.get(start, {}))
         nearest = sorted(named, key=lambda a: abs(named[a][0].i - head.i))[:MAX_ACTORS]
-        latent = _nearest_generics(generics.get(head.sent.start, []), head)
+        latent = _nearest_generics(generics.get(start, []), head)
         named.update({g.index: [g.token] for g in latent.values()})
         nearest += list(latent)
-        before = _recent_actors(mentions.get(previous.get(head.sent.start, -1), {}))
+        before = _recent_actors(mentions.get(previous.get(start, -1), {}))
         ruled = [a for _, s, t in chosen for a in (s, t) if a is not None]
         people = list(dict.fromkeys(nearest + ruled + before))
         if not people:
@@ -201,7 +206,7 @@ def build_candidates(
             latent=latent,
             present=present,
         )
-        _describe(group, named, head.i in rule_heads, coder, finder)
+        _describe(group, named, head.i in rule_heads, coder, finder, chains)
         out.append(group)
     return out
 
@@ -212,10 +217,10 @@ def _nearest_generics(found: list[Generic], head: Token) -> dict[int, Generic]:
     return {g.index: g for g in nearest}
 
 
-def _previous_sentences(doc: Doc) -> dict[int, int]:
+def _previous_sentences(doc: Doc, sents: list[Span]) -> dict[int, int]:
     """Sentence start -> start of the sentence before it in the same paragraph."""
     out, last, text = {}, None, doc.text  # Doc.text builds a new string each time
-    for sent in doc.sents:
+    for sent in sents:
         if last is not None and "\n\n" not in text[last.end_char : sent.start_char + 1]:
             out[sent.start] = last.start
         last = sent
@@ -278,8 +283,15 @@ def _describe(
     ruled: bool,
     coder: CoderModel,
     finder: EventFinder,
+    chains: dict[int, list[Token]],
 ) -> None:
-    """Fill in the feature lists of a trigger's candidates."""
+    """Fill in the feature lists of a trigger's candidates.
+
+    Args:
+        chains: mention index -> its heads up to the root (see
+            :func:`features.ancestors`), filled as mentions are met, for the
+            other triggers of the Doc.
+    """
     trigger, head = group.trigger, group.trigger.head
     lemma = head.lemma_.lower()
     clusters = finder.actors.clusters
@@ -295,11 +307,11 @@ def _describe(
     rule_sources = {(r, s) for r, s, _ in group.rule_pairs}
     rule_targets = {(r, t) for r, _, t in group.rule_pairs}
     up = F.ancestors(head)
-    paths = {a: _nearest_path(head, named.get(a), up) for a in group.actors}
+    paths = {a: _nearest_path(head, named.get(a), up, chains) for a in group.actors}
     subject = _subject_kind(head, finder.actors)
     for actor in group.actors:
         path, offset = paths[actor]
-        spot = None if offset is None else head.doc[head.i + offset]
+        spot = None if offset is None else F.placed(head.doc[head.i + offset])
         group.spots[actor] = (spot, "far" if path is None else F.short_path(path))
         rank = group.earlier.get(actor)
         kind = group.kinds[actor]
@@ -331,7 +343,8 @@ def _context_features(
     found = [f"mod={modality_of(head)}", f"nactors={min(named, 4)}"]
     found += ["quoted"] if _inside_quote(head) else []
     found += ["reported"] if _reported(head) else []
-    found += ["lead"] if head.sent.start == _first_sentence_start(head.doc) else []
+    start = sentence_starts(head.doc)[head.i]
+    found += ["lead"] if start == _first_sentence_start(head.doc) else []
     found += ["ruletrigger"] if len(trigger.span) > 1 or ruled else []
     found += ["ruleevent"] if ruled else []
     rate = coder.rates.get(head.lemma_.lower())
@@ -382,7 +395,7 @@ def _lead_start(doc: Doc) -> int:
 
 
 def _mentions_by_sentence(
-    doc: Doc, actors: DocActors
+    doc: Doc, actors: DocActors, starts: list[int]
 ) -> dict[int, dict[int, list[Token]]]:
     """Sentence start -> actor index -> head tokens of its mentions there."""
     out: dict[int, dict[int, list[Token]]] = {}
@@ -393,12 +406,15 @@ def _mentions_by_sentence(
         token = doc[i]
         if token.head.i != i and actors.by_token.get(token.head.i) == actor:
             continue  # not the head of its mention
-        out.setdefault(token.sent.start, {}).setdefault(actor, []).append(token)
+        out.setdefault(starts[i], {}).setdefault(actor, []).append(token)
     return out
 
 
 def _nearest_path(
-    head: Token, mentions: list[Token] | None, up: list[Token]
+    head: Token,
+    mentions: list[Token] | None,
+    up: list[Token],
+    chains: dict[int, list[Token]],
 ) -> tuple[str | None, int | None]:
     """The dependency path from the trigger (whose ancestors are ``up``) to the
     nearest of the mentions.
@@ -410,7 +426,10 @@ def _nearest_path(
     if not mentions:
         return None, None
     best = min(mentions, key=lambda m: abs(m.i - head.i))
-    path = F.dependency_path(head, best, up)
+    down = chains.get(best.i)
+    if down is None:
+        down = chains[best.i] = F.ancestors(best)
+    path = F.dependency_path(head, best, up, down)
     if best.pos_ == "NOUN" and best.is_lower:
         path = "~" + path
     return path, best.i - head.i

@@ -214,6 +214,16 @@ def pair_part(
     return ("pair", rule_pair, same_country, kinds, root, relation, paths)
 
 
+#: Where a mention sits in the parse: (index, index of its head, is it a
+#: conjunct). What :func:`relation` compares, taken once per mention.
+Placed = tuple[int, int, bool]
+
+
+def placed(token: Token) -> Placed:
+    """A mention's place in the parse (see :data:`Placed`)."""
+    return token.i, token.head.i, token.dep_ == "conj"
+
+
 def relation(source: Token | None, target: Token | None) -> str:
     """How the source's and the target's nearest mentions are placed (a
     reading without a target has no relation: see :data:`NO_TARGET`).
@@ -223,16 +233,27 @@ def relation(source: Token | None, target: Token | None) -> str:
     a mention outside the trigger's sentence (None) has no place to compare,
     and which of the two lies outside tells what the reading assumes.
     """
+    return relation_of(
+        None if source is None else placed(source),
+        None if target is None else placed(target),
+    )
+
+
+def relation_of(source: Placed | None, target: Placed | None) -> str:
+    """:func:`relation` of two mentions' places (what the coder calls, once
+    per pair, on places it took once per mention)."""
     if source is None:
         return "farsource"
     if target is None:
         return "fartarget"
-    for one, two in ((source, target), (target, source)):
-        if one.head.i == two.i:
-            return "conj" if one.dep_ == "conj" else "attached"
-    if source.head.i == target.head.i and "conj" in (source.dep_, target.dep_):
+    (s_at, s_head, s_conj), (t_at, t_head, t_conj) = source, target
+    if s_head == t_at:
+        return "conj" if s_conj else "attached"
+    if t_head == s_at:
+        return "conj" if t_conj else "attached"
+    if s_head == t_head and (s_conj or t_conj):
         return "conj"
-    return "s<t" if source.i < target.i else "t<s"
+    return "s<t" if s_at < t_at else "t<s"
 
 
 #: The relation of a reading that has no target.
@@ -277,16 +298,20 @@ def _side(offset: int | None) -> str:
 
 
 def dependency_path(
-    trigger: Token, mention: Token, up: list[Token] | None = None
+    trigger: Token,
+    mention: Token,
+    up: list[Token] | None = None,
+    down: list[Token] | None = None,
 ) -> str:
     """The path from the trigger up to where it meets the mention and down again.
 
     Each step is a dependency label; prepositions and agents carry their word
     ("prep:with"), since "talks with X" and "talks about X" differ only there.
-    ``up`` is the trigger's :func:`ancestors`, when the caller has them already.
+    ``up`` and ``down`` are the trigger's and the mention's :func:`ancestors`,
+    when the caller has them already.
     """
     up = ancestors(trigger) if up is None else up
-    down = ancestors(mention)
+    down = ancestors(mention) if down is None else down
     down_index = {t.i: n for n, t in enumerate(down)}
     for n, node in enumerate(up):
         if node.i in down_index:

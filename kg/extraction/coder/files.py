@@ -78,10 +78,13 @@ class CoderModel:
     folder: str = ""
     #: Summed weights of feature parts already seen (see :meth:`part_logit`).
     _sums: dict[Part, float] = field(
-        default_factory=dict, compare=False, repr=False, hash=False
+        default_factory=dict, init=False, compare=False, repr=False, hash=False
     )
     _rank_sums: dict[Part, float] = field(
-        default_factory=dict, compare=False, repr=False, hash=False
+        default_factory=dict, init=False, compare=False, repr=False, hash=False
+    )
+    _both: dict[Part, tuple[float, float]] = field(
+        default_factory=dict, init=False, compare=False, repr=False, hash=False
     )
 
     def keeps(self, raw: float, rule: bool) -> bool:
@@ -128,6 +131,19 @@ class CoderModel:
             get = self.rank_weights.get
             found = sum(get(f, 0.0) for f in expand(part))
             self._rank_sums[part] = found
+        return found
+
+    def part_scores(self, part: Part) -> tuple[float, float]:
+        """Both models' summed weights of one part: (detection, ranking), in one
+        lookup, since the coder needs both for every reading it scores. Without
+        a ranker the detection weights rank too."""
+        found = self._both.get(part)
+        if found is None:
+            if len(self._both) >= MAX_CACHED_PARTS:
+                self._both.clear()
+            z = self.part_logit(part)
+            found = (z, self.part_rank(part) if self.rank_weights else z)
+            self._both[part] = found
         return found
 
     def raw(self, logit: float) -> float:

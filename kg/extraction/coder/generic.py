@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.attrs import DEP, LEMMA, POS
+from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.tokens import Doc, Token
 
 from kg.extraction import gazetteer
 from kg.extraction.actors import DocActors
+from kg.extraction.syntax import sentence_starts
 from kg.records import Entity
 
 #: Generic mentions of a sentence considered per trigger, nearest first.
@@ -60,16 +63,19 @@ def generic_mentions(
     dominant = actors._dominant_country()
     places: dict[int, str | None] = {}
     out: dict[int, list[Generic]] = {}
-    for token in doc:
-        noun = token.lemma_.lower()
-        if (
-            noun not in nouns
-            or token.pos_ != "NOUN"
-            or token.i in actors.by_token
-            or token.dep_ == "compound"
-        ):
+    starts = sentence_starts(doc)
+    strings, noun_pos = doc.vocab.strings, POS_IDS["NOUN"]
+    compound = strings["compound"]  # dependency labels are string hashes
+    # token attributes as one array: a Token object only for the few nouns
+    rows = doc.to_array([LEMMA, POS, DEP]).tolist()
+    for i, (lemma_id, pos, dep) in enumerate(rows):
+        if pos != noun_pos or dep == compound or i in actors.by_token:
             continue
-        start = token.sent.start
+        noun = strings[lemma_id].lower()
+        if noun not in nouns:
+            continue
+        token = doc[i]
+        start = starts[i]
         if start not in places:
             places[start] = actors.sentence_country(token)
         out.setdefault(start, []).append(

@@ -10,7 +10,6 @@ twice in one sentence ("met … for talks") is one event, the likelier.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
@@ -21,9 +20,9 @@ from kg.extraction.coder.candidates import (
     candidate_groups,
     make_event,
 )
-from kg.extraction.coder.features import Part
 from kg.extraction.coder.files import CoderModel
 from kg.extraction.events import EventFinder, Trigger
+from kg.extraction.syntax import sentence_starts
 from kg.records import Event
 
 
@@ -55,63 +54,68 @@ def best_choices(
     readings it was chosen among (the likelihood that the trigger holds an
     event at all). Without a ranker the detection model orders them too.
     """
-    best = _Best()
-    ruled = _Best()
-    detect = _Scorer(coder.part_logit)
-    rank = _Scorer(coder.part_rank) if coder.rank_weights else None
+    best, ruled = _Best(), _Best()
+    rules = group.rule_pairs
     for root in group.roots:
-        z_of = detect.readings(group, root)
-        q_of = None if rank is None else rank.readings(group, root)
-        for source, target in group.pairs(root):
-            pair = group.pair_part(root, source, target)
-            z = z_of(source, target, pair)
-            q = z if q_of is None else q_of(source, target, pair)
-            best.offer(z, q, (root, source, target))
-            if (root, source, target) in group.rule_pairs:
-                ruled.offer(z, q, (root, source, target))
+        base_z, base_q, sources, targets = _summed_parts(group, root, coder)
+        for source, (source_z, source_q) in sources.items():
+            for target, (target_z, target_q) in targets.items():
+                if target == source:
+                    continue
+                pair_z, pair_q = coder.part_scores(
+                    group.pair_part(root, source, target)
+                )
+                z = base_z + source_z + target_z + pair_z
+                q = base_q + source_q + target_q + pair_q
+                best.offer(z, q, root, source, target)
+                if (root, source, target) in rules:
+                    ruled.offer(z, q, root, source, target)
     return _choice(group, coder, best), _choice(group, coder, ruled)
 
 
 class _Best:
     """The highest-ranked reading seen so far and the highest detection score."""
 
+    __slots__ = ("z", "q", "reading")
+
     def __init__(self) -> None:
         self.z = float("-inf")
         self.q = float("-inf")
         self.reading: tuple[str, int, int | None] | None = None
 
-    def offer(self, z: float, q: float, reading: tuple[str, int, int | None]) -> None:
-        self.z = max(self.z, z)
+    def offer(
+        self, z: float, q: float, root: str, source: int, target: int | None
+    ) -> None:
+        if z > self.z:
+            self.z = z
         if q > self.q:
-            self.q, self.reading = q, reading
+            self.q, self.reading = q, (root, source, target)
 
 
-class _Scorer:
-    """Sums one linear model over a trigger's readings, each part once."""
+Scores = tuple[float, float]  # (detection logit, ranking score)
 
-    def __init__(self, part: Callable[[Part], float]) -> None:
-        self.part = part
 
-    def readings(
-        self, group: TriggerCandidates, root: str
-    ) -> Callable[[int, int | None, Part], float]:
-        """A function (source, target, pair part) -> summed score of the reading
-        with ``root``; the parts of the trigger and of each actor are summed once."""
-        part = self.part
-        base = part(group.trigger_features[root])
-        sources = {
-            a: part(group.source_base[a]) + part(p)
-            for a, p in group.source_features[root].items()
-        }
-        targets = {
-            a: (0.0 if a is None else part(group.target_base[a])) + part(p)
-            for a, p in group.target_features[root].items()
-        }
+def _summed_parts(
+    group: TriggerCandidates, root: str, coder: CoderModel
+) -> tuple[float, float, dict[int, Scores], dict[int | None, Scores]]:
+    """Both models' sums over the parts of a root's readings that do not depend
+    on the pair: the trigger's, and each source's and target's, summed once.
 
-        def score(source: int, target: int | None, pair: Part) -> float:
-            return base + sources[source] + targets[target] + part(pair)
-
-        return score
+    The readings are then scored in the order :meth:`TriggerCandidates.pairs`
+    gives them, so ties between readings fall the same way.
+    """
+    scores = coder.part_scores
+    base_z, base_q = scores(group.trigger_features[root])
+    sources = {}
+    for actor, part in group.source_features[root].items():
+        (bz, bq), (rz, rq) = scores(group.source_base[actor]), scores(part)
+        sources[actor] = (bz + rz, bq + rq)
+    targets: dict[int | None, Scores] = {}
+    for actor, part in group.target_features[root].items():
+        bz, bq = (0.0, 0.0) if actor is None else scores(group.target_base[actor])
+        rz, rq = scores(part)
+        targets[actor] = (bz + rz, bq + rq)
+    return base_z, base_q, sources, targets
 
 
 def _choice(group: TriggerCandidates, coder: CoderModel, found: _Best) -> Choice | None:
@@ -141,7 +145,9 @@ def choose(groups: list[TriggerCandidates], coder: CoderModel) -> list[Choice]:
         choice = kept_choice(*best_choices(group, coder), coder)
         if choice is None:
             continue
-        key = (group.trigger.head.sent.start, choice.root, choice.source, choice.target)
+        head = group.trigger.head
+        start = sentence_starts(head.doc)[head.i]
+        key = (start, choice.root, choice.source, choice.target)
         if key not in kept or kept[key].probability < choice.probability:
             kept[key] = choice
     return sorted(kept.values(), key=lambda c: c.group.trigger.head.i)
