@@ -9,6 +9,7 @@ power), an armed group, or a place — and folds every mention of the same refer
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -1359,13 +1360,15 @@ def _place_key(geonameid: int) -> tuple[str, str]:
     return ("location", f"geonames:{geonameid}")
 
 
-def _name_words(name: str) -> list[str]:
+@lru_cache(maxsize=1 << 14)
+def _name_words(name: str) -> tuple[str, ...]:
     """A person's name as folded words, initials left out ("Pedro R. Pierluisi"
-    → pedro, pierluisi)."""
-    return [w for w in gazetteer.normalise(name).split() if len(w) > 1]
+    → pedro, pierluisi). Cached: every mention is compared with every person
+    already found, so the same few names are split over and over."""
+    return tuple(w for w in gazetteer.normalise(name).split() if len(w) > 1)
 
 
-def _in_order(part: list[str], whole: list[str]) -> bool:
+def _in_order(part: Sequence[str], whole: Sequence[str]) -> bool:
     """Every word of ``part`` occurs in ``whole``, in the same order."""
     rest = iter(whole)
     return all(word in rest for word in part)
@@ -1377,7 +1380,7 @@ NAME_PARTICLES = frozenset(
 )
 
 
-def _may_stand_alone(word: str, name: list[str]) -> bool:
+def _may_stand_alone(word: str, name: Sequence[str]) -> bool:
     """A first name, or any word but a particle of a name of three words or more."""
     if word in NAME_PARTICLES:
         return False

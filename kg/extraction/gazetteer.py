@@ -105,6 +105,7 @@ def _tables() -> _Tables:
     return _Tables(names, frozenset(demonyms), seats, canonical)
 
 
+@lru_cache(maxsize=1 << 14)  # the actor layer asks for the same words again and again
 def country_by_name(name: str) -> Country | None:
     """The country a name, short name or demonym denotes ("Iranian" → IRN)."""
     tables = _tables()
@@ -112,6 +113,7 @@ def country_by_name(name: str) -> Country | None:
     return Country(iso3, tables.canonical[iso3]) if iso3 else None
 
 
+@lru_cache(maxsize=1 << 14)  # the actor layer asks for the same words again and again
 def country_by_seat(name: str) -> Country | None:
     """The country whose capital or seat of power this is ("Washington" → USA)."""
     tables = _tables()
