@@ -149,9 +149,16 @@ def speed(source: Path, workers: int, tmp: Path, profile: int, repeat: int) -> N
 
 def forget_texts() -> None:
     """Empty kg's caches keyed by text, which the kg pipeline's run just filled."""
-    from kg.extraction import dates, mentions
+    from kg.extraction import actors, dates, mentions
 
-    for cached in (gazetteer.resolve_place, dates._parse, mentions.surname_key):
+    for cached in (
+        gazetteer.resolve_place,
+        gazetteer.country_by_name,
+        gazetteer.country_by_seat,
+        dates._parse,
+        mentions.surname_key,
+        actors._name_words,
+    ):
         cached.cache_clear()
 
 
