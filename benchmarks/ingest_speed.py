@@ -149,7 +149,7 @@ def speed(source: Path, workers: int, tmp: Path, profile: int, repeat: int) -> N
 
 def forget_texts() -> None:
     """Empty kg's caches keyed by text, which the kg pipeline's run just filled."""
-    from kg.extraction import actors, dates, mentions
+    from kg.extraction import actors, codes, dates, mentions
 
     for cached in (
         gazetteer.resolve_place,
@@ -158,6 +158,7 @@ def forget_texts() -> None:
         dates._parse,
         mentions.surname_key,
         actors._name_words,
+        codes.sector_of,
     ):
         cached.cache_clear()
 

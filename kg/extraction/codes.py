@@ -26,6 +26,7 @@ def _sector_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
+@lru_cache(maxsize=1 << 14)  # asked for the same roles and names at every freeze
 def sector_of(text: str) -> str | None:
     """The sector whose words occur in a role or name, if any.
 
