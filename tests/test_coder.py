@@ -242,8 +242,8 @@ def test_coder_ranker_chooses_the_reading_a_model_with_only_detection_would_not(
     names = {a: finder.actors.clusters[a].name for a in group.actors if a >= 0}
     plain, _ = selection.best_choices(group, replace(coder, rank_weights={}))
     # made-up ranking weights: a source after the trigger, and no target
+    # (a replaced model starts with empty part caches: none of the old sums leak)
     ranker = replace(coder, rank_weights={"sside=after": 5.0, "tnone": 5.0})
-    ranker = replace(ranker, _sums={}, _rank_sums={})
     ranked, _ = selection.best_choices(group, ranker)
     assert plain is not None and ranked is not None
     assert ranked.raw == pytest.approx(plain.raw)  # detection is unchanged
