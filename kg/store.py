@@ -308,11 +308,14 @@ class Store:
         exist has nothing to unlink, and adding a triple the union already holds
         changes nothing.
         """
-        quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-        quads += [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        named: list[ox.Quad] = []
+        union: list[ox.Quad] = []
+        for subject, predicate, value in triples:  # each term read once
+            named.append(ox.Quad(subject, predicate, value, name))
+            union.append(ox.Quad(subject, predicate, value))
         self._check_writable()
         try:
-            self.ox.extend(quads)
+            self.ox.extend(named + union)
         except OSError as err:
             raise StoreError(self._write_failure(err)) from err
 
