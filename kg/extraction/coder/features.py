@@ -27,7 +27,7 @@ _STEP = re.compile(r"[<>^][^<>^]+")
 
 #: A feature template with the values it depends on: ``(template, *values)``.
 #: Parts are hashable, so the model sums each distinct part's weights once
-#: (:meth:`~kg.extraction.coder.files.CoderModel.part_logit`); :func:`expand`
+#: (:meth:`~kg.extraction.coder.files.CoderModel.part_scores`); :func:`expand`
 #: turns one into its feature strings.
 Part = tuple
 

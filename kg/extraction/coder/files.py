@@ -76,14 +76,9 @@ class CoderModel:
     rank_weights: dict[str, float] = field(default_factory=dict)
     version: str = ""
     folder: str = ""
-    #: Summed weights of feature parts already seen (see :meth:`part_logit`).
-    _sums: dict[Part, float] = field(
-        default_factory=dict, init=False, compare=False, repr=False, hash=False
-    )
-    _rank_sums: dict[Part, float] = field(
-        default_factory=dict, init=False, compare=False, repr=False, hash=False
-    )
-    _both: dict[Part, tuple[float, float]] = field(
+    #: Both models' summed weights of the parts already seen (see
+    #: :meth:`part_scores`); not an init field, so ``replace`` starts afresh.
+    _sums: dict[Part, tuple[float, float]] = field(
         default_factory=dict, init=False, compare=False, repr=False, hash=False
     )
 
@@ -101,49 +96,27 @@ class CoderModel:
             total += get(feature, 0.0)
         return total
 
-    def part_logit(self, part: Part) -> float:
-        """The summed weight of one part's features, worked out once per part.
+    def part_scores(self, part: Part) -> tuple[float, float]:
+        """Both models' summed weights of one part's features: (detection,
+        ranking), worked out once per part.
 
         A part is a feature template with the few values it depends on, and the
         same few recur over and over ("a country subject two tokens before the
         trigger"): building and summing their strings once per model, not once
-        per candidate, takes the coder's cost down to dictionary lookups.
+        per candidate, takes the coder's cost down to dictionary lookups. The
+        ranker orders the readings of one trigger (which root, which source,
+        which target); detection says whether the best one is an event at all.
+        Without a ranker the detection weights rank too.
         """
         found = self._sums.get(part)
         if found is None:
             if len(self._sums) >= MAX_CACHED_PARTS:
                 self._sums.clear()
-            found = self.logit(expand(part))
-            self._sums[part] = found
-        return found
-
-    def part_rank(self, part: Part) -> float:
-        """The ranking model's summed weight of one part (0 without a ranker).
-
-        The ranker orders the readings of one trigger (which root, which
-        source, which target); :meth:`part_logit` says whether the trigger's
-        best reading is an event at all.
-        """
-        found = self._rank_sums.get(part)
-        if found is None:
-            if len(self._rank_sums) >= MAX_CACHED_PARTS:
-                self._rank_sums.clear()
-            get = self.rank_weights.get
-            found = sum(get(f, 0.0) for f in expand(part))
-            self._rank_sums[part] = found
-        return found
-
-    def part_scores(self, part: Part) -> tuple[float, float]:
-        """Both models' summed weights of one part: (detection, ranking), in one
-        lookup, since the coder needs both for every reading it scores. Without
-        a ranker the detection weights rank too."""
-        found = self._both.get(part)
-        if found is None:
-            if len(self._both) >= MAX_CACHED_PARTS:
-                self._both.clear()
-            z = self.part_logit(part)
-            found = (z, self.part_rank(part) if self.rank_weights else z)
-            self._both[part] = found
+            features = expand(part)
+            z = self.logit(features)
+            rank = self.rank_weights.get
+            q = sum(rank(f, 0.0) for f in features) if self.rank_weights else z
+            found = self._sums[part] = (z, q)
         return found
 
     def raw(self, logit: float) -> float:

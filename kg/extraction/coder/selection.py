@@ -106,7 +106,7 @@ def _summed_parts(
     """
     scores = coder.part_scores
     base_z, base_q = scores(group.trigger_features[root])
-    sources = {}
+    sources: dict[int, Scores] = {}
     for actor, part in group.source_features[root].items():
         (bz, bq), (rz, rq) = scores(group.source_base[actor]), scores(part)
         sources[actor] = (bz + rz, bq + rq)
