@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -110,6 +111,7 @@ def speed(source: Path, workers: int, tmp: Path, profile: int, repeat: int) -> N
         f"  {'kg start-up (build, warm up)':<28} {t_start:8.1f} s   city index {where}"
     )
     t_bare = t_kg = t_e2e = t_many = float("inf")
+    rounds: list[tuple[float, float, float]] = []  # (bare, kg, ingest) of each round
     for r in range(repeat):
         run_bare = timed("bare nlp.pipe (model)", lambda: list(bare.pipe(texts)))
         run_kg = timed("nlp.pipe (kg pipeline)", lambda: list(kg_nlp.pipe(texts)))
@@ -121,7 +123,9 @@ def speed(source: Path, workers: int, tmp: Path, profile: int, repeat: int) -> N
 
         forget_texts()  # as in a fresh `kg ingest`: nothing known of these texts
 
-        t_e2e = min(t_e2e, timed("ingest, 1 worker", one_worker))
+        run_e2e = timed("ingest, 1 worker", one_worker)
+        t_e2e = min(t_e2e, run_e2e)
+        rounds.append((run_bare, run_kg, run_e2e))
 
         def many_workers() -> None:
             with open_store(tmp / f"w{workers}-{r}") as store:  # noqa: B023
@@ -137,6 +141,7 @@ def speed(source: Path, workers: int, tmp: Path, profile: int, repeat: int) -> N
     print(f"  ratio ingest / bare model      {t_bare / t_e2e:.2f}  (target >= 0.75)")
     print(f"  ratio kg pipeline / bare model {t_bare / t_kg:.2f}")
     print(f"  ratio ingest / kg pipeline     {t_kg / t_e2e:.2f}")
+    print(per_round(rounds))
     ratio = (t_e2e + t_start) / t_many
     print(
         f"  ratio {workers} workers / 1 worker   {ratio:.2f}  (target >= 1.6 on an "
@@ -145,6 +150,22 @@ def speed(source: Path, workers: int, tmp: Path, profile: int, repeat: int) -> N
     print(f"  identical stores: {same}")
     if profile:
         profiled(source, kg_nlp, tmp, profile)
+
+
+def per_round(rounds: list[tuple[float, float, float]]) -> str:
+    """The ratios of each round's own runs, and their median.
+
+    The ratios above pair the fastest run of each kind over all rounds; on a
+    machine whose speed drifts for minutes at a time, the runs of one round,
+    made one after the other, are the steadier comparison.
+    """
+    ingest = sorted(bare / e2e for bare, _, e2e in rounds)
+    pipeline = sorted(bare / kg for bare, kg, _ in rounds)
+    listed = " ".join(f"{bare / e2e:.2f}" for bare, _, e2e in rounds)
+    return (
+        f"  per round: ingest / bare {listed} (median {median(ingest):.2f}); "
+        f"kg pipeline / bare median {median(pipeline):.2f}"
+    )
 
 
 def forget_texts() -> None:
