@@ -23,6 +23,7 @@ from kg.extraction.dates import resolve_date
 from kg.extraction.mentions import ROLE_NOUNS
 from kg.extraction.modality import code_for, modality_of
 from kg.extraction.syntax import governing_verb as _governing_verb
+from kg.extraction.syntax import per_doc
 from kg.records import Entity, Event
 
 TARGET_PREPS = frozenset(["off"]) | frozenset(
@@ -891,19 +892,20 @@ def _quoted_tokens(doc: Doc) -> list[bool]:
     """Per token, whether it stands inside quotation marks, counted from the
     start of its paragraph; worked out once per Doc (one pass, so a long
     paragraph with many pronouns stays linear)."""
-    cached = doc.user_data.get(_QUOTED_KEY)
-    if cached is None or len(cached) != len(doc):
-        cached, marks = [], 0
-        # token attributes as one array: no Token object per word
-        rows = doc.to_array([ORTH, IS_SPACE]).tolist()
-        for i, (orth, space) in enumerate(rows):
-            cached.append(marks % 2 == 1)
-            if space and "\n" in doc[i].text:
-                marks = 0
-            else:
-                marks += orth in _QUOTE_IDS
-        doc.user_data[_QUOTED_KEY] = cached
-    return cached
+    return per_doc(doc, _QUOTED_KEY, _quotation_flags)
+
+
+def _quotation_flags(doc: Doc) -> list[bool]:
+    flags, marks = [], 0
+    # token attributes as one array: no Token object per word
+    rows = doc.to_array([ORTH, IS_SPACE]).tolist()
+    for i, (orth, space) in enumerate(rows):
+        flags.append(marks % 2 == 1)
+        if space and "\n" in doc[i].text:
+            marks = 0
+        else:
+            marks += orth in _QUOTE_IDS
+    return flags
 
 
 def _says(verb: Token) -> bool:

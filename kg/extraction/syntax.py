@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Token
 
-_STARTS_KEY = "kg_sentence_starts"  # Doc.user_data key: (len(doc), starts)
+_STARTS_KEY = "kg_sentence_starts"  # Doc.user_data key of sentence_starts
+T = TypeVar("T")
 
 
 def governing_verb(token: Token, steps: int = 4) -> Token | None:
@@ -32,13 +36,25 @@ def sentence_starts(doc: Doc) -> list[int]:
     the coder asks it for every trigger and mention, so the answer for a whole
     Doc is worked out once, from the sentence-start flags, and kept with it.
     """
-    cached = doc.user_data.get(_STARTS_KEY)
-    if cached is not None and cached[0] == len(doc):
-        return cached[1]
+    return per_doc(doc, _STARTS_KEY, _sentence_starts)
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
     starts, current = [], 0
     for i, flag in enumerate(doc.to_array(SENT_START).tolist()):
         if flag == 1:
             current = i
         starts.append(current)
-    doc.user_data[_STARTS_KEY] = (len(doc), starts)
     return starts
+
+
+def per_doc(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
+    """``compute(doc)``, worked out once per Doc and kept in its ``user_data``
+    under ``key`` with the Doc's length (a Doc of another length, one that
+    was cut or re-made, is worked out anew)."""
+    cached = doc.user_data.get(key)
+    if cached is not None and cached[0] == len(doc):
+        return cached[1]
+    value = compute(doc)
+    doc.user_data[key] = (len(doc), value)
+    return value

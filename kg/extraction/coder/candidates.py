@@ -33,7 +33,7 @@ from kg.extraction.events import (
     _inside_quote,
 )
 from kg.extraction.modality import code_for, modality_of
-from kg.extraction.syntax import sentence_starts
+from kg.extraction.syntax import per_doc, sentence_starts
 from kg.records import ACTOR_KINDS, Entity, Event
 
 #: Actors of a sentence considered per trigger, nearest first (chosen by
@@ -44,7 +44,7 @@ EARLIER_ACTORS = 2
 #: Roots a learned trigger may take: the most frequent few, each with this share.
 MAX_ROOTS = 3
 MIN_ROOT_SHARE = 0.15
-_LEAD_KEY = "kg_lead_sentence"  # Doc.user_data key: (len(doc), lead sentence start)
+_LEAD_KEY = "kg_lead_sentence"  # Doc.user_data key of the lead sentence's start
 #: Parts of speech a learned trigger may have.
 TRIGGER_POS = frozenset({"VERB", "NOUN", "AUX", "ADJ", "PROPN"})
 _TRIGGER_POS_IDS = frozenset(POS_IDS[p] for p in TRIGGER_POS)
@@ -379,12 +379,7 @@ def _reported(head: Token) -> bool:
 
 def _first_sentence_start(doc: Doc) -> int:
     """Start of the first sentence with a word (worked out once per Doc)."""
-    cached = doc.user_data.get(_LEAD_KEY)
-    if cached is not None and cached[0] == len(doc):
-        return cached[1]
-    start = _lead_start(doc)
-    doc.user_data[_LEAD_KEY] = (len(doc), start)
-    return start
+    return per_doc(doc, _LEAD_KEY, _lead_start)
 
 
 def _lead_start(doc: Doc) -> int:
