@@ -485,7 +485,7 @@ def fit_ranker(
 @dataclass(frozen=True)
 class _Lists:
     """The readings of several triggers laid end to end: where each trigger's
-    start, which trigger each reading belongs to, which readings are right."""
+    readings start, which trigger each reading belongs to, which are right."""
 
     starts: np.ndarray
     owner: np.ndarray
