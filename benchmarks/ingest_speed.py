@@ -159,9 +159,9 @@ def per_round(rounds: list[tuple[float, float, float]]) -> str:
     machine whose speed drifts for minutes at a time, the runs of one round,
     made one after the other, are the steadier comparison.
     """
-    ingest = sorted(bare / e2e for bare, _, e2e in rounds)
-    pipeline = sorted(bare / kg for bare, kg, _ in rounds)
-    listed = " ".join(f"{bare / e2e:.2f}" for bare, _, e2e in rounds)
+    ingest = [bare / e2e for bare, _, e2e in rounds]
+    pipeline = [bare / kg for bare, kg, _ in rounds]
+    listed = " ".join(f"{ratio:.2f}" for ratio in ingest)
     return (
         f"  per round: ingest / bare {listed} (median {median(ingest):.2f}); "
         f"kg pipeline / bare median {median(pipeline):.2f}"

@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -386,13 +387,7 @@ def fit(
     x.indptr = x.indptr.astype("int32")
     model = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=500)
     model.fit(x, y)
-    names = vectorizer.get_feature_names_out()
-    weights = {
-        str(n): round(float(w), 5)
-        for n, w in zip(names, model.coef_[0], strict=True)
-        if abs(w) >= 1e-4
-    }
-    return weights, float(model.intercept_[0])
+    return _named(vectorizer, model.coef_[0]), float(model.intercept_[0])
 
 
 def train_model(
@@ -474,10 +469,16 @@ def fit_ranker(
         method="L-BFGS-B",
         options={"maxiter": 500},
     )
+    return _named(vectorizer, found.x)
+
+
+def _named(vectorizer: Any, coefficients: np.ndarray) -> dict[str, float]:
+    """A fitted linear model's weights by feature name, as the model file keeps
+    them: rounded, and the ones too small to change a score left out."""
     names = vectorizer.get_feature_names_out()
     return {
         str(n): round(float(w), 5)
-        for n, w in zip(names, found.x, strict=True)
+        for n, w in zip(names, coefficients, strict=True)
         if abs(w) >= 1e-4
     }
 
