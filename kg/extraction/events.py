@@ -165,37 +165,58 @@ class EventFinder:
                 and final.get((event.target.kind, event.target.name), event.target),
             )
 
+    def find_readings(self, triggers: list[Trigger]) -> None:
+        """Only the rules' readings of each trigger, into :attr:`chosen`.
+
+        The trained coder reads the rules' choices as features and builds its
+        own events; the rules' events (place, date, entity records) would be
+        thrown away, so they are not made.
+        """
+        self._roots_at = {t.head.i: t.code[:2] for t in triggers}
+        for trigger in triggers:
+            self._readings(trigger)
+
     def _events_for(self, trigger: Trigger) -> Iterator[Event]:
+        readings = self._readings(trigger)
+        if not readings:
+            return
+        place, when = self.circumstances(trigger)
+        for _, source, target in readings:
+            where = place or self._target_territory(trigger, target)
+            yield self._event(trigger, source, target, where, when)
+
+    def _readings(self, trigger: Trigger) -> list[tuple[str, int, int | None]]:
+        """The (root, source, target) readings the rules give a trigger (also
+        kept in :attr:`chosen`): its arguments by the dependency rules."""
         head = trigger.head
+        root = trigger.code[:2]
         verbal = head.pos_ in ("VERB", "AUX")
         if verbal:
             sources, targets = self._verb_args(head, trigger.object_is_topic)
         else:
-            sources, targets = self._noun_args(head, trigger.code[:2])
-        if trigger.code[:2] in BLAME_ROOTS:
+            sources, targets = self._noun_args(head, root)
+        if root in BLAME_ROOTS:
             targets = self._blamed_targets(head, verbal) or targets
-        if trigger.code[:2] in CHARGE_ROOTS and verbal:
-            targets = targets or self._charged(head, trigger.code[:2])
+        if root in CHARGE_ROOTS and verbal:
+            targets = targets or self._charged(head, root)
         if not verbal and not sources:
-            if not targets and self._refers_back(head, trigger.code[:2]):
-                return  # "the talks" again: the same event, already coded
-            sources, targets = self._resolve_anaphora(
-                head, trigger.code[:2], sources, targets
-            )
+            if not targets and self._refers_back(head, root):
+                return []  # "the talks" again: the same event, already coded
+            sources, targets = self._resolve_anaphora(head, root, sources, targets)
         if trigger.needs_target and not targets:
-            return
-        if len(sources) > 1 and not targets and trigger.code[:2] in SYMMETRIC_ROOTS:
+            return []
+        if len(sources) > 1 and not targets and root in SYMMETRIC_ROOTS:
             sources, targets = sources[:1], sources[1:]  # "X and Y met": X met Y
         if sources:
-            self._recent[trigger.code[:2]] = (sources, targets)
-        place, when = self.circumstances(trigger)
-        for source in sources:
-            for target in [t for t in targets if t != source] or [None]:
-                self.chosen.setdefault(trigger.head.i, []).append(
-                    (trigger.code[:2], source, target)
-                )
-                where = place or self._target_territory(trigger, target)
-                yield self._event(trigger, source, target, where, when)
+            self._recent[root] = (sources, targets)
+        readings = [
+            (root, source, target)
+            for source in sources
+            for target in [t for t in targets if t != source] or [None]
+        ]
+        if readings:
+            self.chosen.setdefault(head.i, []).extend(readings)
+        return readings
 
     def circumstances(self, trigger: Trigger) -> tuple[Entity | None, str | None]:
         """Where and when the trigger's event happened, as far as the text says."""

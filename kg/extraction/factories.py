@@ -68,8 +68,10 @@ class EventExtractor:
         anchor: date | None = doc._.kg_anchor
         triggers = find_triggers(doc, actors, self.spans_key)
         finder = EventFinder(doc, actors, anchor)
-        events = list(finder.events(triggers))
-        if self.coder is not None:
+        if self.coder is None:
+            events = list(finder.events(triggers))
+        else:
+            finder.find_readings(triggers)
             events = code_events(doc, actors, finder, triggers, self.coder)
         doc._.kg_events = events
         actors.save()

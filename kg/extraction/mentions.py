@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extraction import gazetteer
 from kg.extraction.dates import WEEKDAYS
+from kg.extraction.syntax import per_doc
 
 ROLE_NOUNS_EXTRA = frozenset("counterpart opponent rival successor predecessor".split())
 
@@ -216,6 +217,10 @@ _DATELINE = re.compile(
     rf"[ \t]*(?P<dash>---?|\u2014|\u2013|-)(?=\s)"
 )
 
+#: The groups of :data:`_DATELINE` a dateline keeps, in this order.
+_PARTS = ("city", "dash", "date", "credit")
+_DATELINES_KEY = "kg_datelines"  # Doc.user_data key of the datelines' offsets
+
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 
 
@@ -238,16 +243,28 @@ def find_datelines(doc: Doc) -> list[Dateline]:
     """Every dateline that opens a line of the text, in order.
 
     Needs only tokens, so it runs before the parser (to cut the sentence at the
-    dash) and again after it (to keep the dateline out of the actors).
+    dash) and again after it (to keep the dateline out of the actors); the
+    text is searched once per Doc.
+    """
+    found = []
+    for parts in per_doc(doc, _DATELINES_KEY, _dateline_parts):
+        dateline = _dateline_spans(doc, parts)
+        if dateline is not None:
+            found.append(dateline)
+    return found
+
+
+def _dateline_parts(doc: Doc) -> list[list[tuple[int, int] | None]]:
+    """Character offsets of each credible dateline's city, dash, date and credit.
+
+    Plain numbers, so they travel with the Doc to worker processes.
     """
     found = []
     text = doc.text
     for match in re.finditer(r"(?:^|\n)", text):
         hit = _DATELINE.match(text, match.end())
         if hit is not None and _credible_dateline(hit):
-            dateline = _dateline_spans(doc, hit)
-            if dateline is not None:
-                found.append(dateline)
+            found.append([None if hit[g] is None else hit.span(g) for g in _PARTS])
     return found
 
 
@@ -269,22 +286,20 @@ def _credible_dateline(hit: re.Match[str]) -> bool:
     return gazetteer.city_by_name(city.title()) is not None
 
 
-def _dateline_spans(doc: Doc, hit: re.Match[str]) -> Dateline | None:
-    """Token spans of a matched dateline, or None if they cut through tokens."""
-
-    def part(group: str) -> Span | None:
-        if hit[group] is None:
-            return None
-        return doc.char_span(hit.start(group), hit.end(group), alignment_mode="expand")
-
-    city, dash = part("city"), part("dash")
+def _dateline_spans(doc: Doc, parts: list[tuple[int, int] | None]) -> Dateline | None:
+    """Token spans of a dateline's parts (:data:`_PARTS`), or None if they cut
+    through tokens."""
+    city, dash, date, credit = (
+        None if at is None else doc.char_span(*at, alignment_mode="expand")
+        for at in parts
+    )
     if city is None or dash is None:
         return None
     return Dateline(
         doc[city.start : dash.end],
         Span(doc, city.start, city.end, label="GPE"),
-        part("date"),
-        part("credit"),
+        date,
+        credit,
     )
 
 

@@ -241,7 +241,7 @@ def candidate_groups(
 ) -> list[TriggerCandidates]:
     """Every trigger's candidates, the rules' and the learned lexicon's.
 
-    ``finder.events(triggers)`` must have run: its choices are features here.
+    ``finder.find_readings(triggers)`` must have run: its choices are features here.
     """
     everything = candidate_triggers(doc, actors, triggers, coder)
     return build_candidates(doc, actors, finder, everything, finder.chosen, coder)

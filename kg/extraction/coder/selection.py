@@ -162,7 +162,7 @@ def code_events(
 ) -> list[Event]:
     """The events the coder keeps for one document.
 
-    ``finder.events(triggers)`` must have run: its choices are features here.
+    ``finder.find_readings(triggers)`` must have run: its choices are features here.
     """
     groups = candidate_groups(doc, actors, finder, triggers, coder)
     events = [

@@ -272,7 +272,7 @@ def code_piece(piece: Piece, coder: CoderModel) -> Coded:
     actors = DocActors.load(doc)
     triggers = find_triggers(doc, actors, TRIGGERS_KEY)
     finder = EventFinder(doc, actors, doc._.kg_anchor)
-    list(finder.events(triggers))
+    finder.find_readings(triggers)
     groups = candidate_groups(doc, actors, finder, triggers, coder)
     return Coded(piece, actors, finder, groups)
 
