@@ -251,6 +251,35 @@ def test_coder_ranker_chooses_the_reading_a_model_with_only_detection_would_not(
     assert (plain.source, plain.target) != (ranked.source, ranked.target)
 
 
+def test_coder_rule_readings_alone_match_those_of_the_rule_events(nlp):
+    """With a coder, the rule finder only records its readings; they are the
+    ones it records while building its own events."""
+    from kg.extraction.actors import DocActors
+    from kg.extraction.events import EventFinder, find_triggers
+    from kg.extraction.pipeline import TRIGGERS_KEY
+
+    doc = nlp(
+        "Chile expelled two Peruvian diplomats on Monday. Peru condemned the "
+        "expulsion and recalled its ambassador from Santiago. They met the "
+        "Bolivian foreign minister a day later."
+    )
+
+    def readings(build_events: bool) -> dict:
+        actors = DocActors.load(doc)
+        triggers = find_triggers(doc, actors, TRIGGERS_KEY)
+        finder = EventFinder(doc, actors, None)
+        if build_events:
+            events = list(finder.events(triggers))
+            assert len(events) == sum(len(r) for r in finder.chosen.values())
+        else:
+            finder.find_readings(triggers)
+        return finder.chosen
+
+    chosen = readings(build_events=False)
+    assert chosen == readings(build_events=True)
+    assert {root for found in chosen.values() for root, _, _ in found} >= {"16", "11"}
+
+
 def test_coder_trained_model_is_used_by_the_pipeline(trained, monkeypatch):
     from kg.extraction.coder import CODER_ENV
     from kg.extraction.pipeline import build_pipeline

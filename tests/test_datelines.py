@@ -104,6 +104,30 @@ def test_datelines_other_openers_are_not_datelines(nlp, text):
     assert find_datelines(nlp.make_doc(text)) == []
 
 
+def test_datelines_found_before_parsing_are_those_of_the_parsed_doc(nlp):
+    """The search runs once, before the parser, and its offsets are kept with
+    the Doc; the parsed Doc gives the same datelines as a fresh search."""
+    text = "Harbour news\nLISBON, March 4 (Reuters) - Portugal recalled its envoy."
+
+    def parts(doc: Doc) -> list[tuple]:
+        return [
+            (
+                d.span.text,
+                d.city.text,
+                d.date and d.date.text,
+                d.credit and d.credit.text,
+            )
+            for d in find_datelines(doc)
+        ]
+
+    expected = [("LISBON, March 4 (Reuters) -", "LISBON", "March 4", "Reuters")]
+    assert parts(nlp.make_doc(text)) == expected
+    parsed = _doc(nlp, text, "2024-03-05")
+    assert parts(parsed) == expected
+    assert [d.city.label_ for d in find_datelines(parsed)] == ["GPE"]
+    assert "Reuters" not in {e.name for e in parsed._.kg_entities}
+
+
 def test_datelines_known_wire_services_include_the_big_ones():
     for name in ("Reuters", "AP", "AFP", "Associated Press", "Xinhua", "TASS", "EFE"):
         assert gazetteer.normalise(name) in WIRE_AGENCIES

@@ -257,7 +257,8 @@ def find_datelines(doc: Doc) -> list[Dateline]:
 def _dateline_parts(doc: Doc) -> list[list[tuple[int, int] | None]]:
     """Character offsets of each credible dateline's city, dash, date and credit.
 
-    Plain numbers, so they travel with the Doc to worker processes.
+    Plain numbers, not Spans: ``Doc.to_bytes`` packs ``user_data``, where
+    they are kept.
     """
     found = []
     text = doc.text
