@@ -1,0 +1,220 @@
+"""The model's attribute ruler, with its rules matched by lookup.
+
+spaCy's ``AttributeRuler`` maps tags to parts of speech and fixes a few words'
+attributes by running every rule through the ``Matcher``: in the English models
+that takes about a tenth of the whole model's time, though nearly every rule is
+one token with exact values ("TAG is NNP", "LOWER is 'not' and TAG is RB").
+:class:`LookupAttributeRuler` finds a rule's first token by dictionary lookup
+on the token attributes, checks the rest of the rule directly, leaves any rule
+it cannot read (quantifiers, other operators or attributes) to the ``Matcher``,
+and hands the same matches, in the same order, to spaCy's own
+``set_annotations``: the result is the same, token for token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import product
+from operator import itemgetter
+from typing import Any
+
+from spacy.attrs import IDS
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc
+
+#: Token attributes a rule may test, as ``Doc.to_array`` gives them (POS is
+#: left out: the array holds it as a part-of-speech number, not a string hash).
+STRING_ATTRS = frozenset({"TAG", "LOWER", "ORTH", "DEP", "NORM", "LEMMA"})
+FLAG_ATTRS = frozenset({"IS_SPACE", "IS_PUNCT", "IS_ALPHA", "IS_DIGIT"})
+
+Match = tuple[int, int, int, int]  # (rule number, match id, start, end)
+
+
+@dataclass(frozen=True)
+class _Test:
+    """One attribute test of a token: its column and what it must (not) be."""
+
+    column: int
+    kind: str  # "in", "not_in" or "regex"
+    values: frozenset[int] | re.Pattern[str]
+
+    def passes(self, value: int, strings: Any) -> bool:
+        if self.kind == "in":
+            return value in self.values  # type: ignore[operator]
+        if self.kind == "not_in":
+            return value not in self.values  # type: ignore[operator]
+        return self.values.search(strings[value]) is not None  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A rule's pattern: the first token's keyed attributes are looked up; its
+    other tests and the later tokens' are checked one by one."""
+
+    rule: int
+    first: tuple[_Test, ...]  # the first token's tests that are not looked up
+    later: tuple[tuple[_Test, ...], ...]
+
+
+class LookupAttributeRuler(AttributeRuler):
+    """An ``AttributeRuler`` that matches its rules by lookup (see the module
+    docstring); given the model's own ruler's rules with ``from_bytes``."""
+
+    def __init__(self, vocab, name: str = "attribute_ruler") -> None:  # noqa: ANN001
+        super().__init__(vocab, name, validate=False)
+        self._built_for = -1
+        self._columns: list[int] = []  # attribute ids, as Doc.to_array takes them
+        #: (keyed column numbers, their values -> rules) per set of keyed columns;
+        #: a single column's values are bare numbers, not 1-tuples
+        self._tables: list[tuple[tuple[int, ...], dict[Any, list[_Rule]]]] = []
+        self._scanned: list[_Rule] = []  # rules whose first token has no key
+        self._rest: Matcher | None = None  # rules only the Matcher can read
+
+    def match(self, doc: Doc) -> list[Match]:
+        """The matches spaCy's ``AttributeRuler.match`` gives, in its order."""
+        if self._built_for != len(self.attrs):
+            self._index()
+        strings = self.vocab.strings
+        found: set[Match] = set()
+        rows = (
+            doc.to_array(self._columns).tolist() if self._columns and len(doc) else []
+        )
+        if rows and not isinstance(rows[0], list):
+            rows = [[value] for value in rows]
+        for keyed, table in self._tables:
+            key, get = itemgetter(*keyed), table.get  # one column: a bare value
+            for i, row in enumerate(rows):
+                rules = get(key(row))
+                if rules:
+                    for rule in rules:
+                        self._extend(rule, rows, i, found, strings)
+        for rule in self._scanned:
+            for i in range(len(rows)):
+                self._extend(rule, rows, i, found, strings)
+        if self._rest is not None:
+            for match_id, start, end in self._rest(doc, allow_missing=True):
+                found.add((int(strings[match_id]), match_id, start, end))
+        return sorted(found)
+
+    @staticmethod
+    def _extend(
+        rule: _Rule, rows: list[list[int]], i: int, found: set[Match], strings: Any
+    ) -> None:
+        """Add the rule's match at token ``i`` if the rest of its tests pass."""
+        if i + len(rule.later) >= len(rows):
+            return
+        if not all(t.passes(rows[i][t.column], strings) for t in rule.first):
+            return
+        for k, tests in enumerate(rule.later, start=1):
+            if not all(t.passes(rows[i + k][t.column], strings) for t in tests):
+                return
+        found.add((rule.rule, strings[str(rule.rule)], i, i + 1 + len(rule.later)))
+
+    def _index(self) -> None:
+        """Read every rule into lookup tables, or leave it to the Matcher."""
+        columns: dict[int, int] = {}
+        tables: dict[tuple[int, ...], dict[tuple, list[_Rule]]] = defaultdict(dict)
+        scanned: list[_Rule] = []
+        rest = Matcher(self.vocab)
+        for rule in range(len(self.attrs)):
+            key = str(rule)
+            _, patterns = self.matcher.get(key)
+            read = [_read(p, self.vocab, columns, rule) for p in patterns]
+            if any(r is None for r in read):
+                rest.add(key, patterns)
+                continue
+            for keyed, keys, compiled in read:  # type: ignore[misc]
+                if not keyed:
+                    scanned.append(compiled)
+                for values in keys:
+                    rules = tables[keyed].setdefault(values, [])
+                    if compiled not in rules:
+                        rules.append(compiled)
+        self._columns = sorted(columns, key=columns.__getitem__)
+        self._tables = [
+            (k, t if len(k) > 1 else {v[0]: rules for v, rules in t.items()})
+            for k, t in tables.items()
+            if k
+        ]
+        self._scanned = scanned
+        self._rest = rest if len(rest) else None
+        self._built_for = len(self.attrs)
+
+
+def _read(
+    pattern: list[dict], vocab: Any, columns: dict[int, int], rule: int
+) -> tuple[tuple[int, ...], list[tuple], _Rule] | None:
+    """(keyed columns of the first token, every tuple of values they match, the
+    rule's other tests), or None for a pattern only the Matcher can read."""
+    tokens = [_tests(spec, vocab, columns) for spec in pattern]
+    if not tokens or any(t is None for t in tokens):
+        return None
+    first = tokens[0]
+    keyed = [t for t in first if t.kind == "in"]  # type: ignore[union-attr]
+    keyed.sort(key=lambda t: t.column)
+    others = tuple(t for t in first if t.kind != "in")  # type: ignore[union-attr]
+    keys = list(product(*(sorted(t.values) for t in keyed)))  # type: ignore[arg-type]
+    later = tuple(tuple(t) for t in tokens[1:])  # type: ignore[arg-type]
+    compiled = _Rule(rule, others, later)
+    return tuple(t.column for t in keyed), keys, compiled
+
+
+def _tests(spec: dict, vocab: Any, columns: dict[int, int]) -> list[_Test] | None:
+    """The tests of one token of a pattern, or None if one is not readable."""
+    if not spec:
+        return None
+    tests = []
+    for raw_name, value in spec.items():
+        name = str(raw_name).upper()
+        if name not in STRING_ATTRS and name not in FLAG_ATTRS:
+            return None
+        column = columns.setdefault(IDS[name], len(columns))
+        test = _test(name, value, vocab, column)
+        if test is None:
+            return None
+        tests.append(test)
+    return tests
+
+
+def _test(name: str, value: Any, vocab: Any, column: int) -> _Test | None:
+    """One attribute test: an exact value, ``IN``, ``NOT_IN`` or ``REGEX``."""
+
+    def code(option: Any) -> int | None:
+        if name in FLAG_ATTRS:
+            return int(option) if isinstance(option, bool) else None
+        return vocab.strings.add(option) if isinstance(option, str) else None
+
+    if not isinstance(value, dict):
+        value = {"IN": [value]}
+    if len(value) != 1:
+        return None
+    ((operator, options),) = value.items()
+    if operator == "REGEX" and name in STRING_ATTRS and isinstance(options, str):
+        return _Test(column, "regex", re.compile(options))
+    if operator not in ("IN", "NOT_IN") or not isinstance(options, list | tuple):
+        return None
+    codes = [code(o) for o in options]
+    if any(c is None for c in codes):
+        return None
+    return _Test(column, operator.lower(), frozenset(codes))  # type: ignore[arg-type]
+
+
+@Language.factory("kg_attribute_ruler")
+def make_lookup_attribute_ruler(nlp: Language, name: str) -> LookupAttributeRuler:
+    return LookupAttributeRuler(nlp.vocab, name)
+
+
+def speed_up_attribute_ruler(nlp: Language) -> None:
+    """Put a :class:`LookupAttributeRuler` with the same rules in place of the
+    model's ``attribute_ruler`` (a model without one is left as it is)."""
+    if "attribute_ruler" not in nlp.pipe_names:
+        return
+    old = nlp.get_pipe("attribute_ruler")
+    if type(old) is not AttributeRuler:
+        return
+    new = nlp.replace_pipe("attribute_ruler", "kg_attribute_ruler")
+    new.from_bytes(old.to_bytes())
