@@ -95,3 +95,12 @@ def test_attributes_lookup_matches_rules_of_every_shape(model, patterns):
         assert lookup.match(doc) == ruler.match(doc)
     # the rule under test (rule 0) meets some token of the texts
     assert any(m[0] == 0 for t in TEXTS for m in ruler.match(_before_ruler(model, t)))
+
+
+def test_attributes_a_rule_added_after_matching_is_matched(model):
+    lookup = _lookup_copy(model.get_pipe("attribute_ruler"), model.vocab)
+    doc = _before_ruler(model, TEXTS[3])
+    before = lookup.match(doc)
+    lookup.add(patterns=[[{"LOWER": "lima"}]], attrs={"NORM": "lima"})
+    added = [m for m in lookup.match(doc) if m not in before]
+    assert [doc[start:end].text for _, _, start, end in added] == ["Lima"]

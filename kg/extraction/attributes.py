@@ -74,6 +74,11 @@ class LookupAttributeRuler(AttributeRuler):
         self._scanned: list[_Rule] = []  # rules whose first token has no key
         self._rest: Matcher | None = None  # rules only the Matcher can read
 
+    def add(self, patterns: Any, attrs: dict, index: int = 0) -> None:
+        """Add a rule as spaCy's ruler does; the lookup tables are rebuilt."""
+        super().add(patterns, attrs, index)
+        self._built_for = -1
+
     def match(self, doc: Doc) -> list[Match]:
         """The matches spaCy's ``AttributeRuler.match`` gives, in its order."""
         if self._built_for != len(self.attrs):
@@ -83,7 +88,7 @@ class LookupAttributeRuler(AttributeRuler):
         rows = (
             doc.to_array(self._columns).tolist() if self._columns and len(doc) else []
         )
-        if rows and not isinstance(rows[0], list):
+        if rows and not isinstance(rows[0], list):  # one column comes flat
             rows = [[value] for value in rows]
         for keyed, table in self._tables:
             key, get = itemgetter(*keyed), table.get  # one column: a bare value
