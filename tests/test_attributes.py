@@ -29,7 +29,7 @@ def model():
 
 def _lookup_copy(ruler: AttributeRuler, vocab) -> LookupAttributeRuler:  # noqa: ANN001
     lookup = LookupAttributeRuler(vocab)
-    lookup.from_bytes(ruler.to_bytes())
+    lookup.from_bytes(ruler.to_bytes(exclude=["vocab"]), exclude=["vocab"])
     return lookup
 
 

@@ -56,6 +56,7 @@ class _Rule:
     other tests and the later tokens' are checked one by one."""
 
     rule: int
+    match_id: int  # the Matcher's id of the rule: the hash of its number
     first: tuple[_Test, ...]  # the first token's tests that are not looked up
     later: tuple[tuple[_Test, ...], ...]
 
@@ -110,14 +111,15 @@ class LookupAttributeRuler(AttributeRuler):
         rule: _Rule, rows: list[list[int]], i: int, found: set[Match], strings: Any
     ) -> None:
         """Add the rule's match at token ``i`` if the rest of its tests pass."""
-        if i + len(rule.later) >= len(rows):
-            return
-        if not all(t.passes(rows[i][t.column], strings) for t in rule.first):
-            return
-        for k, tests in enumerate(rule.later, start=1):
-            if not all(t.passes(rows[i + k][t.column], strings) for t in tests):
+        if rule.first or rule.later:  # most rules are one looked-up token
+            if i + len(rule.later) >= len(rows):
                 return
-        found.add((rule.rule, strings[str(rule.rule)], i, i + 1 + len(rule.later)))
+            if not all(t.passes(rows[i][t.column], strings) for t in rule.first):
+                return
+            for k, tests in enumerate(rule.later, start=1):
+                if not all(t.passes(rows[i + k][t.column], strings) for t in tests):
+                    return
+        found.add((rule.rule, rule.match_id, i, i + 1 + len(rule.later)))
 
     def _index(self) -> None:
         """Read every rule into lookup tables, or leave it to the Matcher."""
@@ -135,6 +137,7 @@ class LookupAttributeRuler(AttributeRuler):
             for keyed, keys, compiled in read:  # type: ignore[misc]
                 if not keyed:
                     scanned.append(compiled)
+                    continue
                 for values in keys:
                     rules = tables[keyed].setdefault(values, [])
                     if compiled not in rules:
@@ -164,7 +167,7 @@ def _read(
     others = tuple(t for t in first if t.kind != "in")  # type: ignore[union-attr]
     keys = list(product(*(sorted(t.values) for t in keyed)))  # type: ignore[arg-type]
     later = tuple(tuple(t) for t in tokens[1:])  # type: ignore[arg-type]
-    compiled = _Rule(rule, others, later)
+    compiled = _Rule(rule, vocab.strings[str(rule)], others, later)
     return tuple(t.column for t in keyed), keys, compiled
 
 
@@ -222,4 +225,5 @@ def speed_up_attribute_ruler(nlp: Language) -> None:
     if type(old) is not AttributeRuler:
         return
     new = nlp.replace_pipe("attribute_ruler", "kg_attribute_ruler")
-    new.from_bytes(old.to_bytes())
+    # the vocabulary is the same object: copy the rules alone
+    new.from_bytes(old.to_bytes(exclude=["vocab"]), exclude=["vocab"])

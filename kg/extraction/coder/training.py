@@ -277,17 +277,12 @@ def code_piece(piece: Piece, coder: CoderModel) -> Coded:
     return Coded(piece, actors, finder, groups)
 
 
-def labelled(coded: Coded, gold: GoldArticle) -> Iterable[tuple[list[str], int]]:
-    """(features, 1 or 0) of every candidate; those matching only optional gold
-    events are left out (the scorer neither rewards nor penalises them)."""
-    for readings in labelled_groups(coded, gold):
-        yield from readings
-
-
 def labelled_groups(
     coded: Coded, gold: GoldArticle
 ) -> Iterable[list[tuple[list[str], int]]]:
-    """Per trigger, (features, 1 or 0) of each of its readings (as ``labelled``)."""
+    """Per trigger, (features, 1 or 0) of each of its readings; readings matching
+    only optional gold events are left out (the scorer neither rewards nor
+    penalises them)."""
     spans = [(locate(coded.piece.article.text, g.sentence), g) for g in gold.events]
     frozen = [c.freeze() for c in coded.actors.clusters]
     for group in coded.groups:
