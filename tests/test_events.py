@@ -242,12 +242,32 @@ def test_events_object_control_makes_the_object_the_actor(nlp, text, controlled)
         ("China held military drills off the coast of Taiwan.", "Taiwan"),
         ("India and Pakistan met in Geneva.", "Geneva"),
         ("Ukraine was attacked by Russia.", "Ukraine"),  # the target's territory
+        # a place phrase inside a place phrase
+        ("The Taliban attacked soldiers in an ambush in Kandahar.", "Kandahar"),
+        # the name beside a common noun; the owner only when nothing closer
+        ("Egypt held talks with Israel in the capital Cairo.", "Cairo"),
+        ("Egypt held talks with Israel in Jordan's capital, Amman.", "Amman"),
+        # the object of force is where it happens
+        ("Israel bombed the city of Rafah.", "Rafah"),
+        # the sentence's one town, whichever clause names it
+        ("The Taliban attacked a convoy as it left a market in Kandahar.", "Kandahar"),
+        # ... but not a town where a report was made
+        ("Officials who gathered in Geneva said Russia attacked Ukraine.", "Ukraine"),
     ],
 )
 def test_events_place(nlp, text, place):
     events = _events(nlp, text)
     assert events
     assert {e.location.name if e.location else None for e in events} == {place}
+
+
+def test_events_words_are_not_placed_by_another_clause(nlp):
+    """A meeting happens somewhere; a criticism in the next clause was not made
+    at the meeting's place."""
+    text = "France and Germany met in Paris, and China criticised the meeting."
+    events = _events(nlp, text)
+    places = {e.root: e.location.name if e.location else None for e in events}
+    assert places == {"04": "Paris", "11": None}
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,15 @@ TARGET_PREPS = frozenset(["off"]) | frozenset(
     "with on upon against to toward towards into at for between".split()
 )
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "off"})
+#: Prepositions whose object is where an action goes ("travelled to Berlin").
+DESTINATION_PREPS = frozenset({"to", "into"})
+#: Roots whose object may be the place itself ("seized the town of X").
+FORCE_ROOTS = frozenset({"15", "18", "19", "20"})
+#: Roots of physical events, which happen somewhere (meetings, aid, protests,
+#: force); the others are things said.
+PHYSICAL_ROOTS = frozenset({"04", "07", "08", "14", "15", "17", "18", "19", "20"})
+#: How many place phrases down a place may be named ("in an ambush in X").
+PLACE_DEPTH = 2
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 #: Verbs whose object names the participants of an eventive-noun subject
 #: ("the conversation involved X and Y").
@@ -220,7 +229,11 @@ class EventFinder:
 
     def circumstances(self, trigger: Trigger) -> tuple[Entity | None, str | None]:
         """Where and when the trigger's event happened, as far as the text says."""
-        place = self._place(trigger) or self._sentence_place(trigger)
+        place = (
+            self._place(trigger)
+            or self._sentence_place(trigger)
+            or self._sentence_town(trigger)
+        )
         when = self._date(trigger)
         earlier = self._antecedent_sentence(trigger.head)
         if earlier is not None:
@@ -741,28 +754,67 @@ class EventFinder:
             if p.dep_ == "pobj"
         ]
         for anchor in anchors:
-            for prep in anchor.children:
-                if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS:
-                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-                        found = self._place_in(pobj)
-                        if found is not None:
-                            return found
+            for pobj in _place_objects(anchor):
+                found = self._place_in(pobj)
+                if found is not None:
+                    return found
+        return self._destination(trigger)
+
+    def _destination(self, trigger: Trigger) -> Entity | None:
+        """A town or region the trigger's action goes to ("travelled to Berlin",
+        "summoned the envoy to Tokyo") or, for visits and force, takes as its
+        object ("visited the islands", "seized control of Zinjibar")."""
+        anchors = _anchors(trigger)
+        found = [
+            pobj
+            for a in anchors
+            for prep in a.children
+            if prep.dep_ == "prep" and prep.lower_ in DESTINATION_PREPS
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        if trigger.code[:3] in ("042", "043") or trigger.code[:2] in FORCE_ROOTS:
+            found += [
+                c for a in anchors for c in a.children if c.dep_ in ("dobj", "obj")
+            ]
+        for token in found:
+            place = self._place_in(token, 0)
+            if place is not None and place.kind == "location":
+                return place
         return None
 
-    def _place_in(self, pobj: Token) -> Entity | None:
-        """The place a prepositional object names, or the one in its "of" phrase."""
-        for token in [pobj] + [
-            g
-            for c in pobj.children
-            if c.dep_ == "prep" and c.lower_ == "of"
-            for g in c.children
-        ]:
-            index = self.actors.by_token.get(token.i)
-            if index is not None and self.actors.clusters[index].kind in (
-                "location",
-                "country",
-            ):
-                return self.actors.clusters[index].freeze()
+    def _place_in(self, pobj: Token, depth: int = PLACE_DEPTH) -> Entity | None:
+        """The place a prepositional object names.
+
+        In order: the word itself; a name set beside it ("the capital Santiago",
+        "the Baghdad airport"); its "of" phrase ("the city of Aden"); where it
+        is, down to ``depth`` phrases ("an ambush in Chhattisgarh", "a restaurant
+        in Mogadishu"); and only then its owner ("Yemen's capital"), the least
+        precise of them.
+        """
+        for token in _place_words(pobj):
+            found = self._place_at(token)
+            if found is not None:
+                return found
+        if depth > 0:
+            for inner in _place_objects(pobj):
+                found = self._place_in(inner, depth - 1)
+                if found is not None:
+                    return found
+        for owner in (c for c in pobj.children if c.dep_ == "poss"):
+            found = self._place_at(owner)
+            if found is not None:
+                return found
+        return None
+
+    def _place_at(self, token: Token) -> Entity | None:
+        """The place (location or state) a token names, if any."""
+        index = self.actors.by_token.get(token.i)
+        if index is not None and self.actors.clusters[index].kind in (
+            "location",
+            "country",
+        ):
+            return self.actors.clusters[index].freeze()
         return None
 
     def _sentence_place(self, trigger: Trigger) -> Entity | None:
@@ -774,8 +826,26 @@ class EventFinder:
         """
         return self._only_place(trigger.head.sent, _clause_chain(trigger.head))
 
-    def _only_place(self, sent: Span, clause: set[int] | None = None) -> Entity | None:
-        """The one location a sentence (or the given clause chain of it) puts
+    def _sentence_town(self, trigger: Trigger) -> Entity | None:
+        """For a physical event (a meeting, a protest, force), the one town or
+        region its sentence puts anything "in" or "at", whichever clause says
+        it ("a bomb went off at a market in Kandahar, Afghanistan, killing …").
+        A reported event looks only in the reported clause: in "officials meeting
+        in Geneva said X attacked Y", Geneva is where it was said. Words
+        (statements, appeals, criticism) stay unplaced unless their own clause
+        names the place."""
+        if trigger.code[:2] not in PHYSICAL_ROOTS:
+            return None
+        scope = _reported_clause(trigger.head)
+        return self._only_place(trigger.head.sent, scope, kinds=("location",))
+
+    def _only_place(
+        self,
+        sent: Span,
+        clause: set[int] | None = None,
+        kinds: tuple[str, ...] = ("location", "country"),
+    ) -> Entity | None:
+        """The one place a sentence (or the given clause chain of it) puts
         things "in" or "at", or None when it names none or several."""
         places = {
             self.actors.by_token[pobj.i]
@@ -786,7 +856,7 @@ class EventFinder:
             for pobj in prep.children
             if pobj.dep_ == "pobj"
             and pobj.i in self.actors.by_token
-            and self.actors.clusters[self.actors.by_token[pobj.i]].kind == "location"
+            and self.actors.clusters[self.actors.by_token[pobj.i]].kind in kinds
         }
         if len(places) != 1:
             return None
@@ -963,6 +1033,39 @@ def _official_protest(code: str, source_kind: str) -> str:
     if code[:2] == "14" and source_kind in ("country", "organization"):
         return "114"
     return code
+
+
+def _reported_clause(token: Token) -> set[int] | None:
+    """The tokens of the clausal complement ("said [X attacked Y]") the token is
+    in, or None when it is in no such clause."""
+    for node in [token, *token.ancestors]:
+        if node.dep_ == "ccomp":
+            return {t.i for t in node.subtree}
+    return None
+
+
+def _place_words(pobj: Token) -> list[Token]:
+    """A prepositional object, the names set beside it and its "of" objects."""
+    beside = [c for c in pobj.children if c.dep_ in ("appos", "compound", "nmod")]
+    of = [
+        g
+        for c in pobj.children
+        if c.dep_ == "prep" and c.lower_ == "of"
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
+    return [pobj, *beside, *of]
+
+
+def _place_objects(token: Token) -> list[Token]:
+    """The objects of the place phrases ("in X", "at X") hanging from a token."""
+    return [
+        pobj
+        for prep in token.children
+        if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+    ]
 
 
 def _anchors(trigger: Trigger) -> list[Token]:
