@@ -286,6 +286,18 @@ def test_events_words_are_not_placed_by_another_clause(nlp):
         ("Japan condemned North Korea yesterday.", "2024-03-07", "2024-03-06"),
         ("Japan and South Korea held talks in Tokyo on Monday.", None, None),
         ("Japan condemned North Korea on 7 July 2019.", None, "2019-07-07"),
+        # the sentence's one day dates another clause, not the agreement
+        (
+            "Germany and France agreed to a peace plan that will be presented "
+            "to Russia on Sunday.",
+            "2024-03-08",
+            None,
+        ),
+        (
+            "Germany and France agreed on Sunday to a peace plan.",
+            "2024-03-08",
+            "2024-03-03",
+        ),
     ],
 )
 def test_events_date_from_anchor(nlp, text, anchor, day):

@@ -891,12 +891,21 @@ class EventFinder:
                 break
             clause = clause.head
             found = self._attached_date(trigger.head.sent, {clause.i})
-        return found or self._only_date(trigger.head.sent) or self._present(clause)
+        return (
+            found
+            or self._only_date(trigger.head.sent, _clause_chain(trigger.head))
+            or self._present(clause)
+        )
 
-    def _only_date(self, sent: Span) -> str | None:
-        days = {resolve_date(e.text, self.anchor) for e in self._dates_in(sent)} - {
-            None
-        }
+    def _only_date(self, sent: Span, chain: set[int] | None = None) -> str | None:
+        """The one day a sentence names, or None; with ``chain``, a day that
+        dates another clause ("agreed to a plan to be put to X on Sunday") is
+        left out."""
+        days = {
+            resolve_date(e.text, self.anchor)
+            for e in self._dates_in(sent)
+            if chain is None or _dated_clause(e.root) in chain
+        } - {None}
         return days.pop() if len(days) == 1 else None
 
     def _present(self, verb: Token | None) -> str | None:
@@ -1033,6 +1042,14 @@ def _official_protest(code: str, source_kind: str) -> str:
     if code[:2] == "14" and source_kind in ("country", "organization"):
         return "114"
     return code
+
+
+def _dated_clause(token: Token) -> int:
+    """The verb a date word hangs from (its own index if none)."""
+    for node in [token, *token.ancestors]:
+        if node.pos_ in ("VERB", "AUX"):
+            return node.i
+    return token.i
 
 
 def _reported_clause(token: Token) -> set[int] | None:
