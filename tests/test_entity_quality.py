@@ -467,3 +467,26 @@ def test_bare_group_noun_joins_the_group_its_sentence_named(nlp):
     )
     bands = [e for e in entities if e.kind == "group"]
     assert [(e.name, e.country) for e in bands] == [("Somali pirates", "SOM")]
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "iso3"),
+    [
+        # the small model tags these names NORP and PRODUCT: still states
+        ("Tajikistan and Uzbekistan agree to hold joint drills.", "Uzbekistan", "UZB"),
+        (
+            "The government has asked Cyprus to consider allowing a base.",
+            "Cyprus",
+            "CYP",
+        ),
+    ],
+)
+def test_a_state_name_is_the_state_whatever_the_model_tagged(nlp, text, state, iso3):
+    entity = _one(_entities(nlp, text), state)
+    assert (entity.kind, entity.country) == ("country", iso3)
+
+
+def test_an_adjective_tagged_norp_is_still_no_entity(nlp):
+    """Only a state's own name is taken back from NORP: "African" trade is no
+    actor."""
+    assert _entities(nlp, "African trade ministers praised the accord.") == []

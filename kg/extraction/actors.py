@@ -35,11 +35,13 @@ from kg.extraction.mentions import (
     is_honorific,
     join_comma_places,
     looks_like_person,
+    mislabelled_states,
     names_people,
     not_an_actor,
     np_text,
     part_of_title,
     split_glued,
+    state_name,
     stitch_spans,
     strip_honorifics,
     surname_key,
@@ -270,6 +272,7 @@ class DocActors:
         self.context = _states_named(spans)
         self._find_datelines()
         spans += untagged_names(self.doc) + untagged_states(self.doc)
+        spans += mislabelled_states(self.doc)
         spans = [t for s in spans if (t := self._outside_dateline(s)) is not None]
         spans = [part for s in spans for part in split_glued(s, self.context)]
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
@@ -372,7 +375,10 @@ class DocActors:
             if misread is not None:
                 return misread
         if span.label_ == "NORP" and not names_people(span, text):
-            return None  # "African trade", "pan-African": an adjective, not an actor
+            # "African trade", "pan-African": an adjective, not an actor; but
+            # "Uzbekistan" tagged NORP is the state
+            if not state_name(text):
+                return None
         if AFFIXED_ADJECTIVE.match(text):
             return None  # "Pan-African", "anti-Western" tagged as a body
         if span.label_ == "PERSON" or looks_like_person(span, text):

@@ -116,9 +116,7 @@ def full_name(span: Span) -> Span:
 
 def _ends_state_name(doc: Doc, end: int) -> bool:
     """Whether the one to three words before ``end`` are a state's name."""
-    return any(
-        _state_name(doc[start:end].text) for start in range(max(end - 3, 0), end)
-    )
+    return any(state_name(doc[start:end].text) for start in range(max(end - 3, 0), end))
 
 
 def is_honorific(token: Token) -> bool:
@@ -358,7 +356,7 @@ def part_of_title(span: Span) -> bool:
         return False
     if doc[span.start - 1].lower_ != "of":
         return False
-    if _state_name(span.text):
+    if state_name(span.text):
         return False
     head = doc[span.start - 2]
     return is_title(head) or head.lower_ in ("department", "ministry", "secretary")
@@ -447,7 +445,7 @@ def _state_end(doc: Doc, start: int) -> int | None:
     """The end of the longest state name (not a demonym) that starts here."""
     for end in range(min(start + 4, len(doc)), start, -1):
         words = doc[start:end]
-        if all(t.is_title or t.is_upper for t in words) and _state_name(words.text):
+        if all(t.is_title or t.is_upper for t in words) and state_name(words.text):
             return end
     return None
 
@@ -470,6 +468,13 @@ def _name_word(token: Token) -> bool:
     )
 
 
+#: Entity labels of names that are no actor (products, works, laws, events,
+#: languages); the model sometimes gives a state's name one of them.
+NON_ACTOR_NAME_LABELS = frozenset(
+    {"PRODUCT", "WORK_OF_ART", "LAW", "EVENT", "LANGUAGE"}
+)
+
+
 def untagged_states(doc: Doc) -> list[Span]:
     """State names the model did not tag at all, as GPE spans.
 
@@ -490,13 +495,23 @@ def untagged_states(doc: Doc) -> list[Span]:
             if all(
                 pos[t.i] == propn and not t.ent_type_ and (t.is_title or t.is_upper)
                 for t in words
-            ) and _state_name(words.text):
+            ) and state_name(words.text):
                 found.append(Span(doc, start, i + 1, label="GPE"))
                 break
     return found
 
 
-def _state_name(text: str) -> bool:
+def mislabelled_states(doc: Doc) -> list[Span]:
+    """State names the model tagged as something no actor is (a product, a work
+    of art, a law: "asked Cyprus to consider …"), as GPE spans."""
+    return [
+        Span(doc, ent.start, ent.end, label="GPE")
+        for ent in doc.ents
+        if ent.label_ in NON_ACTOR_NAME_LABELS and state_name(ent.text)
+    ]
+
+
+def state_name(text: str) -> bool:
     """A state's name or short name, not its demonym ("Congo", not "Congolese")."""
     return gazetteer.country_by_name(text) is not None and not gazetteer.is_demonym(
         text
