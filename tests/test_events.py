@@ -251,6 +251,11 @@ def test_events_object_control_makes_the_object_the_actor(nlp, text, controlled)
         ("Israel bombed the city of Rafah.", "Rafah"),
         # the sentence's one town, whichever clause names it
         ("The Taliban attacked a convoy as it left a market in Kandahar.", "Kandahar"),
+        # ... or its one state ("in Somalia" hangs from the commander here)
+        (
+            "An American drone strike targeting a commander in Somalia killed him.",
+            "Somalia",
+        ),
         # ... but not a town where a report was made
         ("Officials who gathered in Geneva said Russia attacked Ukraine.", "Ukraine"),
     ],

@@ -232,7 +232,7 @@ class EventFinder:
         place = (
             self._place(trigger)
             or self._sentence_place(trigger)
-            or self._sentence_town(trigger)
+            or self._physical_place(trigger)
         )
         when = self._date(trigger)
         earlier = self._antecedent_sentence(trigger.head)
@@ -761,7 +761,7 @@ class EventFinder:
         return self._destination(trigger)
 
     def _destination(self, trigger: Trigger) -> Entity | None:
-        """A town or region the trigger's action goes to ("travelled to Berlin",
+        """A place the trigger's action goes to ("travelled to Berlin",
         "summoned the envoy to Tokyo") or, for visits and force, takes as its
         object ("visited the islands", "seized control of Zinjibar")."""
         anchors = _anchors(trigger)
@@ -779,7 +779,7 @@ class EventFinder:
             ]
         for token in found:
             place = self._place_in(token, 0)
-            if place is not None and place.kind == "location":
+            if place is not None:
                 return place
         return None
 
@@ -826,10 +826,10 @@ class EventFinder:
         """
         return self._only_place(trigger.head.sent, _clause_chain(trigger.head))
 
-    def _sentence_town(self, trigger: Trigger) -> Entity | None:
-        """For a physical event (a meeting, a protest, force), the one town or
-        region its sentence puts anything "in" or "at", whichever clause says
-        it ("a bomb went off at a market in Kandahar, Afghanistan, killing …").
+    def _physical_place(self, trigger: Trigger) -> Entity | None:
+        """For a physical event (a meeting, a protest, force), the one place its
+        sentence puts anything "in" or "at", whichever clause says it ("a bomb
+        went off at a market in Kandahar, Afghanistan, killing …").
         A reported event looks only in the reported clause: in "officials meeting
         in Geneva said X attacked Y", Geneva is where it was said. Words
         (statements, appeals, criticism) stay unplaced unless their own clause
@@ -837,7 +837,7 @@ class EventFinder:
         if trigger.code[:2] not in PHYSICAL_ROOTS:
             return None
         scope = _reported_clause(trigger.head)
-        return self._only_place(trigger.head.sent, scope, kinds=("location",))
+        return self._only_place(trigger.head.sent, scope)
 
     def _only_place(
         self,
