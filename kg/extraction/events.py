@@ -741,8 +741,9 @@ class EventFinder:
 
     # -- circumstances ------------------------------------------------------
     def _place(self, trigger: Trigger) -> Entity | None:
-        """A location named after "in"/"at"/"near"/"off" on the trigger, its verb,
-        or the verb's object ("met with X in Qatar", "off the coast of Taiwan")."""
+        """A place named after "in"/"at"/"near"/"off" on the trigger, its verb,
+        or the verb's object ("met with X in Qatar", "off the coast of Taiwan");
+        else the place the action goes to or takes (:meth:`_destination`)."""
         anchors = _anchors(trigger)
         anchors += [c for a in anchors for c in a.children if c.dep_ in ("dobj", "obj")]
         anchors += [
@@ -839,12 +840,7 @@ class EventFinder:
         scope = _reported_clause(trigger.head)
         return self._only_place(trigger.head.sent, scope)
 
-    def _only_place(
-        self,
-        sent: Span,
-        clause: set[int] | None = None,
-        kinds: tuple[str, ...] = ("location", "country"),
-    ) -> Entity | None:
+    def _only_place(self, sent: Span, clause: set[int] | None = None) -> Entity | None:
         """The one place a sentence (or the given clause chain of it) puts
         things "in" or "at", or None when it names none or several."""
         places = {
@@ -856,7 +852,8 @@ class EventFinder:
             for pobj in prep.children
             if pobj.dep_ == "pobj"
             and pobj.i in self.actors.by_token
-            and self.actors.clusters[self.actors.by_token[pobj.i]].kind in kinds
+            and self.actors.clusters[self.actors.by_token[pobj.i]].kind
+            in ("location", "country")
         }
         if len(places) != 1:
             return None
