@@ -490,3 +490,21 @@ def test_an_adjective_tagged_norp_is_still_no_entity(nlp):
     """Only a state's own name is taken back from NORP: "African" trade is no
     actor."""
     assert _entities(nlp, "African trade ministers praised the accord.") == []
+
+
+def test_an_untagged_name_that_is_a_subject_is_a_person(nlp):
+    """The small model leaves some names untagged at the start of a sentence;
+    as the subject of a clause they are a person."""
+    entities = _entities(nlp, "Recep Tayyip Erdogan accused Israel of genocide.")
+    assert _one(entities, "Recep Tayyip Erdogan").kind == "person"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hong Kong Police arrested ten protesters.",
+        "Operation Sea Guardian began on Monday.",
+    ],
+)
+def test_an_untagged_subject_with_a_body_or_place_word_is_no_person(nlp, text):
+    assert [e.name for e in _entities(nlp, text) if e.kind == "person"] == []

@@ -49,6 +49,7 @@ from kg.extraction.mentions import (
     titled_state_persons,
     untagged_names,
     untagged_states,
+    untagged_subjects,
     widen_person_right,
 )
 from kg.records import Entity
@@ -272,7 +273,7 @@ class DocActors:
         self.context = _states_named(spans)
         self._find_datelines()
         spans += untagged_names(self.doc) + untagged_states(self.doc)
-        spans += mislabelled_states(self.doc)
+        spans += mislabelled_states(self.doc) + untagged_subjects(self.doc)
         spans = [t for s in spans if (t := self._outside_dateline(s)) is not None]
         spans = [part for s in spans for part in split_glued(s, self.context)]
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))

@@ -386,6 +386,52 @@ def untagged_names(doc: Doc) -> list[Span]:
     return found
 
 
+def untagged_subjects(doc: Doc) -> list[Span]:
+    """Names the model did not tag at all that are the subject of a clause.
+
+    "Recep Tayyip Erdogan accused …": two or three capitalised proper nouns,
+    outside any entity, standing as a verb's subject, are a person unless a
+    word of them is a title, a body's word or a place ("Hong Kong Police").
+    """
+    found = []
+    for token in doc:
+        if token.dep_ not in ("nsubj", "nsubjpass") or not _untagged_name(token):
+            continue
+        start = token.i
+        while start > 0 and _untagged_name(doc[start - 1]) and token.i - start < 2:
+            start -= 1
+        words = doc[start : token.i + 1]
+        if len(words) < 2 or any(_not_a_person_word(t) for t in words):
+            continue
+        if gazetteer.resolve_place(words.text) or state_name(words.text):
+            continue
+        found.append(Span(doc, start, token.i + 1, label="PERSON"))
+    return found
+
+
+def _untagged_name(token: Token) -> bool:
+    return token.pos_ == "PROPN" and token.is_title and not token.ent_type_
+
+
+#: Words that end the name of a programme, a law or a gathering, not a person.
+NAMED_THING_HEADS = frozenset(
+    "program programme convention directive unit units fund foundation conference "
+    "summit festival act treaty agreement accord initiative plan project campaign "
+    "operation".split()
+)
+
+
+def _not_a_person_word(token: Token) -> bool:
+    word = token.lower_
+    return (
+        is_title(token)
+        or word in BODY_HEADS
+        or word in NAMED_THING_HEADS
+        or state_name(token.text)
+        or gazetteer.is_demonym(token.text)
+    )
+
+
 def titled_state_persons(doc: Doc, spans: list[Span]) -> list[Span]:
     """ "the Prime Minister of Norway Jonas Støre": after a title and "of", a
     state's name then a person's name, however the model cut them.
