@@ -410,6 +410,7 @@ def untagged_subjects(doc: Doc) -> list[Span]:
 
 
 def _untagged_name(token: Token) -> bool:
+    """A capitalised proper noun outside every entity the model found."""
     return token.pos_ == "PROPN" and token.is_title and not token.ent_type_
 
 
@@ -422,6 +423,8 @@ NAMED_THING_HEADS = frozenset(
 
 
 def _not_a_person_word(token: Token) -> bool:
+    """A word no person's name holds: a title, a body's or a thing's head word,
+    a state's name or its demonym."""
     word = token.lower_
     return (
         is_title(token)
