@@ -37,6 +37,8 @@ FORCE_ROOTS = frozenset({"15", "18", "19", "20"})
 #: Roots of physical events, which happen somewhere (meetings, aid, protests,
 #: force); the others are things said.
 PHYSICAL_ROOTS = frozenset({"04", "07", "08", "14", "15", "17", "18", "19", "20"})
+#: "the city [of] X": the preposition of a name inside a common noun phrase.
+OF = frozenset({"of"})
 #: How many place phrases down a place may be named ("in an ambush in X").
 PLACE_DEPTH = 2
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
@@ -746,16 +748,9 @@ class EventFinder:
         else the place the action goes to or takes (:meth:`_destination`)."""
         anchors = _anchors(trigger)
         anchors += [c for a in anchors for c in a.children if c.dep_ in ("dobj", "obj")]
-        anchors += [
-            p
-            for a in anchors
-            for c in a.children
-            if c.dep_ == "prep" and c.lower_ in TARGET_PREPS
-            for p in c.children
-            if p.dep_ == "pobj"
-        ]
+        anchors += [p for a in anchors for p in _objects_after(a, TARGET_PREPS)]
         for anchor in anchors:
-            for pobj in _place_objects(anchor):
+            for pobj in _objects_after(anchor, PLACE_PREPS):
                 found = self._place_in(pobj)
                 if found is not None:
                     return found
@@ -766,14 +761,7 @@ class EventFinder:
         "summoned the envoy to Tokyo") or, for visits and force, takes as its
         object ("visited the islands", "seized control of Zinjibar")."""
         anchors = _anchors(trigger)
-        found = [
-            pobj
-            for a in anchors
-            for prep in a.children
-            if prep.dep_ == "prep" and prep.lower_ in DESTINATION_PREPS
-            for pobj in prep.children
-            if pobj.dep_ == "pobj"
-        ]
+        found = [p for a in anchors for p in _objects_after(a, DESTINATION_PREPS)]
         if trigger.code[:3] in ("042", "043") or trigger.code[:2] in FORCE_ROOTS:
             found += [
                 c for a in anchors for c in a.children if c.dep_ in ("dobj", "obj")
@@ -798,7 +786,7 @@ class EventFinder:
             if found is not None:
                 return found
         if depth > 0:
-            for inner in _place_objects(pobj):
+            for inner in _objects_after(pobj, PLACE_PREPS):
                 found = self._place_in(inner, depth - 1)
                 if found is not None:
                     return found
@@ -844,20 +832,15 @@ class EventFinder:
         """The one place a sentence (or the given clause chain of it) puts
         things "in" or "at", or None when it names none or several."""
         places = {
-            self.actors.by_token[pobj.i]
+            place
             for prep in sent
             if prep.dep_ == "prep"
             and prep.lower_ in ("in", "at")
             and (clause is None or prep.head.i in clause)
             for pobj in prep.children
-            if pobj.dep_ == "pobj"
-            and pobj.i in self.actors.by_token
-            and self.actors.clusters[self.actors.by_token[pobj.i]].kind
-            in ("location", "country")
+            if pobj.dep_ == "pobj" and (place := self._place_at(pobj)) is not None
         }
-        if len(places) != 1:
-            return None
-        return self.actors.clusters[places.pop()].freeze()
+        return places.pop() if len(places) == 1 else None
 
     def _target_territory(self, trigger: Trigger, target: int | None) -> Entity | None:
         """Visits, aid and force land on the target state's territory: where the
@@ -1043,10 +1026,8 @@ def _official_protest(code: str, source_kind: str) -> str:
 
 def _dated_clause(token: Token) -> int:
     """The verb a date word hangs from (its own index if none)."""
-    for node in [token, *token.ancestors]:
-        if node.pos_ in ("VERB", "AUX"):
-            return node.i
-    return token.i
+    verb = _governing_verb(token, steps=len(token.doc))
+    return token.i if verb is None else verb.i
 
 
 def _reported_clause(token: Token) -> set[int] | None:
@@ -1061,22 +1042,15 @@ def _reported_clause(token: Token) -> set[int] | None:
 def _place_words(pobj: Token) -> list[Token]:
     """A prepositional object, the names set beside it and its "of" objects."""
     beside = [c for c in pobj.children if c.dep_ in ("appos", "compound", "nmod")]
-    of = [
-        g
-        for c in pobj.children
-        if c.dep_ == "prep" and c.lower_ == "of"
-        for g in c.children
-        if g.dep_ == "pobj"
-    ]
-    return [pobj, *beside, *of]
+    return [pobj, *beside, *_objects_after(pobj, OF)]
 
 
-def _place_objects(token: Token) -> list[Token]:
-    """The objects of the place phrases ("in X", "at X") hanging from a token."""
+def _objects_after(token: Token, preps: frozenset[str]) -> list[Token]:
+    """The objects of the given prepositions hanging from a token ("in X")."""
     return [
         pobj
         for prep in token.children
-        if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS
+        if prep.dep_ == "prep" and prep.lower_ in preps
         for pobj in prep.children
         if pobj.dep_ == "pobj"
     ]

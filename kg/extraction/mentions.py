@@ -374,12 +374,7 @@ def untagged_names(doc: Doc) -> list[Span]:
         if not is_title(token):
             continue
         end = token.i + 1
-        while (
-            end < len(doc)
-            and doc[end].pos_ == "PROPN"
-            and doc[end].is_title
-            and not doc[end].ent_type_
-        ):
+        while end < len(doc) and _untagged_name(doc[end]):
             end += 1
         if end - token.i - 1 >= 2:
             found.append(Span(doc, token.i + 1, end, label="PERSON"))
