@@ -34,6 +34,7 @@ from kg.extraction.mentions import (
     is_acronym,
     is_honorific,
     join_comma_places,
+    listed_people,
     looks_like_person,
     mislabelled_states,
     names_people,
@@ -52,6 +53,7 @@ from kg.extraction.mentions import (
     untagged_subjects,
     widen_person_right,
 )
+from kg.extraction.people import known_person
 from kg.records import Entity
 
 #: The article's place from its dateline ("MOSCOW, June 18 -" → Moscow), an
@@ -270,12 +272,14 @@ class DocActors:
         spans = stitch_spans([e for e in self.doc.ents if e.label_ in ACTOR_LABELS])
         spans = join_comma_places(spans)
         spans = titled_state_persons(self.doc, spans)
+        spans = listed_people(self.doc, spans)
         self.context = _states_named(spans)
         self._find_datelines()
         spans += untagged_names(self.doc) + untagged_states(self.doc)
         spans += mislabelled_states(self.doc) + untagged_subjects(self.doc)
         spans = [t for s in spans if (t := self._outside_dateline(s)) is not None]
         spans = [part for s in spans for part in split_glued(s, self.context)]
+        spans = list({(s.start, s.end, s.label_): s for s in spans}.values())
         spans.sort(key=lambda s: (s.label_ != "PERSON", -len(s), s.start))
         for span in spans:
             index = self._classify(span)
@@ -541,11 +545,25 @@ class DocActors:
         if person is not None:
             return self._alias(person, text, span)
         role, country = describe_person(span)
+        if country is None:
+            role, country = self._listed_person(text, role)
         index = self._add("person", text, country, text)
         cluster = self.clusters[index]
         cluster.role = cluster.role or role
         cluster.country = cluster.country or country
         return index
+
+    def _listed_person(
+        self, text: str, role: str | None
+    ) -> tuple[str | None, str | None]:
+        """Role and state of a name the article gives no title to, from the
+        table of known people ("Erdogan accused …": TUR); the office only when
+        the article's date says which one was held then."""
+        person = known_person(text)
+        if person is None:
+            return role, None
+        anchor = self.doc._.kg_anchor if Doc.has_extension("kg_anchor") else None
+        return role or person.role_on(anchor), person.state_on(anchor)
 
     def _person_by_surname(self, text: str) -> int | None:
         """The person with this surname; for a bare surname shared by several
@@ -603,6 +621,8 @@ class DocActors:
         cluster.merge(text, f"same surname as {cluster.name}")
         if cluster.role is None or cluster.country is None:
             role, country = describe_person(full_name(drop_institution_word(span)))
+            if country is None and cluster.country is None:
+                role, country = self._listed_person(text, role)
             cluster.role = cluster.role or role
             cluster.country = cluster.country or country
         return index

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extraction import gazetteer
 from kg.extraction.dates import WEEKDAYS
+from kg.extraction.people import known_person
 from kg.extraction.syntax import per_doc
 
 ROLE_NOUNS_EXTRA = frozenset("counterpart opponent rival successor predecessor".split())
@@ -553,6 +554,49 @@ def mislabelled_states(doc: Doc) -> list[Span]:
         for ent in doc.ents
         if ent.label_ in NON_ACTOR_NAME_LABELS and state_name(ent.text)
     ]
+
+
+def listed_people(doc: Doc, spans: list[Span]) -> list[Span]:
+    """``spans`` with the known people (``data/people.jsonl``) the model
+    mistook or missed made persons: "Trump" tagged ORG, "Honcharuk" tagged
+    GPE, "Nicolás Maduro" tagged a work of art, an untagged "Mitsotakis".
+
+    A state's own name is never taken for a person, nor is a listed actor.
+    """
+    out = [_as_person(span) if _listed(span) else span for span in spans]
+    taken = {t for span in out for t in range(span.start, span.end)}
+    extra = [
+        Span(doc, ent.start, ent.end, label="PERSON")
+        for ent in doc.ents
+        if ent.label_ in NON_ACTOR_NAME_LABELS and _listed(ent)
+    ]
+    extra += [run for run in _untagged_runs(doc) if _listed(run)]
+    return out + [s for s in extra if not taken & set(range(s.start, s.end))]
+
+
+def _listed(span: Span) -> bool:
+    return (
+        span.label_ not in ("PERSON", "KG_ACTOR")
+        and not state_name(span.text)
+        and known_person(span.text) is not None
+    )
+
+
+def _as_person(span: Span) -> Span:
+    return Span(span.doc, span.start, span.end, label="PERSON")
+
+
+def _untagged_runs(doc: Doc) -> list[Span]:
+    """Every longest run of capitalised proper nouns outside the model's entities."""
+    runs, start = [], None
+    for token in [*doc, None]:
+        if token is not None and _untagged_name(token):
+            start = token.i if start is None else start
+        elif start is not None:
+            end = token.i if token is not None else len(doc)
+            runs.append(Span(doc, start, end))
+            start = None
+    return runs
 
 
 def state_name(text: str) -> bool:
