@@ -21,12 +21,12 @@ pytestmark = pytest.mark.skipif(
     reason="the annotated corpus (../shared/corpus) is not present",
 )
 
-#: Floors per set: measured scores minus 0.02 (coder c36d9d31b718, kg 0.3.0:
-#: dev 0.416 / 0.907 / 0.369, train in-sample 0.628 / 0.928 / 0.486; its
+#: Floors per set: measured scores minus 0.02 (coder 4db99ba2614f, kg 0.3.0:
+#: dev 0.419 / 0.907 / 0.372, train in-sample 0.633 / 0.928 / 0.489; its
 #: listwise ranker fits the training texts less closely than the pairwise one
-#: did, 0.68 in-sample, while cross-validated it is better, 0.479 against 0.457).
+#: did, 0.68 in-sample, while cross-validated it is better, 0.481 against 0.457).
 FLOORS = {
-    "dev": {"events_f1": 0.39, "entities_f1": 0.88, "strict_f1": 0.34},
+    "dev": {"events_f1": 0.39, "entities_f1": 0.88, "strict_f1": 0.35},
     "train": {"events_f1": 0.60, "entities_f1": 0.90, "strict_f1": 0.45},
 }
 

@@ -74,6 +74,20 @@ def test_an_event_of_a_bare_leader_is_coded_for_the_state(nlp):
 
 
 @pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("Honcharuk resigned on Friday.", "Honcharuk", "UKR"),  # tagged GPE
+        ("The strike was ordered by Trump.", "Trump", "USA"),  # tagged ORG
+        ("Mitsotakis met Erdogan in Athens.", "Mitsotakis", "GRC"),  # untagged
+    ],
+)
+def test_a_known_person_the_model_mistook_or_missed_is_a_person(
+    nlp, text, name, country
+):
+    assert _person(_entities(nlp, text), name).country == country
+
+
+@pytest.mark.parametrize(
     ("name", "country"),
     [
         ("Antony J. Blinken", "USA"),  # middle initial dropped

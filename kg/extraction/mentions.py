@@ -94,8 +94,8 @@ def full_name(span: Span) -> Span:
     """Widen a person span over given names the model left out ("Antony J. Blinken").
 
     Only untagged proper nouns that modify the name's head and are not titles
-    nor the end of a state's name ("the Prime Minister of Papua New Guinea
-    Peter O'Neill": "Guinea" ends the state, not a given name).
+    nor the end of a state's name ("the President of Sierra Leone Julius Maada
+    Bio": "Leone" ends the state, not a given name).
     """
     doc, start = span.doc, span.start
     while start > 0:
@@ -570,7 +570,7 @@ def listed_people(doc: Doc, spans: list[Span]) -> list[Span]:
         for ent in doc.ents
         if ent.label_ in NON_ACTOR_NAME_LABELS and _listed(ent)
     ]
-    extra += [run for run in _untagged_runs(doc) if _listed(run)]
+    extra += [_as_person(run) for run in _untagged_runs(doc) if _listed(run)]
     return out + [s for s in extra if not taken & set(range(s.start, s.end))]
 
 
