@@ -566,7 +566,7 @@ def listed_people(doc: Doc, spans: list[Span]) -> list[Span]:
     out = [_as_person(span) if _listed(span) else span for span in spans]
     taken = {t for span in out for t in range(span.start, span.end)}
     extra = [
-        Span(doc, ent.start, ent.end, label="PERSON")
+        _as_person(ent)
         for ent in doc.ents
         if ent.label_ in NON_ACTOR_NAME_LABELS and _listed(ent)
     ]
@@ -588,7 +588,8 @@ def _as_person(span: Span) -> Span:
 
 def _untagged_runs(doc: Doc) -> list[Span]:
     """Every longest run of capitalised proper nouns outside the model's entities."""
-    runs, start = [], None
+    runs: list[Span] = []
+    start: int | None = None
     for token in [*doc, None]:
         if token is not None and _untagged_name(token):
             start = token.i if start is None else start
