@@ -38,6 +38,8 @@ from kg.query_worker import open_for_request
 from kg.rdf.iris import article_id, article_iri, is_run_iri
 from kg.store import open_store
 
+pytestmark = pytest.mark.system
+
 N_ARTICLES = 30
 N_SEEDED = 10
 JSON = "application/sparql-results+json"

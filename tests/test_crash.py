@@ -34,6 +34,8 @@ from kg.ingestion import ingest
 from kg.provenance import read_runs
 from kg.store import open_store
 
+pytestmark = pytest.mark.system
+
 N_ARTICLES = 40
 SEED = 20261126
 #: A run still going after this long is stopped and the test fails.

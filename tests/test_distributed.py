@@ -37,6 +37,8 @@ from kg.rdf.iris import is_run_iri
 from kg.reading import iter_articles
 from kg.store import open_store
 
+pytestmark = pytest.mark.system
+
 GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
 WORKERS = 2
 

@@ -43,6 +43,8 @@ from kg.records import Article, Entity, Event
 from kg.store import Store, open_store
 from kg.view import render_html
 
+pytestmark = pytest.mark.system
+
 PIPELINE = settings(
     max_examples=40,
     deadline=None,

@@ -22,6 +22,8 @@ from kg.ontology import load_ontology
 from kg.rdf.namespaces import KG
 from kg.store import Store, open_store
 
+pytestmark = [pytest.mark.system, pytest.mark.browser]
+
 DATA = Path(__file__).parent / "data" / "view"
 ANKARA_SENTENCE = 'Turkey <img src=x onerror="window.__pwned=1"> met Greece in Ankara.'
 

@@ -32,6 +32,8 @@ from kg.remote import parse_endpoint
 from kg.stats import collect_stats
 from kg.store import open_store
 
+pytestmark = pytest.mark.system
+
 EX = "http://127.0.0.1:7878"
 
 

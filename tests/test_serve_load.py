@@ -14,6 +14,8 @@ import sys
 import pytest
 from conftest import ROOT
 
+pytestmark = pytest.mark.system
+
 THREADS = 8
 
 

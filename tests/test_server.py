@@ -32,6 +32,8 @@ from kg.records import Article, Entity, Event, Extraction
 from kg.server import Endpoint, Settings, negotiate
 from kg.store import open_store
 
+pytestmark = pytest.mark.system
+
 HOSTILE = '<script>alert("kg")</script> Brigade'
 ZELENSKIY = Entity("Volodymyr Zelenskiy", "person", "UKR", ("Zelenskiy",), "President")
 RUSSIA = Entity("Russia", "country", "RUS")

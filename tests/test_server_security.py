@@ -21,6 +21,8 @@ from test_server import EXPENSIVE, Running, get, http, make_store
 
 from kg.server import DEFAULT_HOST, Settings
 
+pytestmark = pytest.mark.system
+
 TOKEN = "kg-security-token-0123456789"
 SECRET = "kg-secret-marker-7f3a"
 A1 = "<https://w3id.org/kg-events/id/article/a1>"

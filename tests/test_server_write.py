@@ -24,6 +24,8 @@ from kg.rdf.iris import entity_iri, is_run_iri
 from kg.server import Endpoint, Settings
 from kg.store import open_store
 
+pytestmark = pytest.mark.system
+
 TOKEN = "kg-test-write-token-0123456789"
 ID = "https://w3id.org/kg-events/id/"
 A1, A2 = f"<{ID}article/a1>", f"<{ID}article/a2>"

@@ -24,6 +24,8 @@ from kg.rdf.namespaces import CAMEO, KG, KGR
 from kg.store import Store, open_store
 from kg.view import ViewSummary, describe_filter, render_html
 
+pytestmark = [pytest.mark.system, pytest.mark.browser]
+
 DATA = Path(__file__).parent / "data" / "view"
 HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_SENTENCE = "Russia attacked <script>window.__pwned=1</script> in Kyiv."

@@ -22,6 +22,8 @@ from kg.query_worker import bounded_timeout
 from kg.server import Endpoint, Settings
 from kg.server_workers import WorkerPool
 
+pytestmark = pytest.mark.system
+
 _NUMBERS = " ".join(str(i) for i in range(250))
 # About a second of counting (250**3 rows), whatever the store holds.
 SLOW = (

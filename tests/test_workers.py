@@ -28,6 +28,8 @@ from kg.reading import iter_articles
 from kg.records import Article
 from kg.store import open_store
 
+pytestmark = pytest.mark.system
+
 GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
 
 
