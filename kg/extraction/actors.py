@@ -355,8 +355,7 @@ class DocActors:
         """
         if not self.datelines or self.datelines[0].date is None:
             return None
-        anchor = self.doc._.kg_anchor if Doc.has_extension("kg_anchor") else None
-        return resolve_date(self.datelines[0].date.text, anchor)
+        return resolve_date(self.datelines[0].date.text, self._anchor())
 
     def _classify(self, span: Span) -> int | None:
         text = clean_surface(span.text)
@@ -562,8 +561,12 @@ class DocActors:
         person = known_person(text)
         if person is None:
             return role, None
-        anchor = self.doc._.kg_anchor if Doc.has_extension("kg_anchor") else None
+        anchor = self._anchor()
         return role or person.role_on(anchor), person.state_on(anchor)
+
+    def _anchor(self) -> date | None:
+        """The publication date (or a dateline's day), if the Doc carries one."""
+        return self.doc._.kg_anchor if Doc.has_extension("kg_anchor") else None
 
     def _person_by_surname(self, text: str) -> int | None:
         """The person with this surname; for a bare surname shared by several

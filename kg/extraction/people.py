@@ -42,21 +42,24 @@ class KnownPerson:
 
     def role_on(self, day: dt.date | None) -> str | None:
         """The office held in the year of ``day`` (the latest begun, if two)."""
-        if day is None:
-            return None
-        held = [o for o in self.offices if o.held_in(day.year)]
-        return max(held, key=lambda o: o.start).role if held else None
+        office = self._office(day) if day is not None else None
+        return office.role if office else None
 
     def state_on(self, day: dt.date | None) -> str | None:
         """The state the person acts for: none while heading or serving a body
         of states ("UN Secretary-General Guterres" speaks for the UN, not for
         Portugal, as GDELT/ICEWS code it). Undated, the latest office decides."""
-        if day is not None:
-            role = self.role_on(day)
-        else:
-            latest = max(self.offices, key=lambda o: o.start, default=None)
-            role = latest.role if latest else None
-        return None if role and _international(role) else self.country
+        office = self._office(day)
+        return None if office and _international(office.role) else self.country
+
+    def _office(self, day: dt.date | None) -> Office | None:
+        """The latest begun of the offices held in ``day``'s year (of all, undated)."""
+        held = [o for o in self.offices if day is None or o.held_in(day.year)]
+        return max(held, key=lambda o: o.start, default=None)
+
+
+#: A regnal number ends a monarch's name ("albert ii"), not a surname.
+_REGNAL = re.compile(r"[ivx]+")
 
 
 def _first_and_last(key: str) -> str | None:
@@ -67,8 +70,6 @@ def _first_and_last(key: str) -> str | None:
         return None
     return f"{words[0]} {words[-1]}"
 
-
-_REGNAL = re.compile(r"[ivx]+")
 
 #: Offices at a body of states, whose holders act for the body: the UN and its
 #: agencies, alliances and regional organisations, international courts and
@@ -113,7 +114,7 @@ def _index() -> dict[str, KnownPerson]:
             listed.setdefault(key, []).append(person)
         for key in sorted({k for key in keys if (k := _first_and_last(key))}):
             shortened.setdefault(key, []).append(person)
-    index = {}
+    index: dict[str, KnownPerson] = {}
     for key, people in [*listed.items(), *shortened.items()]:
         if key in index:
             continue
