@@ -19,7 +19,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.reading import iter_articles
+from kg.read import iter_articles
 from kg.records import Article
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "articles"

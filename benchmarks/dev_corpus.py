@@ -26,7 +26,7 @@ def write_system_output(articles: Path, out: Path) -> None:
     """Extract every article of a folder into ``out`` in the scorer's JSON Lines."""
     from kg.extraction import extract
     from kg.extraction.formats import jsonl_lines
-    from kg.reading import iter_articles
+    from kg.read import iter_articles
 
     with out.open("w", encoding="utf-8") as handle:
         for extraction in extract(iter_articles([articles])):
@@ -60,7 +60,7 @@ def reliability(shared: Path, corpus_set: str = "dev") -> str:
     """
     from kg.evaluation import evaluate, load_gold
     from kg.extraction import extract
-    from kg.reading import iter_articles
+    from kg.read import iter_articles
 
     corpus = shared / "corpus" / corpus_set
     outputs = list(extract(iter_articles([corpus / "articles"])))

@@ -23,7 +23,7 @@ the same texts. kg's pipeline has the same components plus its own, with the
 model's attribute ruler matched by lookup (``kg.extraction.attributes``: same
 result, less time), so the ratios count that saving against kg's own cost.
 kg keeps its GeoNames city index in a per-user cache
-(``kg.extraction.diskcache``); ``--cold-cache`` points it at an empty folder so
+(``kg.extraction.runtime.diskcache``); ``--cold-cache`` points it at an empty folder so
 the start-up figures are those of a first run.
 """
 
@@ -44,10 +44,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus as corpus_module  # noqa: E402 - the generator next to this file
 
-from kg.extraction import diskcache, gazetteer  # noqa: E402
+from kg.extraction import gazetteer  # noqa: E402
 from kg.extraction.pipeline import build_pipeline, load_model  # noqa: E402
-from kg.ingestion import ingest  # noqa: E402
-from kg.reading import iter_articles  # noqa: E402
+from kg.extraction.runtime import diskcache  # noqa: E402
+from kg.ingest import ingest  # noqa: E402
+from kg.read import iter_articles  # noqa: E402
 from kg.store import open_store  # noqa: E402
 
 

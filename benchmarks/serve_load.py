@@ -110,7 +110,7 @@ def _line(name: str, seconds: list[float], errors: int, elapsed: float) -> str:
 
 def build_store(folder: Path, nlp=None) -> Path:  # noqa: ANN001 - spaCy Language
     """A store of the bundled sample articles, built by kg's own ingest."""
-    from kg.ingestion import ingest
+    from kg.ingest import ingest
     from kg.store import open_store
 
     path = folder / "store"
@@ -121,7 +121,7 @@ def build_store(folder: Path, nlp=None) -> Path:  # noqa: ANN001 - spaCy Languag
 
 def probes(store_path: Path, view: bytes) -> list[Probe]:
     """The request mix, each with its expected answer taken from the store itself."""
-    from kg.cookbook import prepare
+    from kg.query.cookbook import prepare
     from kg.store import open_store
 
     found = []

@@ -3,7 +3,7 @@
 Builds a deterministic synthetic store of N events shaped like the bundled
 sample articles (country and person actors, the CAMEO codes the extractor
 emits, towns with GeoNames coordinates, dates over five years, an evidence
-sentence and an article per event), reads them with kg.graphs.load_events,
+sentence and an article per event), reads them with kg.analysis.graphs.load_events,
 writes the views (each call reads the store again, as `kg viz` does) and loads
 each page
 from file:// in Debian's chromium, reporting the time until the page has drawn
@@ -29,12 +29,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.graphs import load_events
-from kg.mapview import render_map
-from kg.ontology import load_ontology
+from kg.analysis.graphs import load_events
 from kg.rdf.namespaces import CAMEO, KG, KGR, ONTOLOGY_GRAPH
+from kg.rdf.ontology import load_ontology
 from kg.store import Store, to_ox
-from kg.view import render_html
+from kg.views.graph import render_html
+from kg.views.mapview import render_map
 
 CHROMIUM = "/usr/bin/chromium"
 SEED = 20261126

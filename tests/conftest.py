@@ -37,7 +37,7 @@ def rules_nlp():
 def sample_extraction(nlp):
     """The user's sample article, extracted with the real model."""
     from kg.extraction import extract
-    from kg.reading import iter_articles
+    from kg.read import iter_articles
 
     return next(extract(iter_articles([SAMPLE]), nlp))
 
@@ -45,7 +45,7 @@ def sample_extraction(nlp):
 @pytest.fixture(scope="session")
 def built_store(nlp, tmp_path_factory) -> Iterator:
     """A persistent Oxigraph store holding every bundled sample article."""
-    from kg.ingestion import ingest
+    from kg.ingest import ingest
     from kg.store import open_store
 
     path = tmp_path_factory.mktemp("store") / "store"

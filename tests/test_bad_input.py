@@ -28,7 +28,7 @@ from conftest import DATA
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
-from kg.exports import export
+from kg.export import export
 from kg.rdf.iris import article_iri
 from kg.rdf.namespaces import KG
 from kg.store import Store, open_store
@@ -591,7 +591,7 @@ def exports_parse_back(store: Store, path: Path) -> bool:
 
 @pytest.mark.parametrize("count", [10_000])
 def test_bad_input_reading_10000_tiny_articles(tmp_path, count):
-    from kg.reading import iter_articles
+    from kg.read import iter_articles
 
     for i in range(count):
         (tmp_path / f"t{i:05d}.txt").write_text(f"Note {i}\n{STORY}", encoding="utf-8")

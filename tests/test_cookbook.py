@@ -1,4 +1,4 @@
-"""Tests of kg.cookbook: every shipped query gives exact rows on a fixed store.
+"""Tests of kg.query.cookbook: every shipped query gives exact rows on a fixed store.
 
 The store is built from ``tests/data/cookbook/store.trig`` (three articles, eleven
 events) plus the real ontology. Expected rows were worked out by hand from that
@@ -17,7 +17,9 @@ from conftest import ROOT
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from kg.cookbook import (
+from kg.errors import QueryError
+from kg.query import execute, run_query, shorten
+from kg.query.cookbook import (
     describe_queries,
     is_named,
     list_queries,
@@ -27,10 +29,8 @@ from kg.cookbook import (
     to_term,
     values_clause,
 )
-from kg.errors import QueryError
-from kg.ontology import load_ontology
-from kg.query import execute, run_query, shorten
 from kg.rdf.namespaces import KG
+from kg.rdf.ontology import load_ontology
 from kg.store import Store, open_store
 
 FIXTURE = ROOT / "tests" / "data" / "cookbook" / "store.trig"
@@ -508,7 +508,7 @@ def test_cookbook_values_are_bound_not_pasted(store, value):
     ],
 )
 def test_cookbook_iri_type_expands_prefixes(value, expected):
-    from kg.cookbook import Param
+    from kg.query.cookbook import Param
 
     assert to_term(Param("x", "iri", "d"), value) == ox.NamedNode(expected)
     with pytest.raises(QueryError, match="not a valid iri"):

@@ -30,9 +30,9 @@ from crashkit import (
     write_corpus,
 )
 
-from kg.ingestion import ingest
-from kg.provenance import read_runs
+from kg.ingest import ingest
 from kg.store import open_store
+from kg.store.provenance import read_runs
 
 pytestmark = pytest.mark.system
 

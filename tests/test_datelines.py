@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from kg.extraction import gazetteer
 from kg.extraction.dates import resolve_date
 from kg.extraction.mentions import WIRE_AGENCIES, find_datelines
-from kg.reading import iter_articles
+from kg.read import iter_articles
 from kg.records import Article, Event
 
 

@@ -1,10 +1,11 @@
-"""Tests for kg.extraction.diskcache and the GeoNames city index kept in it."""
+"""Tests for kg.extraction.runtime.diskcache and the GeoNames city index kept in it."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg.extraction import diskcache, gazetteer
+from kg.extraction import gazetteer
+from kg.extraction.runtime import diskcache
 
 
 @pytest.fixture

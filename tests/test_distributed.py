@@ -21,20 +21,20 @@ from conftest import DATA
 from distributed import Client
 from rdflib.namespace import PROV
 
-from kg.building import build
+from kg.build import build
 from kg.errors import ModelError
 from kg.extraction import extract
-from kg.extraction.distributed import (
+from kg.extraction.formats import jsonl_lines
+from kg.extraction.runtime.distributed import (
     AHEAD,
     TRIM_ENV,
     ClusterError,
     extract_distributed,
     local_cluster,
 )
-from kg.extraction.formats import jsonl_lines
-from kg.ingestion import ingest
+from kg.ingest import ingest
 from kg.rdf.iris import is_run_iri
-from kg.reading import iter_articles
+from kg.read import iter_articles
 from kg.store import open_store
 
 pytestmark = pytest.mark.system

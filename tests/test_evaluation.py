@@ -159,7 +159,7 @@ def report(gold) -> EvaluationReport:
 def pipeline_extractions(nlp) -> list[Extraction]:
     """The real extractor's output on the evaluation articles."""
     from kg.extraction import extract
-    from kg.reading import iter_articles
+    from kg.read import iter_articles
 
     return list(extract(iter_articles([EVAL / "articles"]), nlp))
 
@@ -461,7 +461,7 @@ def test_evaluation_pipeline_agrees_with_score_py(gold, pipeline_extractions, tm
 @needs_shared
 def test_evaluation_dev_corpus_agrees_with_score_py(nlp, tmp_path):
     from kg.extraction import extract
-    from kg.reading import iter_articles
+    from kg.read import iter_articles
 
     extractions = list(extract(iter_articles([DEV / "articles"]), nlp))
     gold_path = DEV / "gold.jsonl"

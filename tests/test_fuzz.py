@@ -6,7 +6,7 @@ random Unicode) and checks what must hold for any text: extraction with the real
 model does not fail; the mapped graph exports as Turtle and JSON-LD that rdflib
 and Oxigraph both parse back to the stored triples; and the HTML view carries
 article text only escaped. Actor names and article ids go straight to
-kg.rdf.iris too, and random bytes to kg.reading.
+kg.rdf.iris too, and random bytes to kg.read.
 
 Examples are few (the model is slow) and random on each run; no example database
 is written, and a failure prints the example that reproduces it.
@@ -32,16 +32,16 @@ from rdflib import Graph
 from spacy.language import Language
 
 from kg.errors import InputError
-from kg.exports import export_text
+from kg.export import export_text
 from kg.extraction import extract
 from kg.extraction.pipeline import model_label
-from kg.ontology import load_ontology
 from kg.rdf.iris import article_id, article_iri, entity_iri, event_iri
 from kg.rdf.mapping import extraction_to_graph
-from kg.reading import iter_articles
+from kg.rdf.ontology import load_ontology
+from kg.read import iter_articles
 from kg.records import Article, Entity, Event
 from kg.store import Store, open_store
-from kg.view import render_html
+from kg.views.graph import render_html
 
 pytestmark = pytest.mark.system
 
@@ -111,7 +111,7 @@ URLS = (
     "javascript:window.__pwned=1",
     "data:text/html,<script>window.__pwned=1</script>",
 )
-# What kg.view itself writes into a tooltip; everything else must be escaped text.
+# What kg.views.graph itself writes into a tooltip; all else must be escaped text.
 OWN_MARKUP = re.compile(r'</?(?:b|i|br)>|<a href="https?://[^"<>]*">|</a>')
 
 

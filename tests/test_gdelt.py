@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, SAMPLE
 
 from kg.errors import InputError
-from kg.gdelt import (
+from kg.ingest.gdelt import (
     COLUMNS,
     DATASET,
     article_id,
@@ -27,9 +27,9 @@ from kg.gdelt import (
     import_gdelt,
     parse_row,
 )
-from kg.provenance import read_runs
 from kg.rdf.namespaces import sparql_prologue
 from kg.store import open_store
+from kg.store.provenance import read_runs
 
 GDELT = ROOT / "tests" / "data" / "gdelt" / "sample.export.CSV"
 TALKS = "https://www.example-news.com/world/europe/us-ukraine-talks-jeddah-20250311"
@@ -198,7 +198,7 @@ def test_gdelt_one_article_per_url_with_provenance(imported):
 
 
 def test_gdelt_store_passes_the_shacl_shapes(imported):
-    from kg.validate import validate_graph
+    from kg.rdf.validate import validate_graph
 
     store, _report, _errors = imported
     result = validate_graph(store.read_graph())
@@ -303,7 +303,7 @@ def test_gdelt_parse_row_reads_empty_actor2_and_place():
 
 
 def test_gdelt_and_extracted_events_answer_one_query(nlp, tmp_path):
-    from kg.ingestion import ingest
+    from kg.ingest import ingest
 
     with open_store(tmp_path / "store") as store:
         ingest([SAMPLE], store, nlp=nlp)

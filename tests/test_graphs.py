@@ -1,4 +1,7 @@
-"""Tests of kg.eventrows and kg.graphs on a hand-written store (tests/data/graphs/)."""
+"""kg.analysis.eventrows and kg.analysis.graphs on a hand-written store.
+
+The store is tests/data/graphs/.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ import networkx as nx
 import pytest
 from rdflib import Dataset
 
-from kg.errors import UsageError
-from kg.graphs import (
+from kg.analysis.graphs import (
     ActorInfo,
     ArticleInfo,
     CameoType,
@@ -23,8 +25,9 @@ from kg.graphs import (
     find_actor,
     load_events,
 )
-from kg.ontology import load_ontology
+from kg.errors import UsageError
 from kg.rdf.namespaces import KG
+from kg.rdf.ontology import load_ontology
 from kg.store import Store, open_store
 
 FIXTURE = Path(__file__).parent / "data" / "graphs" / "events.trig"

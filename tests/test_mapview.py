@@ -1,4 +1,4 @@
-"""Tests of kg.mapview: the offline map and timeline page, checked in real Chromium.
+"""kg.views.mapview: the offline map and timeline page, checked in real Chromium.
 
 The page is loaded from file:// with every request recorded, so "no tile server
 needed" and "article text never runs" are observed, not assumed.
@@ -15,12 +15,12 @@ from browser import chromium
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from kg.analysis.graphs import EventFilter
 from kg.errors import UsageError
-from kg.graphs import EventFilter
-from kg.mapview import MapSummary, render_map
-from kg.ontology import load_ontology
 from kg.rdf.namespaces import KG
+from kg.rdf.ontology import load_ontology
 from kg.store import Store, open_store
+from kg.views.mapview import MapSummary, render_map
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
 

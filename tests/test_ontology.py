@@ -1,4 +1,4 @@
-"""Tests for the bundled ontology files and kg.ontology, which finds and loads them."""
+"""The bundled ontology files and kg.rdf.ontology, which finds and loads them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
 import kg
-from kg.ontology import (
+from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH
+from kg.rdf.ontology import (
     CAMEO_FILE,
     ONTOLOGY_FILE,
     SHAPES_FILE,
@@ -23,7 +24,6 @@ from kg.ontology import (
     load_shapes,
     ontology_dir,
 )
-from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH
 
 SOURCE_TREE = Path(__file__).resolve().parent.parent / "ontology"
 ROOTS = {
@@ -177,7 +177,7 @@ def test_ontology_cameo_labels(code: str, label: str) -> None:
 def _run_isolated(root: Path) -> subprocess.CompletedProcess[str]:
     """Import kg from a copied tree under ``root`` and print ontology_dir()."""
     code = (
-        "from kg.ontology import ontology_dir\n"
+        "from kg.rdf.ontology import ontology_dir\n"
         "from kg.errors import OntologyError\n"
         "try:\n    print(ontology_dir())\n"
         "except OntologyError as e:\n    print('ERROR', e)\n"

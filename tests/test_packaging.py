@@ -65,7 +65,7 @@ def test_packaging_installed_copy_loads_its_own_ontology(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "from kg.ontology import ontology_dir, load_ontology\n"
+        "from kg.rdf.ontology import ontology_dir, load_ontology\n"
         "print(ontology_dir()); print(len(load_ontology()))"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}

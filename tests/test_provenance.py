@@ -1,4 +1,4 @@
-"""Tests of kg.provenance: run records in PROV-O, their graphs, and the history."""
+"""kg.store.provenance: run records in PROV-O, their graphs, and the history."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from rdflib import Literal
 from rdflib.namespace import PROV, RDF
 
 from kg.errors import UsageError
-from kg.provenance import (
+from kg.rdf.iris import agent_iri, article_iri, revision_iri, run_iri
+from kg.rdf.namespaces import KG
+from kg.rdf.validate import validate_graph
+from kg.store import open_store
+from kg.store.provenance import (
     Revision,
     Run,
     format_history,
@@ -21,10 +25,6 @@ from kg.provenance import (
     recording,
     run_graph,
 )
-from kg.rdf.iris import agent_iri, article_iri, revision_iri, run_iri
-from kg.rdf.namespaces import KG
-from kg.store import open_store
-from kg.validate import validate_graph
 
 OLD, NEW = "a" * 64, "b" * 64
 RUN = Run(
@@ -147,7 +147,7 @@ def test_provenance_killed_run_shows_as_unfinished(tmp_path, article):
     path = tmp_path / "store"
     code = (
         "import os, sys\nfrom kg.store import open_store\n"
-        "from kg.provenance import recording\n"
+        "from kg.store.provenance import recording\n"
         "store = open_store(sys.argv[1])\n"
         "with recording(store, 'ingest', model='m 1') as log:\n"
         f"    log.added.append({article!r})\n"

@@ -25,7 +25,7 @@ from storefixture import (
 
 from kg.errors import QueryError
 from kg.query import execute, load_query_text, run_query
-from kg.query_worker import MEMORY_VARIABLE
+from kg.query.worker import MEMORY_VARIABLE
 from kg.rdf.iris import article_iri, entity_iri
 from kg.rdf.namespaces import KG, PREFIXES
 from kg.store import from_ox, open_store
@@ -372,7 +372,7 @@ def test_query_memory_cap_stops_a_runaway_query_alone(tmp_path, monkeypatch):
 def test_query_worker_memory_cap_defaults_to_half_the_ram():
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     script = (
-        "import resource, kg.query_worker as w; w.cap_memory({}); "
+        "import resource, kg.query.worker as w; w.cap_memory({}); "
         "print(resource.getrlimit(resource.RLIMIT_AS)[0])"
     )
     out = subprocess.run(

@@ -23,8 +23,8 @@ from test_server import Running, http, make_store
 
 from kg.errors import QueryError
 from kg.query import execute
-from kg.query_guard import check_read_only, decode_escapes
-from kg.server import Settings
+from kg.query.guard import check_read_only, decode_escapes
+from kg.serve.server import Settings
 from kg.store import open_store
 
 

@@ -1,4 +1,4 @@
-"""Tests of kg.reading: real files in tests/data/inputs, awkward ones in tmp_path."""
+"""Tests of kg.read: real files in tests/data/inputs, awkward ones in tmp_path."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.reading import _os_error, iter_articles
+from kg.read import _os_error, iter_articles
 from kg.records import Article
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
@@ -161,7 +161,7 @@ def test_reading_bad_front_matter(name, expected):
 
 @pytest.mark.parametrize("name", ["bad_date.txt"])
 def test_reading_bad_date_logged_and_none(name, caplog):
-    with caplog.at_level(logging.WARNING, logger="kg.reading"):
+    with caplog.at_level(logging.WARNING, logger="kg.read"):
         (art,), errors = read([INPUTS / name])
     assert (art.id, art.date, errors) == ("bad-date", None, [])
     assert caplog.messages == [
@@ -292,7 +292,7 @@ def test_reading_folder_without_articles_logs(tmp_path, subdir, caplog):
     folder = tmp_path / subdir
     folder.mkdir()
     (folder / "notes.csv").write_text("a,b\n")
-    with caplog.at_level(logging.WARNING, logger="kg.reading"):
+    with caplog.at_level(logging.WARNING, logger="kg.read"):
         assert read([folder]) == ([], [])
     assert caplog.messages == [
         f"{folder}: no readable articles in this folder (looked for .json, .jsonl, "
@@ -401,7 +401,7 @@ def _read_as_unprivileged(path: Path) -> list[str]:
     mode then applies to it as to any user.
     """
     code = (
-        "import sys; from kg.reading import iter_articles\n"
+        "import sys; from kg.read import iter_articles\n"
         "errors = []\n"
         "list(iter_articles([sys.argv[1]], on_error=lambda e: errors.append(str(e))))\n"
         "print('\\n'.join(errors))"

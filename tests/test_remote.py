@@ -1,4 +1,4 @@
-"""Tests of kg.remote: store URLs, and stores on real SPARQL servers.
+"""Tests of kg.store.remote: store URLs, and stores on real SPARQL servers.
 
 The server tests run on each server of tests/backends.py (Oxigraph server and
 Virtuoso, started by .ci/run) and compare what the server answers with what the
@@ -23,14 +23,14 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 from test_store import SPEC, article_graph, fill
 
+from kg.analysis.stats import collect_stats
 from kg.errors import StoreError
-from kg.exports import export
+from kg.export import export
 from kg.query import execute, run_query
 from kg.rdf.iris import article_iri, is_run_iri, staging_iri
 from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH, PROV
-from kg.remote import parse_endpoint
-from kg.stats import collect_stats
 from kg.store import open_store
+from kg.store.remote import parse_endpoint
 
 pytestmark = pytest.mark.system
 
@@ -324,7 +324,7 @@ def test_remote_cli_ingest_query_viz_history_remove(
     run = kg("ingest", str(DATA), "--store", url)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(f"{len(built_store.articles())} added, 0 replaced")
-    caplog.set_level(logging.DEBUG, logger="kg.remote")
+    caplog.set_level(logging.DEBUG, logger="kg.store.remote")
     with open_store(url) as store:
         assert collect_stats(store) == collect_stats(built_store)
         assert len(store) == len(built_store)

@@ -1,4 +1,4 @@
-"""kg.server over real HTTP: rdflib SPARQLStore, SPARQLWrapper and urllib clients
+"""kg.serve.server over real HTTP: rdflib SPARQLStore, SPARQLWrapper and urllib clients
 against a server on 127.0.0.1 serving a small real Oxigraph store."""
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from rdflib.namespace import RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 
-from kg.ontology import load_ontology
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_to_graph
 from kg.rdf.namespaces import KG
+from kg.rdf.ontology import load_ontology
 from kg.records import Article, Entity, Event, Extraction
-from kg.server import Endpoint, Settings, negotiate
+from kg.serve.server import Endpoint, Settings, negotiate
 from kg.store import open_store
 
 pytestmark = pytest.mark.system

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from test_server import EXPENSIVE, Running, get, http, make_store
 
-from kg.server import DEFAULT_HOST, Settings
+from kg.serve.server import DEFAULT_HOST, Settings
 
 pytestmark = pytest.mark.system
 

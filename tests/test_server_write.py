@@ -21,7 +21,7 @@ from test_server import Running, _free_port, get, http, make_store
 
 from kg.errors import StoreError, UsageError
 from kg.rdf.iris import entity_iri, is_run_iri
-from kg.server import Endpoint, Settings
+from kg.serve.server import Endpoint, Settings
 from kg.store import open_store
 
 pytestmark = pytest.mark.system

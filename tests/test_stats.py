@@ -1,4 +1,4 @@
-"""Tests of kg.stats: exact counts on a fixed three-article store."""
+"""Tests of kg.analysis.stats: exact counts on a fixed three-article store."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ from storefixture import (
     fill,
 )
 
+from kg.analysis.stats import (
+    ActorCount,
+    RootCount,
+    collect_stats,
+    format_stats,
+    format_summary,
+)
 from kg.rdf.iris import article_iri
-from kg.stats import ActorCount, RootCount, collect_stats, format_stats, format_summary
 from kg.store import open_store
 
 

@@ -24,9 +24,9 @@ from storefixture import (
 )
 
 from kg.errors import StoreError
-from kg.ontology import load_ontology
 from kg.rdf.iris import article_iri
 from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH
+from kg.rdf.ontology import load_ontology
 from kg.store import open_store
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from kg.extraction.pipeline import TRIGGERS_KEY, trigger_patterns
 from kg.extraction.triggers import TriggerMatcher
-from kg.reading import iter_articles
+from kg.read import iter_articles
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "articles"
 

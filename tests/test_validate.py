@@ -1,4 +1,4 @@
-"""Tests for kg.validate: SHACL shapes over mapped graphs, and readable reports."""
+"""Tests for kg.rdf.validate: SHACL shapes over mapped graphs, and readable reports."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from rdflib.namespace import RDF, RDFS
 from kg.rdf.iris import article_iri, entity_iri, event_iri
 from kg.rdf.mapping import extraction_to_graph
 from kg.rdf.namespaces import CAMEO, KG
+from kg.rdf.validate import ValidationResult, format_report, validate_graph
 from kg.records import Article, Entity, Event, Extraction
-from kg.validate import ValidationResult, format_report, validate_graph
 
 ARTICLE = Article(
     id="wn-test",

@@ -24,14 +24,14 @@ from rdflib.namespace import PROV
 from kg import __version__
 from kg.errors import ModelError
 from kg.extraction.coder import CODER_ENV, coder_version
-from kg.ingestion import REEXTRACTED, ingest_extractions
-from kg.provenance import read_runs, run_graph
+from kg.ingest import REEXTRACTED, ingest_extractions
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_to_graph
 from kg.rdf.namespaces import KG
+from kg.rdf.validate import validate_graph
 from kg.records import Article, Extraction
 from kg.store import Stamp, open_store
-from kg.validate import validate_graph
+from kg.store.provenance import read_runs, run_graph
 
 ARTICLES = {
     "geneva-talks.txt": "Ministers Meet in Geneva\nGeneva - The foreign minister "
@@ -249,7 +249,7 @@ def test_versions_changed_text_is_replaced_not_reextracted(store):
 
 def test_versions_other_kg_version_counts_as_reextracted(store, monkeypatch):
     ingest_extractions([extraction("a1")], store, model="m", coder_version=V1)
-    monkeypatch.setattr("kg.ingestion.__version__", "99.0.0")
+    monkeypatch.setattr("kg.ingest.__version__", "99.0.0")
     report = ingest_extractions([extraction("a1")], store, model="m", coder_version=V1)
     assert (report.replaced, report.reextracted) == (1, 1)
     assert store.article_stamp(article_iri("a1")).extractor_version == "99.0.0"
@@ -279,7 +279,7 @@ def test_versions_shapes_check_coder_version(value, conforms):
 
 
 def test_versions_dask_worker_with_other_coder_refuses(coders, monkeypatch):
-    from kg.extraction.distributed import _check_coder
+    from kg.extraction.runtime.distributed import _check_coder
 
     a, b = coders
     monkeypatch.setenv(CODER_ENV, str(a))

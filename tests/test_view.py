@@ -1,4 +1,4 @@
-"""Tests of kg.view: the offline, single-file pyvis page, checked in real Chromium.
+"""kg.views.graph: the offline, single-file pyvis page, checked in real Chromium.
 
 The browser tests load the page from file:// in Debian's chromium with every
 request recorded, so "works offline" and "article text never runs" are observed,
@@ -17,12 +17,12 @@ from browser import chromium
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from kg.analysis.graphs import STANCE_COLOURS, EventFilter
 from kg.errors import UsageError
-from kg.graphs import STANCE_COLOURS, EventFilter
-from kg.ontology import load_ontology
 from kg.rdf.namespaces import CAMEO, KG, KGR
+from kg.rdf.ontology import load_ontology
 from kg.store import Store, open_store
-from kg.view import ViewSummary, describe_filter, render_html
+from kg.views.graph import ViewSummary, describe_filter, render_html
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
 
@@ -200,7 +200,7 @@ def test_view_reads_the_store_without_rdflib_warnings(small_store, tmp_path, gra
 def test_view_inlines_pyvis_assets_and_drops_others(mode):
     from pyvis.network import Network
 
-    from kg.view import _inline_assets
+    from kg.views.graph import _inline_assets
 
     net = Network(cdn_resources=mode, select_menu=True)
     net.add_node(1)

@@ -18,9 +18,9 @@ import pytest
 from test_server import make_store
 
 from kg.errors import UsageError
-from kg.query_worker import bounded_timeout
-from kg.server import Endpoint, Settings
-from kg.server_workers import WorkerPool
+from kg.query.worker import bounded_timeout
+from kg.serve.server import Endpoint, Settings
+from kg.serve.workers import WorkerPool
 
 pytestmark = pytest.mark.system
 

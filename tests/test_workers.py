@@ -21,12 +21,12 @@ from kg.errors import ModelError
 from kg.extraction import extract
 from kg.extraction.formats import jsonl_lines
 from kg.extraction.pipeline import build_pipeline, installed_model, model_label
-from kg.ingestion import ingest
-from kg.provenance import read_runs
+from kg.ingest import ingest
 from kg.rdf.iris import is_run_iri
-from kg.reading import iter_articles
+from kg.read import iter_articles
 from kg.records import Article
 from kg.store import open_store
+from kg.store.provenance import read_runs
 
 pytestmark = pytest.mark.system
 
@@ -184,7 +184,8 @@ def _unseen_articles(batch: int, size: int = 4) -> list[Article]:
 def test_workers_later_tasks_keep_the_vocabulary_flat(nlp, monkeypatch, batches):
     # What a --workers process does per task: the first one outside a memory
     # zone, every later one inside, so new words do not pile up over a long run.
-    from kg.extraction import extract_batch, parallel
+    from kg.extraction import extract_batch
+    from kg.extraction.runtime import parallel
 
     monkeypatch.setattr(parallel, "_nlp", nlp)
     monkeypatch.setattr(parallel, "_tasks", 0)
@@ -199,7 +200,7 @@ def test_workers_later_tasks_keep_the_vocabulary_flat(nlp, monkeypatch, batches)
 
 @pytest.mark.parametrize("batches", [4])
 def test_workers_dask_tasks_keep_the_vocabulary_flat(nlp, monkeypatch, batches):
-    from kg.extraction import distributed
+    from kg.extraction.runtime import distributed
 
     monkeypatch.setattr(distributed, "_local", type(distributed._local)())
     distributed._local.pipelines = {None: nlp}

@@ -65,7 +65,7 @@ def iso3(code: str | None) -> str | None:
 @lru_cache(maxsize=1)
 def cameo_roots() -> frozenset[str]:
     """The 2-digit CAMEO roots, read from the bundled CAMEO scheme."""
-    from kg.ontology import cameo_labels
+    from kg.rdf.ontology import cameo_labels
 
     return frozenset(code for code in cameo_labels() if len(code) == 2)
 

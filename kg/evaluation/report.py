@@ -93,7 +93,7 @@ def _note_lines(report: EvaluationReport) -> list[str]:
 
 
 def _root_lines(report: EvaluationReport) -> list[str]:
-    from kg.ontology import cameo_labels
+    from kg.rdf.ontology import cameo_labels
 
     labels = cameo_labels()
     lines = [

@@ -8,19 +8,12 @@ streams articles through one pipeline with ``nlp.pipe`` and yields one
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import nullcontext
 from itertools import chain, islice
 
 from spacy.language import Language
 
-from kg.extraction.chunks import merge_entities, shift_event, split_text
-from kg.records import Article, Entity, Event, Extraction
-
-#: Articles whose Docs share one spaCy memory zone (``Language.memory_zone``):
-#: the strings and lexemes the model adds for them are dropped once their
-#: extractions (plain records) are made, so a long run's vocabulary, and its
-#: memory, stay flat instead of growing with every new word.
-ZONE_ARTICLES = 64
+from kg.extraction.batch import ZONE_ARTICLES, extract_batch
+from kg.records import Article, Extraction
 
 
 def extract(
@@ -40,12 +33,12 @@ def extract(
         batch_size: documents per ``nlp.pipe`` batch.
         n_process: worker processes; above 1, each builds its own pipeline from
             ``model`` (``nlp`` is not sent to them) and the output is the same as
-            with one (see :mod:`kg.extraction.parallel`).
+            with one (see :mod:`kg.extraction.runtime.parallel`).
     """
     from kg.extraction.pipeline import build_pipeline
 
     if n_process > 1:
-        from kg.extraction.parallel import extract_parallel
+        from kg.extraction.runtime.parallel import extract_parallel
 
         yield from extract_parallel(
             articles, model=model, n_process=n_process, batch_size=batch_size
@@ -63,58 +56,4 @@ def extract(
         yield from extract_batch(chunk, nlp, batch_size=batch_size, zone=number > 0)
 
 
-def extract_batch(
-    articles: list[Article],
-    nlp: Language,
-    *,
-    batch_size: int = 32,
-    zone: bool = True,
-) -> list[Extraction]:
-    """The extractions of a batch of articles, made inside a memory zone if asked.
-
-    The first batch a pipeline sees should run outside a zone, so the
-    tokenizer's cache (which a zone leaves unfilled) and the lexemes of common
-    words are kept; every later one inside, so the strings and lexemes of its
-    new words are dropped and a long run's memory stays flat. Worker processes
-    (``--workers``, Dask) call this once per task for that reason.
-    """
-    with nlp.memory_zone() if zone else nullcontext():
-        return list(_extract_chunk(articles, nlp, batch_size))
-
-
-def _extract_chunk(
-    articles: list[Article], nlp: Language, batch_size: int
-) -> Iterator[Extraction]:
-    """The extractions of some articles, in order, as plain records."""
-    pieces = (
-        (_prepare(nlp, text, article), (article, offset, last))
-        for article in articles
-        for offset, text, last in _pieces(article)
-    )
-    docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size)
-    entities: list[tuple[Entity, ...]] = []
-    events: list[Event] = []
-    for doc, (article, offset, last) in docs:
-        entities.append(tuple(doc._.kg_entities or ()))
-        events.extend(shift_event(e, offset) for e in doc._.kg_events or ())
-        if last:
-            yield Extraction(article, merge_entities(entities), tuple(events))
-            entities, events = [], []
-
-
-def _pieces(article: Article) -> list[tuple[int, str, bool]]:
-    """The article's text in pieces the parser can take; the last one flagged."""
-    parts = split_text(article.text)
-    return [
-        (offset, text, i == len(parts) - 1) for i, (offset, text) in enumerate(parts)
-    ]
-
-
-def _prepare(nlp: Language, text: str, article: Article):  # noqa: ANN202 - spacy Doc
-    """Tokenise and attach the publication date the event component anchors on."""
-    doc = nlp.make_doc(text)
-    doc._.kg_anchor = article.date
-    return doc
-
-
-__all__ = ["extract"]
+__all__ = ["ZONE_ARTICLES", "extract", "extract_batch"]

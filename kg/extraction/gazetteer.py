@@ -18,8 +18,8 @@ from typing import Literal
 
 import pycountry
 
-from kg.extraction import diskcache
 from kg.extraction.lexicon import data_rows
+from kg.extraction.runtime import diskcache
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,8 @@ def _city_index() -> _CityIndex:
 
     All homonyms are kept (not only the most populous) so :func:`resolve_place` can
     choose by the article's countries. Made once per process, on first use: read
-    from the per-user cache (:mod:`kg.extraction.diskcache`), else built (2-15 s)
+    from the per-user cache (:mod:`kg.extraction.runtime.diskcache`), else built
+    (2-15 s)
     and saved there for the next process.
     """
     key = _city_index_key()

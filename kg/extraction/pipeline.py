@@ -44,9 +44,9 @@ def load_model(model: str | None = None) -> Language:
 
     Raises:
         ModelError: none of the candidates is installed or loadable, or a model
-            kg recorded hashes for has changed files (kg.extraction.modelcheck).
+            kg recorded hashes for has changed files (kg.extraction.runtime.modelcheck).
     """
-    from kg.extraction.modelcheck import verify_model
+    from kg.extraction.runtime.modelcheck import verify_model
 
     tried = []
     for name in model_candidates(model):
@@ -74,7 +74,7 @@ def installed_model(model: str | None = None) -> tuple[str, str]:
     Raises:
         ModelError: as :func:`load_model` and :func:`build_pipeline` would.
     """
-    from kg.extraction.modelcheck import verify_model
+    from kg.extraction.runtime.modelcheck import verify_model
 
     tried = []
     for name in model_candidates(model):
@@ -101,7 +101,7 @@ def _installed_meta(name: str) -> dict | None:
     The package is found without importing it: its code runs only once
     ``verify_model`` has checked it.
     """
-    from kg.extraction.modelcheck import package_folder
+    from kg.extraction.runtime.modelcheck import package_folder
 
     folder = package_folder(name)
     if folder is None and Path(name).is_dir():

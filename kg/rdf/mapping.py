@@ -19,9 +19,9 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kg.ontology import cameo_labels
 from kg.rdf.iris import article_iri, entity_iri, event_iri
 from kg.rdf.namespaces import CAMEO, KG, bind_prefixes, geonames_iri
+from kg.rdf.ontology import cameo_labels
 from kg.records import Article, Entity, Event, Extraction
 from kg.store import from_ox
 

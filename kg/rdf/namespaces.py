@@ -57,7 +57,7 @@ class KG(DefinedNamespace):
     fromArticle: URIRef  # -> kg:Article the event was extracted from
     modality: URIRef  # asserted | negated | hypothetical | future
 
-    # GDELT 2.0 event-export fields, on events loaded by kg.gdelt
+    # GDELT 2.0 event-export fields, on events loaded by kg.ingest.gdelt
     gdeltEventId: URIRef  # GDELT GLOBALEVENTID, xsd:integer
     isRootEvent: URIRef  # xsd:boolean: GDELT found it in the lead paragraph
     numMentions: URIRef  # xsd:integer: mentions GDELT counted when first seen
@@ -89,7 +89,7 @@ class KG(DefinedNamespace):
     model: URIRef  # spaCy pipeline name and version
     coderVersion: URIRef  # version of the trained event coder's files
 
-    # Runs (kg:IngestRun, each in its own named graph, see kg.provenance)
+    # Runs (kg:IngestRun, each in its own named graph, see kg.store.provenance)
     added: URIRef  # run -> article whose graph it wrote for the first time
     replaced: URIRef  # run -> article whose changed graph it rewrote
     removed: URIRef  # run -> article whose graph it dropped
@@ -116,7 +116,7 @@ CAMEO = Namespace("https://w3id.org/kg-events/cameo/")
 #: The named graph that holds the ontology and the CAMEO scheme inside a store.
 ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
 
-#: On a shared SPARQL server (kg.remote), the named graph that holds the union of
+#: On a shared SPARQL server (kg.store.remote), the named graph that holds the union of
 #: the article and ontology graphs; a server's own default graph is not ours to use.
 UNION_GRAPH = KGR["graph/union"]
 

@@ -125,7 +125,7 @@ def read_corpus(
             sentence not in its text (one line naming file, line, problem).
     """
     from kg.extraction import _pieces, _prepare
-    from kg.reading import iter_articles
+    from kg.read import iter_articles
 
     articles_dir, gold_path = folder / "articles", folder / "gold.jsonl"
     for needed in (articles_dir, gold_path):

@@ -1,0 +1,1 @@
+"""Analysis: event rows from the store, networkx graphs, dyads, centrality, stats."""

@@ -1,0 +1,76 @@
+"""Extraction of one batch of articles in one pipeline, as plain records.
+
+The one loop every way of running shares: in this process (``extract``), in
+worker processes (:mod:`kg.extraction.runtime.parallel`) and on Dask workers
+(:mod:`kg.extraction.runtime.distributed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import nullcontext
+
+from spacy.language import Language
+
+from kg.extraction.chunks import merge_entities, shift_event, split_text
+from kg.records import Article, Entity, Event, Extraction
+
+#: Articles whose Docs share one spaCy memory zone (``Language.memory_zone``):
+#: the strings and lexemes the model adds for them are dropped once their
+#: extractions (plain records) are made, so a long run's vocabulary, and its
+#: memory, stay flat instead of growing with every new word.
+ZONE_ARTICLES = 64
+
+
+def extract_batch(
+    articles: list[Article],
+    nlp: Language,
+    *,
+    batch_size: int = 32,
+    zone: bool = True,
+) -> list[Extraction]:
+    """The extractions of a batch of articles, made inside a memory zone if asked.
+
+    The first batch a pipeline sees should run outside a zone, so the
+    tokenizer's cache (which a zone leaves unfilled) and the lexemes of common
+    words are kept; every later one inside, so the strings and lexemes of its
+    new words are dropped and a long run's memory stays flat. Worker processes
+    (``--workers``, Dask) call this once per task for that reason.
+    """
+    with nlp.memory_zone() if zone else nullcontext():
+        return list(_extract_chunk(articles, nlp, batch_size))
+
+
+def _extract_chunk(
+    articles: list[Article], nlp: Language, batch_size: int
+) -> Iterator[Extraction]:
+    """The extractions of some articles, in order, as plain records."""
+    pieces = (
+        (_prepare(nlp, text, article), (article, offset, last))
+        for article in articles
+        for offset, text, last in _pieces(article)
+    )
+    docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size)
+    entities: list[tuple[Entity, ...]] = []
+    events: list[Event] = []
+    for doc, (article, offset, last) in docs:
+        entities.append(tuple(doc._.kg_entities or ()))
+        events.extend(shift_event(e, offset) for e in doc._.kg_events or ())
+        if last:
+            yield Extraction(article, merge_entities(entities), tuple(events))
+            entities, events = [], []
+
+
+def _pieces(article: Article) -> list[tuple[int, str, bool]]:
+    """The article's text in pieces the parser can take; the last one flagged."""
+    parts = split_text(article.text)
+    return [
+        (offset, text, i == len(parts) - 1) for i, (offset, text) in enumerate(parts)
+    ]
+
+
+def _prepare(nlp: Language, text: str, article: Article):  # noqa: ANN202 - spacy Doc
+    """Tokenise and attach the publication date the event component anchors on."""
+    doc = nlp.make_doc(text)
+    doc._.kg_anchor = article.date
+    return doc

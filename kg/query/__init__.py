@@ -1,0 +1,471 @@
+"""Read-only SPARQL over the store, with kg prefixes predeclared.
+
+Queries run against the union of all graphs (the store's default graph, see
+kg.store). Because analysts paste queries from elsewhere, anything that could
+reach the network (SERVICE) or change the store (updates, LOAD) is refused before
+it runs, and user values travel as bindings, never pasted into the text. A query
+with a time limit runs in a child process (kg.query.worker) that is killed when
+time is up: pyoxigraph cannot cancel a query, and a thread cannot be killed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import pickle
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Literal as TypingLiteral
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.query.guard import check_read_only
+from kg.query.worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
+from kg.rdf.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+    from kg.store import Store
+
+logger = logging.getLogger(__name__)
+
+Format = TypingLiteral["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]
+#: Formats of SELECT and ASK results (csv, tsv, json, xml: SPARQL 1.1 results).
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+#: Formats of CONSTRUCT and DESCRIBE results.
+GRAPH_FORMATS = ("turtle", "jsonld", "nt")
+FORMATS = RESULT_FORMATS + GRAPH_FORMATS
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_NATIVE = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+_RDF = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+}
+_WORKER = Path(__file__).resolve().with_name("worker.py")
+
+# Strings, IRIs and comments, blanked out when looking for the outer group or a
+# GRAPH keyword (kg.query.cookbook, kg.store.remote). Not a security check: the
+# refusal of
+# SERVICE and updates is kg.query.guard, which fails closed.
+_OPAQUE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|'
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
+    r'"(?:[^"\\\n]|\\.)*"|'
+    r"'(?:[^'\\\n]|\\.)*'|"
+    r"<[^<>\"{}|^`\\\s]*>|#[^\n]*",
+)
+_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """What a query returned: rows (SELECT), a boolean (ASK) or triples.
+
+    Attributes:
+        kind: "select", "ask" or "graph" (CONSTRUCT and DESCRIBE).
+        variables: column names of a SELECT, in order.
+        rows: one tuple per solution; None where a variable is unbound.
+        boolean: the answer of an ASK.
+        triples: the triples of a CONSTRUCT or DESCRIBE.
+    """
+
+    kind: TypingLiteral["select", "ask", "graph"]
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = field(default=())
+
+
+def load_query_text(arg: str | Path) -> str:
+    """The query itself, or the contents of the .rq/.sparql file it names.
+
+    Raises:
+        QueryError: a file was named but cannot be read.
+    """
+    if isinstance(arg, str) and not _names_file(arg):
+        return arg
+    path = Path(arg)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise QueryError(
+            f"Cannot read query file {path}: {err}. Check the path, or pass the "
+            "query text itself."
+        ) from err
+
+
+def _names_file(arg: str) -> bool:
+    if "\n" in arg or "{" in arg:
+        return False
+    return arg.strip().lower().endswith((".rq", ".sparql")) or Path(arg).is_file()
+
+
+def blank_opaque(text: str) -> str:
+    """The query with strings, IRIs and comments blanked, offsets unchanged."""
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def execute(
+    store: Store,
+    text: str,
+    *,
+    bindings: dict[str, Node | Term] | None = None,
+    limit: int | None = None,
+    timeout: float | None = None,
+) -> QueryResult:
+    """Run a read-only query over the union of all graphs.
+
+    Args:
+        store: the open store.
+        text: SPARQL query; kg prefixes (kg:, kgr:, cameo:, skos: ...) are declared.
+        bindings: variable name (without "?") -> value, substituted safely by
+            Oxigraph (SEP-0007); a bound variable must be in the SELECT clause.
+        limit: keep at most this many rows or triples.
+        timeout: seconds the query may run; it then runs in a child process that
+            is killed when time is up. None (or 0) runs it here, unbounded. On a
+            store on a SPARQL server it bounds the wait for the server's answer
+            (None: the store URL's timeout).
+
+    Raises:
+        QueryError: refused keyword, syntax error (with line and column), timeout
+            or failure.
+        UsageError: ``timeout`` is nan, inf, negative or over one day.
+    """
+    check_read_only(text)
+    if timeout is not None:
+        timeout = bounded_timeout(timeout, "timeout")
+    subs = _substitutions(bindings)
+    if timeout and not store.remote:
+        return QueryResult(*_run_in_worker(store, text, subs, limit, timeout))
+    # A server stops a query itself; the HTTP timeout bounds the wait for it.
+    wait = {"timeout": timeout or None} if store.remote else {}
+    try:
+        raw = store.query(text, prefixes=_prefixes(), substitutions=subs, **wait)
+        return QueryResult(*collect(raw, limit))
+    except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
+        raise _failure(type(err).__name__, str(err)) from err
+
+
+def run_query(
+    store: Store,
+    text: str,
+    *,
+    fmt: Format | None = None,
+    limit: int | None = None,
+    bindings: dict[str, Node | Term] | None = None,
+    params: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> str:
+    """Run a query (text, a .rq path or a cookbook name) and format its result.
+
+    Args:
+        store: the open store.
+        text: SPARQL text, a .rq/.sparql file, or the name of a cookbook query
+            (see :func:`kg.query.cookbook.list_queries`).
+        fmt: output format; None means "table" for SELECT/ASK and "turtle" for
+            CONSTRUCT/DESCRIBE.
+        limit: keep at most this many rows or triples.
+        bindings: typed values for variables of an ad-hoc query (see execute).
+        params: "name" -> "value" strings for a cookbook query, checked by type.
+        timeout: seconds before the query is stopped (None: no limit).
+
+    Raises:
+        QueryError: bad query, bad parameter, wrong format for the query form,
+            or the query ran out of time.
+    """
+    from kg.query.cookbook import looks_like_name, prepare
+
+    if looks_like_name(text):  # a known name, or a typo to report as one
+        text = prepare(text, params or {}, store=store)
+    elif params:
+        raise QueryError(
+            f"--param only applies to cookbook queries, and {_short(text)!r} is not "
+            "one. List them with `kg query --list`, or write the value into your "
+            "own query."
+        )
+    else:
+        text = load_query_text(text)
+    check_format(fmt)
+    result = execute(store, text, bindings=bindings, limit=limit, timeout=timeout)
+    return format_result(result, fmt)
+
+
+def check_format(fmt: str | None) -> None:
+    """Refuse an unknown format name before a query runs.
+
+    Raises:
+        QueryError: listing the formats there are.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise QueryError(
+            f"Unknown format {fmt!r}: use {', '.join(RESULT_FORMATS)} for SELECT and "
+            f"ASK, or {', '.join(GRAPH_FORMATS)} for CONSTRUCT and DESCRIBE."
+        )
+
+
+def format_result(result: QueryResult, fmt: Format | None = None) -> str:
+    """Render a :class:`QueryResult` in a format that fits its query form.
+
+    Args:
+        result: what :func:`execute` returned.
+        fmt: table, csv, tsv, json or xml for SELECT/ASK; turtle, jsonld or nt for
+            CONSTRUCT/DESCRIBE; None picks table or turtle.
+
+    Raises:
+        QueryError: the format is unknown or does not fit the query form.
+    """
+    check_format(fmt)
+    graph = result.kind == "graph"
+    fmt = fmt or ("turtle" if graph else "table")
+    if graph and fmt in RESULT_FORMATS:
+        raise QueryError(
+            f"--format {fmt} is for SELECT and ASK results, but this query returns "
+            f"triples (CONSTRUCT or DESCRIBE): use {', '.join(GRAPH_FORMATS)}."
+        )
+    if not graph and fmt in GRAPH_FORMATS:
+        raise QueryError(
+            f"--format {fmt} is for CONSTRUCT and DESCRIBE results, but this query "
+            f"returns {'a yes/no answer (ASK)' if result.kind == 'ask' else 'rows'}"
+            f": use {', '.join(RESULT_FORMATS)}."
+        )
+    if graph:
+        return _format_graph(result, fmt)
+    if fmt == "table":
+        return format_table(result)
+    return format_json(result) if fmt == "json" else _format_native(result, fmt)
+
+
+def format_table(result: QueryResult, width: int = 120) -> str:
+    """A readable aligned table, IRIs shortened to prefixed names (kg:Event)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    if result.kind == "ask":
+        return "yes\n" if result.boolean else "no\n"
+    table = Table(*result.variables, show_lines=False, header_style="bold")
+    for row in result.rows:
+        table.add_row(*(_display(term) for term in row))
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        no_color=True,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    console.print(table)
+    n = len(result.rows)
+    console.print(f"{n} row{'s' if n != 1 else ''}")
+    return console.file.getvalue()
+
+
+def format_csv(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results CSV (values only); ASK as "true" or "false"."""
+    return _format_native(result, "csv")
+
+
+def format_tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results TSV (terms in Turtle syntax)."""
+    return _format_native(result, "tsv")
+
+
+def format_xml(result: QueryResult) -> str:
+    """SPARQL Query Results XML."""
+    return _format_native(result, "xml")
+
+
+def format_json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON, one line."""
+    if result.kind == "ask":
+        doc = {"head": {}, "boolean": bool(result.boolean)}
+        return json.dumps(doc, separators=(",", ":")) + "\n"
+    bindings = [
+        {
+            v: _json_term(t)
+            for v, t in zip(result.variables, row, strict=True)
+            if t is not None
+        }
+        for row in result.rows
+    ]
+    doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def shorten(iri: str) -> str:
+    """Prefixed name for an IRI under a kg prefix, else the IRI in <>."""
+    best = ("", "")
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(str(ns)) and len(str(ns)) > len(best[1]):
+            best = (prefix, str(ns))
+    local = iri[len(best[1]) :]
+    # For reading, not parsing: "kgr:country/UKR" is clearer than the full IRI.
+    if best[1] and re.fullmatch(r"[\w\-./%]*", local) and not local.endswith("."):
+        return f"{best[0]}:{local}"
+    return f"<{iri}>"
+
+
+def _prefixes() -> dict[str, str]:
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
+    from kg.store import to_ox
+
+    subs = {}
+    for name, value in (bindings or {}).items():
+        term = value if isinstance(value, Term) else to_ox(value)
+        subs[ox.Variable(name.lstrip("?$"))] = term
+    return subs
+
+
+def _run_in_worker(
+    store: Store, text: str, subs: dict, limit: int | None, timeout: float
+) -> Collected:
+    """Run the query in a child process and kill it after ``timeout`` seconds."""
+    request = {
+        "text": text,
+        "prefixes": _prefixes(),
+        "substitutions": subs,
+        "limit": limit,
+        "path": None,
+        "nquads": None,
+    }
+    if store.location is not None:
+        request["path"] = str(Path(store.location).resolve())
+    else:  # a memory store has no folder to open: hand the child its quads
+        request["nquads"] = store.ox.dump(format=ox.RdfFormat.N_QUADS)
+    # Run as a script, not -m: the child then needs nothing of kg but this file.
+    proc = subprocess.Popen(
+        [sys.executable, str(_WORKER)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,  # unbuffered: reading the ready byte must not eat the answer
+    )
+    try:
+        return _await_worker(proc, request, timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _await_worker(proc: subprocess.Popen, request: dict, timeout: float) -> Collected:
+    try:
+        proc.stdin.write(pickle.dumps(request))
+        proc.stdin.close()
+    except OSError:
+        pass  # the child died; what it said on stderr is reported below
+    proc.stdin = None  # closed by hand; communicate() must not flush it
+    if proc.stdout.read(1) != b"R":
+        _, err = proc.communicate()
+        raise QueryError(
+            "The query worker stopped before it ran the query: "
+            f"{err.decode('utf-8', 'replace').strip()[-300:]}. Retry with "
+            "--timeout 0 to run the query without it."
+        )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        logger.debug("killing query worker %d after %s s", proc.pid, timeout)
+        raise QueryError(
+            f"query stopped after {timeout:g} s; narrow it or raise --timeout"
+        ) from None
+    if not out:  # killed by the kernel, or aborted at its memory cap
+        raise QueryError(
+            f"The query worker died (exit status {proc.returncode}) before it "
+            "answered; most likely the query needed more memory than the "
+            f"{MEMORY_VARIABLE} cap allows. Narrow the query (LIMIT, filters), "
+            f"or raise {MEMORY_VARIABLE} (MiB)."
+        )
+    outcome = pickle.loads(out)  # our own child's answer, not outside data
+    if outcome[0] == "error":
+        raise _failure(outcome[1], outcome[2])
+    return outcome[1]
+
+
+def _failure(kind: str, message: str) -> QueryError:
+    """The QueryError for an exception pyoxigraph raised (here or in the worker)."""
+    if kind == "SyntaxError":
+        return QueryError(_syntax_message(message))
+    if kind == "RuntimeError" and "SELECT projection" in message:
+        return QueryError(
+            f"{message}: a bound variable must be selected; add it to the SELECT "
+            "clause (or use SELECT *)."
+        )
+    return QueryError(f"The query failed to run: {message}. Check the query.")
+
+
+def _short(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else text
+    return first if len(first) <= 60 else first[:57] + "..."
+
+
+def _syntax_message(text: str) -> str:
+    match = _POSITION.search(text)
+    if match is None:
+        return f"SPARQL syntax error: {text}. Check the query."
+    line, col, detail = match.groups()
+    if "Prefix not found" in detail:
+        known = ", ".join(f"{p}:" for p in PREFIXES)
+        detail = f"unknown prefix; declare it with PREFIX or use one of {known}"
+    else:
+        # The parser lists every character class it would accept; keep the gist.
+        detail = detail.splitlines()[0].rstrip(" |,")[:160]
+    # Oxigraph reports the furthest point the parser reached, hence "near".
+    return (
+        f"SPARQL syntax error near line {line}, column {col}: {detail}. "
+        "Check the query around that position."
+    )
+
+
+def _display(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    # Tables are for reading: the language tag of "Consult"@en is noise there.
+    return term.value
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != _XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _format_native(result: QueryResult, fmt: str) -> str:
+    """CSV, TSV or XML written by pyoxigraph from our JSON (one serializer each)."""
+    parsed = ox.parse_query_results(
+        format_json(result), format=ox.QueryResultsFormat.JSON
+    )
+    text = parsed.serialize(format=_NATIVE[fmt]).decode("utf-8")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _format_graph(result: QueryResult, fmt: str) -> str:
+    data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=_prefixes())
+    text = data.decode("utf-8")
+    return text if text.endswith("\n") else text + "\n"

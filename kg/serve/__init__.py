@@ -1,0 +1,1 @@
+"""Serving: the SPARQL endpoint, its worker processes and authorised updates."""

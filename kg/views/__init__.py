@@ -1,0 +1,1 @@
+"""Views: self-contained interactive HTML pages (the graph view and the map)."""
