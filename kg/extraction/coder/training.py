@@ -124,7 +124,7 @@ def read_corpus(
         InputError: a malformed gold line, a gold article without text or a gold
             sentence not in its text (one line naming file, line, problem).
     """
-    from kg.extraction import _pieces, _prepare
+    from kg.extraction.batch import _pieces, _prepare
     from kg.read import iter_articles
 
     articles_dir, gold_path = folder / "articles", folder / "gold.jsonl"
