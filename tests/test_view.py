@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 from hashlib import sha256
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from kg.rdf.namespaces import CAMEO, KG, KGR
 from kg.rdf.ontology import load_ontology
 from kg.store import Store, open_store
 from kg.views.graph import ViewSummary, describe_filter, render_html
+from kg.views.pages import VENDOR_FILES, _inline
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
 
@@ -196,18 +198,25 @@ def test_view_reads_the_store_without_rdflib_warnings(small_store, tmp_path, gra
     assert summary.events == 3
 
 
-@pytest.mark.parametrize("mode", ["remote", "in_line"])
-def test_view_inlines_pyvis_assets_and_drops_others(mode):
-    from pyvis.network import Network
-
-    from kg.views.graph import _inline_assets
-
-    net = Network(cdn_resources=mode, select_menu=True)
-    net.add_node(1)
-    page = _inline_assets(net.generate_html())
+@pytest.mark.parametrize("name", sorted(VENDOR_FILES))
+def test_view_inlines_pyvis_assets_and_drops_others(small_view, name):
+    path, _summary = small_view
+    page = path.read_text(encoding="utf-8")
+    shipped = files("pyvis")
+    for part in VENDOR_FILES[name].split("/"):
+        shipped = shipped.joinpath(part)
+    assert shipped.read_text(encoding="utf-8") in page
     assert EXTERNAL_REF.search(page) is None
     assert "TomSelect" in page and "vis.Network" in page
     assert "bootstrap" not in page.split("<body>")[0].lower()
+
+
+@pytest.mark.parametrize(
+    "name, text", [("a.js", "x = '</SCRIPT>'"), ("a.css", "</style")]
+)
+def test_view_refuses_an_asset_that_would_close_its_element(name, text):
+    with pytest.raises(UsageError, match="cannot be inlined"):
+        _inline(name, text)
 
 
 @pytest.mark.parametrize("hostile", [HOSTILE_NAME, HOSTILE_SENTENCE, HOSTILE_TITLE])
