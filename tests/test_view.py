@@ -212,7 +212,8 @@ def test_view_inlines_pyvis_assets_and_drops_others(small_view, name):
 
 
 @pytest.mark.parametrize(
-    "name, text", [("a.js", "x = '</SCRIPT>'"), ("a.css", "</style")]
+    "name, text",
+    [("a.js", "x = '</SCRIPT>'"), ("a.js", "x = '<!--'"), ("a.css", "</style")],
 )
 def test_view_refuses_an_asset_that_would_close_its_element(name, text):
     with pytest.raises(UsageError, match="cannot be inlined"):
@@ -354,6 +355,28 @@ def test_view_big_graph_is_laid_out_in_python(
         assert page.evaluate("network.physics.physicsEnabled") is False
         assert page.evaluate("network.body.data.nodes.length") == summary.nodes
         assert all(url.startswith("file://") for url in requests)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("events, bar", [(80, True), (60, False)])
+def test_view_shows_progress_while_physics_settles_a_big_graph(
+    browser, tmp_path, events, bar
+):
+    out = tmp_path / "v.html"
+    with _big_store(tmp_path, events) as store:
+        summary = render_html(store, out)
+    assert summary.physics is True and (summary.nodes > 100) == bar
+    assert ('id="loadingBar"' in out.read_text(encoding="utf-8")) == bar
+    page, _requests = _open(browser, out)
+    try:
+        if bar:
+            page.wait_for_function(
+                "getComputedStyle(document.getElementById('loadingBar')).display"
+                " === 'none'"
+            )
+            assert page.inner_text("#loadingBar #text") == "100%"
+        assert page.evaluate("network.body.data.nodes.length") == summary.nodes
     finally:
         page.close()
 

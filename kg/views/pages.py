@@ -82,13 +82,20 @@ def vendor(name: str) -> Markup:
 
 
 def _inline(name: str, text: str) -> Markup:
-    """``text`` as markup for a <script> or <style> element it cannot close."""
+    """``text`` as markup for a <script> or <style> element it cannot break out of.
+
+    Raises:
+        UsageError: ``text`` holds a closing tag or ``<!--``, which would end
+            the element early or change how the browser parses it.
+    """
     tag = "script" if name.endswith(".js") else "style"
-    if f"</{tag}" in text.lower():
-        raise UsageError(
-            f"{name} contains '</{tag}' and cannot be inlined into a page; "
-            f"reinstall kg and pyvis=={PYVIS_VERSION}"
-        )
+    lowered = text.lower()
+    for marker in (f"</{tag}", "<!--"):
+        if marker in lowered:
+            raise UsageError(
+                f"{name} cannot be inlined: it contains '{marker}'; "
+                f"reinstall kg and pyvis=={PYVIS_VERSION}"
+            )
     return Markup(text)  # trusted: code shipped with kg or with pyvis
 
 
