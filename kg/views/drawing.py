@@ -134,8 +134,12 @@ def _article_link(row: EventRow) -> str:
 
 def _role_edge(start: str, end: str, role: str) -> dict:
     """An edge of the event graph: who did what to whom, and where (dashed)."""
-    edge: dict[str, str | bool] = {"from": start, "to": end, "label": role,
-                                   "title": role}  # fmt: skip
+    edge: dict[str, str | bool] = {
+        "from": start,
+        "to": end,
+        "label": role,
+        "title": role,
+    }
     if role == "place":
         edge["dashes"] = True
     return edge

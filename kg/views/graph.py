@@ -1,4 +1,4 @@
-"""Draw events as one self-contained HTML page (pyvis / vis-network).
+"""Draw events as one self-contained HTML page (vis-network).
 
 Analysts open the page from disk, often offline, and every string in it comes
 from news text. So the page carries vis-network and tom-select inline (no CDN,
