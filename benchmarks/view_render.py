@@ -3,14 +3,12 @@
 Builds a deterministic synthetic store of N events shaped like the bundled
 sample articles (country and person actors, the CAMEO codes the extractor
 emits, towns with GeoNames coordinates, dates over five years, an evidence
-sentence and an article per event), reads them with kg.analysis.graphs.load_events,
-writes the views (each call reads the store again, as `kg viz` does) and loads
-each page
-from file:// in Debian's chromium, reporting the time until the page has drawn
-(``window.kgDrawn``, set on vis-network's first ``afterDrawing``; the map sets
-it after its first render) and until tooltips are ready. Also compares
-building a pyvis Network with ``add_node``/``add_edge`` against filling its
-lists directly. Not a test: run it by hand.
+sentence and an article per event), reads them with
+kg.analysis.graphs.load_events, writes the views (each call reads the store
+again, as `kg viz` does) and loads each page from file:// in Debian's chromium,
+reporting the time until the page has drawn (``window.kgDrawn``, set on
+vis-network's first ``afterDrawing``; the map sets it after its first render)
+and until tooltips are ready. Not a test: run it by hand.
 
     python benchmarks/view_render.py            # 1,000 / 5,000 / 20,000 events
     python benchmarks/view_render.py --events 20000
@@ -135,30 +133,9 @@ def time_page(browser, path: Path) -> tuple[float, float]:  # noqa: ANN001
     return drawn, ready
 
 
-def pyvis_build_ratio(nodes: int) -> tuple[float, float]:
-    """Seconds to fill a pyvis Network with add_node/add_edge, and directly."""
-    from pyvis.network import Network
-
-    ids = [f"n{i}" for i in range(nodes)]
-    pairs = [(ids[i], ids[(i * 7 + 1) % nodes]) for i in range(nodes)]
-    start = time.perf_counter()
-    net = Network()
-    for node in ids:
-        net.add_node(node, label=node)
-    for a, b in pairs:
-        net.add_edge(a, b)
-    slow = time.perf_counter() - start
-    start = time.perf_counter()
-    net = Network()
-    net.nodes = [{"id": n, "label": n, "shape": "dot"} for n in ids]
-    net.edges = [{"from": a, "to": b} for a, b in pairs]
-    return slow, time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="*", default=[1000, 5000, 20000])
-    parser.add_argument("--pyvis-nodes", type=int, default=5000)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -186,11 +163,6 @@ def main() -> None:
                       f"{drawn:>8.2f} {ready:>8.2f}")  # fmt: skip
                 sys.stdout.flush()
         browser.close()
-    slow, fast = pyvis_build_ratio(args.pyvis_nodes)
-    print(
-        f"pyvis with {args.pyvis_nodes} nodes: add_node/add_edge {slow:.2f} s, "
-        f"direct lists {fast:.3f} s, ratio {slow / max(fast, 1e-9):.0f}x"
-    )
 
 
 def _views(store: Store) -> dict:

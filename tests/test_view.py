@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 from hashlib import sha256
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from kg.rdf.namespaces import CAMEO, KG, KGR
 from kg.rdf.ontology import load_ontology
 from kg.store import Store, open_store
 from kg.views.graph import ViewSummary, describe_filter, render_html
+from kg.views.pages import VENDOR_FILES, _inline
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
 
@@ -196,18 +198,26 @@ def test_view_reads_the_store_without_rdflib_warnings(small_store, tmp_path, gra
     assert summary.events == 3
 
 
-@pytest.mark.parametrize("mode", ["remote", "in_line"])
-def test_view_inlines_pyvis_assets_and_drops_others(mode):
-    from pyvis.network import Network
-
-    from kg.views.graph import _inline_assets
-
-    net = Network(cdn_resources=mode, select_menu=True)
-    net.add_node(1)
-    page = _inline_assets(net.generate_html())
+@pytest.mark.parametrize("name", sorted(VENDOR_FILES))
+def test_view_inlines_pyvis_assets_and_drops_others(small_view, name):
+    path, _summary = small_view
+    page = path.read_text(encoding="utf-8")
+    shipped = files("pyvis")
+    for part in VENDOR_FILES[name].split("/"):
+        shipped = shipped.joinpath(part)
+    assert shipped.read_text(encoding="utf-8") in page
     assert EXTERNAL_REF.search(page) is None
     assert "TomSelect" in page and "vis.Network" in page
     assert "bootstrap" not in page.split("<body>")[0].lower()
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [("a.js", "x = '</SCRIPT>'"), ("a.js", "x = '<!--'"), ("a.css", "</style")],
+)
+def test_view_refuses_an_asset_that_would_close_its_element(name, text):
+    with pytest.raises(UsageError, match="cannot be inlined"):
+        _inline(name, text)
 
 
 @pytest.mark.parametrize("hostile", [HOSTILE_NAME, HOSTILE_SENTENCE, HOSTILE_TITLE])
@@ -345,6 +355,28 @@ def test_view_big_graph_is_laid_out_in_python(
         assert page.evaluate("network.physics.physicsEnabled") is False
         assert page.evaluate("network.body.data.nodes.length") == summary.nodes
         assert all(url.startswith("file://") for url in requests)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("events, bar", [(80, True), (60, False)])
+def test_view_shows_progress_while_physics_settles_a_big_graph(
+    browser, tmp_path, events, bar
+):
+    out = tmp_path / "v.html"
+    with _big_store(tmp_path, events) as store:
+        summary = render_html(store, out)
+    assert summary.physics is True and (summary.nodes > 100) == bar
+    assert ('id="loadingBar"' in out.read_text(encoding="utf-8")) == bar
+    page, _requests = _open(browser, out)
+    try:
+        if bar:
+            page.wait_for_function(
+                "getComputedStyle(document.getElementById('loadingBar')).display"
+                " === 'none'"
+            )
+            assert page.inner_text("#loadingBar #text") == "100%"
+        assert page.evaluate("network.body.data.nodes.length") == summary.nodes
     finally:
         page.close()
 

@@ -1,0 +1,122 @@
+// The graph view's own behaviour, run after the page's drawing script has made
+// the globals `nodes`, `edges` (vis.DataSet) and `network` (vis.Network).
+//
+// Tooltips arrive as escaped HTML in each node's kgTip (never in `title`, which
+// would make vis-network show it as HTML). They are parsed in an inert
+// DOMParser document, reduced to a few tags with safe attributes, and only then
+// adopted into the page, so nothing in them can load or run. All tooltips are
+// parsed in one go after the first drawing, so a big graph shows at once.
+// Search and filter menus take their options from the data sets as plain text
+// (tom-select escapes what it renders).
+(function () {
+  "use strict";
+  var TAGS = {DIV: 1, B: 1, I: 1, BR: 1, A: 1};
+  function clean(el) {
+    Array.prototype.slice.call(el.children).forEach(function (child) {
+      if (!TAGS[child.tagName]) { child.remove(); return; }
+      var href = child.getAttribute("href");
+      Array.prototype.slice.call(child.attributes).forEach(function (a) {
+        child.removeAttribute(a.name);
+      });
+      if (child.tagName === "A" && href && /^https?:\/\//i.test(href)) {
+        child.setAttribute("href", href);
+        child.setAttribute("target", "_blank");
+        child.setAttribute("rel", "noopener noreferrer");
+      }
+      clean(child);
+    });
+    return el;
+  }
+  function inert(fragments) {
+    var doc = new DOMParser().parseFromString("<div></div>", "text/html");
+    var holder = doc.body.firstChild;
+    holder.innerHTML = fragments.map(function (f) {
+      return "<div>" + f + "</div>";
+    }).join("");
+    return Array.prototype.map.call(clean(holder).children, function (el) {
+      el = document.importNode(el, true);
+      el.className = "kg-tip";
+      return el;
+    });
+  }
+  function tip(fragment) { return inert([fragment])[0]; }
+  function addTips() {
+    var withTip = nodes.get({filter: function (n) {
+      return typeof n.kgTip === "string";
+    }});
+    var tips = inert(withTip.map(function (n) { return n.kgTip; }));
+    nodes.update(withTip.map(function (n, i) { return {id: n.id, title: tips[i]}; }));
+    window.kgReady = true;
+  }
+  window.kgDrawn = false;
+  window.kgReady = false;
+  network.once("afterDrawing", function () {
+    window.kgDrawn = true;
+    window.kgDrawnAt = performance.now();
+    setTimeout(addTips, 0);
+  });
+  network.redraw();
+
+  var body = document.getElementById("kg-details-body");
+  function details(id) {
+    var node = id === null ? null : nodes.get(id);
+    body.replaceChildren(node && node.kgTip ? tip(node.kgTip) : "Click a node.");
+  }
+  network.on("click", function (params) {
+    details(params.nodes.length ? params.nodes[0] : null);
+  });
+  function focus(id) {
+    if (!id || !nodes.get(id)) { return; }
+    network.selectNodes([id]);
+    network.focus(id, {scale: 1.2, animation: false});
+    details(id);
+  }
+  window.kgFocus = focus;
+  var everyNode = nodes.get({fields: ["id", "label", "kgKind", "kgRoot"]});
+  var everyEdge = edges.get({fields: ["id", "kgRelation"]});
+  window.kgSearch = new TomSelect("#kg-search", {
+    options: everyNode.map(function (n) {
+      return {value: n.id, text: String(n.label), kind: n.kgKind};
+    }),
+    valueField: "value", labelField: "text", searchField: ["text"],
+    maxOptions: 50, maxItems: 1, sortField: [{field: "$score"}, {field: "text"}],
+    onChange: focus
+  });
+  function choices(values) {
+    return Object.keys(values).sort().map(function (v) {
+      return {value: v, text: v};
+    });
+  }
+  var kinds = {}, groups = {};
+  everyNode.forEach(function (n) {
+    kinds[n.kgKind] = 1;
+    if (n.kgRoot) { groups[n.kgRoot] = 1; }
+  });
+  everyEdge.forEach(function (e) { if (e.kgRelation) { groups[e.kgRelation] = 1; } });
+  var kindMenu = new TomSelect("#kg-filter-kind", {
+    options: choices(kinds), plugins: ["remove_button"], onChange: applyFilters
+  });
+  var groupMenu = new TomSelect("#kg-filter-group", {
+    options: choices(groups), plugins: ["remove_button"], onChange: applyFilters
+  });
+  window.kgFilters = {kind: kindMenu, group: groupMenu};
+  function out(list, value) { return list.length > 0 && list.indexOf(value) < 0; }
+  function applyFilters() {
+    var k = kindMenu.getValue(), g = groupMenu.getValue();
+    nodes.update(everyNode.map(function (n) {
+      return {id: n.id, hidden: out(k, n.kgKind) || (!!n.kgRoot && out(g, n.kgRoot))};
+    }));
+    if (everyEdge.some(function (e) { return e.kgRelation; })) {
+      edges.update(everyEdge.map(function (e) {
+        return {id: e.id, hidden: out(g, e.kgRelation)};
+      }));
+    }
+    shown();
+  }
+  function shown() {
+    var visible = nodes.get({filter: function (n) { return !n.hidden; }}).length;
+    document.getElementById("kg-shown").textContent =
+      visible + " of " + everyNode.length + " nodes shown";
+  }
+  shown();
+})();
