@@ -32,7 +32,8 @@ import pyoxigraph as ox
 from kg.analysis.graphs import load_events
 from kg.rdf.namespaces import CAMEO, KG, KGR, ONTOLOGY_GRAPH
 from kg.rdf.ontology import load_ontology
-from kg.store import Store, to_ox
+from kg.rdf.terms import to_ox
+from kg.store import Store
 from kg.views.graph import render_html
 from kg.views.mapview import render_map
 

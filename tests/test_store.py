@@ -273,7 +273,7 @@ def test_store_read_only_needs_an_existing_store(tmp_path, name):
 
 @pytest.mark.parametrize("aid", ["a1"])
 def test_store_put_article_takes_pyoxigraph_triples(store, aid):
-    from kg.store import to_ox
+    from kg.rdf.terms import to_ox
 
     g, digest = article_graph(aid, SPEC[0][1])
     triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]

@@ -322,7 +322,7 @@ def _prefixes() -> dict[str, str]:
 
 
 def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
-    from kg.store import to_ox
+    from kg.rdf.terms import to_ox
 
     subs = {}
     for name, value in (bindings or {}).items():

@@ -29,17 +29,23 @@ from typing import BinaryIO
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import StoreError
 from kg.rdf.iris import article_id, is_run_iri
 from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH, bind_prefixes
+from kg.rdf.terms import (
+    Term,
+    canonical_triples,
+    from_ox,
+    ox_triples,
+    to_graph,
+    to_ox,
+)
 
 logger = logging.getLogger(__name__)
 
 PutResult = TypingLiteral["added", "replaced", "unchanged"]
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 MEMORY = "memory"
 #: URL schemes of a store on a SPARQL 1.1 server (kg.store.remote).
 REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
@@ -80,66 +86,6 @@ _UNLINK = (
     "DROP SILENT GRAPH {g}"
 )
 _LINK = "INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to the pyoxigraph term with the same value."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
-        return ox.Literal(str(term), datatype=datatype)
-    raise StoreError(f"Cannot store {term!r}: only IRIs, blank nodes and literals fit.")
-
-
-def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """Convert a pyoxigraph term back to rdflib (plain strings stay plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def _ox_triples(graph: Graph | Iterable[ox.Triple]) -> list[ox.Triple]:
-    """The triples of an rdflib graph as pyoxigraph terms (pyoxigraph ones as is)."""
-    if not isinstance(graph, Graph):
-        return list(graph)
-    try:
-        return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
-    except ValueError as err:
-        # pyoxigraph validates IRIs and language tags that rdflib lets through.
-        raise StoreError(
-            f"The graph holds a term RDF does not allow ({err}); nothing was "
-            "written. Fix the IRI or language tag where the graph is built."
-        ) from err
-
-
-def _to_rdflib(quads: Iterable[ox.Quad]) -> Graph:
-    graph = Graph()
-    bind_prefixes(graph)
-    for q in quads:
-        graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
-    return graph
-
-
-def canonical_triples(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples as Oxigraph stores them.
-
-    Oxigraph stores numbers and booleans in canonical form ("0.80"^^xsd:decimal
-    comes back as "0.8"), so comparisons must be made after that rewrite.
-    """
-    scratch = ox.Store()
-    scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    return [q.triple for q in scratch]
 
 
 def _same_ground_part(left: list[ox.Triple], right: list[ox.Triple]) -> bool:
@@ -394,7 +340,7 @@ class Store:
         old = self.article_hash(article)
         if old == content_hash and not force:
             return "unchanged"
-        triples = _ox_triples(graph)
+        triples = ox_triples(graph)
         _add_hash(triples, article, content_hash)
         self._replace_graph(ox.NamedNode(str(article)), triples)
         logger.debug(
@@ -422,7 +368,7 @@ class Store:
             raise StoreError(
                 f"{run} is not a run IRI; mint run names with kg.rdf.iris.run_iri."
             )
-        self._replace_graph(ox.NamedNode(str(run)), _ox_triples(graph), union=False)
+        self._replace_graph(ox.NamedNode(str(run)), ox_triples(graph), union=False)
 
     def runs(self) -> list[URIRef]:
         """IRIs of every recorded run (each also names the run's graph), sorted."""
@@ -435,7 +381,7 @@ class Store:
         Returns:
             True if the graph was written, False if the stored copy was equal.
         """
-        triples = _ox_triples(graph)
+        triples = ox_triples(graph)
         name = ox.NamedNode(str(ONTOLOGY_GRAPH))
         stored = [q.triple for q in self.quads_for_pattern(None, None, None, name)]
         if _same_ground_part(stored, canonical_triples(triples)):
@@ -455,7 +401,7 @@ class Store:
         copy compares equal to graphs built with rdflib.
         """
         graph_name = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
-        return _to_rdflib(self.quads_for_pattern(None, None, None, graph_name))
+        return to_graph(self.quads_for_pattern(None, None, None, graph_name))
 
     def named_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the named graphs, graph by graph (the union is derived)."""
@@ -615,6 +561,7 @@ __all__ = [
     "REMOTE_SCHEMES",
     "Stamp",
     "Store",
+    "canonical_triples",
     "from_ox",
     "is_remote",
     "open_store",
