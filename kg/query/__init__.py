@@ -27,7 +27,8 @@ import pyoxigraph as ox
 from kg.errors import QueryError
 from kg.query.guard import check_read_only
 from kg.query.worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
-from kg.rdf.namespaces import PREFIXES
+from kg.rdf.namespaces import PREFIXES, prefix_map
+from kg.rdf.terms import Term, to_ox
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -42,7 +43,6 @@ RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 #: Formats of CONSTRUCT and DESCRIBE results.
 GRAPH_FORMATS = ("turtle", "jsonld", "nt")
 FORMATS = RESULT_FORMATS + GRAPH_FORMATS
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _NATIVE = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -56,17 +56,6 @@ _RDF = {
 }
 _WORKER = Path(__file__).resolve().with_name("worker.py")
 
-# Strings, IRIs and comments, blanked out when looking for the outer group or a
-# GRAPH keyword (kg.query.cookbook, kg.store.remote). Not a security check: the
-# refusal of
-# SERVICE and updates is kg.query.guard, which fails closed.
-_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|'
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
-    r'"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*'|"
-    r"<[^<>\"{}|^`\\\s]*>|#[^\n]*",
-)
 _POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
 
 
@@ -113,11 +102,6 @@ def _names_file(arg: str) -> bool:
     return arg.strip().lower().endswith((".rq", ".sparql")) or Path(arg).is_file()
 
 
-def blank_opaque(text: str) -> str:
-    """The query with strings, IRIs and comments blanked, offsets unchanged."""
-    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-
-
 def execute(
     store: Store,
     text: str,
@@ -153,7 +137,7 @@ def execute(
     # A server stops a query itself; the HTTP timeout bounds the wait for it.
     wait = {"timeout": timeout or None} if store.remote else {}
     try:
-        raw = store.query(text, prefixes=_prefixes(), substitutions=subs, **wait)
+        raw = store.query(text, prefixes=prefix_map(), substitutions=subs, **wait)
         return QueryResult(*collect(raw, limit))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
         raise _failure(type(err).__name__, str(err)) from err
@@ -317,13 +301,7 @@ def shorten(iri: str) -> str:
     return f"<{iri}>"
 
 
-def _prefixes() -> dict[str, str]:
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-
-
 def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
-    from kg.rdf.terms import to_ox
-
     subs = {}
     for name, value in (bindings or {}).items():
         term = value if isinstance(value, Term) else to_ox(value)
@@ -337,7 +315,7 @@ def _run_in_worker(
     """Run the query in a child process and kill it after ``timeout`` seconds."""
     request = {
         "text": text,
-        "prefixes": _prefixes(),
+        "prefixes": prefix_map(),
         "substitutions": subs,
         "limit": limit,
         "path": None,
@@ -466,6 +444,6 @@ def _format_native(result: QueryResult, fmt: str) -> str:
 
 
 def _format_graph(result: QueryResult, fmt: str) -> str:
-    data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=_prefixes())
+    data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=prefix_map())
     text = data.decode("utf-8")
     return text if text.endswith("\n") else text + "\n"

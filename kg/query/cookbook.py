@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.query import Term, blank_opaque
-from kg.rdf.namespaces import CAMEO, PREFIXES
+from kg.rdf.namespaces import CAMEO, PREFIXES, prefix_map
+from kg.rdf.terms import Term
+from kg.store.sparql import blank_opaque
 
 if TYPE_CHECKING:
     from kg.store import Store
@@ -381,9 +382,8 @@ def _warn_unknown_names(store: Store, query: NamedQuery, bound: dict) -> None:
         term = bound.get(param.name)
         if param.type != "actor" or term is None:
             continue
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
         found = store.query(
-            _NAMED, prefixes=prefixes, substitutions={ox.Variable("name"): term}
+            _NAMED, prefixes=prefix_map(), substitutions={ox.Variable("name"): term}
         )
         if not bool(found):
             logger.warning(

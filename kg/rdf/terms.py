@@ -89,6 +89,13 @@ def to_graph(statements: Iterable[ox.Triple] | Iterable[ox.Quad]) -> Graph:
     return graph
 
 
+def has_blank_node(triple: ox.Triple) -> bool:
+    """True if the triple's subject or object is a blank node."""
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(
+        triple.object, ox.BlankNode
+    )
+
+
 def canonical_triples(triples: list[ox.Triple]) -> list[ox.Triple]:
     """The triples as Oxigraph stores them.
 
@@ -100,4 +107,12 @@ def canonical_triples(triples: list[ox.Triple]) -> list[ox.Triple]:
     return [q.triple for q in scratch]
 
 
-__all__ = ["Term", "canonical_triples", "from_ox", "ox_triples", "to_graph", "to_ox"]
+__all__ = [
+    "Term",
+    "canonical_triples",
+    "from_ox",
+    "has_blank_node",
+    "ox_triples",
+    "to_graph",
+    "to_ox",
+]

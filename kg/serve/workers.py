@@ -167,27 +167,15 @@ def store_version(location: Path) -> tuple:
     return tuple(sorted(found))
 
 
-def open_read_only(location: Path, attempts: int = 20):  # noqa: ANN201 - kg.store.Store
+def open_read_only(location: Path):  # noqa: ANN201 - kg.store.LocalStore
     """Open a store read-only, retrying while a writer beside it compacts.
 
     Raises:
-        StoreError: the store still cannot be opened after ``attempts`` tries.
+        StoreError: the store still cannot be opened after kg.store's retries.
     """
-    import pyoxigraph as ox
+    from kg.store import open_read_only as open_store_read_only
 
-    from kg.store import Store
-
-    for attempt in range(attempts):
-        try:
-            return Store(ox.Store.read_only(str(location)), location)
-        except (OSError, RuntimeError) as err:
-            if attempt == attempts - 1:
-                raise StoreError(
-                    f"Cannot open store {location} read-only: {err}. Check that it "
-                    "is a kg store folder; if an ingest is running, retry."
-                ) from err
-            time.sleep(0.05)
-    raise AssertionError("unreachable")
+    return open_store_read_only(location)
 
 
 class Snapshot:

@@ -46,7 +46,7 @@ from kg import __version__
 from kg.errors import KGError, StoreError, UsageError
 from kg.rdf.iris import agent_iri, article_id, article_iri, revision_iri, run_iri
 from kg.rdf.namespaces import KG, bind_prefixes
-from kg.store import Store
+from kg.store.base import Store
 
 logger = logging.getLogger(__name__)
 
