@@ -291,9 +291,9 @@ def format_json(result: QueryResult) -> str:
 def shorten(iri: str) -> str:
     """Prefixed name for an IRI under a kg prefix, else the IRI in <>."""
     best = ("", "")
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(str(ns)) and len(str(ns)) > len(best[1]):
-            best = (prefix, str(ns))
+    for prefix, ns in prefix_map().items():
+        if iri.startswith(ns) and len(ns) > len(best[1]):
+            best = (prefix, ns)
     local = iri[len(best[1]) :]
     # For reading, not parsing: "kgr:country/UKR" is clearer than the full IRI.
     if best[1] and re.fullmatch(r"[\w\-./%]*", local) and not local.endswith("."):

@@ -283,7 +283,7 @@ def serialize(result, media: str) -> bytes:  # noqa: ANN001 - kg.query.QueryResu
     import pyoxigraph as ox
 
     from kg.query import format_json
-    from kg.rdf.namespaces import PREFIXES
+    from kg.rdf.namespaces import prefix_map
 
     if result.kind == "graph":
         fmt = {
@@ -292,7 +292,7 @@ def serialize(result, media: str) -> bytes:  # noqa: ANN001 - kg.query.QueryResu
             "application/ld+json": ox.RdfFormat.JSON_LD,
             "application/rdf+xml": ox.RdfFormat.RDF_XML,
         }[media]
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        prefixes = prefix_map()
         return ox.serialize(result.triples, format=fmt, prefixes=prefixes)
     data = format_json(result).encode("utf-8")
     if media == "application/sparql-results+json":
