@@ -19,7 +19,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -29,6 +29,7 @@ from kg.query.guard import check_read_only
 from kg.query.worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
 from kg.rdf.namespaces import PREFIXES, prefix_map
 from kg.rdf.terms import Term, to_ox
+from kg.store.local import LocalStore
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+ResultKind = TypingLiteral["select", "ask", "graph"]
 Format = TypingLiteral["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]
 #: Formats of SELECT and ASK results (csv, tsv, json, xml: SPARQL 1.1 results).
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -71,7 +73,7 @@ class QueryResult:
         triples: the triples of a CONSTRUCT or DESCRIBE.
     """
 
-    kind: TypingLiteral["select", "ask", "graph"]
+    kind: ResultKind
     variables: tuple[str, ...] = ()
     rows: tuple[tuple[Term | None, ...], ...] = ()
     boolean: bool | None = None
@@ -132,13 +134,13 @@ def execute(
     if timeout is not None:
         timeout = bounded_timeout(timeout, "timeout")
     subs = _substitutions(bindings)
-    if timeout and not store.remote:
-        return QueryResult(*_run_in_worker(store, text, subs, limit, timeout))
+    if timeout and isinstance(store, LocalStore):  # not store.remote
+        return _result(_run_in_worker(store, text, subs, limit, timeout))
     # A server stops a query itself; the HTTP timeout bounds the wait for it.
     wait = {"timeout": timeout or None} if store.remote else {}
     try:
         raw = store.query(text, prefixes=prefix_map(), substitutions=subs, **wait)
-        return QueryResult(*collect(raw, limit))
+        return _result(collect(raw, limit))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
         raise _failure(type(err).__name__, str(err)) from err
 
@@ -242,8 +244,9 @@ def format_table(result: QueryResult, width: int = 120) -> str:
     table = Table(*result.variables, show_lines=False, header_style="bold")
     for row in result.rows:
         table.add_row(*(_display(term) for term in row))
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=buffer,
         width=width,
         no_color=True,
         highlight=False,
@@ -253,7 +256,7 @@ def format_table(result: QueryResult, width: int = 120) -> str:
     console.print(table)
     n = len(result.rows)
     console.print(f"{n} row{'s' if n != 1 else ''}")
-    return console.file.getvalue()
+    return buffer.getvalue()
 
 
 def format_csv(result: QueryResult) -> str:
@@ -310,7 +313,7 @@ def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
 
 
 def _run_in_worker(
-    store: Store, text: str, subs: dict, limit: int | None, timeout: float
+    store: LocalStore, text: str, subs: dict, limit: int | None, timeout: float
 ) -> Collected:
     """Run the query in a child process and kill it after ``timeout`` seconds."""
     request = {
@@ -373,6 +376,12 @@ def _await_worker(proc: subprocess.Popen, request: dict, timeout: float) -> Coll
     if outcome[0] == "error":
         raise _failure(outcome[1], outcome[2])
     return outcome[1]
+
+
+def _result(collected: Collected) -> QueryResult:
+    """A QueryResult of what collect() gathered (here or in the worker)."""
+    kind, variables, rows, boolean, triples = collected
+    return QueryResult(cast(ResultKind, kind), variables, rows, boolean, triples)
 
 
 def _failure(kind: str, message: str) -> QueryError:
@@ -439,11 +448,11 @@ def _format_native(result: QueryResult, fmt: str) -> str:
     parsed = ox.parse_query_results(
         format_json(result), format=ox.QueryResultsFormat.JSON
     )
-    text = parsed.serialize(format=_NATIVE[fmt]).decode("utf-8")
+    text = (parsed.serialize(format=_NATIVE[fmt]) or b"").decode("utf-8")
     return text if text.endswith("\n") else text + "\n"
 
 
 def _format_graph(result: QueryResult, fmt: str) -> str:
     data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=prefix_map())
-    text = data.decode("utf-8")
+    text = (data or b"").decode("utf-8")
     return text if text.endswith("\n") else text + "\n"

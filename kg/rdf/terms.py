@@ -41,8 +41,17 @@ def to_ox(term: Node) -> Term:
     raise StoreError(f"Cannot store {term!r}: only IRIs, blank nodes and literals fit.")
 
 
-def from_ox(term: Term) -> Node:
-    """Convert a pyoxigraph term back to rdflib (plain strings stay plain)."""
+def from_ox(term: Term | ox.Triple) -> Node:
+    """Convert a pyoxigraph term back to rdflib (plain strings stay plain).
+
+    Raises:
+        StoreError: the term is a quoted triple (RDF-star), which kg never writes.
+    """
+    if isinstance(term, ox.Triple):
+        raise StoreError(
+            f"The store holds a quoted triple {term}; kg reads no RDF-star, so "
+            "remove it from the store."
+        )
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -22,6 +22,10 @@ from kg.rdf.terms import Term
 PutResult = TypingLiteral["added", "replaced", "unchanged"]
 #: What a query answers: rows, a yes/no, or triples (CONSTRUCT, DESCRIBE).
 QueryAnswer = pyox.QuerySolutions | pyox.QueryBoolean | Iterator[pyox.Triple]
+#: Variables pre-bound in a query, as ``pyoxigraph.Store.query`` takes them.
+Bindings = dict[
+    pyox.Variable, pyox.NamedNode | pyox.BlankNode | pyox.Literal | pyox.Triple
+]
 #: A graph name in a quad pattern; ``DefaultGraph()`` is the union.
 GraphName = pyox.NamedNode | pyox.BlankNode | pyox.DefaultGraph
 #: The location that opens a throwaway store in memory.
@@ -93,7 +97,7 @@ class Store(Protocol):
         text: str,
         *,
         prefixes: dict[str, str] | None = None,
-        substitutions: dict[pyox.Variable, Term] | None = None,
+        substitutions: Bindings | None = None,
     ) -> QueryAnswer:
         """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``."""
         ...
@@ -186,6 +190,7 @@ class Store(Protocol):
 __all__ = [
     "MEMORY",
     "REMOTE_SCHEMES",
+    "Bindings",
     "GraphName",
     "PutResult",
     "QueryAnswer",

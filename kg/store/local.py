@@ -36,8 +36,9 @@ from rdflib import Dataset
 from kg.errors import StoreError
 from kg.rdf.namespaces import bind_prefixes
 from kg.rdf.terms import Term
-from kg.store.base import GraphName, QueryAnswer
+from kg.store.base import Bindings, GraphName, QueryAnswer
 from kg.store.contract import StoreContract
+from kg.store.sparql import ntriples, solutions
 
 logger = logging.getLogger("kg.store")
 
@@ -112,7 +113,7 @@ class LocalStore(StoreContract):
         text: str,
         *,
         prefixes: dict[str, str] | None = None,
-        substitutions: dict[pyox.Variable, Term] | None = None,
+        substitutions: Bindings | None = None,
     ) -> QueryAnswer:
         """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``.
 
@@ -142,7 +143,7 @@ class LocalStore(StoreContract):
     def triple_count(self) -> int:
         """Distinct triples in the union of all graphs (counted inside Oxigraph)."""
         result = self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        return int(next(iter(result))["n"].value)
+        return int(next(iter(solutions(result)))["n"].value)
 
     def __len__(self) -> int:
         """Quads in the named graphs: what a TriG export of the store holds."""
@@ -181,7 +182,7 @@ class LocalStore(StoreContract):
             return
         # Serialised by Oxigraph itself, so every literal is escaped to N-Triples,
         # which is a subset of the SPARQL INSERT DATA syntax.
-        body = pyox.serialize(triples, format=pyox.RdfFormat.N_TRIPLES).decode("utf-8")
+        body = ntriples(triples)
         insert = f"INSERT DATA {{ GRAPH {name} {{\n{body}}} }}"
         if union:
             steps = [_UNLINK.format(g=name), insert, _LINK.format(g=name)]

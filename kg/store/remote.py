@@ -61,7 +61,7 @@ from kg.rdf.namespaces import (
     sparql_prologue,
 )
 from kg.rdf.terms import Term, has_blank_node
-from kg.store.base import GraphName, QueryAnswer
+from kg.store.base import Bindings, GraphName, QueryAnswer
 from kg.store.contract import StoreContract
 from kg.store.endpoint import (
     PASSWORD_ENV,
@@ -80,8 +80,10 @@ from kg.store.sparql import (
     bind_values,
     count_rows,
     mentions_graph,
+    ntriples,
     parse_results,
     refuse_partial,
+    solutions,
     triples_of,
 )
 
@@ -156,7 +158,7 @@ class RemoteStore(StoreContract):
             local = pyox.Store()
             for quad in self.named_quads():
                 local.add(quad)
-                if not is_run_iri(quad.graph_name.value):  # runs stay out of the union
+                if not is_run_iri(_graph_iri(quad)):  # runs stay out of the union
                     local.add(pyox.Quad(quad.subject, quad.predicate, quad.object))
             from oxrdflib import OxigraphStore  # only this view needs rdflib's SPARQL
 
@@ -196,7 +198,7 @@ class RemoteStore(StoreContract):
         text: str,
         *,
         prefixes: dict[str, str] | None = None,
-        substitutions: dict[pyox.Variable, Term] | None = None,
+        substitutions: Bindings | None = None,
         timeout: float | None = None,
     ) -> QueryAnswer:
         """Run a query on the server with the union as its default graph.
@@ -253,7 +255,7 @@ class RemoteStore(StoreContract):
             "?g ?s ?p ?o",
         )
         quads = (pyox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
-        yield from sorted(quads, key=lambda q: q.graph_name.value)
+        yield from sorted(quads, key=_graph_iri)
 
     def dump_union(
         self,
@@ -304,8 +306,8 @@ class RemoteStore(StoreContract):
 
     def _triples(
         self,
-        subject: Term | None,
-        predicate: Term | None,
+        subject: pyox.NamedNode | None,
+        predicate: pyox.NamedNode | None,
         obj: Term | None,
         graph: pyox.NamedNode | pyox.BlankNode,
     ) -> Iterator[pyox.Triple]:
@@ -323,15 +325,18 @@ class RemoteStore(StoreContract):
         free = " ".join(f"?{v}" for t, v in slots if t is None)
         text = f"SELECT {free or '*'} WHERE {{ GRAPH {graph} {{ {pattern} }} }}"
         for row in self._select_all(text, free):
-            s, p, o = (t if t is not None else row[v] for t, v in slots)
-            yield pyox.Triple(s, p, o)
+            yield pyox.Triple(
+                subject if subject is not None else row["s"],
+                predicate if predicate is not None else row["p"],
+                obj if obj is not None else row["o"],
+            )
 
     def _select_all(self, text: str, order: str) -> list[pyox.QuerySolution]:
         """Every row of an internal SELECT (explicit GRAPH patterns), paged if cut."""
         return [
             row
             for body in self._pages(text, order, JSON)
-            for row in parse_results(body)
+            for row in solutions(parse_results(body))
         ]
 
     def _pages(self, text: str, order: str, accept: str) -> Iterator[bytes]:
@@ -424,7 +429,7 @@ class RemoteStore(StoreContract):
 
     def _insert(self, graph: pyox.NamedNode, triples: list[pyox.Triple]) -> None:
         """One INSERT request (the step a test can make fail midway)."""
-        body = pyox.serialize(triples, format=pyox.RdfFormat.N_TRIPLES).decode("utf-8")
+        body = ntriples(triples)
         if any(has_blank_node(t) for t in triples):
             # Virtuoso refuses blank nodes in INSERT DATA; a template with an
             # empty WHERE makes one node per label, the same on every server.
@@ -451,6 +456,12 @@ class RemoteStore(StoreContract):
         except OSError as err:  # urllib's HTTPError and URLError included
             message = self._failure(err, seconds, "writing to")
             raise StoreError(capital(message)) from err
+
+
+def _graph_iri(quad: pyox.Quad) -> str:
+    """The IRI of the graph a quad is in ("" for the default graph)."""
+    name = quad.graph_name
+    return "" if isinstance(name, pyox.DefaultGraph) else name.value
 
 
 __all__ = [

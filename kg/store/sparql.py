@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from email.message import Message
 
 import pyoxigraph as pyox
 
+from kg.errors import StoreError
 from kg.rdf.terms import Term
 
 JSON = "application/sparql-results+json"
@@ -38,7 +39,9 @@ def blank_opaque(text: str) -> str:
     return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
-def bind_values(text: str, substitutions: dict[pyox.Variable, Term]) -> str:
+def bind_values(
+    text: str, substitutions: Mapping[pyox.Variable, Term | pyox.Triple]
+) -> str:
     """The query with a one-row VALUES block opening its outer group pattern."""
     if not substitutions:
         return text
@@ -91,6 +94,26 @@ def parse_results(body: bytes) -> pyox.QuerySolutions | pyox.QueryBoolean:
     return pyox.parse_query_results(body, format=pyox.QueryResultsFormat.JSON)
 
 
+def solutions(answer: object) -> pyox.QuerySolutions:
+    """The rows of a SELECT answer.
+
+    Raises:
+        StoreError: the answer is not rows (a yes/no, or triples).
+    """
+    if not isinstance(answer, pyox.QuerySolutions):
+        raise StoreError(
+            f"Expected rows from a SELECT, got {type(answer).__name__}; this is a "
+            "bug in kg or an answer the server garbled. Please report it."
+        )
+    return answer
+
+
+def ntriples(triples: Iterable[pyox.Triple]) -> str:
+    """The triples as N-Triples text: escaped by Oxigraph, valid in INSERT DATA."""
+    data = pyox.serialize(triples, format=pyox.RdfFormat.N_TRIPLES)
+    return data.decode("utf-8") if data is not None else ""
+
+
 def triples_of(body: bytes) -> Iterator[pyox.Triple]:
     """The triples of an N-Triples answer (pyoxigraph parses them as quads)."""
     return (q.triple for q in pyox.parse(body, format=pyox.RdfFormat.N_TRIPLES))
@@ -99,7 +122,7 @@ def triples_of(body: bytes) -> Iterator[pyox.Triple]:
 def count_rows(body: bytes, accept: str) -> int:
     """Rows of a JSON answer, or triples of an N-Triples one (to detect a last page)."""
     if accept == JSON:
-        return sum(1 for _ in parse_results(body))
+        return sum(1 for _ in solutions(parse_results(body)))
     return sum(1 for _ in pyox.parse(body, format=pyox.RdfFormat.N_TRIPLES))
 
 
@@ -149,7 +172,9 @@ __all__ = [
     "blank_opaque",
     "count_rows",
     "mentions_graph",
+    "ntriples",
     "parse_results",
     "refuse_partial",
+    "solutions",
     "triples_of",
 ]
