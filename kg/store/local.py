@@ -154,9 +154,9 @@ class LocalStore(StoreContract):
 
         RocksDB keeps recent writes in memory tables of up to tens of megabytes
         per index; a long ingest calls this now and then so its memory stays flat
-        instead of growing with the corpus. A no-op on a remote or read-only store.
+        instead of growing with the corpus. A no-op on a read-only store.
         """
-        if self.remote or self.read_only:
+        if self.read_only:
             return
         try:
             self.ox.flush()
