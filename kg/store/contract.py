@@ -206,9 +206,11 @@ class StoreContract(ABC):
             yield from self.quads_for_pattern(None, None, None, name)
 
     def __enter__(self: _Self) -> _Self:
+        """The store itself, closed when the ``with`` block ends."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the store, also when the block raised."""
         self.close()
 
 
