@@ -49,7 +49,7 @@ from kg.query import execute
 from kg.query.cookbook import prepare
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_to_graph
-from kg.rdf.namespaces import ONTOLOGY_GRAPH, PREFIXES, bind_prefixes
+from kg.rdf.namespaces import ONTOLOGY_GRAPH, bind_prefixes, prefix_map
 from kg.rdf.ontology import cameo_labels, load_ontology
 from kg.records import Article, Entity, Event, Extraction
 from kg.store import Store, open_store
@@ -410,7 +410,7 @@ def _rdflib_runs(ds: Dataset, text: str, runs: int, limit: float) -> list:
 
 
 def _prefixes() -> dict[str, str]:
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    return prefix_map()
 
 
 def time_query(

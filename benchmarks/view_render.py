@@ -30,7 +30,8 @@ import pyoxigraph as ox
 from kg.analysis.graphs import load_events
 from kg.rdf.namespaces import CAMEO, KG, KGR, ONTOLOGY_GRAPH
 from kg.rdf.ontology import load_ontology
-from kg.store import Store, to_ox
+from kg.rdf.terms import to_ox
+from kg.store import LocalStore, Store
 from kg.views.graph import render_html
 from kg.views.mapview import render_map
 
@@ -101,7 +102,7 @@ def _quads(events: int) -> list[ox.Quad]:
     return quads
 
 
-def synthetic_store(events: int) -> Store:
+def synthetic_store(events: int) -> LocalStore:
     """An in-memory kg store with N synthetic events and the CAMEO scheme.
 
     Bulk-loaded for speed: every quad goes into its named graph and into the
@@ -115,7 +116,7 @@ def synthetic_store(events: int) -> Store:
     ]
     store.extend(quads)
     store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-    return Store(store, None)
+    return LocalStore(store, None)
 
 
 def time_page(browser, path: Path) -> tuple[float, float]:  # noqa: ANN001

@@ -382,7 +382,7 @@ def test_mapping_writes_event_modality(modality: str) -> None:
 @pytest.mark.parametrize("runs", [2])
 def test_mapping_triples_are_the_graph_without_repeats(runs: int) -> None:
     from kg.rdf.mapping import extraction_triples
-    from kg.store import to_ox
+    from kg.rdf.terms import to_ox
 
     extraction = _extraction()
     triples = [

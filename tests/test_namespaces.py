@@ -6,7 +6,13 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.rdf.namespaces import KG, PREFIXES, bind_prefixes, sparql_prologue
+from kg.rdf.namespaces import (
+    KG,
+    PREFIXES,
+    bind_prefixes,
+    prefix_map,
+    sparql_prologue,
+)
 from kg.rdf.ontology import ONTOLOGY_FILE, ontology_dir
 
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
@@ -70,6 +76,26 @@ def test_namespaces_prefixes_bound_and_declared(prefix: str) -> None:
     bind_prefixes(graph)
     assert str(dict(graph.namespaces())[prefix]) == str(PREFIXES[prefix])
     assert f"PREFIX {prefix}: <{PREFIXES[prefix]}>" in sparql_prologue()
+
+
+def test_namespaces_prefix_map_is_a_fresh_copy_of_the_prefixes() -> None:
+    first = prefix_map()
+    first["ex"] = "http://example.org/"
+    assert "ex" not in prefix_map()
+    assert prefix_map() == {p: str(ns) for p, ns in PREFIXES.items()}
+
+
+@pytest.mark.parametrize(
+    "prefixes, expected",
+    [
+        ({}, ""),
+        ({"kg": str(KG._NS)}, f"PREFIX kg: <{KG._NS}>\n"),
+    ],
+)
+def test_namespaces_prologue_declares_only_the_given_prefixes(
+    prefixes: dict[str, str], expected: str
+) -> None:
+    assert sparql_prologue(prefixes) == expected
 
 
 @pytest.mark.parametrize("source", ["cameo.ttl", "shapes.ttl"])

@@ -28,7 +28,8 @@ from kg.query import execute, load_query_text, run_query
 from kg.query.worker import MEMORY_VARIABLE
 from kg.rdf.iris import article_iri, entity_iri
 from kg.rdf.namespaces import KG, PREFIXES
-from kg.store import from_ox, open_store
+from kg.rdf.terms import from_ox
+from kg.store import open_store
 
 
 @pytest.fixture

@@ -126,6 +126,22 @@ def test_store_open_bad_path_raises_store_error(tmp_path, kind):
     assert leftovers == ([] if kind == "file" else ["notes.txt"])
 
 
+@pytest.mark.parametrize(
+    "module, absent",
+    [
+        ("kg.store", ["kg.query", "kg.store.remote"]),
+        ("kg.rdf.mapping", ["kg.store"]),
+    ],
+)
+def test_store_layers_import_nothing_above_them(module, absent):
+    code = f"import sys, {module}\nprint(sorted(set({absent!r}) & set(sys.modules)))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize("holder", ["this-process"])
 def test_store_locked_by_other_process_raises_store_error(tmp_path, holder):
     path = tmp_path / "locked"
@@ -273,7 +289,7 @@ def test_store_read_only_needs_an_existing_store(tmp_path, name):
 
 @pytest.mark.parametrize("aid", ["a1"])
 def test_store_put_article_takes_pyoxigraph_triples(store, aid):
-    from kg.store import to_ox
+    from kg.rdf.terms import to_ox
 
     g, digest = article_graph(aid, SPEC[0][1])
     triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]

@@ -25,7 +25,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import UsageError
-from kg.rdf.namespaces import CAMEO, KG, PREFIXES
+from kg.rdf.namespaces import CAMEO, KG, prefix_map
 from kg.store import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -432,7 +432,7 @@ def _column(store: Store, predicate: URIRef) -> dict[str, Term]:
 
 
 def _select(store: Store, text: str) -> ox.QuerySolutions:
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes = prefix_map()
     return store.query(text, prefixes=prefixes)
 
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.query import shorten
-from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, PREFIXES
+from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, prefix_map
 from kg.store import Store
 
 logger = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def _data_triples(store: Store) -> int:
 
 
 def _select(store: Store, text: str) -> list[ox.QuerySolution]:
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes = prefix_map()
     return list(store.query(text, prefixes=prefixes))
 
 

@@ -43,7 +43,7 @@ from kg.analysis.graphs import (
     load_events,
 )
 from kg.errors import OntologyError, StoreError, UsageError
-from kg.rdf.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from kg.rdf.namespaces import ONTOLOGY_GRAPH, prefix_map
 from kg.store import Store
 
 logger = logging.getLogger(__name__)
@@ -238,7 +238,7 @@ def write_rdf(
     triples in Python (that sort cost half of a 1M-triple export).
     """
     rdf_format = {**TRIPLE_FORMATS, **QUAD_FORMATS}[fmt]
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes = prefix_map()
     scope = {"include_ontology": include_ontology, "min_confidence": min_confidence}
     if fmt in QUAD_FORMATS:
         quads = _counted(named_quads(store, **scope))

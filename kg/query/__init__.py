@@ -19,7 +19,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -27,7 +27,9 @@ import pyoxigraph as ox
 from kg.errors import QueryError
 from kg.query.guard import check_read_only
 from kg.query.worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
-from kg.rdf.namespaces import PREFIXES
+from kg.rdf.namespaces import PREFIXES, prefix_map
+from kg.rdf.terms import Term, to_ox
+from kg.store.local import LocalStore
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -36,13 +38,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+ResultKind = TypingLiteral["select", "ask", "graph"]
 Format = TypingLiteral["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]
 #: Formats of SELECT and ASK results (csv, tsv, json, xml: SPARQL 1.1 results).
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 #: Formats of CONSTRUCT and DESCRIBE results.
 GRAPH_FORMATS = ("turtle", "jsonld", "nt")
 FORMATS = RESULT_FORMATS + GRAPH_FORMATS
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _NATIVE = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -56,17 +58,6 @@ _RDF = {
 }
 _WORKER = Path(__file__).resolve().with_name("worker.py")
 
-# Strings, IRIs and comments, blanked out when looking for the outer group or a
-# GRAPH keyword (kg.query.cookbook, kg.store.remote). Not a security check: the
-# refusal of
-# SERVICE and updates is kg.query.guard, which fails closed.
-_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|'
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
-    r'"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*'|"
-    r"<[^<>\"{}|^`\\\s]*>|#[^\n]*",
-)
 _POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
 
 
@@ -82,7 +73,7 @@ class QueryResult:
         triples: the triples of a CONSTRUCT or DESCRIBE.
     """
 
-    kind: TypingLiteral["select", "ask", "graph"]
+    kind: ResultKind
     variables: tuple[str, ...] = ()
     rows: tuple[tuple[Term | None, ...], ...] = ()
     boolean: bool | None = None
@@ -111,11 +102,6 @@ def _names_file(arg: str) -> bool:
     if "\n" in arg or "{" in arg:
         return False
     return arg.strip().lower().endswith((".rq", ".sparql")) or Path(arg).is_file()
-
-
-def blank_opaque(text: str) -> str:
-    """The query with strings, IRIs and comments blanked, offsets unchanged."""
-    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
 def execute(
@@ -148,13 +134,13 @@ def execute(
     if timeout is not None:
         timeout = bounded_timeout(timeout, "timeout")
     subs = _substitutions(bindings)
-    if timeout and not store.remote:
-        return QueryResult(*_run_in_worker(store, text, subs, limit, timeout))
+    if timeout and isinstance(store, LocalStore):  # not store.remote
+        return _result(_run_in_worker(store, text, subs, limit, timeout))
     # A server stops a query itself; the HTTP timeout bounds the wait for it.
     wait = {"timeout": timeout or None} if store.remote else {}
     try:
-        raw = store.query(text, prefixes=_prefixes(), substitutions=subs, **wait)
-        return QueryResult(*collect(raw, limit))
+        raw = store.query(text, prefixes=prefix_map(), substitutions=subs, **wait)
+        return _result(collect(raw, limit))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
         raise _failure(type(err).__name__, str(err)) from err
 
@@ -258,8 +244,9 @@ def format_table(result: QueryResult, width: int = 120) -> str:
     table = Table(*result.variables, show_lines=False, header_style="bold")
     for row in result.rows:
         table.add_row(*(_display(term) for term in row))
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=buffer,
         width=width,
         no_color=True,
         highlight=False,
@@ -269,7 +256,7 @@ def format_table(result: QueryResult, width: int = 120) -> str:
     console.print(table)
     n = len(result.rows)
     console.print(f"{n} row{'s' if n != 1 else ''}")
-    return console.file.getvalue()
+    return buffer.getvalue()
 
 
 def format_csv(result: QueryResult) -> str:
@@ -307,9 +294,9 @@ def format_json(result: QueryResult) -> str:
 def shorten(iri: str) -> str:
     """Prefixed name for an IRI under a kg prefix, else the IRI in <>."""
     best = ("", "")
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(str(ns)) and len(str(ns)) > len(best[1]):
-            best = (prefix, str(ns))
+    for prefix, ns in prefix_map().items():
+        if iri.startswith(ns) and len(ns) > len(best[1]):
+            best = (prefix, ns)
     local = iri[len(best[1]) :]
     # For reading, not parsing: "kgr:country/UKR" is clearer than the full IRI.
     if best[1] and re.fullmatch(r"[\w\-./%]*", local) and not local.endswith("."):
@@ -317,13 +304,7 @@ def shorten(iri: str) -> str:
     return f"<{iri}>"
 
 
-def _prefixes() -> dict[str, str]:
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-
-
 def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
-    from kg.store import to_ox
-
     subs = {}
     for name, value in (bindings or {}).items():
         term = value if isinstance(value, Term) else to_ox(value)
@@ -332,12 +313,12 @@ def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
 
 
 def _run_in_worker(
-    store: Store, text: str, subs: dict, limit: int | None, timeout: float
+    store: LocalStore, text: str, subs: dict, limit: int | None, timeout: float
 ) -> Collected:
     """Run the query in a child process and kill it after ``timeout`` seconds."""
     request = {
         "text": text,
-        "prefixes": _prefixes(),
+        "prefixes": prefix_map(),
         "substitutions": subs,
         "limit": limit,
         "path": None,
@@ -395,6 +376,12 @@ def _await_worker(proc: subprocess.Popen, request: dict, timeout: float) -> Coll
     if outcome[0] == "error":
         raise _failure(outcome[1], outcome[2])
     return outcome[1]
+
+
+def _result(collected: Collected) -> QueryResult:
+    """A QueryResult of what collect() gathered (here or in the worker)."""
+    kind, variables, rows, boolean, triples = collected
+    return QueryResult(cast(ResultKind, kind), variables, rows, boolean, triples)
 
 
 def _failure(kind: str, message: str) -> QueryError:
@@ -461,11 +448,11 @@ def _format_native(result: QueryResult, fmt: str) -> str:
     parsed = ox.parse_query_results(
         format_json(result), format=ox.QueryResultsFormat.JSON
     )
-    text = parsed.serialize(format=_NATIVE[fmt]).decode("utf-8")
+    text = (parsed.serialize(format=_NATIVE[fmt]) or b"").decode("utf-8")
     return text if text.endswith("\n") else text + "\n"
 
 
 def _format_graph(result: QueryResult, fmt: str) -> str:
-    data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=_prefixes())
-    text = data.decode("utf-8")
+    data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=prefix_map())
+    text = (data or b"").decode("utf-8")
     return text if text.endswith("\n") else text + "\n"

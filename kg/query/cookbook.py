@@ -31,13 +31,14 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.query import Term, blank_opaque
-from kg.rdf.namespaces import CAMEO, PREFIXES
+from kg.rdf.namespaces import CAMEO, PREFIXES, prefix_map
+from kg.rdf.terms import Term
+from kg.store.sparql import blank_opaque
 
 if TYPE_CHECKING:
     from kg.store import Store
@@ -179,7 +180,7 @@ def _parse_param(query: str, spec: str) -> Param:
     return Param(name, kind, description, **extra)
 
 
-def _bad_header(query: str, line: int, problem: str) -> None:
+def _bad_header(query: str, line: int, problem: str) -> NoReturn:
     where = f"{query}.rq" + (f" line {line}" if line else "")
     raise QueryError(
         f"The cookbook query {where} has a malformed header: {problem}. "
@@ -229,7 +230,7 @@ def to_term(param: Param, value: str) -> Term:
             f"--param {param.name}={value!r} is not a valid {param.type}: "
             f"{_EXPECTED[param.type]}."
         )
-    if param.type == "integer" and param.low is not None:
+    if param.type == "integer" and param.low is not None and param.high is not None:
         if not param.low <= int(text) <= param.high:
             raise QueryError(
                 f"--param {param.name}={value!r} is out of range: give a whole "
@@ -368,6 +369,8 @@ def prepare(name: str, params: dict[str, str], store: Store | None = None) -> st
     if store is not None:
         _warn_unknown_names(store, query, bound)
     where = _WHERE.search(blank_opaque(query.text))
+    if where is None:  # parse_query_file refused such a file already
+        _bad_header(name, 1, "a query needs a '# title:' line and a WHERE clause")
     # Same line as the "{", so syntax errors keep the .rq file's line numbers.
     return query.text[: where.end()] + values_clause(bound) + query.text[where.end() :]
 
@@ -381,9 +384,8 @@ def _warn_unknown_names(store: Store, query: NamedQuery, bound: dict) -> None:
         term = bound.get(param.name)
         if param.type != "actor" or term is None:
             continue
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
         found = store.query(
-            _NAMED, prefixes=prefixes, substitutions={ox.Variable("name"): term}
+            _NAMED, prefixes=prefix_map(), substitutions={ox.Variable("name"): term}
         )
         if not bool(found):
             logger.warning(

@@ -144,7 +144,8 @@ def _refuse_keyword(view: str, escaped: bool) -> None:
 
 
 def _refuse_update(view: str, escaped: bool) -> None:
-    start = _PROLOGUE.match(view).end()
+    prologue = _PROLOGUE.match(view)  # always matches, maybe empty
+    start = prologue.end() if prologue else 0
     update = _UPDATE.match(view, start)
     if update is not None:
         raise QueryError(

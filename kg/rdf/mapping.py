@@ -20,10 +20,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.rdf.iris import article_iri, entity_iri, event_iri
-from kg.rdf.namespaces import CAMEO, KG, bind_prefixes, geonames_iri
+from kg.rdf.namespaces import CAMEO, KG, geonames_iri
 from kg.rdf.ontology import cameo_labels
+from kg.rdf.terms import to_graph
 from kg.records import Article, Entity, Event, Extraction
-from kg.store import from_ox
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +91,7 @@ def extraction_to_graph(
 
 def triples_to_graph(triples: Iterable[ox.Triple]) -> Graph:
     """An rdflib graph of pyoxigraph triples, with kg prefixes bound."""
-    graph = Graph()
-    bind_prefixes(graph)
-    for t in triples:
-        graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
-    return graph
+    return to_graph(triples)
 
 
 def extraction_triples(

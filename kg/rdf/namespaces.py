@@ -7,6 +7,8 @@ term list in sync with ``ontology/kg.ttl``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rdflib import Namespace
 from rdflib.namespace import (
     DCTERMS,
@@ -161,6 +163,15 @@ def bind_prefixes(graph) -> None:  # noqa: ANN001 - Graph or Dataset
         graph.bind(prefix, ns, override=True, replace=True)
 
 
-def sparql_prologue() -> str:
-    """PREFIX lines for every kg prefix, prepended to user queries."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+def prefix_map() -> dict[str, str]:
+    """Every kg prefix and its namespace IRI as strings, as pyoxigraph takes them.
+
+    A new dict on each call, so a caller that adds a prefix changes only its own.
+    """
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def sparql_prologue(prefixes: Mapping[str, str] | None = None) -> str:
+    """PREFIX lines to prepend to a query: ``prefixes``, or every kg prefix."""
+    chosen = prefix_map() if prefixes is None else prefixes
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in chosen.items())

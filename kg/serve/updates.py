@@ -33,8 +33,9 @@ from kg.errors import KGError, QueryError
 from kg.query.guard import check_no_service
 from kg.rdf.iris import article_id, article_iri
 from kg.rdf.namespaces import KG, PREFIXES
+from kg.rdf.terms import canonical_triples, from_ox, to_ox
 from kg.serve.workers import Reply, error_reply
-from kg.store import Store, canonical_triples, from_ox, to_ox
+from kg.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -167,27 +167,15 @@ def store_version(location: Path) -> tuple:
     return tuple(sorted(found))
 
 
-def open_read_only(location: Path, attempts: int = 20):  # noqa: ANN201 - kg.store.Store
+def open_read_only(location: Path):  # noqa: ANN201 - kg.store.LocalStore
     """Open a store read-only, retrying while a writer beside it compacts.
 
     Raises:
-        StoreError: the store still cannot be opened after ``attempts`` tries.
+        StoreError: the store still cannot be opened after kg.store's retries.
     """
-    import pyoxigraph as ox
+    from kg.store import open_read_only as open_store_read_only
 
-    from kg.store import Store
-
-    for attempt in range(attempts):
-        try:
-            return Store(ox.Store.read_only(str(location)), location)
-        except (OSError, RuntimeError) as err:
-            if attempt == attempts - 1:
-                raise StoreError(
-                    f"Cannot open store {location} read-only: {err}. Check that it "
-                    "is a kg store folder; if an ingest is running, retry."
-                ) from err
-            time.sleep(0.05)
-    raise AssertionError("unreachable")
+    return open_store_read_only(location)
 
 
 class Snapshot:
@@ -295,7 +283,7 @@ def serialize(result, media: str) -> bytes:  # noqa: ANN001 - kg.query.QueryResu
     import pyoxigraph as ox
 
     from kg.query import format_json
-    from kg.rdf.namespaces import PREFIXES
+    from kg.rdf.namespaces import prefix_map
 
     if result.kind == "graph":
         fmt = {
@@ -304,7 +292,7 @@ def serialize(result, media: str) -> bytes:  # noqa: ANN001 - kg.query.QueryResu
             "application/ld+json": ox.RdfFormat.JSON_LD,
             "application/rdf+xml": ox.RdfFormat.RDF_XML,
         }[media]
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        prefixes = prefix_map()
         return ox.serialize(result.triples, format=fmt, prefixes=prefixes)
     data = format_json(result).encode("utf-8")
     if media == "application/sparql-results+json":

@@ -46,13 +46,15 @@ from kg import __version__
 from kg.errors import KGError, StoreError, UsageError
 from kg.rdf.iris import agent_iri, article_id, article_iri, revision_iri, run_iri
 from kg.rdf.namespaces import KG, bind_prefixes
-from kg.store import Store
+from kg.store.base import Store
 
 logger = logging.getLogger(__name__)
 
 HISTORY_FORMATS = ("table", "json")
 #: Article ids listed per kind in a history table row before "... and N more".
 _SHOWN_IDS = 5
+#: What a missing value reads as (rdflib wants a term as the default).
+_EMPTY = Literal("")
 
 
 @dataclass(frozen=True)
@@ -288,10 +290,10 @@ def read_run(store: Store, iri: URIRef) -> Run:
     comment = graph.value(iri, RDFS.comment)
     return Run(
         iri,
-        str(graph.value(iri, RDFS.label, default="kg ?")).removeprefix("kg "),
+        str(graph.value(iri, RDFS.label, default=Literal("kg ?"))).removeprefix("kg "),
         _utc(graph.value(iri, PROV.startedAtTime)),
         None if ended is None else _utc(ended),
-        str(graph.value(iri, KG.extractorVersion, default="")),
+        str(graph.value(iri, KG.extractorVersion, default=_EMPTY)),
         _str_or_none(graph.value(iri, KG.model)),
         _ids(graph, iri, KG.added),
         _revisions(graph, iri),
@@ -304,15 +306,15 @@ def read_run(store: Store, iri: URIRef) -> Run:
 
 
 def _ids(graph: Graph, run: URIRef, prop: URIRef) -> tuple[str, ...]:
-    return tuple(sorted(article_id(a) or str(a) for a in graph.objects(run, prop)))
+    return tuple(sorted(article_id(str(a)) or str(a) for a in graph.objects(run, prop)))
 
 
 def _revisions(graph: Graph, run: URIRef) -> tuple[Revision, ...]:
     found = (
         Revision(
-            article_id(graph.value(node, KG.revisedArticle)) or "",
-            str(graph.value(node, KG.previousHash, default="")),
-            str(graph.value(node, KG.contentHash, default="")),
+            article_id(str(graph.value(node, KG.revisedArticle))) or "",
+            str(graph.value(node, KG.previousHash, default=_EMPTY)),
+            str(graph.value(node, KG.contentHash, default=_EMPTY)),
         )
         for node in graph.objects(run, KG.revision)
     )
@@ -321,7 +323,7 @@ def _revisions(graph: Graph, run: URIRef) -> tuple[Revision, ...]:
 
 def _count(graph: Graph, run: URIRef, prop: URIRef) -> int:
     value = graph.value(run, prop)
-    return int(value) if value is not None else 0
+    return int(str(value)) if value is not None else 0
 
 
 def format_history(runs: list[Run], fmt: str = "table") -> str:

@@ -1,0 +1,236 @@
+"""The embedded triple store: one named graph per article, on Oxigraph.
+
+Writes go straight to ``pyoxigraph`` (its native parsers and transactions are
+10-40x faster than rdflib's per-triple path); rdflib callers get a read-only
+``Dataset`` view through oxrdflib.
+
+The store's *default graph* is kept equal to the set union of the article graphs
+and the ontology graph. Run records (one named graph per run, see
+:mod:`kg.store.provenance`) stay out of it: a run changes what is stored, not what the
+articles say, so event queries, counts and exports never see provenance unless
+they ask for it with ``GRAPH ?run { ... }``.
+pyoxigraph 0.5 evaluates ``use_default_graph_as_union`` as a bag (oxigraph#1919):
+a country described by 40 articles would come back 40 times from every query and
+inflate every COUNT. A materialised union, updated in the same transaction as the
+article graph it derives from, gives set semantics and plain default-graph queries.
+
+The same contract holds on a shared SPARQL server (``--store sparql+http://…``):
+:class:`kg.store.remote.RemoteStore` answers the same primitives over HTTP, and
+both inherit the public methods from :class:`kg.store.contract.StoreContract`.
+
+``pyoxigraph`` is imported as ``pyox`` here: ``LocalStore.ox`` (the public
+handle on the pyoxigraph store) would otherwise shadow the module alias inside
+the class, and annotations such as ``ox.Store`` would name the property.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as pyox
+from rdflib import Dataset
+
+from kg.errors import StoreError
+from kg.rdf.namespaces import bind_prefixes
+from kg.rdf.terms import Term
+from kg.store.base import Bindings, GraphName, QueryAnswer
+from kg.store.contract import StoreContract
+from kg.store.sparql import ntriples, solutions
+
+logger = logging.getLogger("kg.store")
+
+# Removes from the union every triple of graph G that no other named graph holds,
+# then drops G. Run before (re)writing G, in the same update request. Run graphs
+# count as "other graphs" here, so they must never restate an article's triple
+# (kg.store.provenance describes only runs, revisions and the agent).
+_UNLINK = (
+    "DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
+    "FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != {g}) }} }} ;\n"
+    "DROP SILENT GRAPH {g}"
+)
+_LINK = "INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"
+
+
+class LocalStore(StoreContract):
+    """A kg store in a folder or in memory, on pyoxigraph.
+
+    Use :func:`kg.store.open_store` to create one; it is also a context manager.
+    It implements the :class:`kg.store.base.Store` protocol; callers that stay
+    with the protocol's methods work on a remote store too.
+    """
+
+    #: True for a store on a SPARQL server (no local pyoxigraph store, no folder).
+    remote = False
+
+    def __init__(
+        self, inner: pyox.Store, location: Path | None, *, read_only: bool = False
+    ) -> None:
+        self._ox: pyox.Store | None = inner
+        self.location = location
+        self.read_only = read_only
+        self._dataset: Dataset | None = None
+
+    @property
+    def ox(self) -> pyox.Store:
+        """The underlying pyoxigraph store, for native (fast) reads."""
+        if self._ox is None:
+            raise StoreError("The store is closed; open it again with open_store().")
+        return self._ox
+
+    @property
+    def dataset(self) -> Dataset:
+        """An rdflib view of the store; its default graph is the union.
+
+        Read-only by contract: writing through it would bypass the union upkeep.
+        """
+        if self._dataset is None:
+            from oxrdflib import OxigraphStore  # only this view needs rdflib's SPARQL
+
+            self._dataset = Dataset(store=OxigraphStore(store=self.ox))
+            bind_prefixes(self._dataset)
+        return self._dataset
+
+    # --- primitives: what a remote store answers over HTTP instead -------------
+
+    def quads_for_pattern(
+        self,
+        subject: pyox.NamedNode | None = None,
+        predicate: pyox.NamedNode | None = None,
+        object: Term | None = None,  # noqa: A002 - pyoxigraph's own name
+        graph_name: GraphName | None = None,
+    ) -> Iterator[pyox.Quad]:
+        """Quads matching a pattern, as ``pyoxigraph.Store.quads_for_pattern``.
+
+        ``DefaultGraph()`` is the union; None means every graph.
+        """
+        return self.ox.quads_for_pattern(subject, predicate, object, graph_name)
+
+    def query(
+        self,
+        text: str,
+        *,
+        prefixes: dict[str, str] | None = None,
+        substitutions: Bindings | None = None,
+    ) -> QueryAnswer:
+        """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``.
+
+        Callers that refuse updates and SERVICE go through :func:`kg.query.execute`.
+        """
+        return self.ox.query(text, prefixes=prefixes, substitutions=substitutions)
+
+    def dump_union(
+        self,
+        output: BinaryIO | Path,
+        rdf_format: pyox.RdfFormat,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        """Write the union graph to ``output`` with Oxigraph's native serialiser.
+
+        Streams in Rust, in index order (grouped by subject, the same bytes for
+        equal stores), so a million-triple export never builds Python objects.
+        """
+        self.ox.dump(
+            output, rdf_format, from_graph=pyox.DefaultGraph(), prefixes=prefixes
+        )
+
+    def graph_names(self) -> list[pyox.NamedNode | pyox.BlankNode]:
+        """Every named graph (articles, runs and the ontology), sorted by name."""
+        return sorted(self.ox.named_graphs(), key=lambda g: g.value)
+
+    def triple_count(self) -> int:
+        """Distinct triples in the union of all graphs (counted inside Oxigraph)."""
+        result = self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(next(iter(solutions(result)))["n"].value)
+
+    def __len__(self) -> int:
+        """Quads in the named graphs: what a TriG export of the store holds."""
+        return len(self.ox) - self.triple_count()
+
+    def flush(self) -> None:
+        """Write buffered changes to disk, releasing the memory that held them.
+
+        RocksDB keeps recent writes in memory tables of up to tens of megabytes
+        per index; a long ingest calls this now and then so its memory stays flat
+        instead of growing with the corpus. A no-op on a read-only store.
+        """
+        if self.read_only:
+            return
+        try:
+            self.ox.flush()
+        except OSError as err:
+            raise StoreError(self._write_failure(err)) from err
+
+    def close(self) -> None:
+        """Flush and release the store (and its lock on the folder)."""
+        if self._ox is not None and not self.read_only:
+            self._ox.flush()
+        self._dataset = None
+        self._ox = None
+
+    def _has_graph(self, name: pyox.NamedNode) -> bool:
+        return self.ox.contains_named_graph(name)
+
+    def _replace_graph(
+        self, name: pyox.NamedNode, triples: list[pyox.Triple], *, union: bool = True
+    ) -> None:
+        """Make ``triples`` the whole of graph ``name`` in one transaction."""
+        if union and not self._has_graph(name):
+            self._add_graph(name, triples)
+            return
+        # Serialised by Oxigraph itself, so every literal is escaped to N-Triples,
+        # which is a subset of the SPARQL INSERT DATA syntax.
+        body = ntriples(triples)
+        insert = f"INSERT DATA {{ GRAPH {name} {{\n{body}}} }}"
+        if union:
+            steps = [_UNLINK.format(g=name), insert, _LINK.format(g=name)]
+        else:
+            steps = [f"DROP SILENT GRAPH {name}", insert]
+        self._update(" ;\n".join(steps))
+
+    def _add_graph(self, name: pyox.NamedNode, triples: list[pyox.Triple]) -> None:
+        """Write a graph the store lacks, and its triples into the union.
+
+        One ``extend`` is one transaction, as an update is, without the N-Triples
+        round trip and the union query an update needs: a graph that did not
+        exist has nothing to unlink, and adding a triple the union already holds
+        changes nothing.
+        """
+        named: list[pyox.Quad] = []
+        union: list[pyox.Quad] = []
+        for subject, predicate, value in triples:  # each term read once
+            named.append(pyox.Quad(subject, predicate, value, name))
+            union.append(pyox.Quad(subject, predicate, value))
+        self._check_writable()
+        try:
+            self.ox.extend(named + union)
+        except OSError as err:
+            raise StoreError(self._write_failure(err)) from err
+
+    def _remove_graph(self, name: pyox.NamedNode) -> None:
+        self._update(_UNLINK.format(g=name))
+
+    def _update(self, text: str) -> None:
+        self._check_writable()
+        try:
+            self.ox.update(text)
+        except (OSError, SyntaxError) as err:
+            raise StoreError(self._write_failure(err)) from err
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"The store at {self.location} was opened read-only; open it with "
+                "open_store(path) to write (only one writer at a time)."
+            )
+
+    def _write_failure(self, err: Exception) -> str:
+        return (
+            f"Writing to the store at {self.location or 'memory'} failed: {err}. "
+            "Nothing was changed; check free disk space and permissions."
+        )
+
+
+__all__ = ["LocalStore"]
