@@ -1,5 +1,8 @@
-"""Commands that change the store: build, ingest, remove, import-gdelt; and
-history, the record those runs leave in it."""
+"""The commands that change the store, and the record of their runs.
+
+build, ingest, remove and import-gdelt write the store; each run is recorded in
+it, and history lists those runs, so it sits with them.
+"""
 
 from __future__ import annotations
 

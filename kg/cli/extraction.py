@@ -1,5 +1,8 @@
-"""Commands over the extractor itself: extract (print, store nothing), evaluate
-against gold events, and train the event coder."""
+"""The commands about the extractor itself: extract, evaluate and train.
+
+extract prints what the extractor finds and stores nothing; evaluate scores it
+against gold events; train fits the event coder it uses (--model-dir).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Commands that ask the store a question: query (SPARQL or the cookbook) and
-validate (the SHACL shapes)."""
+"""The commands that put a question to the store: query and validate.
+
+query runs SPARQL (text, a .rq file or a cookbook query); validate checks the
+store against the SHACL shapes.
+"""
 
 from __future__ import annotations
 
