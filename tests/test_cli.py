@@ -57,6 +57,15 @@ def built(tmp_path_factory):
     return out, result.stdout.decode()
 
 
+def test_cli_commands_listed_here_are_the_ones_kg_has():
+    """The commands live in several modules of kg.cli; each is registered once."""
+    from kg.cli import cli
+
+    assert sorted(cli.commands) == sorted(COMMANDS)
+    lines = run_kg("--help").stdout.decode().split("Commands:")[1].splitlines()
+    assert [line.split()[0] for line in lines if line.strip()] == sorted(COMMANDS)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_cli_every_command_has_help_with_example(command):
     result = run_kg(command, "--help")
