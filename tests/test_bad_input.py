@@ -1,8 +1,9 @@
 """Bad inputs through the real command line, into a store that already holds data.
 
 Each case writes one awkward input (empty, binary, mis-encoded, huge, deeply
-nested, hostile names, special files, ...) and runs ``kg ingest`` on it in a child
-process, against a copy of a store that holds the bundled sample articles. Whatever
+nested, hostile names, special files, ...) and runs ``kg ingest`` on it (through
+click's CliRunner in this process; in a child one where privileges are dropped),
+against a copy of a store that holds the bundled sample articles. Whatever
 the input, kg must either print one-line errors naming the file and the problem
 (exit status 1) or store a correct result (exit status 0); never print a
 traceback; lose nothing already stored; and leave a store whose Turtle export
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from clirunner import run_kg
 from conftest import DATA
 from rdflib import Graph
 from rdflib.namespace import RDFS
@@ -61,7 +63,8 @@ class Case:
         added: articles the run must add.
         warnings: the exact ``kg: WARNING:`` lines, in order.
         check: further checks of the store after the run.
-        prefix: command words before ``python -m kg`` (to drop root's privileges).
+        prefix: command words before ``python -m kg`` (to drop root's privileges);
+            the command then runs in a child process.
         seconds: the run must take less than this.
     """
 
@@ -114,14 +117,23 @@ def seeded(tmp_path_factory) -> tuple[Path, frozenset[ox.Quad]]:
 
 
 def kg(*args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    """Run ``python -m kg`` in a child process, as a user would."""
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=True,
-        errors="backslashreplace",
-        timeout=300,
+    """Run ``kg``: here, or under ``prefix`` in a child process (``python -m kg``).
+
+    Output is text either way, undecodable bytes escaped.
+    """
+    if prefix:  # dropping privileges takes a process of its own
+        return subprocess.run(
+            [*prefix, sys.executable, "-m", "kg", *args],
+            capture_output=True,
+            text=True,
+            errors="backslashreplace",
+            timeout=300,
+        )
+    ran = run_kg(*args)
+    stdout, stderr = (
+        data.decode("utf-8", "backslashreplace") for data in (ran.stdout, ran.stderr)
     )
+    return subprocess.CompletedProcess(ran.args, ran.returncode, stdout, stderr)
 
 
 def as_unprivileged() -> tuple[str, ...]:

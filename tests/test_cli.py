@@ -1,4 +1,9 @@
-"""The command line as a user runs it: real processes, real files, real store."""
+"""The command line as a user runs it: real files, real store.
+
+Commands run in this process through click's CliRunner (tests/clirunner.py);
+those that need a real process (a stdin pipe, the ``python -m kg`` entry) run in
+a child one.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirunner import run_kg
 from conftest import DATA, ROOT, SAMPLE
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
@@ -32,11 +38,10 @@ COMMANDS = [
 ]
 
 
-def kg(*args: str, cwd: Path | None = None, stdin: bytes | None = None):
+def kg_process(*args: str, stdin: bytes | None = None):
     """Run ``python -m kg`` in a child process and capture what it prints."""
     return subprocess.run(
         [sys.executable, "-m", "kg", *args],
-        cwd=cwd,
         input=stdin,
         capture_output=True,
         timeout=120,
@@ -47,14 +52,23 @@ def kg(*args: str, cwd: Path | None = None, stdin: bytes | None = None):
 def built(tmp_path_factory):
     """`kg build data/articles --out DIR`, once for this module."""
     out = tmp_path_factory.mktemp("build") / "kg-out"
-    result = kg("build", str(DATA), "--out", str(out))
+    result = run_kg("build", str(DATA), "--out", str(out))
     assert result.returncode == 0, result.stderr.decode()
     return out, result.stdout.decode()
 
 
+def test_cli_commands_listed_here_are_the_ones_kg_has():
+    """The commands live in several modules of kg.cli; each is registered once."""
+    from kg.cli import cli
+
+    assert sorted(cli.commands) == sorted(COMMANDS)
+    lines = run_kg("--help").stdout.decode().split("Commands:")[1].splitlines()
+    assert [line.split()[0] for line in lines if line.strip()] == sorted(COMMANDS)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_cli_every_command_has_help_with_example(command):
-    result = kg(command, "--help")
+    result = run_kg(command, "--help")
     assert result.returncode == 0
     text = result.stdout.decode()
     assert "Example" in text and f"kg {command}" in text
@@ -78,7 +92,7 @@ def test_cli_build_writes_store_turtle_html_and_summary(built):
 
 def test_cli_build_again_changes_nothing(built, tmp_path):
     out, stdout = built
-    again = kg("build", str(DATA), "--out", str(out))
+    again = run_kg("build", str(DATA), "--out", str(out))
     assert again.returncode == 0, again.stderr.decode()
     assert (
         again.stdout.decode().splitlines()[0].split(" in ")[0]
@@ -87,7 +101,7 @@ def test_cli_build_again_changes_nothing(built, tmp_path):
 
 
 def test_cli_extract_sample_finds_consult_event():
-    result = kg("extract", str(SAMPLE), "--format", "jsonl")
+    result = run_kg("extract", str(SAMPLE), "--format", "jsonl")
     assert result.returncode == 0, result.stderr.decode()
     lines = [json.loads(x) for x in result.stdout.decode().splitlines()]
     events = [x for x in lines if "type" in x]
@@ -107,7 +121,7 @@ def test_cli_extract_sample_finds_consult_event():
 
 
 def test_cli_extract_table_is_readable():
-    result = kg("extract", str(SAMPLE), "--format", "table")
+    result = run_kg("extract", str(SAMPLE), "--format", "table")
     assert result.returncode == 0
     assert "Volodymyr Zelenskiy" in result.stdout.decode()
 
@@ -119,7 +133,7 @@ def test_cli_query_finds_consult_between_zelenskiy_and_envoy(built):
          kg:sourceActor/rdfs:label "Volodymyr Zelenskiy" ;
          kg:targetActor/rdfs:label ?target ; kg:sentence ?sentence .
       ?e kg:sourceActor/kg:countryCode "UKR" }"""
-    result = kg("query", query, "--store", str(out / "store"), "--format", "json")
+    result = run_kg("query", query, "--store", str(out / "store"), "--format", "json")
     assert result.returncode == 0, result.stderr.decode()
     rows = json.loads(result.stdout)["results"]["bindings"]
     targets = {r["target"]["value"] for r in rows}
@@ -130,14 +144,16 @@ def test_cli_zelenskiy_is_one_node_with_country(built):
     out, _ = built
     query = """SELECT ?a ?c WHERE { ?a a kg:Person ; kg:countryCode ?c ;
       rdfs:label ?l FILTER(CONTAINS(?l, "Zelenskiy")) }"""
-    result = kg("query", query, "--store", str(out / "store"), "--format", "csv")
+    result = run_kg("query", query, "--store", str(out / "store"), "--format", "csv")
     rows = result.stdout.decode().strip().splitlines()[1:]
     assert len(rows) == 1 and rows[0].endswith(",UKR")
 
 
 def test_cli_query_syntax_error_names_line_and_column(built):
     out, _ = built
-    result = kg("query", "SELECT * WHERE {\n  ?s ?p \n}", "--store", str(out / "store"))
+    result = run_kg(
+        "query", "SELECT * WHERE {\n  ?s ?p \n}", "--store", str(out / "store")
+    )
     assert result.returncode == 2
     message = result.stderr.decode()
     assert message.startswith("kg: error: ") and "line 3" in message
@@ -150,7 +166,7 @@ def test_cli_export_parses_back_isomorphic(built, tmp_path, fmt):
 
     out, _ = built
     target = tmp_path / f"export.{fmt}"
-    result = kg(
+    result = run_kg(
         "export", "--store", str(out / "store"), "--format", fmt, "-o", str(target)
     )
     assert result.returncode == 0, result.stderr.decode()
@@ -166,14 +182,14 @@ def test_cli_export_parses_back_isomorphic(built, tmp_path, fmt):
 
 def test_cli_validate_store_conforms(built):
     out, _ = built
-    result = kg("validate", "--store", str(out / "store"))
+    result = run_kg("validate", "--store", str(out / "store"))
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
 
 
 def test_cli_viz_writes_offline_html(built, tmp_path):
     out, _ = built
     page = tmp_path / "view.html"
-    result = kg("viz", "--store", str(out / "store"), "-o", str(page))
+    result = run_kg("viz", "--store", str(out / "store"), "-o", str(page))
     assert result.returncode == 0, result.stderr.decode()
     html = page.read_text(encoding="utf-8")
     assert "Volodymyr Zelenskiy" in html
@@ -182,7 +198,7 @@ def test_cli_viz_writes_offline_html(built, tmp_path):
 
 def test_cli_stats_counts_roots(built):
     out, _ = built
-    result = kg("stats", "--store", str(out / "store"))
+    result = run_kg("stats", "--store", str(out / "store"))
     assert result.returncode == 0
     assert "Consult" in result.stdout.decode()
 
@@ -211,10 +227,10 @@ def test_cli_ingest_bad_inputs_reported_others_stored(tmp_path):
 
     files = _bad_inputs(tmp_path)
     store = tmp_path / "store"
-    first = kg("ingest", str(SAMPLE), "--store", str(store))
+    first = run_kg("ingest", str(SAMPLE), "--store", str(store))
     assert first.returncode == 0, first.stderr.decode()
     missing = tmp_path / "missing.txt"
-    result = kg(
+    result = run_kg(
         "ingest", *map(str, files.values()), str(missing), "--store", str(store)
     )
     assert result.returncode == 1
@@ -231,7 +247,7 @@ def test_cli_ingest_bad_inputs_reported_others_stored(tmp_path):
 
 
 def test_cli_unknown_model_says_how_to_install(tmp_path):
-    result = kg("extract", str(SAMPLE), "--model", "no_such_pipeline")
+    result = run_kg("extract", str(SAMPLE), "--model", "no_such_pipeline")
     assert result.returncode == 1
     message = result.stderr.decode().strip()
     assert message.startswith("kg: error: no spaCy pipeline could be loaded")
@@ -239,7 +255,7 @@ def test_cli_unknown_model_says_how_to_install(tmp_path):
 
 
 def test_cli_stdin_dash_reads_text(tmp_path):
-    result = kg(
+    result = kg_process(
         "extract",
         "-",
         "--format",
@@ -255,7 +271,9 @@ def two_article_store(tmp_path_factory):
     """`kg ingest --validate` of two sample articles into a fresh store."""
     store = tmp_path_factory.mktemp("runs") / "store"
     greece = DATA / "greece-turkey-talks.txt"
-    result = kg("ingest", str(SAMPLE), str(greece), "--store", str(store), "--validate")
+    result = run_kg(
+        "ingest", str(SAMPLE), str(greece), "--store", str(store), "--validate"
+    )
     assert result.returncode == 0, result.stderr.decode()
     summary = result.stdout.decode()
     assert summary.startswith("2 added, 0 replaced, 0 unchanged, 0 failed")
@@ -264,7 +282,7 @@ def two_article_store(tmp_path_factory):
 
 def test_cli_remove_unknown_id_is_one_line_others_removed(two_article_store):
     store = str(two_article_store)
-    result = kg("remove", "no-such-article", "ukraine-us-talks", "--store", store)
+    result = run_kg("remove", "no-such-article", "ukraine-us-talks", "--store", store)
     assert result.returncode == 1
     assert result.stdout.decode() == "1 removed, 1 unknown\n"
     assert result.stderr.decode().splitlines() == [
@@ -273,16 +291,16 @@ def test_cli_remove_unknown_id_is_one_line_others_removed(two_article_store):
         'kg query "SELECT ?a WHERE { ?a a kg:Article }"',
         "kg: 1 input(s) could not be used; see above.",
     ]
-    listed = kg("query", "SELECT ?a WHERE { ?a a kg:Article }", "--store", store)
+    listed = run_kg("query", "SELECT ?a WHERE { ?a a kg:Article }", "--store", store)
     assert "greece-turkey-talks" in listed.stdout.decode()
     assert "ukraine-us-talks" not in listed.stdout.decode()
-    again = kg("remove", "greece-turkey-talks", "--store", store)
+    again = run_kg("remove", "greece-turkey-talks", "--store", store)
     assert (again.returncode, again.stdout.decode()) == (0, "1 removed, 0 unknown\n")
 
 
 def test_cli_history_lists_runs_newest_first(two_article_store):
     store = str(two_article_store)
-    result = kg("history", "--store", store, "--format", "json")
+    result = run_kg("history", "--store", store, "--format", "json")
     assert result.returncode == 0, result.stderr.decode()
     runs = json.loads(result.stdout)
     assert [r["command"] for r in runs][-1] == "ingest"
@@ -291,7 +309,7 @@ def test_cli_history_lists_runs_newest_first(two_article_store):
     assert [r["started"] for r in runs] == sorted(
         (r["started"] for r in runs), reverse=True
     )
-    table = kg("history", "--store", store, "--limit", "1")
+    table = run_kg("history", "--store", store, "--limit", "1")
     assert table.returncode == 0
     lines = table.stdout.decode().splitlines()
     assert lines[0].startswith("started (UTC)") and len(lines) >= 2
@@ -300,13 +318,13 @@ def test_cli_history_lists_runs_newest_first(two_article_store):
 
 @pytest.mark.parametrize("limit", ["0"])
 def test_cli_history_rejects_bad_limit(tmp_path, limit):
-    result = kg("history", "--store", str(tmp_path / "s"), "--limit", limit)
+    result = run_kg("history", "--store", str(tmp_path / "s"), "--limit", limit)
     assert result.returncode == 2
     assert "Invalid value for '--limit'" in result.stderr.decode()
 
 
 @pytest.mark.parametrize("command", ["ingest", "build"])
 def test_cli_validate_flag_offered(command):
-    result = kg(command, "--help")
+    result = run_kg(command, "--help")
     assert result.returncode == 0
     assert "--validate" in result.stdout.decode()

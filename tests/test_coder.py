@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirunner import run_kg
 
 from kg.errors import InputError, ModelError
 from kg.extraction import extract
@@ -318,66 +317,32 @@ def test_coder_train_malformed_gold_is_one_line_with_file_and_line(
 
 def test_coder_kg_train_command(corpus, tmp_path):
     out = tmp_path / "cli-model"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kg",
-            "train",
-            str(corpus),
-            "-o",
-            str(out),
-            "--folds",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "cross-validated events_f1" in result.stdout
+    result = run_kg("train", str(corpus), "-o", str(out), "--folds", "2")
+    assert result.returncode == 0, result.stderr.decode()
+    assert "cross-validated events_f1" in result.stdout.decode()
     assert load_coder(out).weights
 
 
 def test_coder_kg_train_missing_folder_is_one_line(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kg",
-            "train",
-            str(tmp_path / "none"),
-            "-o",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_kg("train", str(tmp_path / "none"), "-o", str(tmp_path))
     assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "is missing" in lines[0], result.stderr
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "is missing" in lines[0], result.stderr.decode()
 
 
 def test_coder_kg_evaluate_cv_reports_folds_kinds_and_reliability(corpus):
-    result = subprocess.run(
-        [sys.executable, "-m", "kg", "evaluate", "--cv", str(corpus), "--folds", "2"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    result = run_kg("evaluate", "--cv", str(corpus), "--folds", "2")
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
     assert "cross-validated events_f1" in out and "(folds: " in out
     assert "project" in out and "reliability" in out
 
 
 def test_coder_kg_evaluate_without_gold_or_cv_is_a_usage_error():
-    result = subprocess.run(
-        [sys.executable, "-m", "kg", "evaluate"], capture_output=True, text=True
-    )
+    result = run_kg("evaluate")
+    stderr = result.stderr.decode()
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1 and "--cv" in result.stderr
+    assert len(stderr.strip().splitlines()) == 1 and "--cv" in stderr
 
 
 def test_coder_marks_a_description_mention_apart_from_a_name(nlp):

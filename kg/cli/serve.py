@@ -1,0 +1,96 @@
+"""kg serve: the store as a SPARQL endpoint and the HTML view, over HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.cli.options import Seconds, store_option
+from kg.cli.output import stderr
+
+
+@click.command()
+@store_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any other than 127.0.0.1 opens the store to others.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port; 0 picks a free one.",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=Seconds(zero=False),
+    metavar="SECONDS",
+    help="Stop a query after this long (HTTP 503).",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Return at most N rows or triples per query.",
+)
+@click.option(
+    "--write-token",
+    envvar="KG_SERVE_WRITE_TOKEN",
+    default=None,
+    metavar="TOKEN",
+    help="Accept SPARQL Update (INSERT/DELETE DATA into article graphs) at /update "
+    "from requests with 'Authorization: Bearer TOKEN'; at least 16 characters. "
+    "Prefer the env var KG_SERVE_WRITE_TOKEN: a command line is visible to others.",
+)
+def serve(
+    store_path: str,
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    write_token: str | None,
+) -> None:
+    """Serve the store: a read-only SPARQL endpoint and the HTML view.
+
+    SPARQL 1.1 Protocol at /sparql (GET or POST; results as JSON, XML, CSV,
+    TSV, Turtle, N-Triples or JSON-LD by the Accept header); the graph view at
+    /. Updates, SERVICE and LOAD are refused, unless a write token is set:
+    then /update accepts INSERT DATA / DELETE DATA into one article graph per
+    request from clients that send the token. Ctrl-C stops it.
+
+    \b
+    Example:
+      kg serve --store kg-out/store --port 8000
+      curl -H 'Accept: text/csv' http://127.0.0.1:8000/sparql \\
+        --data-urlencode 'query=SELECT * WHERE { ?e a kg:Event } LIMIT 5'
+    """
+    from kg.errors import UsageError
+    from kg.serve.server import Settings
+    from kg.serve.server import serve as run_serve
+    from kg.store import is_remote
+
+    if is_remote(store_path):
+        raise UsageError(
+            f"{store_path} already is a SPARQL endpoint: point SPARQL clients at it. "
+            "kg serve serves a store folder."
+        )
+    settings = Settings(
+        Path(store_path), host, port, timeout, max_rows, write_token=write_token
+    )
+
+    def started(url: str) -> None:
+        click.echo(f"kg: serving {store_path} at {url} (SPARQL: {url}sparql)")
+        if write_token is not None:
+            stderr.print(f"kg: updates accepted at {url}update with the write token")
+        stderr.print("kg: press Ctrl-C to stop")
+
+    run_serve(settings, on_start=started)
+    stderr.print("kg: stopped")
