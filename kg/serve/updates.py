@@ -33,7 +33,7 @@ from kg.errors import KGError, QueryError
 from kg.query.guard import check_no_service
 from kg.rdf.iris import article_id, article_iri
 from kg.rdf.namespaces import KG, PREFIXES
-from kg.serve.workers import Reply, error_reply
+from kg.serve.replies import Reply, error_reply
 from kg.store import Store, canonical_triples, from_ox, to_ox
 
 logger = logging.getLogger(__name__)
