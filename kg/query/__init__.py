@@ -13,10 +13,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import pickle
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.query.guard import check_read_only
+from kg.query.runner import KillableWorker, WorkerTimeout
 from kg.query.worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
 from kg.rdf.namespaces import PREFIXES
 
@@ -54,7 +52,6 @@ _RDF = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "nt": ox.RdfFormat.N_TRIPLES,
 }
-_WORKER = Path(__file__).resolve().with_name("worker.py")
 
 # Strings, IRIs and comments, blanked out when looking for the outer group or a
 # GRAPH keyword (kg.query.cookbook, kg.store.remote). Not a security check: the
@@ -334,64 +331,48 @@ def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
 def _run_in_worker(
     store: Store, text: str, subs: dict, limit: int | None, timeout: float
 ) -> Collected:
-    """Run the query in a child process and kill it after ``timeout`` seconds."""
+    """Run the query in a worker process and kill it after ``timeout`` seconds."""
+    if store.location is not None:
+        where = (str(Path(store.location).resolve()), None)
+    else:  # a memory store has no folder to open: hand the child its quads
+        where = (None, store.ox.dump(format=ox.RdfFormat.N_QUADS))
+    worker = KillableWorker(None, *where, capture_stderr=True)
     request = {
         "text": text,
         "prefixes": _prefixes(),
         "substitutions": subs,
         "limit": limit,
-        "path": None,
-        "nquads": None,
     }
-    if store.location is not None:
-        request["path"] = str(Path(store.location).resolve())
-    else:  # a memory store has no folder to open: hand the child its quads
-        request["nquads"] = store.ox.dump(format=ox.RdfFormat.N_QUADS)
-    # Run as a script, not -m: the child then needs nothing of kg but this file.
-    proc = subprocess.Popen(
-        [sys.executable, str(_WORKER)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        bufsize=0,  # unbuffered: reading the ready byte must not eat the answer
-    )
     try:
-        return _await_worker(proc, request, timeout)
+        return _await_worker(worker, request, timeout)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        worker.kill()
 
 
-def _await_worker(proc: subprocess.Popen, request: dict, timeout: float) -> Collected:
+def _await_worker(worker: KillableWorker, request: dict, timeout: float) -> Collected:
     try:
-        proc.stdin.write(pickle.dumps(request))
-        proc.stdin.close()
-    except OSError:
-        pass  # the child died; what it said on stderr is reported below
-    proc.stdin = None  # closed by hand; communicate() must not flush it
-    if proc.stdout.read(1) != b"R":
-        _, err = proc.communicate()
+        status, why = worker.ready()
+    except EOFError:
+        status, why = "failed", worker.errors()
+    if status != "ready":
         raise QueryError(
             "The query worker stopped before it ran the query: "
-            f"{err.decode('utf-8', 'replace').strip()[-300:]}. Retry with "
+            f"{why.strip()[-300:]}. Retry with "
             "--timeout 0 to run the query without it."
         )
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        logger.debug("killing query worker %d after %s s", proc.pid, timeout)
+        outcome = worker.ask(request, timeout)
+    except WorkerTimeout:
         raise QueryError(
             f"query stopped after {timeout:g} s; narrow it or raise --timeout"
         ) from None
-    if not out:  # killed by the kernel, or aborted at its memory cap
+    except EOFError:  # killed by the kernel, or aborted at its memory cap
         raise QueryError(
-            f"The query worker died (exit status {proc.returncode}) before it "
+            f"The query worker died (exit status {worker.exit_status()}) before it "
             "answered; most likely the query needed more memory than the "
             f"{MEMORY_VARIABLE} cap allows. Narrow the query (LIMIT, filters), "
             f"or raise {MEMORY_VARIABLE} (MiB)."
-        )
-    outcome = pickle.loads(out)  # our own child's answer, not outside data
+        ) from None
     if outcome[0] == "error":
         raise _failure(outcome[1], outcome[2])
     return outcome[1]

@@ -41,8 +41,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import QueryError, StoreError, UsageError
 from kg.query.worker import bounded_timeout
+from kg.serve.handlers import store_version
 from kg.serve.replies import Reply, error_reply, negotiate
-from kg.serve.workers import WorkerPool, store_version
+from kg.serve.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
 
