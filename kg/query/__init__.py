@@ -51,6 +51,7 @@ _RDF = {
     "turtle": ox.RdfFormat.TURTLE,
     "jsonld": ox.RdfFormat.JSON_LD,
     "nt": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,  # for kg serve's clients (rdflib asks for it)
 }
 
 # Strings, IRIs and comments, blanked out when looking for the outer group or a
@@ -437,16 +438,38 @@ def _json_term(term: Term) -> dict[str, str]:
     return out
 
 
+def serialize(result: QueryResult, fmt: str) -> bytes:
+    """The bytes of a result as its writer gives them: what ``kg serve`` sends.
+
+    The one serialiser of results: ``kg query`` prints these bytes (with a final
+    newline), the server sends them as they are. SELECT and ASK go through
+    :func:`format_json` (same terms) and, for XML, CSV and TSV, through
+    Oxigraph's own results writers.
+
+    Args:
+        result: what :func:`execute` returned.
+        fmt: json, xml, csv or tsv for SELECT/ASK; turtle, nt, jsonld or rdfxml
+            for CONSTRUCT/DESCRIBE (the caller has checked that it fits).
+    """
+    if result.kind == "graph":
+        return ox.serialize(result.triples, format=_RDF[fmt], prefixes=_prefixes())
+    data = format_json(result).encode("utf-8")
+    if fmt == "json":
+        return data
+    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=_NATIVE[fmt])
+
+
 def _format_native(result: QueryResult, fmt: str) -> str:
     """CSV, TSV or XML written by pyoxigraph from our JSON (one serializer each)."""
-    parsed = ox.parse_query_results(
-        format_json(result), format=ox.QueryResultsFormat.JSON
-    )
-    text = parsed.serialize(format=_NATIVE[fmt]).decode("utf-8")
-    return text if text.endswith("\n") else text + "\n"
+    return _text(serialize(result, fmt))
 
 
 def _format_graph(result: QueryResult, fmt: str) -> str:
-    data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=_prefixes())
+    return _text(serialize(result, fmt))
+
+
+def _text(data: bytes) -> str:
+    """Serialised bytes as printed text, ending in a newline."""
     text = data.decode("utf-8")
     return text if text.endswith("\n") else text + "\n"

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kg.query import QueryResult
+from kg.query import serialize as serialize_result
+
 # media type -> format name; the first of each tuple is the default answer.
 RESULTS_TYPES = (
     ("application/sparql-results+json", "json"),
@@ -22,6 +25,7 @@ GRAPH_TYPES = (
     ("application/ld+json", "jsonld"),
     ("application/rdf+xml", "rdfxml"),
 )
+_FORMATS = dict(RESULTS_TYPES + GRAPH_TYPES)
 # Names clients also send for the same formats (SPARQLWrapper asks for
 # application/turtle; rdflib for application/sparql-results+xml or rdf+xml).
 _ALIASES = {
@@ -109,33 +113,9 @@ def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
     return 0.0
 
 
-def serialize(result, media: str) -> bytes:  # noqa: ANN001 - kg.query.QueryResult
+def serialize(result: QueryResult, media: str) -> bytes:
     """Bytes of a query result in one of the offered media types.
 
-    SELECT/ASK go through ``kg query``'s JSON (same terms, same cap) and, for
-    XML, CSV and TSV, through Oxigraph's own results writers.
+    Written by :func:`kg.query.serialize`, the serialiser ``kg query`` prints.
     """
-    import pyoxigraph as ox
-
-    from kg.query import format_json
-    from kg.rdf.namespaces import PREFIXES
-
-    if result.kind == "graph":
-        fmt = {
-            "text/turtle": ox.RdfFormat.TURTLE,
-            "application/n-triples": ox.RdfFormat.N_TRIPLES,
-            "application/ld+json": ox.RdfFormat.JSON_LD,
-            "application/rdf+xml": ox.RdfFormat.RDF_XML,
-        }[media]
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-        return ox.serialize(result.triples, format=fmt, prefixes=prefixes)
-    data = format_json(result).encode("utf-8")
-    if media == "application/sparql-results+json":
-        return data
-    fmt = {
-        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-        "text/csv": ox.QueryResultsFormat.CSV,
-        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-    }[media]
-    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=fmt)
+    return serialize_result(result, _FORMATS[media])
