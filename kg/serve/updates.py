@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef, Variable
 
 from kg.errors import KGError, QueryError
+from kg.ingest.writer import recorded_run
 from kg.query.guard import check_no_service
 from kg.rdf.iris import article_id, article_iri
 from kg.rdf.namespaces import KG, PREFIXES
@@ -180,27 +181,20 @@ def _triple(quad: tuple) -> ox.Triple:
 
 
 def _write(store: Store, article: URIRef, before: set, after: set) -> str:
-    """Replace (or remove) the article graph through the Store; record the run."""
-    from kg.store.provenance import recording
-
+    """Replace (or remove) the article graph as a recorded run of its own."""
     hashes = _content_hashes(article, after)
     if after and len(hashes) != 1:
         raise UpdateRefused(400, _hash_message(article, len(hashes)))
-    aid = article_id(article)
-    with recording(store, "update") as log:
+    aid = article_id(article) or ""  # an article graph: checked by parse_update
+    with recorded_run(store, "update") as writer:
         if not after:
-            store.remove_article(article)
-            log.removed.append(aid)
+            writer.remove(aid)
             return "removed"
         graph = Graph()
         for triple in after:
             graph.add(tuple(from_ox(term) for term in triple))
-        new_hash = hashes.pop()
         old_hash = next(iter(_content_hashes(article, before)), None)
-        store.put_article(article, graph, new_hash, force=True)
-        status = "added" if old_hash is None else "replaced"
-        log.note(status, aid, old_hash, new_hash)
-        return status
+        return writer.put(aid, graph, hashes.pop(), previous_hash=old_hash, force=True)
 
 
 def _content_hashes(article: URIRef, triples: set) -> set[str]:
