@@ -333,11 +333,12 @@ def _run_in_worker(
     store: Store, text: str, subs: dict, limit: int | None, timeout: float
 ) -> Collected:
     """Run the query in a worker process and kill it after ``timeout`` seconds."""
+    path, quads = None, None
     if store.location is not None:
-        where = (str(Path(store.location).resolve()), None)
+        path = str(Path(store.location).resolve())
     else:  # a memory store has no folder to open: hand the child its quads
-        where = (None, store.ox.dump(format=ox.RdfFormat.N_QUADS))
-    worker = KillableWorker(None, *where, capture_stderr=True)
+        quads = store.ox.dump(format=ox.RdfFormat.N_QUADS)
+    worker = KillableWorker(None, path, quads, capture_stderr=True)
     request = {
         "text": text,
         "prefixes": _prefixes(),
@@ -452,12 +453,15 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
             for CONSTRUCT/DESCRIBE (the caller has checked that it fits).
     """
     if result.kind == "graph":
-        return ox.serialize(result.triples, format=_RDF[fmt], prefixes=_prefixes())
-    data = format_json(result).encode("utf-8")
-    if fmt == "json":
-        return data
-    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=_NATIVE[fmt])
+        out = ox.serialize(result.triples, format=_RDF[fmt], prefixes=_prefixes())
+    elif fmt == "json":
+        out = format_json(result).encode("utf-8")
+    else:
+        parsed = ox.parse_query_results(
+            format_json(result), format=ox.QueryResultsFormat.JSON
+        )
+        out = parsed.serialize(format=_NATIVE[fmt])
+    return out or b""  # None only when written to a file, which is not asked
 
 
 def _format_native(result: QueryResult, fmt: str) -> str:

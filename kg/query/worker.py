@@ -34,14 +34,16 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import islice
-from typing import Any
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
+#: The form of a query's result: SELECT, ASK, or CONSTRUCT and DESCRIBE.
+Kind = Literal["select", "ask", "graph"]
 #: What :func:`collect` returns: kind, variables, rows, boolean, triples.
-Collected = tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
+Collected = tuple[Kind, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
 #: Environment variable: the memory cap of a query worker, in MiB.
 MEMORY_VARIABLE = "KG_QUERY_MEMORY"
 #: Tries of a read-only open that races a writer beside it (0.05 s apart).
@@ -81,7 +83,9 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return bytes(data)
 
 
-def collect(raw: object, limit: int | None) -> Collected:
+def collect(
+    raw: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, limit: int | None
+) -> Collected:
     """Drain a pyoxigraph query result into plain tuples (picklable).
 
     Args:
@@ -190,7 +194,7 @@ def timeout_problem(shown: str, option: str) -> str:
     )
 
 
-def cap_memory(environ: dict[str, str] | None = None) -> int:
+def cap_memory(environ: Mapping[str, str] | None = None) -> int:
     """Bound this process's address space; return the cap in MiB.
 
     A reader that races a writer's compaction can, rarely, run away in memory
@@ -199,8 +203,9 @@ def cap_memory(environ: dict[str, str] | None = None) -> int:
     dies alone instead of taking the machine's memory with it. The cap is
     ``KG_QUERY_MEMORY`` MiB, by default half the machine's RAM (at least 2 GiB).
     """
-    environ = os.environ if environ is None else environ
-    given = environ.get(MEMORY_VARIABLE, "").strip()
+    given = (
+        (os.environ if environ is None else environ).get(MEMORY_VARIABLE, "").strip()
+    )
     if given.isdigit() and int(given) > 0:
         mebibytes = int(given)
     else:

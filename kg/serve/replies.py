@@ -99,7 +99,7 @@ def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
     """q of the most specific range matching ``media`` (RFC 9110, 12.5.1)."""
     names = {media} | {alias for alias, to in _ALIASES.items() if media in to}
     kind = media.split("/")[0]
-    matches = {2: [], 1: [], 0: []}
+    matches: dict[int, list[float]] = {2: [], 1: [], 0: []}
     for pattern, q in ranges:
         if pattern in names:
             matches[2].append(q)

@@ -175,9 +175,17 @@ def _triple(quad: tuple) -> ox.Triple:
                 "everything by IRI; write IRIs and literals only.",
             )
     try:
-        return ox.Triple(*(to_ox(term) for term in quad[:3]))
+        subject, predicate, value = (to_ox(term) for term in quad[:3])
     except (ValueError, KGError) as err:
         raise UpdateRefused(400, f"The update holds an invalid term: {err}.") from err
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        # Oxigraph would raise TypeError, which once ended the writer process.
+        raise UpdateRefused(
+            400,
+            f"A literal cannot be a subject or predicate, as in {quad[0].n3()} "
+            f"{quad[1].n3()} ...; write the triple with IRIs there.",
+        )
+    return ox.Triple(subject, predicate, value)
 
 
 def _write(store: Store, article: URIRef, before: set, after: set) -> str:
@@ -192,7 +200,7 @@ def _write(store: Store, article: URIRef, before: set, after: set) -> str:
             return "removed"
         graph = Graph()
         for triple in after:
-            graph.add(tuple(from_ox(term) for term in triple))
+            graph.add((from_ox(triple[0]), from_ox(triple[1]), from_ox(triple[2])))
         old_hash = next(iter(_content_hashes(article, before)), None)
         return writer.put(aid, graph, hashes.pop(), previous_hash=old_hash, force=True)
 
