@@ -20,17 +20,25 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Unpack
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import PROV
 
 from kg import __version__
 from kg.errors import InputError, KGError
 from kg.ingest.background import OrderedThread
+from kg.ingest.options import (
+    IngestKeywords,
+    IngestOptions,
+    IngestReport,
+    OnError,
+    Progress,
+    RemoveReport,
+)
 from kg.ingest.writer import RunWriter, recorded_run
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_triples, triples_to_graph
@@ -45,12 +53,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Called once per article with its id and what happened to it.
-Progress = Callable[[str, str], None]
 #: The outcome of an unchanged article stored again because the kg or coder
 #: version that extracted it is not the running one (a kind of "replaced").
 REEXTRACTED = "re-extracted"
-OnError = Callable[[KGError], None]
 
 _GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
 #: Articles written between two flushes of the store: RocksDB holds what it has
@@ -62,95 +67,6 @@ FLUSH_EVERY = 200
 #: spaCy) is imported only by runs that extract, so that the writer of
 #: recorded runs (kg.ingest.writer) stays light for kg serve.
 WRITE_AHEAD: int | None = None
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """What one ingest run did.
-
-    Attributes:
-        added, replaced, unchanged: articles by outcome in the store.
-        failed: inputs that could not be read, validated or stored (each reported
-            to on_error).
-        reextracted: of the replaced articles, those whose text was unchanged
-            but whose stored extractor or coder version was not the running one.
-        events: events extracted from the added and replaced articles.
-        seconds: wall-clock time of the run.
-        run: IRI of the run's record in the store's history.
-    """
-
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    events: int = 0
-    seconds: float = 0.0
-    run: URIRef | None = None
-    reextracted: int = 0
-
-    @property
-    def articles(self) -> int:
-        return self.added + self.replaced + self.unchanged
-
-
-@dataclass(frozen=True)
-class RemoveReport:
-    """What one ``kg remove`` run did: ids removed and ids not in the store."""
-
-    removed: tuple[str, ...]
-    unknown: tuple[str, ...]
-    run: URIRef
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """How :func:`ingest` reads, extracts and stores; every field is optional.
-
-    Attributes:
-        nlp: a built pipeline (see ``kg.extraction.pipeline.build_pipeline``).
-        model: spaCy pipeline name when ``nlp`` is None.
-        on_error: receives each unreadable input or failed article; the run goes
-            on. Without it the first error is raised.
-        progress: receives (article id, "added" | "replaced" | "re-extracted" |
-            "unchanged" | "failed").
-        force: re-extract articles even when their stored content hash and
-            versions are equal (without it, an article extracted by another kg
-            or coder version is re-extracted anyway).
-        batch_size: documents per ``nlp.pipe`` batch.
-        validate: check each article graph against the SHACL shapes first; one
-            that breaks a shape is not stored and is reported as failed.
-        workers: extraction processes; above 1 each builds its pipeline from
-            ``model``, and the store receives exactly what one process gives.
-        dask: extract on a Dask cluster instead: a scheduler address such as
-            ``tcp://HOST:8786``, or ``"local"`` for a cluster of this machine's
-            cores that is shut down at the end. Workers build their pipeline
-            from ``model``; this process still does all the writing, so the
-            store receives exactly what one process gives.
-    """
-
-    nlp: Language | None = None
-    model: str | None = None
-    on_error: OnError | None = None
-    progress: Progress | None = None
-    force: bool = False
-    batch_size: int = 32
-    validate: bool = False
-    workers: int = 1
-    dask: str | None = None
-
-
-class IngestKeywords(TypedDict, total=False):
-    """The fields of :class:`IngestOptions`, given to :func:`ingest` as keywords."""
-
-    nlp: Language | None
-    model: str | None
-    on_error: OnError | None
-    progress: Progress | None
-    force: bool
-    batch_size: int
-    validate: bool
-    workers: int
-    dask: str | None
 
 
 def ingest(
