@@ -333,7 +333,7 @@ def worker_children() -> list[int]:
             cmdline = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == me and b"query_worker" in cmdline:
+        if int(fields[1]) == me and b"kg/query/worker.py" in cmdline:
             found.append(int(stat.parent.name))
     return found
 

@@ -228,6 +228,7 @@ REFUSED = [
     (f"{insert(A1, X)} ; {insert(A2, X)}", 400, "one update per article graph"),
     (insert(A1, f"{ZELENSKIY} {NOTE} _:note ."), 400, "_:"),
     (delete(A1, "?s ?p ?o ."), 400, "?s is not allowed"),
+    (insert(A1, f'"Zelenskiy" {NOTE} "x" .'), 400, "A literal cannot be a subject"),
     ("INSERT DATA { GRAPH ?g { <urn:a> <urn:b> <urn:c> } }", 400, "by IRI"),
     ("INSERT DATA { GRAPH <urn:kg:x> { <urn:a> <urn:b> ", 400, "cannot be read"),
     ("SELECT * WHERE { ?s ?p ?o }", 400, "cannot be read"),

@@ -20,122 +20,69 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Unpack
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import PROV
-from spacy.language import Language
 
 from kg import __version__
 from kg.errors import InputError, KGError
-from kg.extraction import ZONE_ARTICLES, extract
-from kg.extraction.coder import coder_version
-from kg.extraction.runtime.distributed import check_options, extract_distributed
 from kg.ingest.background import OrderedThread
+from kg.ingest.options import (
+    IngestKeywords,
+    IngestOptions,
+    IngestReport,
+    OnError,
+    Progress,
+    RemoveReport,
+)
+from kg.ingest.writer import RunWriter, recorded_run
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_triples, triples_to_graph
 from kg.rdf.ontology import load_ontology
 from kg.read import iter_articles
 from kg.records import Article, Extraction
 from kg.store import Stamp, Store
-from kg.store.provenance import RunLog, recording
+from kg.store.provenance import RunLog
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 logger = logging.getLogger(__name__)
 
-#: Called once per article with its id and what happened to it.
-Progress = Callable[[str, str], None]
 #: The outcome of an unchanged article stored again because the kg or coder
 #: version that extracted it is not the running one (a kind of "replaced").
 REEXTRACTED = "re-extracted"
-OnError = Callable[[KGError], None]
 
 _GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
 #: Articles written between two flushes of the store: RocksDB holds what it has
 #: not flushed in memory, so without these the memory of a run grows with it.
 FLUSH_EVERY = 200
-#: Extracted articles that may wait for the writer thread (see _store_all): a
-#: memory zone's worth, since extract() hands them over a zone at a time.
-WRITE_AHEAD = ZONE_ARTICLES
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """What one ingest run did.
-
-    Attributes:
-        added, replaced, unchanged: articles by outcome in the store.
-        failed: inputs that could not be read, validated or stored (each reported
-            to on_error).
-        reextracted: of the replaced articles, those whose text was unchanged
-            but whose stored extractor or coder version was not the running one.
-        events: events extracted from the added and replaced articles.
-        seconds: wall-clock time of the run.
-        run: IRI of the run's record in the store's history.
-    """
-
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    events: int = 0
-    seconds: float = 0.0
-    run: URIRef | None = None
-    reextracted: int = 0
-
-    @property
-    def articles(self) -> int:
-        return self.added + self.replaced + self.unchanged
-
-
-@dataclass(frozen=True)
-class RemoveReport:
-    """What one ``kg remove`` run did: ids removed and ids not in the store."""
-
-    removed: tuple[str, ...]
-    unknown: tuple[str, ...]
-    run: URIRef
+#: Extracted articles that may wait for the writer thread (see _store_all); None
+#: means a memory zone's worth (kg.extraction.ZONE_ARTICLES), since extract()
+#: hands them over a zone at a time. Read when a run starts: kg.extraction (and
+#: spaCy) is imported only by runs that extract, so that the writer of
+#: recorded runs (kg.ingest.writer) stays light for kg serve.
+WRITE_AHEAD: int | None = None
 
 
 def ingest(
     paths: Iterable[str | Path],
     store: Store,
-    *,
-    nlp: Language | None = None,
-    model: str | None = None,
-    on_error: OnError | None = None,
-    progress: Progress | None = None,
-    force: bool = False,
-    batch_size: int = 32,
-    validate: bool = False,
-    workers: int = 1,
-    dask: str | None = None,
+    options: IngestOptions | None = None,
+    **keywords: Unpack[IngestKeywords],
 ) -> IngestReport:
     """Add articles from files, folders or "-" (stdin) to a store.
 
     Args:
         paths: inputs as ``kg ingest`` takes them.
         store: an open store; the ontology graph is written to it first.
-        nlp: a built pipeline (see ``kg.extraction.pipeline.build_pipeline``).
-        model: spaCy pipeline name when ``nlp`` is None.
-        on_error: receives each unreadable input or failed article; the run goes on.
-            Without it the first error is raised.
-        progress: receives (article id, "added" | "replaced" | "re-extracted" |
-            "unchanged" | "failed").
-        force: re-extract articles even when their stored content hash and
-            versions are equal (without it, an article extracted by another kg
-            or coder version is re-extracted anyway).
-        batch_size: documents per ``nlp.pipe`` batch.
-        validate: check each article graph against the SHACL shapes first; one
-            that breaks a shape is not stored and is reported as failed.
-        workers: extraction processes; above 1 each builds its pipeline from
-            ``model``, and the store receives exactly what one process gives.
-        dask: extract on a Dask cluster instead: a scheduler address such as
-            ``tcp://HOST:8786``, or ``"local"`` for a cluster of this machine's
-            cores that is shut down at the end. Workers build their pipeline
-            from ``model``; this process still does all the writing, so the
-            store receives exactly what one process gives.
+        options: how to extract and store (see :class:`IngestOptions`).
+        keywords: fields of :class:`IngestOptions`, set over ``options``
+            (``ingest(paths, store, model=..., force=True)``).
 
     Raises:
         UsageError: both ``dask`` and ``workers`` above 1.
@@ -143,36 +90,50 @@ def ingest(
             :func:`running_coder_version`).
         kg.extraction.runtime.distributed.ClusterError: the cluster cannot be used.
     """
-    check_options(dask, workers)
-    model, label = _model_here(nlp, model)
-    coder = running_coder_version(nlp if workers == 1 and not dask else None)
+    from kg.extraction.runtime.distributed import check_options
+
+    opts = replace(options or IngestOptions(), **keywords)
+    check_options(opts.dask, opts.workers)
+    model, label = _model_here(opts.nlp, opts.model)
+    local = opts.workers == 1 and not opts.dask
+    coder = running_coder_version(opts.nlp if local else None)
 
     def extractions(
-        run: RunLog, failed: OnError, notify: Progress
+        writer: RunWriter, failed: OnError, notify: Progress
     ) -> Iterable[Extraction]:
         articles = iter_articles(paths, on_error=failed)
-        fresh = _skip_unchanged(articles, store, force, run, notify)
-        if dask:
-            return extract_distributed(
-                fresh,
-                dask,
-                model=model,
-                batch_size=batch_size,
-                label=label,
-                coder=coder,
-            )
-        return extract(
-            fresh, nlp, model=model, batch_size=batch_size, n_process=workers
-        )
+        fresh = _skip_unchanged(articles, writer, opts.force, notify)
+        return _extract(fresh, opts, model, label, coder)
 
-    return _recorded_run(
-        store,
-        (label, coder),
-        extractions,
-        on_error,
-        progress,
-        validate=validate,
-        force=force,
+    return _recorded_run(store, (label, coder), extractions, opts)
+
+
+def _extract(
+    articles: Iterable[Article],
+    opts: IngestOptions,
+    model: str | None,
+    label: str,
+    coder: str | None,
+) -> Iterable[Extraction]:
+    """Extract here (in ``workers`` processes) or on the Dask cluster."""
+    from kg.extraction import extract
+    from kg.extraction.runtime.distributed import extract_distributed
+
+    if opts.dask:
+        return extract_distributed(
+            articles,
+            opts.dask,
+            model=model,
+            batch_size=opts.batch_size,
+            label=label,
+            coder=coder,
+        )
+    return extract(
+        articles,
+        opts.nlp,
+        model=model,
+        batch_size=opts.batch_size,
+        n_process=opts.workers,
     )
 
 
@@ -193,43 +154,36 @@ def running_coder_version(nlp: Language | None = None) -> str | None:
         pipe = nlp.get_pipe("kg_events")
         if hasattr(pipe, "coder"):
             return pipe.coder.version if pipe.coder is not None else None
+    from kg.extraction.coder import coder_version
+
     return coder_version()
+
+
+#: Makes a run's extractions, given its writer and error and progress callbacks.
+Extractions = Callable[[RunWriter, OnError, Progress], Iterable[Extraction]]
 
 
 def _recorded_run(
     store: Store,
     versions: tuple[str, str | None],
-    extractions: Callable[[RunLog, OnError, Progress], Iterable[Extraction]],
-    on_error: OnError | None,
-    progress: Progress | None,
-    *,
-    validate: bool,
-    force: bool = False,
+    extractions: Extractions,
+    opts: IngestOptions,
 ) -> IngestReport:
     """One recorded ingest run: the ontology first, then every extraction stored.
 
     ``versions`` are the spaCy model's label and the trained coder's version,
     recorded on the run and on every article graph it writes. ``extractions``
-    is called inside the run, with the run and the error and progress callbacks,
-    so that reading can count failures and skips on it.
+    is called inside the run, with its writer and the error and progress
+    callbacks, so that reading can count failures and skips on it.
     """
     started = time.perf_counter()
     store.ensure_ontology(load_ontology())
-    notify = progress or (lambda _id, _status: None)
+    notify = opts.progress or (lambda _id, _status: None)
     label, coder = versions
-    with recording(store, "ingest", model=label, coder_version=coder) as run:
-        failed = _failure_counter(run, on_error)
-        _store_all(
-            extractions(run, failed, notify),
-            store,
-            run,
-            failed,
-            notify,
-            validate,
-            force,
-            stop_on_error=on_error is None,
-        )
-    return _report(run, started)
+    with recorded_run(store, "ingest", model=label, coder_version=coder) as writer:
+        failed = _failure_counter(writer.run, opts.on_error)
+        _store_all(extractions(writer, failed, notify), writer, opts, failed, notify)
+    return _report(writer.run, started)
 
 
 def _model_here(nlp: Language | None, model: str | None) -> tuple[str | None, str]:
@@ -270,14 +224,8 @@ def ingest_extractions(
             known, so a later ``kg ingest`` re-extracts them).
         on_error, progress, validate: as for :func:`ingest`.
     """
-    return _recorded_run(
-        store,
-        (model, coder_version),
-        lambda *_: extractions,
-        on_error,
-        progress,
-        validate=validate,
-    )
+    opts = IngestOptions(on_error=on_error, progress=progress, validate=validate)
+    return _recorded_run(store, (model, coder_version), lambda *_: extractions, opts)
 
 
 def remove_articles(
@@ -295,16 +243,15 @@ def remove_articles(
     Returns:
         What was removed, what was unknown, and the run's IRI.
     """
-    with recording(store, "remove") as run:
-        failed = _failure_counter(run, on_error)
+    with recorded_run(store, "remove") as writer:
+        failed = _failure_counter(writer.run, on_error)
         unknown = []
         for aid in dict.fromkeys(ids):
-            if store.remove_article(article_iri(aid)):
-                run.removed.append(aid)
+            if writer.remove(aid):
                 continue
             unknown.append(aid)
             failed(_unknown_article(aid, store))
-    return RemoveReport(tuple(run.removed), tuple(unknown), run.iri)
+    return RemoveReport(tuple(writer.run.removed), tuple(unknown), writer.run.iri)
 
 
 def _unknown_article(aid: str, store: Store) -> InputError:
@@ -334,24 +281,21 @@ Mapped = tuple[Extraction, list[ox.Triple] | KGError]
 
 def _store_all(
     extractions: Iterable[Extraction],
-    store: Store,
-    run: RunLog,
+    writer: RunWriter,
+    opts: IngestOptions,
     failed: OnError,
     notify: Progress,
-    validate: bool,
-    force: bool = False,
-    *,
-    stop_on_error: bool = False,
 ) -> None:
     """Map, optionally validate, and store each extraction; record what happened.
 
     Writes run on a background thread, in input order, while the next articles
     are extracted (pyoxigraph lets go of the GIL as it writes); the mapping stays
     here, so that thread holds the GIL only briefly. Outcomes are reported here,
-    in input order. With ``stop_on_error`` (``failed`` raises), nothing after a
+    in input order. Without ``on_error`` (``failed`` raises), nothing after a
     failed article is written, as when it all ran on one thread.
     """
     written = 0
+    run, stop_on_error = writer.run, opts.on_error is None
 
     def write(item: Mapped) -> str:
         nonlocal written
@@ -360,25 +304,37 @@ def _store_all(
             raise triples
         written += 1
         if written % FLUSH_EVERY == 0:
-            store.flush()
-        return _put(extraction, triples, store, run, force)
+            writer.store.flush()
+        return _put(extraction, triples, writer, opts.force)
 
     with OrderedThread(
         write,
-        ahead=0 if store.remote else WRITE_AHEAD,  # one HTTP client: no overlap
+        ahead=_write_ahead(writer.store),
         fatal=lambda exc: stop_on_error or not isinstance(exc, KGError),
-    ) as writer:
+    ) as thread:
         for extraction in extractions:
-            for done in writer.put((extraction, _mapped(extraction, run, validate))):
-                _report_one(*done, run, failed, notify)
-        for done in writer.rest():
-            _report_one(*done, run, failed, notify)
+            mapped = _mapped(extraction, run, opts.validate)
+            for done in thread.put((extraction, mapped)):
+                _report_one(*done, writer, failed, notify)
+        for done in thread.rest():
+            _report_one(*done, writer, failed, notify)
+
+
+def _write_ahead(store: Store) -> int:
+    """Articles that may wait for the writer thread: see :data:`WRITE_AHEAD`."""
+    if store.remote:
+        return 0  # one HTTP client: no overlap
+    if WRITE_AHEAD is not None:
+        return WRITE_AHEAD
+    from kg.extraction import ZONE_ARTICLES
+
+    return ZONE_ARTICLES
 
 
 def _report_one(
     item: Mapped,
     outcome: Future[str],
-    run: RunLog,
+    writer: RunWriter,
     failed: OnError,
     notify: Progress,
 ) -> None:
@@ -392,11 +348,11 @@ def _report_one(
         notify(article.id, "failed")
         return
     if status == "unchanged":
-        run.unchanged += 1
+        writer.unchanged(article.id)
     else:
-        run.events += len(extraction.events)
+        writer.run.events += len(extraction.events)
     if status == REEXTRACTED:
-        run.reextracted += 1
+        writer.run.reextracted += 1
     notify(article.id, status)
 
 
@@ -432,11 +388,10 @@ def _graph_of(extraction: Extraction, run: RunLog, validate: bool) -> list[ox.Tr
 def _put(
     extraction: Extraction,
     triples: list[ox.Triple],
-    store: Store,
-    run: RunLog,
+    writer: RunWriter,
     force: bool = False,
 ) -> str:
-    """Write one article's graph; note it on the run.
+    """Write one article's graph through the run's writer.
 
     A stored graph of the same text made by another kg or coder version is
     replaced, and reported as re-extracted.
@@ -445,16 +400,16 @@ def _put(
         KGError: the write fails.
     """
     article = extraction.article
-    iri = article_iri(article)
-    previous = store.article_stamp(iri)
-    differs = previous is not None and previous != _stamp(article, run)
-    status = store.put_article(
-        iri, triples, article.content_hash, force=force or differs
-    )
-    if status == "unchanged":  # counted where unchanged articles are skipped
-        return status
+    previous = writer.store.article_stamp(article_iri(article))
+    differs = previous is not None and previous != _stamp(article, writer.run)
     old_hash = previous.content_hash if previous else None
-    run.note(status, article.id, old_hash, article.content_hash)
+    status = writer.put(
+        article.id,
+        triples,
+        article.content_hash,
+        previous_hash=old_hash,
+        force=force or differs,
+    )
     if differs and old_hash == article.content_hash:
         return REEXTRACTED
     return status
@@ -499,9 +454,8 @@ def _report(run: RunLog, started: float) -> IngestReport:
 
 def _skip_unchanged(
     articles: Iterable[Article],
-    store: Store,
+    writer: RunWriter,
     force: bool,
-    run: RunLog,
     notify: Progress,
 ) -> Iterator[Article]:
     """Pass on only articles whose stored stamp differs (or all, if forced).
@@ -521,10 +475,9 @@ def _skip_unchanged(
                 article.id,
             )
         seen.add(article.id)
-        if not force and store.article_stamp(article_iri(article)) == _stamp(
-            article, run
-        ):
-            run.unchanged += 1
+        stored = writer.store.article_stamp(article_iri(article))
+        if not force and stored == _stamp(article, writer.run):
+            writer.unchanged(article.id)
             notify(article.id, "unchanged")
             continue
         yield article

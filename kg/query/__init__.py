@@ -13,10 +13,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import pickle
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -26,6 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.query.guard import check_read_only
+from kg.query.runner import KillableWorker, WorkerTimeout
 from kg.query.worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
 from kg.rdf.namespaces import PREFIXES, prefix_map
 from kg.rdf.terms import Term, to_ox
@@ -55,8 +53,8 @@ _RDF = {
     "turtle": ox.RdfFormat.TURTLE,
     "jsonld": ox.RdfFormat.JSON_LD,
     "nt": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,  # for kg serve's clients (rdflib asks for it)
 }
-_WORKER = Path(__file__).resolve().with_name("worker.py")
 
 _POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
 
@@ -315,64 +313,49 @@ def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
 def _run_in_worker(
     store: LocalStore, text: str, subs: dict, limit: int | None, timeout: float
 ) -> Collected:
-    """Run the query in a child process and kill it after ``timeout`` seconds."""
+    """Run the query in a worker process and kill it after ``timeout`` seconds."""
+    path, quads = None, None
+    if store.location is not None:
+        path = str(Path(store.location).resolve())
+    else:  # a memory store has no folder to open: hand the child its quads
+        quads = store.ox.dump(format=ox.RdfFormat.N_QUADS)
+    worker = KillableWorker(None, path, quads, capture_stderr=True)
     request = {
         "text": text,
         "prefixes": prefix_map(),
         "substitutions": subs,
         "limit": limit,
-        "path": None,
-        "nquads": None,
     }
-    if store.location is not None:
-        request["path"] = str(Path(store.location).resolve())
-    else:  # a memory store has no folder to open: hand the child its quads
-        request["nquads"] = store.ox.dump(format=ox.RdfFormat.N_QUADS)
-    # Run as a script, not -m: the child then needs nothing of kg but this file.
-    proc = subprocess.Popen(
-        [sys.executable, str(_WORKER)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        bufsize=0,  # unbuffered: reading the ready byte must not eat the answer
-    )
     try:
-        return _await_worker(proc, request, timeout)
+        return _await_worker(worker, request, timeout)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        worker.kill()
 
 
-def _await_worker(proc: subprocess.Popen, request: dict, timeout: float) -> Collected:
+def _await_worker(worker: KillableWorker, request: dict, timeout: float) -> Collected:
     try:
-        proc.stdin.write(pickle.dumps(request))
-        proc.stdin.close()
-    except OSError:
-        pass  # the child died; what it said on stderr is reported below
-    proc.stdin = None  # closed by hand; communicate() must not flush it
-    if proc.stdout.read(1) != b"R":
-        _, err = proc.communicate()
+        status, why = worker.ready()
+    except EOFError:
+        status, why = "failed", worker.errors()
+    if status != "ready":
         raise QueryError(
             "The query worker stopped before it ran the query: "
-            f"{err.decode('utf-8', 'replace').strip()[-300:]}. Retry with "
+            f"{why.strip()[-300:]}. Retry with "
             "--timeout 0 to run the query without it."
         )
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        logger.debug("killing query worker %d after %s s", proc.pid, timeout)
+        outcome = worker.ask(request, timeout)
+    except WorkerTimeout:
         raise QueryError(
             f"query stopped after {timeout:g} s; narrow it or raise --timeout"
         ) from None
-    if not out:  # killed by the kernel, or aborted at its memory cap
+    except EOFError:  # killed by the kernel, or aborted at its memory cap
         raise QueryError(
-            f"The query worker died (exit status {proc.returncode}) before it "
+            f"The query worker died (exit status {worker.exit_status()}) before it "
             "answered; most likely the query needed more memory than the "
             f"{MEMORY_VARIABLE} cap allows. Narrow the query (LIMIT, filters), "
             f"or raise {MEMORY_VARIABLE} (MiB)."
-        )
-    outcome = pickle.loads(out)  # our own child's answer, not outside data
+        ) from None
     if outcome[0] == "error":
         raise _failure(outcome[1], outcome[2])
     return outcome[1]
@@ -443,16 +426,41 @@ def _json_term(term: Term) -> dict[str, str]:
     return out
 
 
+def serialize(result: QueryResult, fmt: str) -> bytes:
+    """The bytes of a result as its writer gives them: what ``kg serve`` sends.
+
+    The one serialiser of results: ``kg query`` prints these bytes (with a final
+    newline), the server sends them as they are. SELECT and ASK go through
+    :func:`format_json` (same terms) and, for XML, CSV and TSV, through
+    Oxigraph's own results writers.
+
+    Args:
+        result: what :func:`execute` returned.
+        fmt: json, xml, csv or tsv for SELECT/ASK; turtle, nt, jsonld or rdfxml
+            for CONSTRUCT/DESCRIBE (the caller has checked that it fits).
+    """
+    if result.kind == "graph":
+        out = ox.serialize(result.triples, format=_RDF[fmt], prefixes=prefix_map())
+    elif fmt == "json":
+        out = format_json(result).encode("utf-8")
+    else:
+        parsed = ox.parse_query_results(
+            format_json(result), format=ox.QueryResultsFormat.JSON
+        )
+        out = parsed.serialize(format=_NATIVE[fmt])
+    return out or b""  # None only when written to a file, which is not asked
+
+
 def _format_native(result: QueryResult, fmt: str) -> str:
     """CSV, TSV or XML written by pyoxigraph from our JSON (one serializer each)."""
-    parsed = ox.parse_query_results(
-        format_json(result), format=ox.QueryResultsFormat.JSON
-    )
-    text = (parsed.serialize(format=_NATIVE[fmt]) or b"").decode("utf-8")
-    return text if text.endswith("\n") else text + "\n"
+    return _text(serialize(result, fmt))
 
 
 def _format_graph(result: QueryResult, fmt: str) -> str:
-    data = ox.serialize(result.triples, format=_RDF[fmt], prefixes=prefix_map())
-    text = (data or b"").decode("utf-8")
+    return _text(serialize(result, fmt))
+
+
+def _text(data: bytes) -> str:
+    """Serialised bytes as printed text, ending in a newline."""
+    text = data.decode("utf-8")
     return text if text.endswith("\n") else text + "\n"

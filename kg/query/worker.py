@@ -1,40 +1,91 @@
-"""Run one SPARQL query in a child process, so a timeout can really stop it.
+"""The child side of a killable worker process (kg.query.runner starts it).
 
 pyoxigraph evaluates a query in Rust with no way to cancel it, and a Python thread
-cannot be killed, so ``kg.query`` runs a query that has a time limit here, in a
-child (this file, run as a script) that the parent kills when time is up. The
-child opens the store read-only (or loads a memory store's N-Quads), so a killed
-query can leave nothing half-written. Only pyoxigraph is imported: the child
-starts in tens of milliseconds.
+cannot be killed, so a query with a time limit (``kg query --timeout``, every
+query of ``kg serve``) runs in a child process, this file run as a script, that
+the parent kills when time is up. The child caps its own memory first
+(``KG_QUERY_MEMORY``), so a runaway query kills the child, not the machine.
 
-Protocol: the parent writes one pickled :class:`dict` request to stdin; the child
-writes ``b"R"`` once the store is open, then one pickled outcome:
-``("ok", collected)`` or ``("error", exception class name, message)``.
+Run for ``kg query``, the child imports only pyoxigraph and starts in tens of
+milliseconds: it opens the store read-only (or loads a memory store's N-Quads),
+so a killed query can leave nothing half-written, and answers with
+:func:`answer`. Given a handler factory (``"module:function"``, as ``kg serve``
+does), it takes the parent's ``sys.path``, imports the factory and lets the
+handler it makes answer every request.
+
+Protocol, one length-prefixed pickle per message (:func:`write_message`): the
+parent sends a setup ``dict`` (handler, args, sys_path); the child answers
+``("ready", "")`` or ``("failed", why)``, then one reply per request until its
+input closes. A query's reply is ``("ok", collected)`` or
+``("error", exception class name, message)``. Messages travel on copies of the
+child's stdin and stdout; fd 1 then points at stderr, so a stray print cannot
+corrupt a reply.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import resource
+import signal
+import struct
 import sys
+import threading
 import time
+import traceback
+from collections.abc import Callable, Mapping
 from itertools import islice
-from typing import Any
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
+#: The form of a query's result: SELECT, ASK, or CONSTRUCT and DESCRIBE.
+Kind = Literal["select", "ask", "graph"]
 #: What :func:`collect` returns: kind, variables, rows, boolean, triples.
-Collected = tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
+Collected = tuple[Kind, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
 #: Environment variable: the memory cap of a query worker, in MiB.
 MEMORY_VARIABLE = "KG_QUERY_MEMORY"
 #: Tries of a read-only open that races a writer beside it (0.05 s apart).
 _OPEN_TRIES = 20
 #: Longest time limit accepted, in seconds: one day.
 MAX_TIMEOUT = 86400.0
+#: What answers a request in the child.
+Handler = Callable[[Any], Any]
+_LENGTH = struct.Struct("!Q")
 
 
-def collect(raw: object, limit: int | None) -> Collected:
+def write_message(fd: int, message: object) -> None:
+    """Send one message: its pickle's length (8 bytes), then the pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_LENGTH.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def read_message(fd: int) -> Any:  # noqa: ANN401 - whatever the other side sent
+    """Receive one message sent by :func:`write_message`.
+
+    Raises:
+        EOFError: the other side closed its end (or died) before a whole message.
+    """
+    (size,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size))
+    return pickle.loads(_read_exactly(fd, size))  # from our own parent or child
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, min(size - len(data), 1 << 20))
+        if not chunk:
+            raise EOFError  # bare, as multiprocessing says it
+        data += chunk
+    return bytes(data)
+
+
+def collect(
+    raw: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, limit: int | None
+) -> Collected:
     """Drain a pyoxigraph query result into plain tuples (picklable).
 
     Args:
@@ -55,24 +106,24 @@ def collect(raw: object, limit: int | None) -> Collected:
     return ("graph", (), (), None, tuple(dict.fromkeys(islice(raw, limit))))
 
 
-def open_for_request(request: dict) -> ox.Store:
-    """The store the request names: a folder opened read-only, or given N-Quads.
+def open_store(path: str | None, nquads: bytes | None) -> ox.Store:
+    """The store to query: a folder opened read-only, or given N-Quads.
 
     A writer (``kg ingest``) that flushes or compacts while a folder is being
     opened read-only deletes files the open has just listed; the open then fails
     with OSError or a RocksDB "Corruption" RuntimeError, but only by a race, so
     it is retried.
     """
-    if request.get("path") is not None:
+    if path is not None:
         for attempt in range(_OPEN_TRIES):
             try:
-                return ox.Store.read_only(request["path"])
+                return ox.Store.read_only(path)
             except (OSError, RuntimeError):
                 if attempt == _OPEN_TRIES - 1:
                     raise
                 time.sleep(0.05)
     store = ox.Store()
-    store.load(request["nquads"], format=ox.RdfFormat.N_QUADS)
+    store.load(nquads or b"", format=ox.RdfFormat.N_QUADS)
     return store
 
 
@@ -87,6 +138,28 @@ def answer(store: ox.Store, request: dict) -> tuple:
         return ("ok", collect(raw, request["limit"]))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
         return ("error", type(err).__name__, str(err))
+
+
+class QueryHandler:
+    """The handler of ``kg query``: queries over one store, opened at the start.
+
+    A store that cannot be opened is not a failed start: each query is answered
+    with the reason, as a failed query is.
+    """
+
+    def __init__(self, path: str | None, nquads: bytes | None) -> None:
+        self.store: ox.Store | None = None
+        self.problem: tuple | None = None
+        try:
+            self.store = open_store(path, nquads)
+        except (OSError, RuntimeError, SyntaxError, ValueError) as err:
+            self.problem = ("error", "OSError", f"cannot open the store: {err}")
+
+    def __call__(self, request: dict) -> tuple:
+        """Answer one request: text, prefixes, substitutions and limit."""
+        if self.store is None:
+            return self.problem or ("error", "OSError", "cannot open the store")
+        return answer(self.store, request)
 
 
 def bounded_timeout(value: float, option: str) -> float:
@@ -121,7 +194,7 @@ def timeout_problem(shown: str, option: str) -> str:
     )
 
 
-def cap_memory(environ: dict[str, str] | None = None) -> int:
+def cap_memory(environ: Mapping[str, str] | None = None) -> int:
     """Bound this process's address space; return the cap in MiB.
 
     A reader that races a writer's compaction can, rarely, run away in memory
@@ -130,8 +203,9 @@ def cap_memory(environ: dict[str, str] | None = None) -> int:
     dies alone instead of taking the machine's memory with it. The cap is
     ``KG_QUERY_MEMORY`` MiB, by default half the machine's RAM (at least 2 GiB).
     """
-    environ = os.environ if environ is None else environ
-    given = environ.get(MEMORY_VARIABLE, "").strip()
+    given = (
+        (os.environ if environ is None else environ).get(MEMORY_VARIABLE, "").strip()
+    )
     if given.isdigit() and int(given) > 0:
         mebibytes = int(given)
     else:
@@ -145,20 +219,62 @@ def cap_memory(environ: dict[str, str] | None = None) -> int:
     return limit // 2**20
 
 
-def main() -> None:
-    """Serve one request from stdin; the parent owns the clock."""
-    cap_memory()
-    request = pickle.load(sys.stdin.buffer)
+def make_handler(setup: dict) -> Handler:
+    """The handler the setup names, made with its args (kg query's by default)."""
+    if setup.get("handler") is None:
+        return QueryHandler(*setup["args"])
+    sys.path[:] = setup["sys_path"]  # find kg where the parent found it
+    module, _, name = setup["handler"].partition(":")
+    factory = getattr(importlib.import_module(module), name)
+    return factory(*setup["args"])
+
+
+def _start(setup: dict) -> tuple[Handler | None, tuple[str, str]]:
+    """Make the handler; say "ready", or why it could not be made."""
     try:
-        store = open_for_request(request)
-    except (OSError, RuntimeError, SyntaxError, ValueError) as err:
-        store, outcome = None, ("error", "OSError", f"cannot open the store: {err}")
-    sys.stdout.buffer.write(b"R")
-    sys.stdout.buffer.flush()
-    if store is not None:
-        outcome = answer(store, request)
-    pickle.dump(outcome, sys.stdout.buffer)
-    sys.stdout.buffer.flush()
+        return make_handler(setup), ("ready", "")
+    except Exception as err:  # told to the parent, which raises its own error
+        if not hasattr(err, "exit_code"):  # not a kg.errors.KGError: a bug
+            traceback.print_exc()
+        return None, ("failed", str(err) or type(err).__name__)
+
+
+def _channels() -> tuple[int, int]:
+    """Private copies of stdin and stdout for messages; fd 0 and 1 get out of
+    the way, so that nothing the handler prints can corrupt a message."""
+    incoming, outgoing = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    return incoming, outgoing
+
+
+def _exit_with_parent() -> None:
+    """End this worker if its parent dies without stopping it (e.g. SIGKILL)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def main() -> None:
+    """Set up, then answer requests until the parent closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its workers
+    incoming, outgoing = _channels()
+    _exit_with_parent()
+    cap_memory()  # a runaway query kills this worker, not the machine
+    try:
+        handler, status = _start(read_message(incoming))
+        write_message(outgoing, status)
+        while handler is not None:
+            write_message(outgoing, handler(read_message(incoming)))
+    except (EOFError, BrokenPipeError):
+        return  # the parent is done with this worker
 
 
 if __name__ == "__main__":

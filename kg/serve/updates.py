@@ -30,11 +30,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef, Variable
 
 from kg.errors import KGError, QueryError
+from kg.ingest.writer import recorded_run
 from kg.query.guard import check_no_service
 from kg.rdf.iris import article_id, article_iri
-from kg.rdf.namespaces import KG, PREFIXES
+from kg.rdf.namespaces import KG, prefix_map
 from kg.rdf.terms import canonical_triples, from_ox, to_ox
-from kg.serve.workers import Reply, error_reply
+from kg.serve.replies import Reply, error_reply
 from kg.store import Store
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ _ONLY_DATA = (
     "article/ID> { ... } are accepted, so that the store's union default graph "
     "stays in step with its article graphs"
 )
-_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+_PREFIXES = prefix_map()
 Operation = tuple[bool, list[ox.Triple]]  # (insert?, triples)
 
 
@@ -175,33 +176,34 @@ def _triple(quad: tuple) -> ox.Triple:
                 "everything by IRI; write IRIs and literals only.",
             )
     try:
-        return ox.Triple(*(to_ox(term) for term in quad[:3]))
+        subject, predicate, value = (to_ox(term) for term in quad[:3])
     except (ValueError, KGError) as err:
         raise UpdateRefused(400, f"The update holds an invalid term: {err}.") from err
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        # Oxigraph would raise TypeError, which once ended the writer process.
+        raise UpdateRefused(
+            400,
+            f"A literal cannot be a subject or predicate, as in {quad[0].n3()} "
+            f"{quad[1].n3()} ...; write the triple with IRIs there.",
+        )
+    return ox.Triple(subject, predicate, value)
 
 
 def _write(store: Store, article: URIRef, before: set, after: set) -> str:
-    """Replace (or remove) the article graph through the Store; record the run."""
-    from kg.store.provenance import recording
-
+    """Replace (or remove) the article graph as a recorded run of its own."""
     hashes = _content_hashes(article, after)
     if after and len(hashes) != 1:
         raise UpdateRefused(400, _hash_message(article, len(hashes)))
-    aid = article_id(article)
-    with recording(store, "update") as log:
+    aid = article_id(article) or ""  # an article graph: checked by parse_update
+    with recorded_run(store, "update") as writer:
         if not after:
-            store.remove_article(article)
-            log.removed.append(aid)
+            writer.remove(aid)
             return "removed"
         graph = Graph()
         for triple in after:
-            graph.add(tuple(from_ox(term) for term in triple))
-        new_hash = hashes.pop()
+            graph.add((from_ox(triple[0]), from_ox(triple[1]), from_ox(triple[2])))
         old_hash = next(iter(_content_hashes(article, before)), None)
-        store.put_article(article, graph, new_hash, force=True)
-        status = "added" if old_hash is None else "replaced"
-        log.note(status, aid, old_hash, new_hash)
-        return status
+        return writer.put(aid, graph, hashes.pop(), previous_hash=old_hash, force=True)
 
 
 def _content_hashes(article: URIRef, triples: set) -> set[str]:

@@ -1,424 +1,30 @@
-"""Worker processes of ``kg serve``: they run queries and draw the view.
+"""The worker processes of ``kg serve``: a pool that replaces a killed worker.
 
-pyoxigraph 0.5 cannot cancel a query (oxigraph#1926) and a thread that has timed
-out keeps burning CPU, so every query runs in a worker *process*; one that
-overruns its time is killed and replaced. Workers are started once and reused
-(a request costs about 2 ms, where a new process per query costs over 100 ms).
-
-Each query worker holds the store open read-only. A read-only store is a snapshot
-taken when it is opened, so a worker reopens it when the store's files change
-(an ingest running beside the server). Oxigraph calls reading beside a writer
-undefined; in practice an open can fail while the writer compacts, so opening is
-retried, and a query that fails on the store is retried once on a fresh open.
-A server started with a write token also runs one *writer* process, the only one
-that opens the store read-write (see :mod:`kg.serve.updates`).
+pyoxigraph cannot cancel a query, so every query runs in a worker *process*
+(:class:`kg.query.runner.KillableWorker`, as ``kg query --timeout`` does); one
+that overruns its time is killed and replaced. Workers are started once and
+reused (a request costs about 2 ms, where a new process per query costs over
+100 ms). What a worker does with a request is :mod:`kg.serve.handlers`.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import queue
-import signal
-import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.errors import KGError, QueryError, StoreError
-from kg.query.worker import bounded_timeout, cap_memory
+from kg.errors import StoreError
+from kg.query.runner import KillableWorker, WorkerTimeout
+from kg.query.worker import bounded_timeout
+from kg.serve.handlers import Request, open_handler
+from kg.serve.replies import Reply, error_reply
 
 logger = logging.getLogger(__name__)
 
-# media type -> format name; the first of each tuple is the default answer.
-RESULTS_TYPES = (
-    ("application/sparql-results+json", "json"),
-    ("application/sparql-results+xml", "xml"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-)
-GRAPH_TYPES = (
-    ("text/turtle", "turtle"),
-    ("application/n-triples", "nt"),
-    ("application/ld+json", "jsonld"),
-    ("application/rdf+xml", "rdfxml"),
-)
-# Names clients also send for the same formats (SPARQLWrapper asks for
-# application/turtle; rdflib for application/sparql-results+xml or rdf+xml).
-_ALIASES = {
-    "application/json": ("application/sparql-results+json", "application/ld+json"),
-    "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
-    "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
-    "application/turtle": ("text/turtle",),
-    "application/x-turtle": ("text/turtle",),
-    "text/plain": ("application/n-triples",),
-}
 _STARTUP_SECONDS = 60.0
-# Seen when a script starts the server without the multiprocessing main guard:
-# the worker re-ran the script and failed.
-_DIED_AT_START = (
-    "A query worker exited while starting (see its error above). A script that "
-    'starts kg.serve.server must do so under if __name__ == "__main__":.'
-)
-# The view inlines vis-network and its own script; article text in it is
-# escaped (kg.views.graph), and nothing may be fetched from anywhere.
-_VIEW_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data: blob:; font-src data:; frame-ancestors 'none'"
-)
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One HTTP answer, built in a worker or in the server, sent as is."""
-
-    status: int
-    content_type: str
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = field(default=())
-
-
-def error_reply(status: int, message: str, *headers: tuple[str, str]) -> Reply:
-    """A plain-text error whose body is the message a user can act on."""
-    return Reply(
-        status, "text/plain; charset=utf-8", (message + "\n").encode(), headers
-    )
-
-
-# --- content negotiation ------------------------------------------------------
-
-
-def negotiate(accept: str | None, kind: str) -> str | None:
-    """The media type to answer with, or None when nothing acceptable is offered.
-
-    Args:
-        accept: the request's Accept header (None or empty: anything goes).
-        kind: "select", "ask" or "graph" (CONSTRUCT and DESCRIBE).
-
-    Returns:
-        One of :data:`RESULTS_TYPES` (select, ask) or :data:`GRAPH_TYPES` (graph).
-    """
-    offers = [media for media, _ in (GRAPH_TYPES if kind == "graph" else RESULTS_TYPES)]
-    ranges = _parse_accept(accept or "*/*")
-    best, best_q = None, 0.0
-    for media in offers:
-        q = _quality(media, ranges)
-        if q > best_q:
-            best, best_q = media, q
-    return best
-
-
-def _parse_accept(accept: str) -> list[tuple[str, float]]:
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        if media:
-            ranges.append((media.lower(), q))
-    return ranges
-
-
-def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
-    """q of the most specific range matching ``media`` (RFC 9110, 12.5.1)."""
-    names = {media} | {alias for alias, to in _ALIASES.items() if media in to}
-    kind = media.split("/")[0]
-    matches = {2: [], 1: [], 0: []}
-    for pattern, q in ranges:
-        if pattern in names:
-            matches[2].append(q)
-        elif pattern == f"{kind}/*":
-            matches[1].append(q)
-        elif pattern == "*/*":
-            matches[0].append(q)
-    for level in (2, 1, 0):
-        if matches[level]:
-            return max(matches[level])
-    return 0.0
-
-
-# --- inside a worker process ------------------------------------------------
-
-
-def store_version(location: Path) -> tuple:
-    """Names, sizes and times of a store's files: changes whenever a writer writes.
-
-    RocksDB's own log (LOG*) is left out; it changes without the data changing.
-    """
-    found = []
-    with os.scandir(location) as entries:
-        for entry in entries:
-            if entry.name.startswith("LOG"):
-                continue
-            try:
-                stat = entry.stat()
-            except FileNotFoundError:  # a writer's compaction removed it just now
-                found.append((entry.name, -1, -1))
-                continue
-            found.append((entry.name, stat.st_size, stat.st_mtime_ns))
-    return tuple(sorted(found))
-
-
-def open_read_only(location: Path):  # noqa: ANN201 - kg.store.LocalStore
-    """Open a store read-only, retrying while a writer beside it compacts.
-
-    Raises:
-        StoreError: the store still cannot be opened after kg.store's retries.
-    """
-    from kg.store import open_read_only as open_store_read_only
-
-    return open_store_read_only(location)
-
-
-class Snapshot:
-    """A read-only view of a store that follows a writer working beside it."""
-
-    def __init__(self, location: Path) -> None:
-        self.location = location
-        self._store = None
-        self._version: tuple | None = None
-
-    def store(self, *, refresh: bool = False):  # noqa: ANN201 - kg.store.Store
-        """The store as it is now; reopened when its files changed."""
-        version = store_version(self.location)
-        if refresh or self._store is None or version != self._version:
-            self._store = open_read_only(self.location)
-            self._version = version
-        return self._store
-
-    def answer(self, request: tuple) -> Reply:
-        """Run one request: ("query", text, accept, max_rows) or ("view", title)."""
-        try:
-            if request[0] == "view":
-                return render_view(self.store(), request[1])
-            try:
-                return answer_query(self.store(), *request[1:])
-            except _StoreFailure:
-                # A writer may have compacted files this snapshot still named.
-                return answer_query(self.store(refresh=True), *request[1:])
-        except (_StoreFailure, KGError) as err:
-            return error_reply(500, str(err))
-
-
-class Writer:
-    """The one read-write handle of a server started with a write token."""
-
-    def __init__(self, location: Path) -> None:
-        self.location = location
-        self._store = None
-
-    def store(self):  # noqa: ANN201 - kg.store.Store
-        """The store, opened read-write on first use (it holds the store's lock)."""
-        from kg.store import open_store
-
-        if self._store is None:
-            self._store = open_store(self.location)
-        return self._store
-
-    def answer(self, request: tuple) -> Reply:
-        """Run one request: ("update", text)."""
-        from kg.serve.updates import answer_update
-
-        return answer_update(self.store(), request[1])
-
-
-class _StoreFailure(Exception):
-    """The store failed under a query (not the query's fault)."""
-
-
-def answer_query(store, text: str, accept: str | None, max_rows: int) -> Reply:  # noqa: ANN001
-    """Run a query over the store and serialise it as the client asked.
-
-    Returns:
-        200 with the results; 400 malformed; 403 refused; 406 no acceptable format.
-
-    Raises:
-        _StoreFailure: the store, not the query, failed (the caller retries).
-    """
-    from kg.query import execute
-
-    try:
-        result = execute(store, text, limit=max_rows + 1)
-    except QueryError as err:
-        cause = err.__cause__
-        if isinstance(cause, (OSError, RuntimeError)) and not isinstance(
-            cause, SyntaxError
-        ):
-            raise _StoreFailure(str(err)) from cause
-        return error_reply(403 if cause is None else 400, str(err))
-    media = negotiate(accept, result.kind)
-    if media is None:
-        offers = GRAPH_TYPES if result.kind == "graph" else RESULTS_TYPES
-        names = ", ".join(m for m, _ in offers)
-        return error_reply(
-            406, f"No acceptable format for this query; ask for {names}."
-        )
-    result, cut = _cap(result, max_rows)
-    headers = (("X-SPARQL-MaxRows", str(max_rows)),) if cut else ()
-    return Reply(200, f"{media}; charset=utf-8", serialize(result, media), headers)
-
-
-def _cap(result, max_rows: int):  # noqa: ANN001, ANN202 - kg.query.QueryResult
-    if len(result.rows) > max_rows:
-        return replace(result, rows=result.rows[:max_rows]), True
-    if len(result.triples) > max_rows:
-        return replace(result, triples=result.triples[:max_rows]), True
-    return result, False
-
-
-def serialize(result, media: str) -> bytes:  # noqa: ANN001 - kg.query.QueryResult
-    """Bytes of a query result in one of the offered media types.
-
-    SELECT/ASK go through ``kg query``'s JSON (same terms, same cap) and, for
-    XML, CSV and TSV, through Oxigraph's own results writers.
-    """
-    import pyoxigraph as ox
-
-    from kg.query import format_json
-    from kg.rdf.namespaces import prefix_map
-
-    if result.kind == "graph":
-        fmt = {
-            "text/turtle": ox.RdfFormat.TURTLE,
-            "application/n-triples": ox.RdfFormat.N_TRIPLES,
-            "application/ld+json": ox.RdfFormat.JSON_LD,
-            "application/rdf+xml": ox.RdfFormat.RDF_XML,
-        }[media]
-        prefixes = prefix_map()
-        return ox.serialize(result.triples, format=fmt, prefixes=prefixes)
-    data = format_json(result).encode("utf-8")
-    if media == "application/sparql-results+json":
-        return data
-    fmt = {
-        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-        "text/csv": ox.QueryResultsFormat.CSV,
-        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-    }[media]
-    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=fmt)
-
-
-def render_view(store, title: str) -> Reply:  # noqa: ANN001 - kg.store.Store
-    """The HTML view of the whole store, drawn into a private temporary file."""
-    from kg.views.graph import render_html
-
-    with tempfile.TemporaryDirectory(prefix="kg-serve-") as folder:
-        out = Path(folder) / "view.html"
-        render_html(store, out, title=title)
-        body = out.read_bytes()
-    return Reply(
-        200, "text/html; charset=utf-8", body, (("Content-Security-Policy", _VIEW_CSP),)
-    )
-
-
-def _worker_main(conn, location: str, writable: bool = False) -> None:  # noqa: ANN001
-    """Entry point of a worker process: open the store, then answer requests."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers
-    _exit_with_parent()
-    cap_memory()  # a runaway query kills this worker (replaced), not the machine
-    try:
-        handler = Writer(Path(location)) if writable else Snapshot(Path(location))
-        handler.store()
-    except KGError as err:
-        conn.send(("failed", str(err)))
-        return
-    conn.send(("ready", ""))
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(handler.answer(request))
-
-
-def _exit_with_parent() -> None:
-    """End this worker if the server dies without stopping it (e.g. SIGKILL)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-# --- in the server: the pool of workers ---------------------------------------
-
-
-class QueryTimeout(Exception):
-    """A worker did not answer in time and was killed."""
-
-
-class _Worker:
-    """One worker process and the pipe to it."""
-
-    def __init__(self, location: Path, writable: bool = False) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(
-            target=_worker_main, args=(child, str(location), writable), daemon=True
-        )
-        self._process.start()
-        child.close()
-        self._ready = False
-
-    def wait_ready(self, seconds: float) -> None:
-        """Block until the worker has opened the store.
-
-        Raises:
-            StoreError: it could not, or did not say so within ``seconds``.
-        """
-        if self._ready:
-            return
-        if not self._conn.poll(seconds):
-            self.kill()
-            raise StoreError(f"A query worker did not start within {seconds:.0f} s.")
-        try:
-            status, message = self._conn.recv()
-        except EOFError:
-            status, message = "failed", _DIED_AT_START
-        if status != "ready":
-            self.kill()
-            raise StoreError(message)
-        self._ready = True
-
-    def ask(self, request: tuple, seconds: float) -> Reply:
-        """Send one request and wait at most ``seconds`` for its reply.
-
-        Raises:
-            QueryTimeout: no reply in time; the worker has been killed.
-        """
-        self.wait_ready(_STARTUP_SECONDS)
-        self._conn.send(request)
-        if not self._conn.poll(seconds):
-            self.kill()
-            raise QueryTimeout
-        return self._conn.recv()
-
-    @property
-    def pid(self) -> int:
-        """The worker's process id (for logs, and to tell a replacement apart)."""
-        return self._process.pid
-
-    def alive(self) -> bool:
-        """True while the process runs."""
-        return self._process.is_alive()
-
-    def kill(self) -> None:
-        """Stop the process now (a query cannot be cancelled any other way)."""
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join(5)
-        self._conn.close()
+_DIED_AT_START = "A query worker exited while starting (see its error above)."
 
 
 class WorkerPool:
@@ -431,8 +37,8 @@ class WorkerPool:
         self.location = location
         self.size = size
         self.writable = writable
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
+        self._idle: queue.Queue[KillableWorker] = queue.Queue()
+        self._all: set[KillableWorker] = set()
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -443,10 +49,10 @@ class WorkerPool:
         """
         workers = [self._spawn() for _ in range(self.size)]
         for worker in workers:
-            worker.wait_ready(_STARTUP_SECONDS)
+            _wait_ready(worker, _STARTUP_SECONDS)
             self._idle.put(worker)
 
-    def run(self, request: tuple, seconds: float) -> Reply:
+    def run(self, request: Request, seconds: float) -> Reply:
         """Answer a request in a free worker, within ``seconds`` in all.
 
         A worker goes back to the pool only after its reply was read in full.
@@ -473,11 +79,11 @@ class WorkerPool:
             )  # fmt: skip
         clean = False
         try:
-            reply = worker.ask(
-                request, max(seconds - (time.monotonic() - started), 0.01)
-            )
+            _wait_ready(worker, _STARTUP_SECONDS)  # a replacement may be starting
+            left = max(seconds - (time.monotonic() - started), 0.01)
+            reply = worker.ask(request, left)
             clean = True
-        except QueryTimeout:
+        except WorkerTimeout:
             reply = error_reply(503, _timeout_message(seconds))
         except Exception as err:  # any failure retires the worker
             logger.warning("query worker failed: %r; replacing it", err)
@@ -498,8 +104,8 @@ class WorkerPool:
         for worker in workers:
             worker.kill()
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self.location, self.writable)
+    def _spawn(self) -> KillableWorker:
+        worker = KillableWorker(open_handler, str(self.location), self.writable)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -510,7 +116,7 @@ class WorkerPool:
             workers = list(self._all)
         return {worker.pid for worker in workers if worker.alive()}
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: KillableWorker) -> None:
         """Kill a worker whose pipe cannot be trusted and put a new one in the pool.
 
         Never raises: it runs while an error reply, or an exception, is on its
@@ -541,17 +147,23 @@ def _timeout_message(seconds: float) -> str:
     )
 
 
-__all__ = [
-    "GRAPH_TYPES",
-    "RESULTS_TYPES",
-    "Reply",
-    "Snapshot",
-    "WorkerPool",
-    "Writer",
-    "answer_query",
-    "error_reply",
-    "negotiate",
-    "open_read_only",
-    "serialize",
-    "store_version",
-]
+def _wait_ready(worker: KillableWorker, seconds: float) -> None:
+    """Block until the worker has opened the store.
+
+    Raises:
+        StoreError: it could not, or did not say so within ``seconds``.
+    """
+    try:
+        status, message = worker.ready(seconds)
+    except WorkerTimeout:
+        raise StoreError(
+            f"A query worker did not start within {seconds:.0f} s."
+        ) from None
+    except EOFError:
+        status, message = "failed", _DIED_AT_START
+    if status != "ready":
+        worker.kill()
+        raise StoreError(message)
+
+
+__all__ = ["WorkerPool"]

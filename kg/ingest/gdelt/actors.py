@@ -63,13 +63,15 @@ def actor_entity(actor: ActorFields) -> Entity:
         return Entity(country.name, "country", iso3, named, code=actor.code or None)
     known = _known_actors().get(normalise(actor.name))
     if known is not None:
-        name, kind, country_code = known
-        return Entity(name, kind, country_code, (actor.name,), code=actor.code or None)
+        name, known_kind, country_code = known
+        return Entity(
+            name, known_kind, country_code, (actor.name,), code=actor.code or None
+        )
     kind: EntityKind = "group" if actor.type1 in _GROUP_TYPES else "organization"
-    named = country_by_name(actor.name)
-    if iso3 and named is not None and named.iso3 == iso3:
+    country_named = country_by_name(actor.name)
+    if iso3 and country_named is not None and country_named.iso3 == iso3:
         sector = actor.code[len(actor.country) :][:3]
-        label = f"{named.name} {_SECTOR_WORDS.get(sector, sector)}".strip()
+        label = f"{country_named.name} {_SECTOR_WORDS.get(sector, sector)}".strip()
         aliases = (actor.name,)
     return Entity(label, kind, iso3, aliases, code=actor.code or None)
 

@@ -22,7 +22,7 @@ from kg.rdf.iris import event_iri
 from kg.rdf.mapping import extraction_to_graph
 from kg.rdf.namespaces import KG
 from kg.rdf.ontology import cameo_labels
-from kg.records import Article, Event, Extraction
+from kg.records import Article, Entity, Event, Extraction
 
 #: kg:model and kg:metadata "dataset: ..." of every imported article.
 DATASET = "GDELT 2.0 event export"
@@ -59,7 +59,7 @@ def url_article(
 def article_graph(article: Article, parsed: list[GdeltRow]) -> Graph:
     """The named graph of one source URL: kg's mapping plus the GDELT fields."""
     events = [_event(row, article.url or row.url) for row in parsed]
-    entities = []
+    entities: list[Entity] = []
     for event in events:
         entities.extend(e for e in (event.source, event.target, event.location) if e)
     extraction = Extraction(article, tuple(dict.fromkeys(entities)), tuple(events))

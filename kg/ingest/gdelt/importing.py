@@ -22,11 +22,11 @@ from pathlib import Path
 from kg.errors import InputError, KGError
 from kg.ingest.gdelt.articles import DATASET, article_graph, url_article
 from kg.ingest.gdelt.columns import parse_row
+from kg.ingest.writer import RunWriter, recorded_run
 from kg.rdf.iris import article_iri
 from kg.rdf.namespaces import PROV
 from kg.rdf.ontology import load_ontology
 from kg.store import Store
-from kg.store.provenance import RunLog, recording
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +99,10 @@ def import_gdelt(
         )
         for path in paths:
             _spool_file(Path(path), spool, counts, failed)
-        with recording(store, "import-gdelt", model=DATASET) as run:
+        with recorded_run(store, "import-gdelt", model=DATASET) as writer:
             for url, rows in _rows_by_url(spool):
-                _store_article(url, rows, store, run, counts, failed, progress)
-            run.failed = counts["failed"] + counts["bad"]
+                _store_article(url, rows, writer, counts, failed, progress)
+            writer.run.failed = counts["failed"] + counts["bad"]
     fields = ("rows", "skipped", "bad", "added", "replaced", "unchanged", "failed")
     return GdeltReport(
         **{f: counts[f] for f in fields},
@@ -192,31 +192,33 @@ def _rows_by_url(spool: sqlite3.Connection) -> Iterator[tuple[str, list[tuple]]]
 def _store_article(
     url: str,
     rows: list[tuple[str, str]],
-    store: Store,
-    run: RunLog,
+    writer: RunWriter,
     counts: Counter[str],
     failed: Callable[..., None],
     progress: Progress | None,
 ) -> None:
     """Build one URL's article and write it, unless the stored one is equal.
 
-    The write is noted on the run, as ingest does, so ``kg history`` shows
-    what each GDELT import added or replaced.
+    The write goes through the run's writer, as ingest's do, so ``kg history``
+    shows what each GDELT import added or replaced.
     """
     parsed = [parse_row(line) for _origin, line in rows]
     article = url_article(url, rows, parsed)
     iri = article_iri(article)
     status = "unchanged"
-    previous = store.article_hash(iri)
-    if previous != article.content_hash:
+    previous = writer.store.article_hash(iri)
+    if previous == article.content_hash:
+        writer.unchanged(article.id)
+    else:
         graph = article_graph(article, parsed)
-        graph.add((iri, PROV.wasGeneratedBy, run.iri))
+        graph.add((iri, PROV.wasGeneratedBy, writer.run.iri))
         try:
-            status = store.put_article(iri, graph, article.content_hash)
+            status = writer.put(
+                article.id, graph, article.content_hash, previous_hash=previous
+            )
         except KGError as error:
             failed(InputError(article.origin, f"{url} not stored: {error}"))
             status = "failed"
-    run.note(status, article.id, previous, article.content_hash)
     if status in ("added", "replaced"):
         counts["events"] += len(parsed)
     if status != "failed":

@@ -72,10 +72,9 @@ def _gazetteer_place(name: str, iso3: str | None, geo: GeoFields) -> Place | Non
 
 def _near(place: Place, geo: GeoFields) -> bool:
     """True when the two points are within about 50 km (flat-earth is enough)."""
-    if None in (place.latitude, place.longitude, geo.latitude, geo.longitude):
+    lat, lon = place.latitude, place.longitude
+    if lat is None or lon is None or geo.latitude is None or geo.longitude is None:
         return False
-    dlat = place.latitude - geo.latitude  # type: ignore[operator]
-    dlon = (place.longitude - geo.longitude) * math.cos(  # type: ignore[operator]
-        math.radians(geo.latitude)  # type: ignore[arg-type]
-    )
+    dlat = lat - geo.latitude
+    dlon = (lon - geo.longitude) * math.cos(math.radians(geo.latitude))
     return math.hypot(dlat, dlon) <= _NEAR_DEGREES

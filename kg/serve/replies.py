@@ -1,0 +1,121 @@
+"""HTTP replies of ``kg serve`` and the choice of their format.
+
+A reply is built in a worker process or in the server and sent as is; it lives
+here, below both the workers and the update handler, so that neither needs the
+other to speak HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.query import QueryResult
+from kg.query import serialize as serialize_result
+
+# media type -> format name; the first of each tuple is the default answer.
+RESULTS_TYPES = (
+    ("application/sparql-results+json", "json"),
+    ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"),
+    ("text/tab-separated-values", "tsv"),
+)
+GRAPH_TYPES = (
+    ("text/turtle", "turtle"),
+    ("application/n-triples", "nt"),
+    ("application/ld+json", "jsonld"),
+    ("application/rdf+xml", "rdfxml"),
+)
+_FORMATS = dict(RESULTS_TYPES + GRAPH_TYPES)
+# Names clients also send for the same formats (SPARQLWrapper asks for
+# application/turtle; rdflib for application/sparql-results+xml or rdf+xml).
+_ALIASES = {
+    "application/json": ("application/sparql-results+json", "application/ld+json"),
+    "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "application/turtle": ("text/turtle",),
+    "application/x-turtle": ("text/turtle",),
+    "text/plain": ("application/n-triples",),
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP answer, built in a worker or in the server, sent as is."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+
+def error_reply(status: int, message: str, *headers: tuple[str, str]) -> Reply:
+    """A plain-text error whose body is the message a user can act on."""
+    return Reply(
+        status, "text/plain; charset=utf-8", (message + "\n").encode(), headers
+    )
+
+
+# --- content negotiation ------------------------------------------------------
+
+
+def negotiate(accept: str | None, kind: str) -> str | None:
+    """The media type to answer with, or None when nothing acceptable is offered.
+
+    Args:
+        accept: the request's Accept header (None or empty: anything goes).
+        kind: "select", "ask" or "graph" (CONSTRUCT and DESCRIBE).
+
+    Returns:
+        One of :data:`RESULTS_TYPES` (select, ask) or :data:`GRAPH_TYPES` (graph).
+    """
+    offers = [media for media, _ in (GRAPH_TYPES if kind == "graph" else RESULTS_TYPES)]
+    ranges = _parse_accept(accept or "*/*")
+    best, best_q = None, 0.0
+    for media in offers:
+        q = _quality(media, ranges)
+        if q > best_q:
+            best, best_q = media, q
+    return best
+
+
+def _parse_accept(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        if media:
+            ranges.append((media.lower(), q))
+    return ranges
+
+
+def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
+    """q of the most specific range matching ``media`` (RFC 9110, 12.5.1)."""
+    names = {media} | {alias for alias, to in _ALIASES.items() if media in to}
+    kind = media.split("/")[0]
+    matches: dict[int, list[float]] = {2: [], 1: [], 0: []}
+    for pattern, q in ranges:
+        if pattern in names:
+            matches[2].append(q)
+        elif pattern == f"{kind}/*":
+            matches[1].append(q)
+        elif pattern == "*/*":
+            matches[0].append(q)
+    for level in (2, 1, 0):
+        if matches[level]:
+            return max(matches[level])
+    return 0.0
+
+
+def serialize(result: QueryResult, media: str) -> bytes:
+    """Bytes of a query result in one of the offered media types.
+
+    Written by :func:`kg.query.serialize`, the serialiser ``kg query`` prints.
+    """
+    return serialize_result(result, _FORMATS[media])

@@ -1,0 +1,99 @@
+"""How ``kg serve`` runs: :class:`Settings`, and the checks made before it starts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import StoreError, UsageError
+from kg.query.worker import bounded_timeout
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_ROWS = 10_000
+#: Largest POST body read; a SPARQL query longer than 1 MiB is not a query.
+#: Shortest write token accepted; a token is a password that never expires.
+MIN_TOKEN_LENGTH = 16
+# RFC 6750's b64token: what an Authorization: Bearer header can carry as is.
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How ``kg serve`` runs.
+
+    Attributes:
+        store: folder of an existing store (opened read-only).
+        host, port: where to listen; port 0 picks a free port.
+        timeout: seconds a query may run before its worker is killed.
+        max_rows: most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned.
+        workers: worker processes, i.e. queries that can run at once.
+        view_timeout: seconds allowed to draw the HTML view.
+        title: title of the HTML view.
+        write_token: enables SPARQL Update at /update for requests that carry
+            ``Authorization: Bearer`` this token; None keeps the server read-only.
+    """
+
+    store: Path
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    timeout: float = DEFAULT_TIMEOUT
+    max_rows: int = DEFAULT_MAX_ROWS
+    workers: int = 2
+    view_timeout: float = 300.0
+    title: str = "kg event graph"
+    write_token: str | None = field(default=None, repr=False)
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse settings the server cannot run with, before anything starts.
+
+    Raises:
+        StoreError: no store folder at ``settings.store``.
+        UsageError: a time limit, row cap, worker count or token that does not fit.
+    """
+    store = settings.store
+    if str(store) == "memory" or not (Path(store) / "CURRENT").is_file():
+        raise StoreError(
+            f"No store at {store}: kg serve reads an existing store folder. Build "
+            "one first (kg build ARTICLES or kg ingest ARTICLES --store PATH)."
+        )
+    # Bounded here, not only in the CLI: inf or nan would reach poll() per request.
+    bounded_timeout(settings.timeout, "timeout")
+    bounded_timeout(settings.view_timeout, "view_timeout")
+    if settings.timeout <= 0 or settings.max_rows < 1 or settings.workers < 1:
+        raise UsageError(
+            "kg serve needs --timeout above 0, --max-rows of at least 1 and at "
+            "least one worker."
+        )
+    _check_token(settings.write_token)
+
+
+def _check_token(token: str | None) -> None:
+    """Refuse a write token that is short or cannot travel in a Bearer header."""
+    if token is None:
+        return
+    make = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise UsageError(
+            f"The write token has {len(token)} characters; use at least "
+            f"{MIN_TOKEN_LENGTH}, random ({make})."
+        )
+    if not _TOKEN_CHARS.fullmatch(token):
+        raise UsageError(
+            "The write token may hold only letters, digits and - . _ ~ + / "
+            f"(then = at the end), as in an HTTP Bearer token; {make}."
+        )
+
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_PORT",
+    "DEFAULT_TIMEOUT",
+    "MIN_TOKEN_LENGTH",
+    "Settings",
+    "check_settings",
+]
