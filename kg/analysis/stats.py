@@ -151,8 +151,9 @@ def top_actors(store: Store, limit: int = 10) -> tuple[ActorCount, ...]:
 
 def format_stats(stats: Stats, width: int = 100) -> str:
     """Readable text: headline counts, events per CAMEO root, top actors."""
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=buffer,
         width=width,
         no_color=True,
         highlight=False,
@@ -170,7 +171,7 @@ def format_stats(stats: Stats, width: int = 100) -> str:
         for a in stats.top_actors:
             actors.add_row(a.label or "", a.kind or "", shorten(a.iri), str(a.events))
         console.print(actors)
-    return console.file.getvalue()
+    return buffer.getvalue()
 
 
 def format_summary(stats: Stats) -> str:
