@@ -86,8 +86,12 @@ class LookupAttributeRuler(AttributeRuler):
             self._index()
         strings = self.vocab.strings
         found: set[Match] = set()
+        # spaCy's stub wants list[int | str]; any list of attribute ids works
+        columns = self._columns
         rows = (
-            doc.to_array(self._columns).tolist() if self._columns and len(doc) else []
+            doc.to_array(columns).tolist()  # type: ignore[arg-type]
+            if columns and len(doc)
+            else []
         )
         if rows and not isinstance(rows[0], list):  # one column comes flat
             rows = [[value] for value in rows]
@@ -225,5 +229,7 @@ def speed_up_attribute_ruler(nlp: Language) -> None:
     if type(old) is not AttributeRuler:
         return
     new = nlp.replace_pipe("attribute_ruler", "kg_attribute_ruler")
+    if not isinstance(new, LookupAttributeRuler):  # spaCy types it as a callable
+        raise TypeError(f"kg_attribute_ruler made a {type(new).__name__}")
     # the vocabulary is the same object: copy the rules alone
     new.from_bytes(old.to_bytes(exclude=["vocab"]), exclude=["vocab"])

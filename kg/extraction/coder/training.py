@@ -124,7 +124,7 @@ def read_corpus(
         InputError: a malformed gold line, a gold article without text or a gold
             sentence not in its text (one line naming file, line, problem).
     """
-    from kg.extraction import _pieces, _prepare
+    from kg.extraction.batch import _pieces, _prepare
     from kg.read import iter_articles
 
     articles_dir, gold_path = folder / "articles", folder / "gold.jsonl"
@@ -229,7 +229,7 @@ def learn_lexicon(corpus: Corpus, keys: Iterable[str]) -> tuple[dict, dict, dict
             if head is not None:
                 roots[head.lemma_.lower()][gold.root] += 1
             for actor in (gold.source, gold.target):
-                noun = actor and _gold_head(piece, gold.sentence, actor.name)
+                noun = _gold_head(piece, gold.sentence, actor.name) if actor else None
                 if noun is not None and noun.pos_ == "NOUN":
                     nouns[noun.lemma_.lower()] += noun.i not in piece.entity_tokens
     lexicon, rates = {}, {}
@@ -393,7 +393,7 @@ def train_model(
     bare = replace(_model({}, 0.0, 0.5, lexicon, rates), actor_nouns=frozenset(nouns))
     wanted = set(keys)
     groups: list[list[tuple[list[str], int]]] = []
-    dated = []
+    dated: list[tuple[list[str], int]] = []
     for piece in corpus.pieces:
         key = article_key(piece.article.id)
         if key in wanted:
@@ -731,7 +731,11 @@ def cross_validate(
     memo: dict[tuple, Score] = {}
     threshold, rule_threshold = max(
         ((t, r) for t in THRESHOLDS for r in RULE_THRESHOLDS if r <= t),
-        key=lambda tr: (events_f1(corpus, pooled, *tr, ruled, memo), -tr[0], -tr[1]),
+        key=lambda tr: (
+            events_f1(corpus, pooled, tr[0], tr[1], ruled, memo),
+            -tr[0],
+            -tr[1],
+        ),
     )
     best_only = [
         Extraction(
