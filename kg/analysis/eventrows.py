@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -44,6 +44,7 @@ from kg.store import Store, open_store
 logger = logging.getLogger(__name__)
 
 _N = TypeVar("_N", int, float)
+_R = TypeVar("_R")
 
 _ACTOR_KINDS = ("Person", "Organization", "Group", "Country")  # order breaks ties
 
@@ -151,7 +152,8 @@ class _Reader:
             for iri in self.subjects(KG[kind])
         }
         self.types = _cameo_types(store)
-        self.cache: dict[tuple[str, str], object] = {}
+        # (kind, IRI) -> record; each kind holds what its make() returns
+        self.cache: dict[tuple[str, str], Any] = {}
 
     def subjects(self, cls: URIRef) -> list[str]:
         """IRIs of every instance of a class, sorted."""
@@ -180,13 +182,16 @@ class _Reader:
             article=self._once("article", _text(get["article"]) or "", self._article),
         )
 
-    def _once(self, kind: str, iri: str, make: Callable[[str], object]):  # noqa: ANN202
+    def _once(self, kind: str, iri: str, make: Callable[[str], _R]) -> _R:
+        """``make(iri)``, built once: an actor in 500 events is one record."""
         key = (kind, iri)
         if key not in self.cache:
             self.cache[key] = make(iri)
         return self.cache[key]
 
-    def _maybe(self, kind: str, term: Term | None, make: Callable):  # noqa: ANN202
+    def _maybe(
+        self, kind: str, term: Term | None, make: Callable[[str], _R]
+    ) -> _R | None:
         return None if term is None else self._once(kind, term.value, make)
 
     def _fact(self, key: str, iri: str) -> Term | None:

@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 #: Token attributes a rule may test, as ``Doc.to_array`` gives them (POS is
 #: left out: the array holds it as a part-of-speech number, not a string hash).
@@ -65,7 +66,7 @@ class LookupAttributeRuler(AttributeRuler):
     """An ``AttributeRuler`` that matches its rules by lookup (see the module
     docstring); given the model's own ruler's rules with ``from_bytes``."""
 
-    def __init__(self, vocab, name: str = "attribute_ruler") -> None:  # noqa: ANN001
+    def __init__(self, vocab: Vocab, name: str = "attribute_ruler") -> None:
         super().__init__(vocab, name, validate=False)
         self._built_for = -1
         self._columns: list[int] = []  # attribute ids, as Doc.to_array takes them

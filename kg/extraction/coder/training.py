@@ -34,7 +34,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from kg.errors import InputError, KGError
-from kg.evaluation import GoldArticle, evaluate, lenient_match, load_gold
+from kg.evaluation import (
+    EvaluationReport,
+    GoldArticle,
+    evaluate,
+    lenient_match,
+    load_gold,
+)
 from kg.evaluation.keys import article_key
 from kg.evaluation.matching import match_items
 from kg.evaluation.scores import Score
@@ -657,7 +663,7 @@ def _kept_events(
     return tuple(sorted(kept.values(), key=lambda e: e.trigger_start))
 
 
-def _score(corpus: Corpus, outputs: list[Extraction]):  # noqa: ANN202 - EvaluationReport
+def _score(corpus: Corpus, outputs: list[Extraction]) -> EvaluationReport:
     keys = {article_key(x.article.id) for x in outputs}
     return evaluate({k: corpus.gold[k] for k in keys}, outputs)
 
