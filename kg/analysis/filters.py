@@ -108,6 +108,7 @@ def check_probability(value: object, name: str = "min_confidence") -> float:
         UsageError: not a number, not finite, or outside [0, 1].
     """
     try:
+        # any object may come in: float() refusing it is part of the check
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         number = math.nan
