@@ -34,6 +34,7 @@ _DATEPARSER_SETTINGS = {
     "STRICT_PARSING": True,
 }
 
+#: What each reader yields: an article, or the problem that kept one from being read.
 Item = Article | InputError
 
 
