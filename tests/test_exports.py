@@ -312,6 +312,6 @@ def test_exports_cli_rdf_refuses_filters(store_path):
     ],
 )
 def test_exports_csv_cells_never_formulas(value, expected):
-    from kg.export import _defused
+    from kg.export.events import _defused
 
     assert _defused(value) == expected

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.read import _os_error, iter_articles
+from kg.read import iter_articles
+from kg.read.problems import os_error
 from kg.records import Article
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
@@ -390,7 +391,7 @@ def test_reading_oversize_stdin(data):
     ],
 )
 def test_reading_os_errors_mapped(exc, problem):
-    assert str(_os_error("f.txt", exc)) == f"f.txt: {problem}"
+    assert str(os_error("f.txt", exc)) == f"f.txt: {problem}"
 
 
 def _read_as_unprivileged(path: Path) -> list[str]:

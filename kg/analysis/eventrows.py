@@ -4,7 +4,9 @@
 by one index scan per property over the union (plus a SPARQL read of the CAMEO
 scheme), joined in Python. Exports,
 ``kg network`` and the graph builders of :mod:`kg.analysis.graphs` all start here, so a
-filter means the same thing everywhere.
+filter means the same thing everywhere. The records are defined in
+:mod:`kg.analysis.rows` and the filters in :mod:`kg.analysis.filters`; both are
+re-exported here, the one module callers import.
 
 Only events the text says happened (kg:modality "asserted", or no modality) are
 kept by default: a denied attack is not a tie between two actors.
@@ -12,189 +14,40 @@ kept by default: a denied attack is not a tie between two actors.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import math
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from typing import Literal
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.errors import UsageError
+from kg.analysis.filters import (
+    ASSERTED,
+    EventFilter,
+    check_probability,
+    meets_confidence,
+    words_match,
+)
+from kg.analysis.rows import (
+    ActorInfo,
+    ArticleInfo,
+    CameoType,
+    EventRow,
+    PlaceInfo,
+    Stance,
+)
+from kg.errors import StoreError
 from kg.rdf.namespaces import CAMEO, KG, prefix_map
 from kg.store import Store, open_store
 
 logger = logging.getLogger(__name__)
 
-#: The default modality filter: only events the text states as having happened.
-ASSERTED: frozenset[str] = frozenset({"asserted"})
+_N = TypeVar("_N", int, float)
+_R = TypeVar("_R")
 
-Stance = Literal["cooperation", "conflict"]
 _ACTOR_KINDS = ("Person", "Organization", "Group", "Country")  # order breaks ties
-_CAMEO_CODE = re.compile(r"(?:cameo:)?(\d{2,4})")
-_ISO_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
-
-
-@dataclass(frozen=True)
-class ActorInfo:
-    """An actor as events name it: IRI, label, class name, ISO3 country, code."""
-
-    iri: str
-    label: str
-    kind: str
-    country: str | None = None
-    code: str | None = None
-
-
-@dataclass(frozen=True)
-class PlaceInfo:
-    """Where an event happened, with its GeoNames link when it was resolved."""
-
-    iri: str
-    label: str
-    country: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    geonames_id: int | None = None
-
-
-@dataclass(frozen=True)
-class CameoType:
-    """An event type: CAMEO code and root, their names, quad class, Goldstein."""
-
-    code: str
-    label: str
-    root: str
-    root_label: str
-    quad_class: int | None = None
-    goldstein: float | None = None
-
-    @property
-    def stance(self) -> Stance | None:
-        """Cooperation (quad classes 1-2) or conflict (3-4); None if unknown."""
-        if self.quad_class is None:
-            return None
-        return "cooperation" if self.quad_class <= 2 else "conflict"
-
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    """The article an event was read from."""
-
-    iri: str
-    title: str = ""
-    url: str = ""
-    published: date | None = None
-
-
-@dataclass(frozen=True)
-class EventRow:
-    """One event with everything the graphs, tables and views show about it."""
-
-    iri: str
-    cameo: CameoType
-    source: ActorInfo
-    target: ActorInfo | None
-    place: PlaceInfo | None
-    date: date | None
-    modality: str
-    trigger: str
-    sentence: str
-    confidence: float | None
-    article: ArticleInfo
-
-    @property
-    def when(self) -> date | None:
-        """The event's date, else its article's: what time filters compare."""
-        return self.date or self.article.published
-
-    @property
-    def actors(self) -> tuple[ActorInfo, ...]:
-        """Source, then target when there is one."""
-        return (self.source,) if self.target is None else (self.source, self.target)
-
-
-@dataclass(frozen=True)
-class EventFilter:
-    """Which events to keep: every criterion given must hold, and within one
-    criterion any of its values may match.
-
-    Attributes:
-        since, until: inclusive bounds on :attr:`EventRow.when`, as ISO dates or
-            prefixes ("2019", "2019-01", "2019-01-24"); undated events are
-            dropped when either is set.
-        types: CAMEO codes or roots ("04", "043", "cameo:190"); a code matches
-            itself and every finer code under it.
-        actors: an actor's IRI, its actor code ("UKRGOV") or whole words of its
-            label ("zelenskiy"), on either side of the event.
-        countries: ISO 3166-1 alpha-3 (or alpha-2) codes of source, target or place.
-        places: a place's IRI, GeoNames id or whole words of its label.
-        modalities: modalities to keep (an event without one counts as
-            "asserted"); None keeps every event.
-        min_confidence: keep events whose kg:confidence is at least this (a
-            probability in [0, 1]); an event without a confidence is then
-            dropped. None keeps every event.
-
-    Raises:
-        UsageError: a malformed date, CAMEO code or country code, since after
-            until, or a minimum confidence outside [0, 1].
-    """
-
-    since: str | date | None = None
-    until: str | date | None = None
-    types: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
-    modalities: frozenset[str] | None = ASSERTED
-    min_confidence: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.min_confidence is not None:
-            object.__setattr__(
-                self, "min_confidence", check_probability(self.min_confidence)
-            )
-        for bound in (self.since, self.until):
-            if bound is not None and not _ISO_PREFIX.fullmatch(str(bound)):
-                raise UsageError(
-                    f"{bound!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD."
-                )
-        for code in self.types:
-            if not _CAMEO_CODE.fullmatch(code):
-                raise UsageError(
-                    f"{code!r} is not a CAMEO code: give 2 to 4 digits, such as "
-                    "'04' (a root) or '043'."
-                )
-        object.__setattr__(self, "countries", _alpha3(self.countries))
-        since, until = str(self.since or ""), str(self.until or "9999")
-        if since[: len(until)] > until:
-            raise UsageError(f"since ({since}) is after until ({until}); swap them.")
-
-    def matches(self, row: EventRow) -> bool:
-        """Whether ``row`` passes every criterion of this filter."""
-        return (
-            self._in_time(row.when)
-            and (self.modalities is None or row.modality in self.modalities)
-            and _any(self.types, lambda t: row.cameo.code.startswith(_code(t)))
-            and _any(self.actors, lambda name: _any_actor_named(row, name))
-            and _any(self.countries, lambda iso: iso in _countries(row))
-            and _any(self.places, lambda name: _place_named(row.place, name))
-            and meets_confidence(row.confidence, self.min_confidence)
-        )
-
-    def _in_time(self, when: date | None) -> bool:
-        if self.since is None and self.until is None:
-            return True
-        if when is None:
-            return False
-        day, since, until = when.isoformat(), str(self.since or ""), str(self.until)
-        return day[: len(since)] >= since and (
-            self.until is None or day[: len(until)] <= until
-        )
 
 
 def load_events(store: Store, filters: EventFilter | None = None) -> list[EventRow]:
@@ -216,42 +69,9 @@ def load_events(store: Store, filters: EventFilter | None = None) -> list[EventR
         row = reader.event(iri)
         if row is not None and filters.matches(row):
             rows.append(row)
-    rows.sort(key=lambda r: (r.when is None, r.when or date.min, r.iri))
+    rows.sort(key=lambda r: (r.when is None, r.when or dt.date.min, r.iri))
     logger.debug("read %d events", len(rows))
     return rows
-
-
-def check_probability(value: object, name: str = "min_confidence") -> float:
-    """``value`` as a float in [0, 1], the range kg:confidence takes.
-
-    Checked once where a minimum enters, so nan (which every comparison would
-    silently fail, dropping all events) or 1.5 (which keeps none) is refused
-    with a message instead of giving an empty result.
-
-    Raises:
-        UsageError: not a number, not finite, or outside [0, 1].
-    """
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, bool) or not 0.0 <= number <= 1.0:  # nan fails both
-        raise UsageError(
-            f"{name} {value!r} is not a probability: give a number from 0 to 1, "
-            "such as 0.8."
-        )
-    return number
-
-
-def meets_confidence(confidence: float | None, minimum: float | None) -> bool:
-    """Whether an event's confidence passes a minimum; the one rule every view uses.
-
-    No minimum keeps every event; with one, an event without a confidence is
-    dropped, since nothing says it is likely enough.
-    """
-    if minimum is None:
-        return True
-    return confidence is not None and confidence >= minimum
 
 
 def events_below(store: Store, minimum: float) -> frozenset[str]:
@@ -266,10 +86,10 @@ def events_below(store: Store, minimum: float) -> frozenset[str]:
         None, _RDF_TYPE, ox.NamedNode(str(KG.Event)), ox.DefaultGraph()
     )
     return frozenset(
-        quad.subject.value
+        _value(quad.subject)
         for quad in events
         if not meets_confidence(
-            _number(confidences.get(quad.subject.value), float), minimum
+            _number(confidences.get(_value(quad.subject)), float), minimum
         )
     )
 
@@ -333,14 +153,15 @@ class _Reader:
             for iri in self.subjects(KG[kind])
         }
         self.types = _cameo_types(store)
-        self.cache: dict[tuple[str, str], object] = {}
+        # (kind, IRI) -> record; each kind holds what its make() returns
+        self.cache: dict[tuple[str, str], Any] = {}
 
     def subjects(self, cls: URIRef) -> list[str]:
         """IRIs of every instance of a class, sorted."""
         quads = self.store.quads_for_pattern(
             None, _RDF_TYPE, ox.NamedNode(str(cls)), ox.DefaultGraph()
         )
-        return sorted(q.subject.value for q in quads)
+        return sorted(_value(q.subject) for q in quads)
 
     def event(self, iri: str) -> EventRow | None:
         """The record of one event, or None when it lacks a type or a source."""
@@ -362,13 +183,16 @@ class _Reader:
             article=self._once("article", _text(get["article"]) or "", self._article),
         )
 
-    def _once(self, kind: str, iri: str, make: Callable[[str], object]):  # noqa: ANN202
+    def _once(self, kind: str, iri: str, make: Callable[[str], _R]) -> _R:
+        """``make(iri)``, built once: an actor in 500 events is one record."""
         key = (kind, iri)
         if key not in self.cache:
             self.cache[key] = make(iri)
         return self.cache[key]
 
-    def _maybe(self, kind: str, term: Term | None, make: Callable):  # noqa: ANN202
+    def _maybe(
+        self, kind: str, term: Term | None, make: Callable[[str], _R]
+    ) -> _R | None:
         return None if term is None else self._once(kind, term.value, make)
 
     def _fact(self, key: str, iri: str) -> Term | None:
@@ -425,15 +249,35 @@ def _column(store: Store, predicate: URIRef) -> dict[str, Term]:
         None, ox.NamedNode(str(predicate)), None, ox.DefaultGraph()
     )
     for quad in quads:
-        subject, old = quad.subject.value, column.get(quad.subject.value)
+        if isinstance(quad.object, ox.Triple):
+            continue  # an RDF-star quoted triple: no value kg reads
+        subject = _value(quad.subject)
+        old = column.get(subject)
         if old is None or str(quad.object) < str(old):
             column[subject] = quad.object
     return column
 
 
+def _value(subject: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    """The IRI or blank-node id of a subject; kg writes no RDF-star subjects."""
+    if isinstance(subject, ox.Triple):
+        raise StoreError(
+            f"The store holds an RDF-star triple as a subject ({subject}); kg's "
+            "graph does not use RDF-star. Remove it, or export with --format nq."
+        )
+    return subject.value
+
+
 def _select(store: Store, text: str) -> ox.QuerySolutions:
     prefixes = prefix_map()
-    return store.query(text, prefixes=prefixes)
+    return _solutions(store.query(text, prefixes=prefixes))
+
+
+def _solutions(answer: object) -> ox.QuerySolutions:
+    """A SELECT's rows; ``Store.query`` is typed for ASK and CONSTRUCT answers too."""
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"expected SELECT rows, got {type(answer).__name__}")
+    return answer
 
 
 def _cameo_types(store: Store) -> dict[str, CameoType]:
@@ -468,7 +312,8 @@ def _text(term: Term | None) -> str | None:
     return None if term is None else term.value
 
 
-def _number(term: Term | None, kind: type[int] | type[float]) -> int | float | None:
+def _number(term: Term | None, kind: type[_N]) -> _N | None:
+    """The term's value as an int or a float; None when absent or not a number."""
     if term is None:
         return None
     try:
@@ -478,81 +323,14 @@ def _number(term: Term | None, kind: type[int] | type[float]) -> int | float | N
         return None
 
 
-def _date(term: Term | None) -> date | None:
+def _date(term: Term | None) -> dt.date | None:
     if term is None:
         return None
     try:
-        return date.fromisoformat(term.value[:10])
+        return dt.date.fromisoformat(term.value[:10])
     except ValueError:
         logger.debug("ignoring %r: not an ISO date", term.value)
         return None
-
-
-# --- filtering ------------------------------------------------------------------
-
-
-def _any(values: tuple[str, ...], test: Callable[[str], bool]) -> bool:
-    """True when no values were given, else whether any passes ``test``."""
-    return not values or any(test(value) for value in values)
-
-
-def _code(text: str) -> str:
-    return _CAMEO_CODE.fullmatch(text).group(1)
-
-
-def _alpha3(codes: tuple[str, ...]) -> tuple[str, ...]:
-    """Country codes as upper-case alpha-3; alpha-2 codes are converted.
-
-    Raises:
-        UsageError: a code that is not an ISO 3166-1 country.
-    """
-    import pycountry
-
-    result = []
-    for code in codes:
-        if re.fullmatch(r"[A-Za-z]{2}", code):
-            country = pycountry.countries.get(alpha_2=code.upper())
-            code = country.alpha_3 if country else code
-        if not re.fullmatch(r"[A-Za-z]{3}", code):
-            raise UsageError(
-                f"{code!r} is not an ISO 3166-1 country code: use three letters, "
-                "such as UKR or USA."
-            )
-        result.append(code.upper())
-    return tuple(result)
-
-
-def _actor_named(actor: ActorInfo, name: str) -> bool:
-    return (
-        actor.iri == name
-        or (actor.code or "").casefold() == name.casefold()
-        or words_match(name, actor.label)
-    )
-
-
-def _any_actor_named(row: EventRow, name: str) -> bool:
-    return any(_actor_named(actor, name) for actor in row.actors)
-
-
-def _place_named(place: PlaceInfo | None, name: str) -> bool:
-    if place is None:
-        return False
-    return (
-        place.iri == name
-        or str(place.geonames_id) == name.strip()
-        or words_match(name, place.label)
-    )
-
-
-def _countries(row: EventRow) -> set[str | None]:
-    places = () if row.place is None else (row.place.country,)
-    return {actor.country for actor in row.actors} | set(places)
-
-
-def words_match(query: str, text: str) -> bool:
-    """Whether ``query`` appears in ``text`` as whole words, ignoring case."""
-    pattern = rf"(?<!\w){re.escape(query.casefold())}(?!\w)"
-    return re.search(pattern, text.casefold()) is not None
 
 
 __all__ = [

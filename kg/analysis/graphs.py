@@ -119,7 +119,7 @@ def dyad_summary(rows: list[EventRow]) -> dict[str, int | float | str]:
     scores = [r.cameo.goldstein for r in rows if r.cameo.goldstein is not None]
     if scores:
         summary["goldstein_mean"] = round(sum(scores) / len(scores), 6)
-    dates = sorted(r.when for r in rows if r.when is not None)
+    dates = sorted(when for when in (r.when for r in rows) if when is not None)
     if dates:
         summary["first"], summary["last"] = dates[0].isoformat(), dates[-1].isoformat()
     return summary

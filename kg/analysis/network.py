@@ -325,6 +325,7 @@ def _dyad_key(item: tuple) -> tuple:
 
 def _dyad_month(month: str, events: list[EventRow]) -> DyadMonth:
     summary = dyad_summary(events)
+    goldstein = summary.get("goldstein_mean")
     return DyadMonth(
         source=events[0].source.label,
         target=events[0].target.label if events[0].target else "",
@@ -333,7 +334,7 @@ def _dyad_month(month: str, events: list[EventRow]) -> DyadMonth:
         cooperation=int(summary["cooperation"]),
         conflict=int(summary["conflict"]),
         balance=float(summary["balance"]),
-        goldstein_mean=summary.get("goldstein_mean"),
+        goldstein_mean=None if goldstein is None else float(goldstein),
         source_iri=events[0].source.iri,
         target_iri=events[0].target.iri if events[0].target else "",
     )
@@ -380,9 +381,10 @@ def _community_table(communities: tuple[Community, ...]) -> Table:
 
 
 def _render(tables: list[Table], width: int = 120) -> str:
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(), width=width, no_color=True, highlight=False, markup=False
+        file=buffer, width=width, no_color=True, highlight=False, markup=False
     )
     for table in tables:
         console.print(table)
-    return console.file.getvalue()
+    return buffer.getvalue()

@@ -19,6 +19,7 @@ from rich.table import Table
 from kg.query import shorten
 from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, prefix_map
 from kg.store import Store
+from kg.store.sparql import solutions
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +152,9 @@ def top_actors(store: Store, limit: int = 10) -> tuple[ActorCount, ...]:
 
 def format_stats(stats: Stats, width: int = 100) -> str:
     """Readable text: headline counts, events per CAMEO root, top actors."""
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=buffer,
         width=width,
         no_color=True,
         highlight=False,
@@ -170,7 +172,7 @@ def format_stats(stats: Stats, width: int = 100) -> str:
         for a in stats.top_actors:
             actors.add_row(a.label or "", a.kind or "", shorten(a.iri), str(a.events))
         console.print(actors)
-    return console.file.getvalue()
+    return buffer.getvalue()
 
 
 def format_summary(stats: Stats) -> str:
@@ -231,7 +233,7 @@ def _data_triples(store: Store) -> int:
 
 def _select(store: Store, text: str) -> list[ox.QuerySolution]:
     prefixes = prefix_map()
-    return list(store.query(text, prefixes=prefixes))
+    return list(solutions(store.query(text, prefixes=prefixes)))
 
 
 def _value(term: ox.Literal | None) -> str | None:

@@ -17,41 +17,44 @@ Python rather than dumped natively, so slower).
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import logging
 import os
-import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Literal, TextIO
+from typing import BinaryIO, Generic, Literal, TextIO, TypeVar
 
-import networkx as nx
 import pyoxigraph as ox
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from kg.analysis.eventrows import events_below
-from kg.analysis.graphs import (
-    EventFilter,
-    EventRow,
-    actor_network,
-    event_graph,
-    load_events,
+from kg.analysis.graphs import EventFilter, load_events
+from kg.errors import StoreError, UsageError
+from kg.export.events import (
+    CSV_COLUMNS,
+    GraphKind,
+    build_graph,
+    events_csv,
+    graph_bytes,
 )
-from kg.errors import OntologyError, StoreError, UsageError
+from kg.export.jsonld import (
+    CONTEXT_FILE,
+    CONTEXT_URL,
+    json_bytes,
+    jsonld_document,
+    load_context,
+)
 from kg.rdf.namespaces import ONTOLOGY_GRAPH, prefix_map
 from kg.store import Store
+from kg.store.sparql import solutions
 
 logger = logging.getLogger(__name__)
 
 ExportFormat = Literal[
     "turtle", "nt", "jsonld", "trig", "nquads", "csv", "graphml", "gexf"
 ]
-GraphKind = Literal["events", "actors"]
 TRIPLE_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -69,23 +72,6 @@ EVENT_FORMATS: tuple[str, ...] = ("csv", "graphml", "gexf")
 ALL_FORMATS: tuple[str, ...] = (*FORMATS, *EVENT_FORMATS)
 #: What :func:`export` counts, per format (statements for the RDF ones).
 UNITS: dict[str, str] = {"csv": "events", "graphml": "nodes", "gexf": "nodes"}
-
-#: Where the JSON-LD context is published; exports embed the same document.
-CONTEXT_URL = "https://w3id.org/kg-events/context.jsonld"
-CONTEXT_FILE = "context.jsonld"
-
-#: One CSV row per event, GDELT's event table in spirit (SQLDATE, Actor1Name, ...).
-CSV_COLUMNS: tuple[str, ...] = (
-    "event_id", "date", "source_name", "source_code", "source_country",
-    "cameo_code", "cameo_root", "quad_class", "goldstein",
-    "target_name", "target_code", "target_country",
-    "place_name", "place_lat", "place_lon", "place_geonames_id",
-    "modality", "article_url", "published", "sentence",
-)  # fmt: skip
-
-# Characters XML 1.0 does not allow, even escaped (controls other than tab, LF, CR).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_XSD_STRING = str(XSD.string)
 
 
 def export(
@@ -124,21 +110,33 @@ def export(
             and ``stream``.
         StoreError: the file cannot be written.
     """
-    if (out is None) == (stream is None):
-        raise UsageError("export() needs exactly one of out= (a path) or stream=.")
+    target = _target(out, stream)
     if fmt in STREAMED_FORMATS:
         minimum = rdf_min_confidence(fmt, filters)
-        count = _stream_rdf(store, fmt, out, stream, include_ontology, minimum)
+        count = _stream_rdf(store, fmt, target, include_ontology, minimum)
     else:
         data, count = serialize(
             store, fmt, include_ontology=include_ontology, graph=graph, filters=filters
         )
-        if stream is not None:
-            stream.write(data.decode("utf-8"))
+        if isinstance(target, Path):
+            _write_atomically(target, data)
         else:
-            _write_atomically(Path(out), data)
+            target.write(data.decode("utf-8"))
     logger.info("exported %d %s as %s", count, UNITS.get(fmt, "statements"), fmt)
     return count
+
+
+def _target(out: str | Path | None, stream: TextIO | None) -> Path | TextIO:
+    """Where an export goes: the one path or stream the caller gave.
+
+    Raises:
+        UsageError: neither or both were given.
+    """
+    if out is not None and stream is None:
+        return Path(out)
+    if stream is not None and out is None:
+        return stream
+    raise UsageError("export() needs exactly one of out= (a path) or stream=.")
 
 
 def export_text(
@@ -209,14 +207,21 @@ def rdf_min_confidence(fmt: str, filters: EventFilter | None) -> float | None:
 def _rdf(
     store: Store, fmt: str, include_ontology: bool, minimum: float | None = None
 ) -> tuple[bytes, int]:
-    scope = {"include_ontology": include_ontology, "min_confidence": minimum}
     if fmt != "jsonld":
         buffer = io.BytesIO()
-        count = write_rdf(store, fmt, buffer, **scope)
+        count = write_rdf(
+            store,
+            fmt,
+            buffer,
+            include_ontology=include_ontology,
+            min_confidence=minimum,
+        )
         return buffer.getvalue(), count
-    items = list(union_triples(store, **scope))
-    items.sort(key=_sort_key)  # stable key order, so equal stores diff cleanly
-    return _json_bytes(jsonld_document(items, load_context())), len(items)
+    triples = union_triples(
+        store, include_ontology=include_ontology, min_confidence=minimum
+    )
+    items = sorted(triples, key=_sort_key)  # stable order: equal stores diff cleanly
+    return json_bytes(jsonld_document(items, load_context())), len(items)
 
 
 def write_rdf(
@@ -239,9 +244,12 @@ def write_rdf(
     """
     rdf_format = {**TRIPLE_FORMATS, **QUAD_FORMATS}[fmt]
     prefixes = prefix_map()
-    scope = {"include_ontology": include_ontology, "min_confidence": min_confidence}
     if fmt in QUAD_FORMATS:
-        quads = _counted(named_quads(store, **scope))
+        quads = _counted(
+            named_quads(
+                store, include_ontology=include_ontology, min_confidence=min_confidence
+            )
+        )
         ox.serialize(quads, output, rdf_format, prefixes=prefixes)
         return quads.count
     if include_ontology and min_confidence is None:
@@ -251,22 +259,29 @@ def write_rdf(
             counting = pool.submit(store.triple_count)
             store.dump_union(output, rdf_format, prefixes)
             return counting.result()
-    triples = _counted(union_triples(store, **scope))
+    triples = _counted(
+        union_triples(
+            store, include_ontology=include_ontology, min_confidence=min_confidence
+        )
+    )
     ox.serialize(triples, output, rdf_format, prefixes=prefixes)
     return triples.count
 
 
-class _counted:  # noqa: N801 - used like a function
+_T = TypeVar("_T")
+
+
+class _counted(Generic[_T]):  # noqa: N801 - used like a function
     """An iterator that counts what it yields (the serialiser consumes it)."""
 
-    def __init__(self, items: Iterator) -> None:
+    def __init__(self, items: Iterator[_T]) -> None:
         self._items = items
         self.count = 0
 
-    def __iter__(self) -> _counted:
+    def __iter__(self) -> _counted[_T]:
         return self
 
-    def __next__(self) -> object:
+    def __next__(self) -> _T:
         item = next(self._items)
         self.count += 1
         return item
@@ -275,27 +290,35 @@ class _counted:  # noqa: N801 - used like a function
 def _stream_rdf(
     store: Store,
     fmt: str,
-    out: str | Path | None,
-    stream: TextIO | None,
+    target: Path | TextIO,
     include_ontology: bool,
     minimum: float | None = None,
 ) -> int:
     """Write an RDF export straight to its file (atomically) or to a stream."""
-    scope = {"include_ontology": include_ontology, "min_confidence": minimum}
-    if stream is not None:
-        target = getattr(stream, "buffer", None)
-        if target is None:  # a text-only stream (e.g. StringIO): go via bytes
-            data, count = _rdf(store, fmt, include_ontology, minimum)
-            stream.write(data.decode("utf-8"))
-            return count
-        stream.flush()
-        count = write_rdf(store, fmt, target, **scope)
-        target.flush()
+    if isinstance(target, Path):
+        return _stream_rdf_file(store, fmt, target, include_ontology, minimum)
+    binary = getattr(target, "buffer", None)
+    if binary is None:  # a text-only stream (e.g. StringIO): go via bytes
+        data, count = _rdf(store, fmt, include_ontology, minimum)
+        target.write(data.decode("utf-8"))
         return count
-    path = Path(out)
+    target.flush()
+    count = write_rdf(
+        store, fmt, binary, include_ontology=include_ontology, min_confidence=minimum
+    )
+    binary.flush()
+    return count
+
+
+def _stream_rdf_file(
+    store: Store, fmt: str, path: Path, include_ontology: bool, minimum: float | None
+) -> int:
+    """Write an RDF export to a temporary file, renamed to ``path`` once complete."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        count = write_rdf(store, fmt, tmp, **scope)
+        count = write_rdf(
+            store, fmt, tmp, include_ontology=include_ontology, min_confidence=minimum
+        )
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
@@ -331,7 +354,7 @@ def named_quads(
     ontology graph or the quads of events below ``min_confidence``."""
     dropped = _dropped_events(store, min_confidence)
     for quad in store.named_quads():
-        if include_ontology or quad.graph_name.value != str(ONTOLOGY_GRAPH):
+        if include_ontology or quad.graph_name != _ONTOLOGY_NODE:
             if not _names_any(quad, dropped):
                 yield quad
 
@@ -350,228 +373,14 @@ def _names_any(quad: ox.Quad, events: frozenset[str]) -> bool:
     if not events:
         return False
     linked = isinstance(quad.object, ox.NamedNode) and quad.object.value in events
-    return linked or quad.subject.value in events
-
-
-# --- JSON-LD --------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def load_context() -> dict:
-    """The inner ``@context`` object of the bundled ``ontology/context.jsonld``.
-
-    Raises:
-        OntologyError: the file is missing or is not a JSON-LD context document.
-    """
-    from kg.rdf.ontology import ontology_dir
-
-    path = ontology_dir() / CONTEXT_FILE
-    try:
-        context = json.loads(path.read_text(encoding="utf-8"))["@context"]
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise OntologyError(
-            f"{path} is not a readable JSON-LD context ({err}). Restore it from git "
-            "or reinstall kg-events."
-        ) from err
-    return context
-
-
-def jsonld_document(triples: list[ox.Triple], context: dict) -> dict:
-    """Compacted JSON-LD of sorted triples: one node object per subject.
-
-    The full context is embedded, so the file parses offline. A value whose
-    datatype differs from its key's coercion is written as an explicit value
-    object, which JSON-LD never coerces, so the triples come back unchanged.
-    """
-    compactor = _Compactor(context)
-    nodes: list[dict] = []
-    for triple in triples:
-        subject = compactor.ref(triple.subject)
-        if not nodes or nodes[-1]["@id"] != subject:
-            nodes.append({"@id": subject})
-        key, value = compactor.entry(triple.predicate, triple.object)
-        node = nodes[-1]
-        if key not in node:
-            node[key] = value
-        elif isinstance(node[key], list):
-            node[key].append(value)
-        else:
-            node[key] = [node[key], value]
-    return {"@context": context, "@graph": nodes}
-
-
-class _Compactor:
-    """Turns IRIs and literals into the short forms a JSON-LD context allows."""
-
-    def __init__(self, context: dict) -> None:
-        self.prefixes = sorted(
-            ((k, v) for k, v in context.items() if _is_prefix(v)),
-            key=lambda kv: -len(kv[1]),
-        )
-        self.keys: dict[str, tuple[str, str | None]] = {}
-        self.types: dict[str, str] = {}
-        for term, definition in context.items():
-            if term.startswith("@") or _is_prefix(definition):
-                continue
-            iri, coercion = _definition(definition)
-            self.keys.setdefault(self.expand(iri), (term, self._coercion(coercion)))
-            if isinstance(definition, str):
-                self.types.setdefault(self.expand(iri), term)
-
-    def expand(self, value: str) -> str:
-        prefix, _, rest = value.partition(":")
-        for name, iri in self.prefixes:
-            if name == prefix:
-                return iri + rest
-        return value
-
-    def compact(self, iri: str) -> str:
-        for name, ns in self.prefixes:
-            rest = iri[len(ns) :]
-            if iri.startswith(ns) and rest and not rest.startswith("//"):
-                return f"{name}:{rest}"
-        return iri
-
-    def ref(self, term: ox.NamedNode | ox.BlankNode) -> str:
-        if isinstance(term, ox.BlankNode):
-            return f"_:{term.value}"
-        return self.compact(term.value)
-
-    def entry(self, predicate: ox.NamedNode, obj: ox.Term) -> tuple[str, object]:
-        if predicate.value == str(RDF.type) and not isinstance(obj, ox.Literal):
-            return "@type", self.types.get(obj.value) or self.ref(obj)
-        key, coercion = self.keys.get(
-            predicate.value, (self.compact(predicate.value), None)
-        )
-        return key, self.value(obj, coercion)
-
-    def value(self, obj: ox.Term, coercion: str | None) -> object:
-        if not isinstance(obj, ox.Literal):
-            return self.ref(obj) if coercion == "@id" else {"@id": self.ref(obj)}
-        if obj.language:
-            return {"@value": obj.value, "@language": obj.language}
-        datatype = obj.datatype.value
-        if datatype == (coercion or _XSD_STRING):
-            return obj.value
-        if datatype == _XSD_STRING:
-            return {"@value": obj.value}
-        return {"@value": obj.value, "@type": self.compact(datatype)}
-
-    def _coercion(self, coercion: str | None) -> str | None:
-        return coercion if coercion in (None, "@id") else self.expand(coercion)
-
-
-def _is_prefix(definition: object) -> bool:
-    return isinstance(definition, str) and definition.endswith(("#", "/"))
-
-
-def _definition(definition: str | dict) -> tuple[str, str | None]:
-    if isinstance(definition, str):
-        return definition, None
-    return definition["@id"], definition.get("@type")
-
-
-def _json_bytes(document: dict) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-# --- events as CSV and graphs ---------------------------------------------------
-
-
-def events_csv(rows: list[EventRow]) -> str:
-    """One CSV row per event after a header; RFC 4180 quoting, UTF-8 without BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(_csv_values(row))
-    return out.getvalue()
-
-
-def _csv_values(row: EventRow) -> list[object]:
-    source, target, place, cameo = row.source, row.target, row.place, row.cameo
-    values = [
-        row.iri, row.date, source.label, source.code, source.country,
-        cameo.code, cameo.root, cameo.quad_class, cameo.goldstein,
-        target and target.label, target and target.code, target and target.country,
-        place and place.label, place and place.latitude, place and place.longitude,
-        place and place.geonames_id,
-        row.modality, row.article.url, row.article.published, row.sentence,
-    ]  # fmt: skip
-    return ["" if v is None else _defused(v) for v in values]
-
-
-#: A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defused(value: object) -> object:
-    """Article text never becomes a spreadsheet formula (CSV injection).
-
-    Text cells starting with a formula character get a leading apostrophe, as
-    OWASP advises; numbers (e.g. a negative Goldstein score) stay numbers.
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def build_graph(rows: list[EventRow], kind: GraphKind) -> nx.Graph:
-    """The event graph or the actor network of the rows.
-
-    Raises:
-        UsageError: ``kind`` is neither "events" nor "actors".
-    """
-    if kind == "events":
-        return event_graph(rows)
-    if kind == "actors":
-        return actor_network(rows)
-    raise UsageError(f"Unknown graph {kind!r}: use 'events' or 'actors'.")
-
-
-def graph_bytes(graph: nx.Graph, fmt: str) -> bytes:
-    """GraphML or GEXF of a graph, with strings made safe for XML 1.0."""
-    buffer = io.BytesIO()
-    ready = _xml_ready(graph, viz=fmt == "gexf")
-    if fmt == "graphml":
-        nx.write_graphml(ready, buffer, encoding="utf-8")
-    else:
-        nx.write_gexf(ready, buffer, encoding="utf-8")
-    return buffer.getvalue()
-
-
-def _xml_ready(graph: nx.Graph, *, viz: bool) -> nx.Graph:
-    """A copy with XML-forbidden characters removed; GEXF colours as viz:color."""
-    ready = graph.__class__(**{k: _clean(v) for k, v in graph.graph.items()})
-    for node, data in graph.nodes(data=True):
-        ready.add_node(_clean(node), **_clean_attributes(data, viz))
-    edges = (
-        graph.edges(keys=True, data=True)
-        if graph.is_multigraph()
-        else ((u, v, None, d) for u, v, d in graph.edges(data=True))
-    )
-    for u, v, key, data in edges:
-        extra = {} if key is None else {"key": key}
-        ready.add_edge(_clean(u), _clean(v), **extra, **_clean_attributes(data, viz))
-    return ready
-
-
-def _clean_attributes(data: dict, viz: bool) -> dict:
-    clean = {key: _clean(value) for key, value in data.items()}
-    if viz and "color" in clean:
-        hex_colour = clean["color"].lstrip("#")
-        r, g, b = (int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
-        clean["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}}
-    return clean
-
-
-def _clean(value: object) -> object:
-    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+    subject = quad.subject
+    return linked or (not isinstance(subject, ox.Triple) and subject.value in events)
 
 
 # --- helpers --------------------------------------------------------------------
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
+_ONTOLOGY_NODE = ox.NamedNode(str(ONTOLOGY_GRAPH))
 
 
 def _sort_key(item: ox.Triple | ox.Quad) -> tuple[str, str, bool, str, str]:
@@ -596,7 +405,8 @@ SELECT ?s ?p ?o WHERE {{
 
 
 def _ontology_only(store: Store) -> set[ox.Triple]:
-    return {ox.Triple(r["s"], r["p"], r["o"]) for r in store.query(_ONTOLOGY_ONLY)}
+    rows = solutions(store.query(_ONTOLOGY_ONLY))
+    return {ox.Triple(r["s"], r["p"], r["o"]) for r in rows}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -615,3 +425,31 @@ def _unwritable(path: Path, err: OSError) -> str:
         f"Cannot write export to {path}: {err}. Check the folder exists and is "
         "writable."
     )
+
+
+__all__ = [
+    "ALL_FORMATS",
+    "CONTEXT_FILE",
+    "CONTEXT_URL",
+    "CSV_COLUMNS",
+    "EVENT_FORMATS",
+    "FORMATS",
+    "QUAD_FORMATS",
+    "STREAMED_FORMATS",
+    "TRIPLE_FORMATS",
+    "UNITS",
+    "ExportFormat",
+    "GraphKind",
+    "build_graph",
+    "events_csv",
+    "export",
+    "export_text",
+    "graph_bytes",
+    "jsonld_document",
+    "load_context",
+    "named_quads",
+    "rdf_min_confidence",
+    "serialize",
+    "union_triples",
+    "write_rdf",
+]

@@ -18,13 +18,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import product
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from spacy.attrs import IDS
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 #: Token attributes a rule may test, as ``Doc.to_array`` gives them (POS is
 #: left out: the array holds it as a part-of-speech number, not a string hash).
@@ -32,6 +33,7 @@ STRING_ATTRS = frozenset({"TAG", "LOWER", "ORTH", "DEP", "NORM", "LEMMA"})
 FLAG_ATTRS = frozenset({"IS_SPACE", "IS_PUNCT", "IS_ALPHA", "IS_DIGIT"})
 
 Match = tuple[int, int, int, int]  # (rule number, match id, start, end)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,16 @@ class _Test:
 
     column: int
     kind: str  # "in", "not_in" or "regex"
-    values: frozenset[int] | re.Pattern[str]
+    values: frozenset[int] = frozenset()  # for "in" and "not_in"
+    pattern: re.Pattern[str] | None = None  # for "regex"
 
     def passes(self, value: int, strings: Any) -> bool:
         if self.kind == "in":
-            return value in self.values  # type: ignore[operator]
+            return value in self.values
         if self.kind == "not_in":
-            return value not in self.values  # type: ignore[operator]
-        return self.values.search(strings[value]) is not None  # type: ignore[union-attr]
+            return value not in self.values
+        pattern = self.pattern
+        return pattern is not None and pattern.search(strings[value]) is not None
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class LookupAttributeRuler(AttributeRuler):
     """An ``AttributeRuler`` that matches its rules by lookup (see the module
     docstring); given the model's own ruler's rules with ``from_bytes``."""
 
-    def __init__(self, vocab, name: str = "attribute_ruler") -> None:  # noqa: ANN001
+    def __init__(self, vocab: Vocab, name: str = "attribute_ruler") -> None:
         super().__init__(vocab, name, validate=False)
         self._built_for = -1
         self._columns: list[int] = []  # attribute ids, as Doc.to_array takes them
@@ -86,8 +90,12 @@ class LookupAttributeRuler(AttributeRuler):
             self._index()
         strings = self.vocab.strings
         found: set[Match] = set()
+        # spaCy's stub wants list[int | str]; any list of attribute ids works
+        columns = self._columns
         rows = (
-            doc.to_array(self._columns).tolist() if self._columns and len(doc) else []
+            doc.to_array(columns).tolist()  # type: ignore[arg-type]
+            if columns and len(doc)
+            else []
         )
         if rows and not isinstance(rows[0], list):  # one column comes flat
             rows = [[value] for value in rows]
@@ -130,11 +138,11 @@ class LookupAttributeRuler(AttributeRuler):
         for rule in range(len(self.attrs)):
             key = str(rule)
             _, patterns = self.matcher.get(key)
-            read = [_read(p, self.vocab, columns, rule) for p in patterns]
-            if any(r is None for r in read):
+            read = _all_or_none([_read(p, self.vocab, columns, rule) for p in patterns])
+            if read is None:
                 rest.add(key, patterns)
                 continue
-            for keyed, keys, compiled in read:  # type: ignore[misc]
+            for keyed, keys, compiled in read:
                 if not keyed:
                     scanned.append(compiled)
                     continue
@@ -158,15 +166,15 @@ def _read(
 ) -> tuple[tuple[int, ...], list[tuple], _Rule] | None:
     """(keyed columns of the first token, every tuple of values they match, the
     rule's other tests), or None for a pattern only the Matcher can read."""
-    tokens = [_tests(spec, vocab, columns) for spec in pattern]
-    if not tokens or any(t is None for t in tokens):
+    tokens = _all_or_none([_tests(spec, vocab, columns) for spec in pattern])
+    if not tokens:
         return None
     first = tokens[0]
-    keyed = [t for t in first if t.kind == "in"]  # type: ignore[union-attr]
+    keyed = [t for t in first if t.kind == "in"]
     keyed.sort(key=lambda t: t.column)
-    others = tuple(t for t in first if t.kind != "in")  # type: ignore[union-attr]
-    keys = list(product(*(sorted(t.values) for t in keyed)))  # type: ignore[arg-type]
-    later = tuple(tuple(t) for t in tokens[1:])  # type: ignore[arg-type]
+    others = tuple(t for t in first if t.kind != "in")
+    keys = list(product(*(sorted(t.values) for t in keyed)))
+    later = tuple(tuple(t) for t in tokens[1:])
     compiled = _Rule(rule, vocab.strings[str(rule)], others, later)
     return tuple(t.column for t in keyed), keys, compiled
 
@@ -202,13 +210,19 @@ def _test(name: str, value: Any, vocab: Any, column: int) -> _Test | None:
         return None
     ((operator, options),) = value.items()
     if operator == "REGEX" and name in STRING_ATTRS and isinstance(options, str):
-        return _Test(column, "regex", re.compile(options))
+        return _Test(column, "regex", pattern=re.compile(options))
     if operator not in ("IN", "NOT_IN") or not isinstance(options, list | tuple):
         return None
-    codes = [code(o) for o in options]
-    if any(c is None for c in codes):
+    codes = _all_or_none([code(o) for o in options])
+    if codes is None:
         return None
-    return _Test(column, operator.lower(), frozenset(codes))  # type: ignore[arg-type]
+    return _Test(column, operator.lower(), frozenset(codes))
+
+
+def _all_or_none(items: list[_T | None]) -> list[_T] | None:
+    """``items`` when none is None, else None: one unreadable part spoils the whole."""
+    present = [item for item in items if item is not None]
+    return present if len(present) == len(items) else None
 
 
 @Language.factory("kg_attribute_ruler")
@@ -225,5 +239,7 @@ def speed_up_attribute_ruler(nlp: Language) -> None:
     if type(old) is not AttributeRuler:
         return
     new = nlp.replace_pipe("attribute_ruler", "kg_attribute_ruler")
+    if not isinstance(new, LookupAttributeRuler):  # spaCy types it as a callable
+        raise TypeError(f"kg_attribute_ruler made a {type(new).__name__}")
     # the vocabulary is the same object: copy the rules alone
     new.from_bytes(old.to_bytes(exclude=["vocab"]), exclude=["vocab"])

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from kg.extraction.chunks import merge_entities, shift_event, split_text
 from kg.records import Article, Entity, Event, Extraction
@@ -69,7 +70,7 @@ def _pieces(article: Article) -> list[tuple[int, str, bool]]:
     ]
 
 
-def _prepare(nlp: Language, text: str, article: Article):  # noqa: ANN202 - spacy Doc
+def _prepare(nlp: Language, text: str, article: Article) -> Doc:
     """Tokenise and attach the publication date the event component anchors on."""
     doc = nlp.make_doc(text)
     doc._.kg_anchor = article.date

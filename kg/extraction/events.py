@@ -220,10 +220,10 @@ class EventFinder:
             sources, targets = sources[:1], sources[1:]  # "X and Y met": X met Y
         if sources:
             self._recent[root] = (sources, targets)
-        readings = [
+        readings: list[tuple[str, int, int | None]] = [
             (root, source, target)
             for source in sources
-            for target in [t for t in targets if t != source] or [None]
+            for target in _others(targets, source)
         ]
         if readings:
             self.chosen.setdefault(head.i, []).extend(readings)
@@ -960,6 +960,12 @@ class EventFinder:
             trigger_start=trigger.span.start_char,
             modality=modality,
         )
+
+
+def _others(targets: list[int], source: int) -> list[int | None]:
+    """The targets other than ``source``, or [None] (no target) when none is left."""
+    others: list[int | None] = [t for t in targets if t != source]
+    return others or [None]
 
 
 def _inside_quote(token: Token) -> bool:

@@ -14,7 +14,7 @@ from array import array
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pycountry
 
@@ -224,7 +224,7 @@ def _city_index_key() -> str:
 _NUMERIC = "qddqq"
 
 
-def _encode_index(index: _CityIndex) -> tuple | None:
+def _encode_index(index: _CityIndex) -> tuple[str | bytes, ...] | None:
     """The index as a few flat strings and arrays, for :mod:`marshal`.
 
     They load ~10x faster than the same data as 200,000 small tuples: the city
@@ -241,7 +241,7 @@ def _encode_index(index: _CityIndex) -> tuple | None:
     texts = [*columns[0], *columns[1], *index.primary, *index.alternate]
     if any("\x00" in text for text in texts):
         return None
-    encoded: list = ["\x00".join(columns[0]), "\x00".join(columns[1])]
+    encoded: list[str | bytes] = ["\x00".join(columns[0]), "\x00".join(columns[1])]
     encoded += [
         array(c, col).tobytes() for c, col in zip(_NUMERIC, columns[2:], strict=True)
     ]
@@ -253,8 +253,12 @@ def _encode_index(index: _CityIndex) -> tuple | None:
     return tuple(encoded)
 
 
-def _decode_index(data: object) -> _CityIndex | None:
-    """The index :func:`_encode_index` gave, or None for anything else."""
+def _decode_index(data: Any) -> _CityIndex | None:
+    """The index :func:`_encode_index` gave, or None for anything else.
+
+    ``data`` is whatever the cache file held (Any: it is checked by using it),
+    so a stale or foreign entry fails inside the ``try`` and is rebuilt.
+    """
     try:
         names, iso3s, *numbers, primary, psizes, prows, alt, asizes, arows = data
         columns = [names.split("\x00"), iso3s.split("\x00")]

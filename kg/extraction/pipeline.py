@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -136,8 +137,11 @@ def build_pipeline(
             bundled one, "none" for the dependency rules alone (their events
             are the coder's candidates; tests of the rules use this).
     """
+    from spacy.pipeline import EntityRuler
+
     from kg.extraction import factories  # noqa: F401 - registers kg_actors, kg_events
     from kg.extraction.attributes import speed_up_attribute_ruler
+    from kg.extraction.triggers import TriggerMatcher
 
     nlp = load_model(model)
     _require_pipes(nlp.meta.get("name"), nlp.pipe_names)
@@ -149,15 +153,29 @@ def build_pipeline(
         after="ner",
         config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"},
     )
-    ruler.add_patterns(actors.actor_patterns())
+    _component(ruler, EntityRuler).add_patterns(actors.actor_patterns())
     triggers = nlp.add_pipe("kg_triggers", config={"spans_key": TRIGGERS_KEY})
-    triggers.add_patterns(trigger_patterns())
+    _component(triggers, TriggerMatcher).add_patterns(trigger_patterns())
     nlp.add_pipe("kg_actors")
     nlp.add_pipe(
         "kg_events", config={"spans_key": TRIGGERS_KEY, "coder_dir": coder_dir or ""}
     )
     logger.debug("pipeline ready: %s", " > ".join(nlp.pipe_names))
     return nlp
+
+
+_C = TypeVar("_C")
+
+
+def _component(pipe: object, kind: type[_C]) -> _C:
+    """``pipe`` as the class its factory makes.
+
+    spaCy types what ``add_pipe`` returns as a bare ``Doc -> Doc`` callable; the
+    check turns a factory registered with another class into a clear error.
+    """
+    if not isinstance(pipe, kind):
+        raise TypeError(f"expected a {kind.__name__}, got {type(pipe).__name__}")
+    return pipe
 
 
 def trigger_patterns() -> list[dict]:

@@ -6,8 +6,8 @@ query of ``kg serve``) runs in a child process, this file run as a script, that
 the parent kills when time is up. The child caps its own memory first
 (``KG_QUERY_MEMORY``), so a runaway query kills the child, not the machine.
 
-Run for ``kg query``, the child imports only pyoxigraph and starts in tens of
-milliseconds: it opens the store read-only (or loads a memory store's N-Quads),
+Run for ``kg query``, the child opens the store read-only through kg.store's
+one read-only open (or loads a memory store's N-Quads with pyoxigraph alone),
 so a killed query can leave nothing half-written, and answers with
 :func:`answer`. Given a handler factory (``"module:function"``, as ``kg serve``
 does), it takes the parent's ``sys.path``, imports the factory and lets the
@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any, Literal
 
@@ -46,8 +46,6 @@ Kind = Literal["select", "ask", "graph"]
 Collected = tuple[Kind, tuple[str, ...], tuple[tuple[Any, ...], ...], Any, tuple]
 #: Environment variable: the memory cap of a query worker, in MiB.
 MEMORY_VARIABLE = "KG_QUERY_MEMORY"
-#: Tries of a read-only open that races a writer beside it (0.05 s apart).
-_OPEN_TRIES = 20
 #: Longest time limit accepted, in seconds: one day.
 MAX_TIMEOUT = 86400.0
 #: What answers a request in the child.
@@ -84,7 +82,7 @@ def _read_exactly(fd: int, size: int) -> bytes:
 
 
 def collect(
-    raw: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, limit: int | None
+    raw: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], limit: int | None
 ) -> Collected:
     """Drain a pyoxigraph query result into plain tuples (picklable).
 
@@ -109,19 +107,20 @@ def collect(
 def open_store(path: str | None, nquads: bytes | None) -> ox.Store:
     """The store to query: a folder opened read-only, or given N-Quads.
 
-    A writer (``kg ingest``) that flushes or compacts while a folder is being
-    opened read-only deletes files the open has just listed; the open then fails
-    with OSError or a RocksDB "Corruption" RuntimeError, but only by a race, so
-    it is retried.
+    A folder goes through :func:`kg.store.open_read_only`, kg's one read-only
+    open, which retries the race with a writer (``kg ingest``) flushing beside it.
+    Imported here, not at the top, so a worker given N-Quads needs only pyoxigraph.
     """
     if path is not None:
-        for attempt in range(_OPEN_TRIES):
-            try:
-                return ox.Store.read_only(path)
-            except (OSError, RuntimeError):
-                if attempt == _OPEN_TRIES - 1:
-                    raise
-                time.sleep(0.05)
+        from pathlib import Path
+
+        from kg.errors import KGError
+        from kg.store import open_read_only
+
+        try:
+            return open_read_only(Path(path)).ox
+        except KGError as err:  # reported to the parent like any failed open
+            raise OSError(str(err)) from err
     store = ox.Store()
     store.load(nquads or b"", format=ox.RdfFormat.N_QUADS)
     return store
@@ -221,9 +220,9 @@ def cap_memory(environ: Mapping[str, str] | None = None) -> int:
 
 def make_handler(setup: dict) -> Handler:
     """The handler the setup names, made with its args (kg query's by default)."""
+    sys.path[:] = setup["sys_path"]  # find kg where the parent found it
     if setup.get("handler") is None:
         return QueryHandler(*setup["args"])
-    sys.path[:] = setup["sys_path"]  # find kg where the parent found it
     module, _, name = setup["handler"].partition(":")
     factory = getattr(importlib.import_module(module), name)
     return factory(*setup["args"])

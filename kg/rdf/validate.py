@@ -88,15 +88,28 @@ def validate_graph(data: Graph) -> ValidationResult:
 def _violations(report: Graph) -> tuple[Violation, ...]:
     """Read every sh:ValidationResult of a pyshacl report graph."""
     found = [
-        Violation(
-            focus=report.value(result, SH.focusNode),
-            path=report.value(result, SH.resultPath),
-            message=str(report.value(result, SH.resultMessage) or ""),
-            severity=report.value(result, SH.resultSeverity) or SH.Violation,
-        )
+        _violation(report, result)
         for result in report.subjects(RDF.type, SH.ValidationResult)
     ]
     return tuple(sorted(found, key=lambda v: (str(v.focus), str(v.path), v.message)))
+
+
+def _violation(report: Graph, result: Node) -> Violation:
+    """One sh:ValidationResult; SHACL requires its focus node, pyshacl its severity.
+
+    Raises:
+        ValueError: the result names no focus node (not a SHACL report).
+    """
+    focus = report.value(result, SH.focusNode)
+    if focus is None:
+        raise ValueError(f"SHACL result {result} names no sh:focusNode")
+    severity = report.value(result, SH.resultSeverity)
+    return Violation(
+        focus=focus,
+        path=report.value(result, SH.resultPath),
+        message=str(report.value(result, SH.resultMessage) or ""),
+        severity=severity if isinstance(severity, URIRef) else SH.Violation,
+    )
 
 
 def format_report(result: ValidationResult, graph: Graph) -> str:

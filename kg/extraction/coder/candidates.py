@@ -10,7 +10,7 @@ answer is kept as features, so the model learns when to trust them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from spacy.attrs import LEMMA, POS
@@ -100,8 +100,11 @@ class TriggerCandidates:
             coarse.update({a: k.split(":")[0] for a, k in self.kinds.items()})
             coarse[None] = "-"
         country = self.countries.get(source)
-        same = target is not None and country is not None
-        same = same and country == self.countries[target]
+        same = (
+            target is not None
+            and country is not None
+            and country == self.countries[target]
+        )
         spot, short = self.spots[source]
         if target is None:
             relation, other_short = F.NO_TARGET, "-"
@@ -145,7 +148,7 @@ def candidate_triggers(
     """The rules' triggers plus every word whose lemma the coder learned."""
     taken = {t.head.i for t in rule_triggers}
     found = list(rule_triggers)
-    strings, lowered = doc.vocab.strings, {}
+    strings, lowered = doc.vocab.strings, dict[int, str]()
     # token attributes as one array: a Token object only for the few hits
     for i, (lemma_id, pos) in enumerate(doc.to_array([LEMMA, POS]).tolist()):
         if pos not in _TRIGGER_POS_IDS or i in taken or i in actors.by_token:
@@ -440,7 +443,9 @@ def _share_bucket(share: float | None) -> str:
 
 
 def candidate_entity(
-    group: TriggerCandidates, frozen: list[Entity], actor: int
+    group: TriggerCandidates,
+    frozen: Mapping[int, Entity] | Sequence[Entity],
+    actor: int,
 ) -> Entity:
     """The entity a candidate actor index stands for (a generic one as it would be)."""
     if actor in group.latent:

@@ -13,6 +13,7 @@ parser.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from spacy.tokens import Token
 
@@ -279,7 +280,8 @@ def _pair_features(
     return found
 
 
-_TEMPLATES = {
+#: Each template's feature maker; they take different values, hence ``...``.
+_TEMPLATES: dict[str, Callable[..., list[str]]] = {
     "trig": _trigger_features,
     "base": _actor_base,
     "root": _actor_by_root,

@@ -111,10 +111,10 @@ def _summed_parts(
         (bz, bq), (rz, rq) = scores(group.source_base[actor]), scores(part)
         sources[actor] = (bz + rz, bq + rq)
     targets: dict[int | None, Scores] = {}
-    for actor, part in group.target_features[root].items():
-        bz, bq = (0.0, 0.0) if actor is None else scores(group.target_base[actor])
+    for target, part in group.target_features[root].items():
+        bz, bq = (0.0, 0.0) if target is None else scores(group.target_base[target])
         rz, rq = scores(part)
-        targets[actor] = (bz + rz, bq + rq)
+        targets[target] = (bz + rz, bq + rq)
     return base_z, base_q, sources, targets
 
 

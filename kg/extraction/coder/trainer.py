@@ -160,7 +160,10 @@ def _require_sklearn() -> None:
         ) from None
 
 
-def _step(progress: Progress | None, what: str, total: int | None):  # noqa: ANN202
+def _step(
+    progress: Progress | None, what: str, total: int | None
+) -> Callable[[int], None] | None:
+    """A one-number progress callback for one stage, or None without a reporter."""
     if progress is None:
         return None
     return lambda done: progress(what, done, total or 0)

@@ -34,7 +34,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from kg.errors import InputError, KGError
-from kg.evaluation import GoldArticle, evaluate, lenient_match, load_gold
+from kg.evaluation import (
+    EvaluationReport,
+    GoldArticle,
+    evaluate,
+    lenient_match,
+    load_gold,
+)
 from kg.evaluation.keys import article_key
 from kg.evaluation.matching import match_items
 from kg.evaluation.scores import Score
@@ -229,7 +235,7 @@ def learn_lexicon(corpus: Corpus, keys: Iterable[str]) -> tuple[dict, dict, dict
             if head is not None:
                 roots[head.lemma_.lower()][gold.root] += 1
             for actor in (gold.source, gold.target):
-                noun = actor and _gold_head(piece, gold.sentence, actor.name)
+                noun = _gold_head(piece, gold.sentence, actor.name) if actor else None
                 if noun is not None and noun.pos_ == "NOUN":
                     nouns[noun.lemma_.lower()] += noun.i not in piece.entity_tokens
     lexicon, rates = {}, {}
@@ -393,7 +399,7 @@ def train_model(
     bare = replace(_model({}, 0.0, 0.5, lexicon, rates), actor_nouns=frozenset(nouns))
     wanted = set(keys)
     groups: list[list[tuple[list[str], int]]] = []
-    dated = []
+    dated: list[tuple[list[str], int]] = []
     for piece in corpus.pieces:
         key = article_key(piece.article.id)
         if key in wanted:
@@ -657,7 +663,7 @@ def _kept_events(
     return tuple(sorted(kept.values(), key=lambda e: e.trigger_start))
 
 
-def _score(corpus: Corpus, outputs: list[Extraction]):  # noqa: ANN202 - EvaluationReport
+def _score(corpus: Corpus, outputs: list[Extraction]) -> EvaluationReport:
     keys = {article_key(x.article.id) for x in outputs}
     return evaluate({k: corpus.gold[k] for k in keys}, outputs)
 
@@ -731,7 +737,11 @@ def cross_validate(
     memo: dict[tuple, Score] = {}
     threshold, rule_threshold = max(
         ((t, r) for t in THRESHOLDS for r in RULE_THRESHOLDS if r <= t),
-        key=lambda tr: (events_f1(corpus, pooled, *tr, ruled, memo), -tr[0], -tr[1]),
+        key=lambda tr: (
+            events_f1(corpus, pooled, tr[0], tr[1], ruled, memo),
+            -tr[0],
+            -tr[1],
+        ),
     )
     best_only = [
         Extraction(

@@ -19,8 +19,23 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TypeAlias
 
 logger = logging.getLogger(__name__)
+
+#: What an entry may hold: plain values and containers of them, as marshal
+#: writes them (no objects, so reading an entry back runs no code).
+Marshallable: TypeAlias = (
+    None
+    | bool
+    | int
+    | float
+    | str
+    | bytes
+    | tuple["Marshallable", ...]
+    | list["Marshallable"]
+    | dict[str, "Marshallable"]
+)
 
 CACHE_ENV = "KG_CACHE_DIR"
 
@@ -55,7 +70,7 @@ def load(name: str, key: str) -> object | None:
         return None
 
 
-def save(name: str, key: str, value: object) -> None:
+def save(name: str, key: str, value: Marshallable) -> None:
     """Keep ``value`` (plain Python data) under ``name`` and ``key``.
 
     Written to a temporary file and renamed, so a reader never sees half an
@@ -72,7 +87,7 @@ def save(name: str, key: str, value: object) -> None:
         logger.debug("cannot write cache entry %s (%s); going on without", path, err)
 
 
-def _write(path: Path, value: object) -> None:
+def _write(path: Path, value: Marshallable) -> None:
     handle = tempfile.NamedTemporaryFile(
         "wb", dir=path.parent, prefix=f".{path.stem}-", delete=False
     )

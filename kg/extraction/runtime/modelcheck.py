@@ -161,9 +161,9 @@ def package_folder(name: str) -> Path | None:
 @cache
 def recorded_models() -> dict[str, dict]:
     """Model name -> record (version, requirement, files: path -> sha256)."""
-    text = (
-        resources.files("kg.extraction").joinpath("data", MANIFEST).read_text("utf-8")
-    )
+    # one step at a time: Traversable.joinpath takes one name before Python 3.11
+    manifest = resources.files("kg.extraction").joinpath("data").joinpath(MANIFEST)
+    text = manifest.read_text("utf-8")
     return json.loads(text)["models"]
 
 

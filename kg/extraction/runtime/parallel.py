@@ -87,5 +87,7 @@ def _extract_batch(articles: list[Article]) -> list[Extraction]:
     global _tasks
     from kg.extraction.batch import extract_batch
 
+    if _nlp is None:
+        raise RuntimeError("extraction worker used before _start built its pipeline")
     _tasks += 1
     return extract_batch(articles, _nlp, batch_size=_batch_size, zone=_tasks > 1)

@@ -1,0 +1,103 @@
+"""The records :func:`kg.analysis.eventrows.load_events` builds: one per event.
+
+Frozen and hashable, so graphs, tables and views can share and group them; they
+live apart from the reader so a filter or a view can name them without pulling in
+the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+Stance = Literal["cooperation", "conflict"]
+
+
+@dataclass(frozen=True)
+class ActorInfo:
+    """An actor as events name it: IRI, label, class name, ISO3 country, code."""
+
+    iri: str
+    label: str
+    kind: str
+    country: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    """Where an event happened, with its GeoNames link when it was resolved."""
+
+    iri: str
+    label: str
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geonames_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CameoType:
+    """An event type: CAMEO code and root, their names, quad class, Goldstein."""
+
+    code: str
+    label: str
+    root: str
+    root_label: str
+    quad_class: int | None = None
+    goldstein: float | None = None
+
+    @property
+    def stance(self) -> Stance | None:
+        """Cooperation (quad classes 1-2) or conflict (3-4); None if unknown."""
+        if self.quad_class is None:
+            return None
+        return "cooperation" if self.quad_class <= 2 else "conflict"
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """The article an event was read from."""
+
+    iri: str
+    title: str = ""
+    url: str = ""
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One event with everything the graphs, tables and views show about it."""
+
+    iri: str
+    cameo: CameoType
+    source: ActorInfo
+    target: ActorInfo | None
+    place: PlaceInfo | None
+    date: dt.date | None
+    modality: str
+    trigger: str
+    sentence: str
+    confidence: float | None
+    article: ArticleInfo
+
+    @property
+    def when(self) -> dt.date | None:
+        """The event's date, else its article's: what time filters compare."""
+        return self.date or self.article.published
+
+    @property
+    def actors(self) -> tuple[ActorInfo, ...]:
+        """Source, then target when there is one."""
+        return (self.source,) if self.target is None else (self.source, self.target)
+
+
+__all__ = [
+    "ActorInfo",
+    "ArticleInfo",
+    "CameoType",
+    "EventRow",
+    "PlaceInfo",
+    "Stance",
+]
