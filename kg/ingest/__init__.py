@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -50,6 +50,7 @@ from kg.store.provenance import RunLog
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from typing_extensions import Unpack  # typing has it from Python 3.11
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -364,7 +364,7 @@ def _await_worker(worker: KillableWorker, request: dict, timeout: float) -> Coll
 def _result(collected: Collected) -> QueryResult:
     """A QueryResult of what collect() gathered (here or in the worker)."""
     kind, variables, rows, boolean, triples = collected
-    return QueryResult(cast(ResultKind, kind), variables, rows, boolean, triples)
+    return QueryResult(kind, variables, rows, boolean, triples)
 
 
 def _failure(kind: str, message: str) -> QueryError:

@@ -55,7 +55,9 @@ class _HeaderLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-_HeaderLoader.add_constructor(
+# types-PyYAML binds the constructor's loader type to the class it was defined
+# on, so a SafeConstructor method added to a SafeLoader subclass is refused.
+_HeaderLoader.add_constructor(  # type: ignore[type-var]
     "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
 )
 

@@ -130,6 +130,7 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Clien
         ClusterError: the scheduler cannot be reached, has no worker within
             WORKER_TIMEOUT seconds, or its workers run another kg version.
     """
+    _require_dask()
     from distributed import Client
 
     if address == LOCAL:
@@ -145,6 +146,23 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Clien
     with client:
         _check_workers(client, address)
         yield client
+
+
+def _require_dask() -> None:
+    """Dask is an extra (``kg-events[dask]``): say how to get it, not a traceback.
+
+    Raises:
+        UsageError: dask or distributed is not installed.
+    """
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as err:
+        raise UsageError(
+            f"--dask needs Dask, which is not installed ({err.name} is missing): "
+            "install it with `pip install 'kg-events[dask]'`, or drop --dask "
+            "(use --workers N to extract on this machine's cores)."
+        ) from None
 
 
 def local_cluster(n_workers: int | None = None) -> LocalCluster:
