@@ -47,7 +47,7 @@ import corpus as corpus_module  # noqa: E402 - the generator next to this file
 from kg.extraction import gazetteer  # noqa: E402
 from kg.extraction.pipeline import build_pipeline, load_model  # noqa: E402
 from kg.extraction.runtime import diskcache  # noqa: E402
-from kg.ingest import ingest  # noqa: E402
+from kg.ingestion import ingest  # noqa: E402
 from kg.read import iter_articles  # noqa: E402
 from kg.store import open_store  # noqa: E402
 

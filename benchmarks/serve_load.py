@@ -110,7 +110,7 @@ def _line(name: str, seconds: list[float], errors: int, elapsed: float) -> str:
 
 def build_store(folder: Path, nlp=None) -> Path:  # noqa: ANN001 - spaCy Language
     """A store of the bundled sample articles, built by kg's own ingest."""
-    from kg.ingest import ingest
+    from kg.ingestion import ingest
     from kg.store import open_store
 
     path = folder / "store"

@@ -44,7 +44,7 @@ from pathlib import Path
 import pycountry
 from rdflib import Dataset
 
-from kg.export import export
+from kg.exports import export
 from kg.query import execute
 from kg.query.cookbook import prepare
 from kg.rdf.iris import article_iri
@@ -437,7 +437,7 @@ def time_export(
 ) -> tuple[list[Row], Path]:
     """kg's Turtle export (``kg export``'s own code path) against rdflib's serializer.
 
-    The target row times ``kg.export.export`` as ``kg export`` runs it: in a
+    The target row times ``kg.exports.export`` as ``kg export`` runs it: in a
     process of its own, on the store opened read-only (the clock covers the
     export call only, not start-up or opening). The row below it times the same
     call in this process, on the read-write handle that just wrote the store and
@@ -464,7 +464,7 @@ def time_export(
 
 _EXPORT_CHILD = """
 import json, statistics, sys, time
-from kg.export import export
+from kg.exports import export
 from kg.store import open_store
 store = open_store(sys.argv[1], read_only=True)
 times = []

@@ -45,7 +45,7 @@ def sample_extraction(nlp):
 @pytest.fixture(scope="session")
 def built_store(nlp, tmp_path_factory) -> Iterator:
     """A persistent Oxigraph store holding every bundled sample article."""
-    from kg.ingest import ingest
+    from kg.ingestion import ingest
     from kg.store import open_store
 
     path = tmp_path_factory.mktemp("store") / "store"

@@ -24,13 +24,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("kg.evaluation",),
     ("kg.extraction",),
     ("kg.store",),
-    ("kg.ingest",),
+    ("kg.ingestion",),
     ("kg.query",),
     ("kg.analysis",),
-    ("kg.export",),
+    ("kg.exports",),
     ("kg.views",),
     ("kg.serve",),
-    ("kg.build",),
+    ("kg.building",),
     ("kg.cli",),
     ("kg.__main__",),
 )
@@ -193,3 +193,18 @@ def test_architecture_finds_a_cycle_hidden_in_a_function(tmp_path, files, expect
 def test_architecture_finds_an_upward_import():
     graph = {"kg.rdf.mapping": {"kg.store"}, "kg.store": {"kg.rdf.iris"}}
     assert upward_imports(graph) == ["kg.rdf.mapping -> kg.store"]
+
+
+def test_architecture_root_api_names_are_not_shadowed_by_modules():
+    # `from kg import ingest` must give the function even after every module has
+    # been imported: a subpackage of the same name would replace it on `kg`.
+    import importlib
+
+    import kg
+
+    for module in module_names():
+        if module != "kg.__main__":
+            importlib.import_module(module)
+    for name in kg.__all__:
+        value = getattr(kg, name)
+        assert not isinstance(value, type(kg)), f"kg.{name} is a module"

@@ -1,4 +1,4 @@
-"""kg.ingest.background: calls on one thread, in order, stopped by a fatal one."""
+"""kg.ingestion.background: calls on one thread, in order, stopped by a fatal one."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from kg.ingest.background import OrderedThread, Skipped
+from kg.ingestion.background import OrderedThread, Skipped
 
 
 def _results(done) -> list:

@@ -30,7 +30,7 @@ from conftest import DATA
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
-from kg.export import export
+from kg.exports import export
 from kg.rdf.iris import article_iri
 from kg.rdf.namespaces import KG
 from kg.store import Store, open_store

@@ -31,7 +31,7 @@ from crashkit import READER_MEMORY as CAP
 from crashkit import kg, kg_argv, write_corpus
 
 from kg.errors import KGError
-from kg.ingest import ingest
+from kg.ingestion import ingest
 from kg.query import run_query
 from kg.query.worker import open_for_request
 from kg.rdf.iris import article_id, article_iri, is_run_iri

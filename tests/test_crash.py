@@ -30,7 +30,7 @@ from crashkit import (
     write_corpus,
 )
 
-from kg.ingest import ingest
+from kg.ingestion import ingest
 from kg.store import open_store
 from kg.store.provenance import read_runs
 

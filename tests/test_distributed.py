@@ -21,7 +21,7 @@ from conftest import DATA
 from distributed import Client
 from rdflib.namespace import PROV
 
-from kg.build import build
+from kg.building import build
 from kg.errors import ModelError
 from kg.extraction import extract
 from kg.extraction.formats import jsonl_lines
@@ -32,7 +32,7 @@ from kg.extraction.runtime.distributed import (
     extract_distributed,
     local_cluster,
 )
-from kg.ingest import ingest
+from kg.ingestion import ingest
 from kg.rdf.iris import is_run_iri
 from kg.read import iter_articles
 from kg.store import open_store

@@ -1,4 +1,4 @@
-"""Tests of kg.export: every format parses back isomorphic to the store."""
+"""Tests of kg.exports: every format parses back isomorphic to the store."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from storefixture import (
 )
 
 from kg.errors import UsageError
-from kg.export import FORMATS, QUAD_FORMATS, export, export_text
+from kg.exports import FORMATS, QUAD_FORMATS, export, export_text
 from kg.rdf.iris import article_iri
 from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH
 from kg.store import open_store

@@ -21,7 +21,7 @@ from test_graphs import ID, KYIV, POL, RUS, UKR, WARSAW, fill_store
 
 from kg.analysis.graphs import EventFilter
 from kg.errors import UsageError
-from kg.export import CSV_COLUMNS, export, export_text, load_context
+from kg.exports import CSV_COLUMNS, export, export_text, load_context
 from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH
 from kg.rdf.ontology import ontology_dir
 from kg.store import open_store
@@ -312,6 +312,6 @@ def test_exports_cli_rdf_refuses_filters(store_path):
     ],
 )
 def test_exports_csv_cells_never_formulas(value, expected):
-    from kg.export.events import _defused
+    from kg.exports.events import _defused
 
     assert _defused(value) == expected

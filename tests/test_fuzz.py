@@ -32,7 +32,7 @@ from rdflib import Graph
 from spacy.language import Language
 
 from kg.errors import InputError
-from kg.export import export_text
+from kg.exports import export_text
 from kg.extraction import extract
 from kg.extraction.pipeline import model_label
 from kg.rdf.iris import article_id, article_iri, entity_iri, event_iri

@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, SAMPLE
 
 from kg.errors import InputError
-from kg.ingest.gdelt import (
+from kg.ingestion.gdelt import (
     COLUMNS,
     DATASET,
     article_id,
@@ -303,7 +303,7 @@ def test_gdelt_parse_row_reads_empty_actor2_and_place():
 
 
 def test_gdelt_and_extracted_events_answer_one_query(nlp, tmp_path):
-    from kg.ingest import ingest
+    from kg.ingestion import ingest
 
     with open_store(tmp_path / "store") as store:
         ingest([SAMPLE], store, nlp=nlp)

@@ -1,4 +1,4 @@
-"""Tests of kg.ingest on a real Oxigraph store: runs, replacement, removal,
+"""Tests of kg.ingestion on a real Oxigraph store: runs, replacement, removal,
 --validate.
 
 Most cases store extractions built by hand (real records, real mapping, real
@@ -15,7 +15,7 @@ from rdflib import URIRef
 from rdflib.namespace import PROV, RDFS
 
 from kg.errors import InputError, KGError
-from kg.ingest import ingest, ingest_extractions, remove_articles
+from kg.ingestion import ingest, ingest_extractions, remove_articles
 from kg.rdf.iris import article_iri, event_iri
 from kg.rdf.namespaces import KG
 from kg.records import Article, Entity, Event, Extraction
@@ -232,7 +232,7 @@ def test_ingestion_force_rewrites_unchanged_article(nlp, tmp_path, article):
     """--force re-extracts and really rewrites (e.g. after a model upgrade)."""
     from conftest import DATA
 
-    from kg.ingest import ingest
+    from kg.ingestion import ingest
     from kg.store import open_store
 
     with open_store(tmp_path / "store") as store:
@@ -258,10 +258,10 @@ def test_ingestion_without_on_error_stores_nothing_after_failed_article(store, f
 def test_ingestion_writer_thread_keeps_order_and_content(
     tmp_path, monkeypatch, ahead, flush_every
 ):
-    import kg.ingest
+    import kg.ingestion
 
-    monkeypatch.setattr(kg.ingest, "WRITE_AHEAD", ahead)
-    monkeypatch.setattr(kg.ingest, "FLUSH_EVERY", flush_every)
+    monkeypatch.setattr(kg.ingestion, "WRITE_AHEAD", ahead)
+    monkeypatch.setattr(kg.ingestion, "FLUSH_EVERY", flush_every)
     pairs = [("040", ZELENSKIY, WITKOFF), ("190", RUSSIA, None)]
     extractions = [make_extraction(f"a{i:02d}", pairs[: 1 + i % 2]) for i in range(20)]
     extractions.insert(5, make_extraction("bad", pairs, confidence=1.5))

@@ -32,7 +32,7 @@ from kg.analysis.eventrows import (
 )
 from kg.cli import main
 from kg.errors import QueryError, UsageError
-from kg.export import export, export_text
+from kg.exports import export, export_text
 from kg.query import run_query
 from kg.rdf.iris import article_iri, event_iri
 from kg.rdf.mapping import extraction_to_graph

@@ -25,7 +25,7 @@ from test_store import SPEC, article_graph, fill
 
 from kg.analysis.stats import collect_stats
 from kg.errors import StoreError
-from kg.export import export
+from kg.exports import export
 from kg.query import execute, run_query
 from kg.rdf.iris import article_iri, is_run_iri, staging_iri
 from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH, PROV

@@ -24,7 +24,7 @@ from rdflib.namespace import PROV
 from kg import __version__
 from kg.errors import ModelError
 from kg.extraction.coder import CODER_ENV, coder_version
-from kg.ingest import REEXTRACTED, ingest_extractions
+from kg.ingestion import REEXTRACTED, ingest_extractions
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_to_graph
 from kg.rdf.namespaces import KG
@@ -249,7 +249,7 @@ def test_versions_changed_text_is_replaced_not_reextracted(store):
 
 def test_versions_other_kg_version_counts_as_reextracted(store, monkeypatch):
     ingest_extractions([extraction("a1")], store, model="m", coder_version=V1)
-    monkeypatch.setattr("kg.ingest.__version__", "99.0.0")
+    monkeypatch.setattr("kg.ingestion.__version__", "99.0.0")
     report = ingest_extractions([extraction("a1")], store, model="m", coder_version=V1)
     assert (report.replaced, report.reextracted) == (1, 1)
     assert store.article_stamp(article_iri("a1")).extractor_version == "99.0.0"

@@ -21,7 +21,7 @@ from kg.errors import ModelError
 from kg.extraction import extract
 from kg.extraction.formats import jsonl_lines
 from kg.extraction.pipeline import build_pipeline, installed_model, model_label
-from kg.ingest import ingest
+from kg.ingestion import ingest
 from kg.rdf.iris import is_run_iri
 from kg.read import iter_articles
 from kg.records import Article

@@ -13,7 +13,7 @@ from kg.errors import printable
 
 if TYPE_CHECKING:
     from kg.analysis.network import Format, Metric
-    from kg.export import ExportFormat, GraphKind
+    from kg.exports import ExportFormat, GraphKind
 
 
 @click.command()
@@ -73,8 +73,8 @@ def export(
       kg export --format gexf --graph actors -o actors.gexf
       kg export --format turtle --min-confidence 0.8 -o confident.ttl
     """
-    from kg.export import UNITS
-    from kg.export import export as run_export
+    from kg.exports import UNITS
+    from kg.exports import export as run_export
 
     spec = event_filter(include_flagged, **filters)
     with store_at(store_path, read_only=True) as store:

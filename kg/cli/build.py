@@ -54,7 +54,7 @@ def build(
       kg build big-folder/ --dask local   # extract on a Dask cluster of this machine
     """
     from kg.analysis.stats import format_summary
-    from kg.build import build as run_build
+    from kg.building import build as run_build
     from kg.extraction.runtime.distributed import check_options
 
     check_options(dask, workers)
@@ -115,7 +115,7 @@ def ingest(
         --store sparql+http://10.0.0.5:7878   # Dask workers extract, one store
     """
     from kg.extraction.runtime.distributed import check_options
-    from kg.ingest import ingest as run_ingest
+    from kg.ingestion import ingest as run_ingest
 
     check_options(dask, workers)
 
@@ -167,7 +167,7 @@ def remove(article_ids: tuple[str, ...], store_path: str, wait: float) -> None:
       kg remove ukraine-us-talks --store kg-out/store
       kg remove old-id --wait 600         # queue behind a running ingest
     """
-    from kg.ingest import remove_articles
+    from kg.ingestion import remove_articles
 
     errors = InputErrors()
     with store_at(store_path, wait=wait) as store:
@@ -224,7 +224,7 @@ def import_gdelt(paths: tuple[str, ...], store_path: str) -> None:
       kg import-gdelt 20250311143000.export.CSV.zip --store kg-out/store
       kg query "SELECT ?e ?id WHERE { ?e kg:gdeltEventId ?id }"
     """
-    from kg.ingest.gdelt import import_gdelt as run_import
+    from kg.ingestion.gdelt import import_gdelt as run_import
 
     errors = InputErrors()
     with store_at(store_path) as store, article_progress("importing") as progress:

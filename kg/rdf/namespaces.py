@@ -59,7 +59,7 @@ class KG(DefinedNamespace):
     fromArticle: URIRef  # -> kg:Article the event was extracted from
     modality: URIRef  # asserted | negated | hypothetical | future
 
-    # GDELT 2.0 event-export fields, on events loaded by kg.ingest.gdelt
+    # GDELT 2.0 event-export fields, on events loaded by kg.ingestion.gdelt
     gdeltEventId: URIRef  # GDELT GLOBALEVENTID, xsd:integer
     isRootEvent: URIRef  # xsd:boolean: GDELT found it in the lead paragraph
     numMentions: URIRef  # xsd:integer: mentions GDELT counted when first seen

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef, Variable
 
 from kg.errors import KGError, QueryError
-from kg.ingest.writer import recorded_run
+from kg.ingestion.writer import recorded_run
 from kg.query.guard import check_no_service
 from kg.rdf.iris import article_id, article_iri
 from kg.rdf.namespaces import KG, prefix_map

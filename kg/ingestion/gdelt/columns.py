@@ -2,8 +2,8 @@
 
 A line is checked whole before any of it is used: its column count, and every
 number and date, including columns kg does not keep, so a truncated or shifted
-line is reported instead of loading wrong values. The :mod:`kg.ingest.gdelt` docstring
-lists the columns.
+line is reported instead of loading wrong values. The :mod:`kg.ingestion.gdelt`
+docstring lists the columns.
 """
 
 from __future__ import annotations

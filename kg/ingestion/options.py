@@ -1,8 +1,8 @@
 """What an ingest run is given and what it gives back: options and reports.
 
-:func:`kg.ingest.ingest` takes an :class:`IngestOptions` (or its fields as
+:func:`kg.ingestion.ingest` takes an :class:`IngestOptions` (or its fields as
 keywords, :class:`IngestKeywords`) and returns an :class:`IngestReport`;
-:func:`kg.ingest.remove_articles` returns a :class:`RemoveReport`. They live
+:func:`kg.ingestion.remove_articles` returns a :class:`RemoveReport`. They live
 apart from the run itself so that ``kg build`` and the CLI can name them without
 the run's code, and the run's module stays readable.
 """

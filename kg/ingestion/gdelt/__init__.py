@@ -75,24 +75,30 @@ article at a time. Memory holds one URL's rows, whatever the input size; all
 files given to one call are merged, while importing a URL again in a later call
 replaces its article with the rows of that call.
 
-The modules, in the order a row travels: :mod:`~kg.ingest.gdelt.columns` (the columns
-and :func:`parse_row`), :mod:`~kg.ingest.gdelt.actors` (CAMEO codes to kg actors),
-:mod:`~kg.ingest.gdelt.places` (FIPS codes and ActionGeo to kg places),
-:mod:`~kg.ingest.gdelt.articles` (one URL's rows to an article and its graph) and
-:mod:`~kg.ingest.gdelt.importing` (:func:`import_gdelt`: spool, group by URL, store).
+The modules, in the order a row travels: :mod:`~kg.ingestion.gdelt.columns` (the columns
+and :func:`parse_row`), :mod:`~kg.ingestion.gdelt.actors` (CAMEO codes to kg actors),
+:mod:`~kg.ingestion.gdelt.places` (FIPS codes and ActionGeo to kg places),
+:mod:`~kg.ingestion.gdelt.articles` (one URL's rows to an article and its graph) and
+:mod:`~kg.ingestion.gdelt.importing` (:func:`import_gdelt`: spool, group by URL, store).
 """
 
-from kg.ingest.gdelt.actors import CAMEO_TO_ISO3, actor_entity, cameo_to_iso3
-from kg.ingest.gdelt.articles import (
+from kg.ingestion.gdelt.actors import CAMEO_TO_ISO3, actor_entity, cameo_to_iso3
+from kg.ingestion.gdelt.articles import (
     DATASET,
     article_graph,
     article_id,
     confidence,
     url_article,
 )
-from kg.ingest.gdelt.columns import COLUMNS, ActorFields, GdeltRow, GeoFields, parse_row
-from kg.ingest.gdelt.importing import GdeltReport, OnError, Progress, import_gdelt
-from kg.ingest.gdelt.places import fips_to_iso3, place_entity
+from kg.ingestion.gdelt.columns import (
+    COLUMNS,
+    ActorFields,
+    GdeltRow,
+    GeoFields,
+    parse_row,
+)
+from kg.ingestion.gdelt.importing import GdeltReport, OnError, Progress, import_gdelt
+from kg.ingestion.gdelt.places import fips_to_iso3, place_entity
 
 __all__ = [
     "CAMEO_TO_ISO3",

@@ -32,14 +32,14 @@ from rdflib.namespace import RDF
 from kg.analysis.eventrows import events_below
 from kg.analysis.graphs import EventFilter, load_events
 from kg.errors import StoreError, UsageError
-from kg.export.events import (
+from kg.exports.events import (
     CSV_COLUMNS,
     GraphKind,
     build_graph,
     events_csv,
     graph_bytes,
 )
-from kg.export.jsonld import (
+from kg.exports.jsonld import (
     CONTEXT_FILE,
     CONTEXT_URL,
     json_bytes,

@@ -4,7 +4,7 @@ The functions the CLI's ``kg ingest``, ``kg build`` and ``kg remove`` wrap. Each
 article is written in its own transaction, so a bad article, or a crash half-way,
 never leaves a half-written graph and never touches what was stored before. The
 writes run on a background thread, in input order, while the model reads the next
-articles (:mod:`kg.ingest.background`). Every run is recorded in the store's
+articles (:mod:`kg.ingestion.background`). Every run is recorded in the store's
 history (see
 :mod:`kg.store.provenance`).
 
@@ -30,8 +30,8 @@ from rdflib.namespace import PROV
 
 from kg import __version__
 from kg.errors import InputError, KGError
-from kg.ingest.background import OrderedThread
-from kg.ingest.options import (
+from kg.ingestion.background import OrderedThread
+from kg.ingestion.options import (
     IngestKeywords,
     IngestOptions,
     IngestReport,
@@ -39,7 +39,7 @@ from kg.ingest.options import (
     Progress,
     RemoveReport,
 )
-from kg.ingest.writer import RunWriter, recorded_run
+from kg.ingestion.writer import RunWriter, recorded_run
 from kg.rdf.iris import article_iri
 from kg.rdf.mapping import extraction_triples, triples_to_graph
 from kg.rdf.ontology import load_ontology
@@ -66,7 +66,7 @@ FLUSH_EVERY = 200
 #: means a memory zone's worth (kg.extraction.ZONE_ARTICLES), since extract()
 #: hands them over a zone at a time. Read when a run starts: kg.extraction (and
 #: spaCy) is imported only by runs that extract, so that the writer of
-#: recorded runs (kg.ingest.writer) stays light for kg serve.
+#: recorded runs (kg.ingestion.writer) stays light for kg serve.
 WRITE_AHEAD: int | None = None
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from kg.analysis.stats import Stats, collect_stats
 from kg.errors import UsageError
-from kg.export import export
-from kg.ingest import IngestReport, OnError, Progress, ingest
+from kg.exports import export
+from kg.ingestion import IngestReport, OnError, Progress, ingest
 from kg.store import open_store
 from kg.views.graph import render_html
 
@@ -50,7 +50,7 @@ def build(
     Re-running adds new and changed articles to the same store; unchanged ones are
     skipped, so the outputs always show everything built so far. With
     ``validate``, an article whose graph breaks a SHACL shape is not stored (see
-    :func:`kg.ingest.ingest`). ``workers`` extraction processes, or a Dask
+    :func:`kg.ingestion.ingest`). ``workers`` extraction processes, or a Dask
     cluster at ``dask`` (an address or "local"), give the same outputs as one.
     """
     started = time.perf_counter()

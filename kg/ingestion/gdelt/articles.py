@@ -15,9 +15,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg import __version__
-from kg.ingest.gdelt.actors import actor_entity
-from kg.ingest.gdelt.columns import GdeltRow
-from kg.ingest.gdelt.places import place_entity
+from kg.ingestion.gdelt.actors import actor_entity
+from kg.ingestion.gdelt.columns import GdeltRow
+from kg.ingestion.gdelt.places import place_entity
 from kg.rdf.iris import event_iri
 from kg.rdf.mapping import extraction_to_graph
 from kg.rdf.namespaces import KG

