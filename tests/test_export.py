@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import RDFS
-from storefixture import (
+from helpers.storefixture import (
     SPEC,
     article_graph,
     ontology_graph,
 )
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import RDFS
 
 from kg.errors import UsageError
 from kg.export import FORMATS, QUAD_FORMATS, export, export_text

@@ -49,12 +49,6 @@ def make_extraction(
     return Extraction(article, entities, events)
 
 
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as s:
-        yield s
-
-
 def labels(store) -> set[str]:
     """Labels of the actors and places in the union (not the ontology's labels)."""
     union = store.read_graph()

@@ -17,9 +17,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from helpers.server import Running, http, make_store
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_server import Running, http, make_store
 
 from kg.errors import QueryError
 from kg.query import execute

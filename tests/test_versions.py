@@ -206,12 +206,6 @@ def extraction(aid: str, text: str = "Body of the article.") -> Extraction:
     return Extraction(Article(aid, text, title=f"Title {aid}", date=date(2019, 1, 24)))
 
 
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as s:
-        yield s
-
-
 def test_versions_store_stamp_holds_hash_and_versions(store):
     done = extraction("a1")
     ingest_extractions([done], store, model="m 1", coder_version=V1)

@@ -13,7 +13,7 @@ from hashlib import sha256
 from pathlib import Path
 
 import pytest
-from browser import chromium
+from helpers.browser import chromium
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
