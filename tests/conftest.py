@@ -70,13 +70,26 @@ def store(tmp_path) -> Iterator:
         yield opened
 
 
-@pytest.fixture
-def filled_store(store):
-    """The test's own store holding helpers.storefixture's three articles."""
+@pytest.fixture(scope="session")
+def filled_store_path(tmp_path_factory) -> Path:
+    """A closed store holding helpers.storefixture's three articles, built once."""
     from helpers.storefixture import fill
 
-    fill(store)
-    return store
+    from kg.store import open_store
+
+    path = tmp_path_factory.mktemp("filled") / "store"
+    with open_store(path) as opened:
+        fill(opened)
+    return path
+
+
+@pytest.fixture(scope="module")
+def filled_store(filled_store_path) -> Iterator:
+    """That store opened read-only: tests share it, and none can change it."""
+    from kg.store import open_store
+
+    with open_store(filled_store_path, read_only=True) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
