@@ -191,6 +191,7 @@ def queries(draw, url: str) -> str:
     return f"PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ?o {body} }}"
 
 
+@pytest.mark.system  # a Hypothesis fuzz test: 400 examples, each run for real
 def test_query_guard_differential_never_lets_a_connection_through(
     listener, guard_store
 ):
