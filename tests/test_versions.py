@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -110,10 +111,26 @@ def stored_versions(store: Path) -> set[tuple[str, str]]:
     return {tuple(row.split(",")) for row in rows}
 
 
-def test_versions_new_coder_reextracts_unchanged_articles(articles, coders, tmp_path):
+@pytest.fixture(scope="module")
+def ingested_a(articles, coders, tmp_path_factory) -> tuple[Path, str]:
+    """A closed store after one ``kg ingest`` with coder A, and what it printed.
+
+    Made once; each test that starts from it works on a copy of its own.
+    """
+    store = tmp_path_factory.mktemp("ingested-a") / "store"
+    return store, ingest_cli(articles, store, coder=coders[0])
+
+
+def copy_of(ingested: tuple[Path, str], tmp_path: Path) -> Path:
+    return Path(shutil.copytree(ingested[0], tmp_path / "store"))
+
+
+def test_versions_new_coder_reextracts_unchanged_articles(
+    articles, coders, ingested_a, tmp_path
+):
     a, b = coders
-    store = tmp_path / "store"
-    assert ingest_cli(articles, store, coder=a).startswith(f"{N} added, 0 replaced")
+    assert ingested_a[1].startswith(f"{N} added, 0 replaced")
+    store = copy_of(ingested_a, tmp_path)
     again = ingest_cli(articles, store, coder=a)
     assert again.startswith(UNCHANGED_ALL) and "re-extracted" not in again
     assert stored_versions(store) == {(__version__, coder_version(a))}
@@ -142,27 +159,28 @@ def test_versions_build_says_how_many_were_reextracted(articles, coders, tmp_pat
     assert f"{N} re-extracted: extractor or model changed" in again.stdout
 
 
+@pytest.mark.system  # starts worker processes, or a local Dask cluster
 @pytest.mark.parametrize(
     "where", [("--workers", "2"), ("--dask", "local")], ids=["workers", "dask"]
 )
-def test_versions_parallel_ingest_reextracts_too(articles, coders, tmp_path, where):
+def test_versions_parallel_ingest_reextracts_too(
+    articles, coders, ingested_a, tmp_path, where
+):
     """Worker processes inherit the coder folder the parent records."""
     if where[0] == "--dask":
         pytest.importorskip("distributed")
     a, b = coders
-    store = tmp_path / "store"
-    ingest_cli(articles, store, coder=a)
+    store = copy_of(ingested_a, tmp_path)  # ingested with coder A
     assert ingest_cli(articles, store, *where, coder=b).startswith(REEXTRACTED_ALL)
     assert stored_versions(store) == {(__version__, coder_version(b))}
 
 
 def test_versions_article_stored_without_versions_is_reextracted(
-    articles, coders, tmp_path
+    articles, coders, ingested_a, tmp_path
 ):
     """A store written by a kg that recorded no coder version is brought up to date."""
     a, _ = coders
-    store = tmp_path / "store"
-    ingest_cli(articles, store, coder=a)
+    store = copy_of(ingested_a, tmp_path)  # ingested with coder A
     coder = f"<{KG.coderVersion}>"
     with open_store(store) as opened:  # as an older kg wrote it
         opened.ox.update(
