@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from helpers.paths import ROOT
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 

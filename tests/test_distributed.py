@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA
 from distributed import Client
+from helpers.paths import DATA
 from rdflib.namespace import PROV
 
 from kg.build import build

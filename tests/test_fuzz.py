@@ -25,7 +25,7 @@ from pathlib import Path
 import pycountry
 import pyoxigraph as ox
 import pytest
-from conftest import DATA
+from helpers.paths import DATA
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
