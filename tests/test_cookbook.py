@@ -7,12 +7,11 @@ file; the comments say why each row is (or is not) there.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers.cli import kg
 from helpers.paths import ROOT
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -96,16 +95,6 @@ def rows(store: Store, name: str, **params: str) -> list[tuple[str | None, ...]]
         )
         for row in result.rows
     ]
-
-
-def kg(*args: str, text: bool = True):
-    """Run ``python -m kg`` in a child process and capture what it prints."""
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=text,
-        timeout=120,
-    )
 
 
 # --- the queries ------------------------------------------------------------------

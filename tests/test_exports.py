@@ -9,11 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import networkx as nx
 import pytest
+from helpers.cli import kg
 from helpers.trigstore import ID, KYIV, POL, RUS, UKR, WARSAW
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
@@ -248,12 +247,6 @@ def test_exports_context_covers_the_ontology():
 
 
 # --- CLI --------------------------------------------------------------------------
-
-
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def test_exports_cli_csv_to_file(trig_store_path, tmp_path):

@@ -16,12 +16,12 @@ import math
 import re
 import shlex
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers.cli import kg
 from rdflib.namespace import RDF
 
 from kg.analysis.eventrows import (
@@ -143,17 +143,6 @@ def read_only_store(store_path):
 def kept(iris: dict[str, str], minimum: float | None) -> set[str]:
     """IRIs of the events a minimum keeps."""
     return {iris[trigger] for trigger in KEPT[minimum]}
-
-
-def kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m kg`` in a child process and capture what it prints."""
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=cwd,
-    )
 
 
 def minimum_args(minimum: float | None) -> list[str]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
+from helpers.cli import kg
 from helpers.trigstore import ID, POL, RUS, UKR, UN, USA, WAGNER, ZEL
 
 from kg.analysis.graphs import EventFilter, actor_network, load_events
@@ -233,12 +232,6 @@ def test_network_format_dyads_csv_is_exact(rows):
         ["Russia", "Ukraine", "2019-01", "1", "0", "1", "-1.0", "-10.0", RUS, UKR],
         ["Russia", "Ukraine", "2019-02", "1", "0", "1", "-1.0", "-2.0", RUS, UKR],
     ]  # fmt: skip
-
-
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def test_network_cli_ranks_actors_as_json(trig_store_path):

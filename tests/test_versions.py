@@ -14,11 +14,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import cli
 from rdflib import Literal
 from rdflib.namespace import PROV
 
@@ -87,13 +87,7 @@ def kg(*args: str, coder: Path | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != CODER_ENV}
     if coder is not None:
         env[CODER_ENV] = str(coder)
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return cli.kg(*args, env=env)
 
 
 def ingest_cli(articles: Path, store: Path, *args: str, coder: Path | None):

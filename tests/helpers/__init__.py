@@ -7,6 +7,7 @@
 - :mod:`helpers.backends`: the store backends (embedded, Oxigraph server, Virtuoso).
 - :mod:`helpers.browser`: Debian's Chromium driven by Playwright.
 - :mod:`helpers.crashkit`: generated corpora, ``kg`` subprocesses, store content.
+- :mod:`helpers.cli`: ``kg`` run in a child process, as a user runs it.
 
 Test modules import from here, never from one another.
 """
