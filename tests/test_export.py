@@ -49,8 +49,7 @@ NASTY = [
 HOSTILE_IRI = article_iri("hostile/id with space")
 
 
-@pytest.fixture
-def graphs() -> dict[URIRef, Graph]:
+def all_graphs() -> dict[URIRef, Graph]:
     """Every named graph the store should hold, by name."""
     built = {article_iri(aid): article_graph(aid, events)[0] for aid, events in SPEC}
     hostile, _ = article_graph("hostile/id with space", SPEC[2][1])
@@ -64,14 +63,24 @@ def graphs() -> dict[URIRef, Graph]:
 
 
 @pytest.fixture
-def graphs_store(tmp_path, graphs):
-    with open_store(tmp_path / "store") as s:
-        for name, graph in graphs.items():
+def graphs() -> dict[URIRef, Graph]:
+    """Every named graph the store should hold, by name: a fresh copy per test."""
+    return all_graphs()
+
+
+@pytest.fixture(scope="module")
+def graphs_store(tmp_path_factory):
+    """A store holding those graphs, built once and opened read-only: the tests
+    only export from it."""
+    path = tmp_path_factory.mktemp("export") / "store"
+    with open_store(path) as s:
+        for name, graph in all_graphs().items():
             if name == ONTOLOGY_GRAPH:
                 s.ensure_ontology(graph)
             else:
                 digest = str(next(graph.objects(name, KG.contentHash)))
                 s.put_article(name, graph, digest)
+    with open_store(path, read_only=True) as s:
         yield s
 
 
