@@ -3,6 +3,13 @@
 Expensive artefacts (the spaCy pipelines, stores built by ingesting or from the
 hand-written fixtures) are session-scoped and built once; tests that only read
 them share them. Helpers the fixtures are built from live in ``tests/helpers``.
+
+- ``nlp``, ``rules_nlp``: the real pipeline, with and without the trained coder.
+- ``sample_extraction``, ``built_store``: the sample article(s), extracted/ingested.
+- ``store``: an empty embedded store of the test's own.
+- ``filled_store``: helpers.storefixture's three articles, shared read-only.
+- ``trig_store`` / ``trig_store_path``: tests/data/graphs, shared, never written.
+- ``backend_store``: an empty store on each backend of helpers.backends.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ import pytest
 from helpers.backends import BACKENDS
 from helpers.paths import DATA, ROOT, SAMPLE, SHARED
 
-__all__ = ["DATA", "ROOT", "SAMPLE", "SHARED"]  # still importable from here
+#: Still importable from here; new code imports them from helpers.paths.
+__all__ = ["DATA", "ROOT", "SAMPLE", "SHARED"]
 
 
 @pytest.fixture(scope="session")
