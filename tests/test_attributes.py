@@ -6,7 +6,7 @@ The sentences are written for the project.
 from __future__ import annotations
 
 import pytest
-from conftest import DATA
+from helpers.paths import DATA
 from spacy.attrs import LEMMA, MORPH, POS, TAG
 from spacy.pipeline import AttributeRuler
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from clirunner import run_kg
-from conftest import DATA
+from helpers.clirunner import run_kg
+from helpers.paths import DATA
 from rdflib import Graph
 from rdflib.namespace import RDFS
 

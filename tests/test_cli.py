@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from clirunner import run_kg
-from conftest import DATA, ROOT, SAMPLE
+from helpers.clirunner import run_kg
+from helpers.paths import DATA, ROOT, SAMPLE
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 

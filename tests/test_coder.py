@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from clirunner import run_kg
+from helpers.clirunner import run_kg
 
 from kg.errors import InputError, ModelError
 from kg.extraction import extract

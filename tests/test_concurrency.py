@@ -27,8 +27,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from crashkit import READER_MEMORY as CAP
-from crashkit import kg, kg_argv, write_corpus
+from helpers.crashkit import READER_MEMORY as CAP
+from helpers.crashkit import kg, kg_argv, write_corpus
 
 from kg.errors import KGError
 from kg.ingestion import ingest

@@ -7,13 +7,12 @@ file; the comments say why each row is (or is not) there.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from helpers.cli import kg
+from helpers.paths import ROOT
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -67,7 +66,7 @@ def fill_from_trig(store: Store, path: Path = FIXTURE) -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def cookbook_store(tmp_path_factory):
     with open_store(tmp_path_factory.mktemp("cookbook") / "store") as s:
         fill_from_trig(s)
         yield s
@@ -96,16 +95,6 @@ def rows(store: Store, name: str, **params: str) -> list[tuple[str | None, ...]]
         )
         for row in result.rows
     ]
-
-
-def kg(*args: str, text: bool = True):
-    """Run ``python -m kg`` in a child process and capture what it prints."""
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=text,
-        timeout=120,
-    )
 
 
 # --- the queries ------------------------------------------------------------------
@@ -140,16 +129,16 @@ ZEL_FUTURE = (
 
 
 @pytest.mark.parametrize("actor", ["Zelenskiy", "Zelensky", ZEL])
-def test_cookbook_actor_events_by_label_or_alias(store, actor):
-    assert rows(store, "actor-events", actor=actor) == ZEL_EVENTS
+def test_cookbook_actor_events_by_label_or_alias(cookbook_store, actor):
+    assert rows(cookbook_store, "actor-events", actor=actor) == ZEL_EVENTS
 
 
 @pytest.mark.parametrize("flag", ["true", "yes", "1"])
-def test_cookbook_actor_events_include_unasserted(store, flag):
+def test_cookbook_actor_events_include_unasserted(cookbook_store, flag):
     expected = ZEL_EVENTS[:2] + [ZEL_FUTURE] + ZEL_EVENTS[2:]
-    assert rows(store, "actor-events", actor="Zelenskiy", include_unasserted=flag) == (
-        expected
-    )
+    assert rows(
+        cookbook_store, "actor-events", actor="Zelenskiy", include_unasserted=flag
+    ) == (expected)
 
 
 @pytest.mark.parametrize(
@@ -185,8 +174,10 @@ def test_cookbook_actor_events_include_unasserted(store, flag):
         ),
     ],
 )  # fmt: skip
-def test_cookbook_dyad_timeline(store, a, b, extra, expected):
-    assert rows(store, "dyad-timeline", actor_a=a, actor_b=b, **extra) == expected
+def test_cookbook_dyad_timeline(cookbook_store, a, b, extra, expected):
+    assert (
+        rows(cookbook_store, "dyad-timeline", actor_a=a, actor_b=b, **extra) == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -213,8 +204,8 @@ def test_cookbook_dyad_timeline(store, a, b, extra, expected):
         ({"to": "2025-01-08"}, []),
     ],
 )
-def test_cookbook_who_met_whom(store, params, expected):
-    assert rows(store, "who-met-whom", **params) == expected
+def test_cookbook_who_met_whom(cookbook_store, params, expected):
+    assert rows(cookbook_store, "who-met-whom", **params) == expected
 
 
 KYIV_EVENTS = [
@@ -246,8 +237,8 @@ LVIV = ("2025-02-01", "Lviv", "468.3", "Wagner Group", "190", FIGHT, "Ukraine",
         ({"place": "Odesa", "km": "5000"}, []),
     ],
 )
-def test_cookbook_events_at_place(store, params, expected):
-    assert rows(store, "events-at-place", **params) == expected
+def test_cookbook_events_at_place(cookbook_store, params, expected):
+    assert rows(cookbook_store, "events-at-place", **params) == expected
 
 
 @pytest.mark.parametrize(
@@ -290,8 +281,8 @@ def test_cookbook_events_at_place(store, params, expected):
         ),
     ],
 )  # fmt: skip
-def test_cookbook_events_by_type(store, params, expected):
-    assert rows(store, "events-by-type", **params) == expected
+def test_cookbook_events_by_type(cookbook_store, params, expected):
+    assert rows(cookbook_store, "events-by-type", **params) == expected
 
 
 @pytest.mark.parametrize(
@@ -328,8 +319,8 @@ def test_cookbook_events_by_type(store, params, expected):
         ),
     ],
 )
-def test_cookbook_top_actors(store, params, expected):
-    assert rows(store, "top-actors", **params) == expected
+def test_cookbook_top_actors(cookbook_store, params, expected):
+    assert rows(cookbook_store, "top-actors", **params) == expected
 
 
 @pytest.mark.parametrize(
@@ -358,8 +349,8 @@ def test_cookbook_top_actors(store, params, expected):
         ),
     ],
 )
-def test_cookbook_coop_conflict_monthly(store, params, expected):
-    assert rows(store, "coop-conflict-monthly", **params) == expected
+def test_cookbook_coop_conflict_monthly(cookbook_store, params, expected):
+    assert rows(cookbook_store, "coop-conflict-monthly", **params) == expected
 
 
 KYIV_TITLE = "Zelenskiy hosts US envoy Witkoff in Kyiv"
@@ -392,8 +383,8 @@ GENEVA_TITLE = "Ukraine and Russia sign prisoner deal in Geneva"
         ({"source": "Witkoff", "target": "Zelenskiy"}, []),
     ],
 )  # fmt: skip
-def test_cookbook_edge_evidence(store, params, expected):
-    assert rows(store, "edge-evidence", **params) == expected
+def test_cookbook_edge_evidence(cookbook_store, params, expected):
+    assert rows(cookbook_store, "edge-evidence", **params) == expected
 
 
 # --- listing, headers and binding ------------------------------------------------
@@ -483,9 +474,9 @@ def test_cookbook_header_continuation_lines_and_options(header):
         ("who-met", {}, "There is no cookbook query 'who-met'. Known queries: "),
     ],
 )
-def test_cookbook_bad_params_are_refused_clearly(store, name, params, message):
+def test_cookbook_bad_params_are_refused_clearly(cookbook_store, name, params, message):
     with pytest.raises(QueryError) as err:
-        run_query(store, name, params=params)
+        run_query(cookbook_store, name, params=params)
     assert message in str(err.value)
     assert err.value.exit_code == 2
 
@@ -494,10 +485,10 @@ def test_cookbook_bad_params_are_refused_clearly(store, name, params, message):
     "value",
     ['Zelenskiy" } ; DROP ALL #', "Zelenskiy'), (\"x", "Zelenskiy\\", "} UNION {"],
 )
-def test_cookbook_values_are_bound_not_pasted(store, value):
-    before = store.triple_count()
-    assert rows(store, "actor-events", actor=value) == []
-    assert store.triple_count() == before
+def test_cookbook_values_are_bound_not_pasted(cookbook_store, value):
+    before = cookbook_store.triple_count()
+    assert rows(cookbook_store, "actor-events", actor=value) == []
+    assert cookbook_store.triple_count() == before
 
 
 @pytest.mark.parametrize(
@@ -521,21 +512,23 @@ def test_cookbook_values_clause_escapes_through_oxigraph(value):
     assert clause == 'VALUES (?a ?b) { ("say \\"hi\\"\\n\\\\ {}" UNDEF) } '
 
 
-def test_cookbook_params_refused_on_ad_hoc_query(store):
+def test_cookbook_params_refused_on_ad_hoc_query(cookbook_store):
     with pytest.raises(QueryError, match="--param only applies to cookbook queries"):
-        run_query(store, "SELECT * WHERE { ?s ?p ?o }", params={"x": "1"})
+        run_query(cookbook_store, "SELECT * WHERE { ?s ?p ?o }", params={"x": "1"})
 
 
-def test_cookbook_warns_about_an_unknown_actor_name(store, caplog):
-    assert rows(store, "actor-events", actor="zelenskiy") == []
+def test_cookbook_warns_about_an_unknown_actor_name(cookbook_store, caplog):
+    assert rows(cookbook_store, "actor-events", actor="zelenskiy") == []
     assert "no actor is called 'zelenskiy'" in caplog.text
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
-def test_cookbook_runs_in_every_results_format_with_timeout(store, fmt):
+def test_cookbook_runs_in_every_results_format_with_timeout(cookbook_store, fmt):
     params = {"country_a": "UKR", "country_b": "RUS"}
-    ours = run_query(store, "coop-conflict-monthly", params=params, fmt=fmt, timeout=30)
-    same = run_query(store, "coop-conflict-monthly", params=params, fmt=fmt)
+    ours = run_query(
+        cookbook_store, "coop-conflict-monthly", params=params, fmt=fmt, timeout=30
+    )
+    same = run_query(cookbook_store, "coop-conflict-monthly", params=params, fmt=fmt)
     assert ours == same and "2025-03" in ours
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from crashkit import (
+from helpers.crashkit import (
     broken_graphs,
     kg,
     store_content,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import DATA
+from helpers.paths import DATA
 from spacy.tokens import Doc
 
 from kg.extraction import gazetteer

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-from conftest import ROOT, SHARED
+from helpers.paths import ROOT, SHARED
 
 pytestmark = pytest.mark.skipif(
     not (SHARED / "corpus" / "score.py").is_file(),

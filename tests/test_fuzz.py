@@ -25,7 +25,7 @@ from pathlib import Path
 import pycountry
 import pyoxigraph as ox
 import pytest
-from conftest import DATA
+from helpers.paths import DATA
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
@@ -140,7 +140,7 @@ def articles(draw: st.DrawFn) -> Article:
 
 
 @pytest.fixture(scope="module")
-def store() -> Iterator[Store]:
+def memory_store() -> Iterator[Store]:
     """One in-memory store with the ontology; each example replaces its article."""
     with open_store("memory") as opened:
         opened.ensure_ontology(load_ontology())
@@ -269,17 +269,17 @@ def test_fuzz_reading_yields_articles_or_input_errors(raw):
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")  # rdflib's own
 @PIPELINE
 @given(article=articles())
-def test_fuzz_pipeline_exports_parse_back(nlp, store, article):
-    graph = ingest_one(article, nlp, store)
+def test_fuzz_pipeline_exports_parse_back(nlp, memory_store, article):
+    graph = ingest_one(article, nlp, memory_store)
     stored = {
         quad.triple
-        for quad in store.quads_for_pattern(
+        for quad in memory_store.quads_for_pattern(
             None, None, None, ox.NamedNode(str(article_iri(article)))
         )
     }
     assert len(stored) == len(graph)
-    turtle = export_text(store, "turtle", include_ontology=False)
-    jsonld = export_text(store, "jsonld", include_ontology=False)
+    turtle = export_text(memory_store, "turtle", include_ontology=False)
+    jsonld = export_text(memory_store, "jsonld", include_ontology=False)
     from_turtle = {q.triple for q in ox.parse(turtle.encode(), ox.RdfFormat.TURTLE)}
     from_jsonld = {q.triple for q in ox.parse(jsonld.encode(), ox.RdfFormat.JSON_LD)}
     assert stored == from_turtle == from_jsonld
@@ -300,11 +300,11 @@ def data_set(page: str, name: str) -> tuple[list[dict], str]:
 
 @PIPELINE
 @given(article=articles())
-def test_fuzz_view_never_carries_article_text_unescaped(nlp, store, article):
-    ingest_one(article, nlp, store)
+def test_fuzz_view_never_carries_article_text_unescaped(nlp, memory_store, article):
+    ingest_one(article, nlp, memory_store)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "view.html"
-        render_html(store, out)
+        render_html(memory_store, out)
         page = out.read_text(encoding="utf-8")
     assert SCRIPT not in page and IMAGE not in page
     nodes, raw_nodes = data_set(page, "nodes")

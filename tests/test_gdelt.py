@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE
+from helpers.paths import ROOT, SAMPLE
 
 from kg.errors import InputError
 from kg.ingestion.gdelt import (

@@ -1,16 +1,28 @@
 """kg.analysis.eventrows and kg.analysis.graphs on a hand-written store.
 
-The store is tests/data/graphs/.
+The store is tests/data/graphs/ (helpers.trigstore; the trig_store fixtures).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import networkx as nx
 import pytest
-from rdflib import Dataset
+from helpers.trigstore import (
+    ASSERTED_ORDER,
+    ID,
+    KYIV,
+    POL,
+    RUS,
+    UKR,
+    UN,
+    USA,
+    WAGNER,
+    WARSAW,
+    ZEL,
+    fill_store,
+)
 
 from kg.analysis.graphs import (
     ActorInfo,
@@ -26,44 +38,13 @@ from kg.analysis.graphs import (
     load_events,
 )
 from kg.errors import UsageError
-from kg.rdf.namespaces import KG
-from kg.rdf.ontology import load_ontology
-from kg.store import Store, open_store
-
-FIXTURE = Path(__file__).parent / "data" / "graphs" / "events.trig"
-ID = "https://w3id.org/kg-events/id/"
-UKR, RUS, USA, POL = (f"{ID}country/{c}" for c in ("UKR", "RUS", "USA", "POL"))
-ZEL = f"{ID}person/ukr/volodymyr-zelenskiy"
-UN = f"{ID}organization/united-nations"
-WAGNER = f"{ID}group/rus/wagner-group"
-KYIV, WARSAW = f"{ID}place/geonames/703448", f"{ID}place/geonames/756135"
-# Asserted events (e1, e2, e4-e9) by date; e5 has no kg:date and takes its
-# article's, 2019-02-10. e3 is negated, e10 hypothetical.
-ASSERTED_ORDER = ["e1", "e2", "e4", "e5", "e6", "e8", "e7", "e9"]
-
-
-def fill_store(store: Store, *, ontology: bool = True) -> Store:
-    """Load the fixture's article graphs (and the real ontology) into a store."""
-    dataset = Dataset()
-    dataset.parse(FIXTURE, format="trig")
-    for graph in dataset.graphs():
-        if len(graph):
-            digest = str(graph.value(graph.identifier, KG.contentHash))
-            store.put_article(graph.identifier, graph, digest)
-    if ontology:
-        store.ensure_ontology(load_ontology())
-    return store
+from kg.store import open_store
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    with open_store(tmp_path_factory.mktemp("graphs") / "store") as opened:
-        yield fill_store(opened)
-
-
-@pytest.fixture(scope="module")
-def rows(store) -> list[EventRow]:
-    return load_events(store)
+def rows(trig_store_path) -> list[EventRow]:
+    with open_store(trig_store_path) as store:
+        return load_events(store)
 
 
 def short(rows: list[EventRow]) -> list[str]:
@@ -107,8 +88,10 @@ def test_graphs_load_events_builds_full_records(rows):
         (frozenset({"negated", "hypothetical"}), ["e3", "e10"]),
     ],
 )
-def test_graphs_load_events_modalities(store, modalities, expected):
-    assert short(load_events(store, EventFilter(modalities=modalities))) == expected
+def test_graphs_load_events_modalities(trig_store, modalities, expected):
+    assert (
+        short(load_events(trig_store, EventFilter(modalities=modalities))) == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,8 +117,8 @@ def test_graphs_load_events_modalities(store, modalities, expected):
         ({"since": "2019-02", "countries": ("RUS",)}, ["e5", "e6", "e8"]),
     ],
 )
-def test_graphs_filters_select_events(store, filters, expected):
-    assert short(load_events(store, EventFilter(**filters))) == expected
+def test_graphs_filters_select_events(trig_store, filters, expected):
+    assert short(load_events(trig_store, EventFilter(**filters))) == expected
 
 
 @pytest.mark.parametrize(
@@ -272,8 +255,8 @@ def test_graphs_actor_network_nodes_count_all_events(rows):
     }
 
 
-def test_graphs_actor_network_counts_mixed_dyads(store):
-    rows = load_events(store, EventFilter(modalities=None, actors=("russia",)))
+def test_graphs_actor_network_counts_mixed_dyads(trig_store):
+    rows = load_events(trig_store, EventFilter(modalities=None, actors=("russia",)))
     edge = actor_network(rows).edges[RUS, UKR]
     assert (edge["events"], edge["conflict"], edge["stance"]) == (3, 3, "conflict")
 

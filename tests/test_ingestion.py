@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timezone
 
 import pytest
-from conftest import SAMPLE
+from helpers.paths import SAMPLE
 from rdflib import URIRef
 from rdflib.namespace import PROV, RDFS
 
@@ -47,12 +47,6 @@ def make_extraction(
     )
     entities = tuple(dict.fromkeys(e for _, s, t in pairs for e in (s, t) if e))
     return Extraction(article, entities, events)
-
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as s:
-        yield s
 
 
 def labels(store) -> set[str]:
@@ -230,7 +224,7 @@ def test_ingestion_real_pipeline_records_model_and_skips_unchanged(store, nlp, a
 @pytest.mark.parametrize("article", ["ukraine-us-talks.txt"])
 def test_ingestion_force_rewrites_unchanged_article(nlp, tmp_path, article):
     """--force re-extracts and really rewrites (e.g. after a model upgrade)."""
-    from conftest import DATA
+    from helpers.paths import DATA
 
     from kg.ingestion import ingest
     from kg.store import open_store

@@ -11,7 +11,7 @@ from hashlib import sha256
 from pathlib import Path
 
 import pytest
-from browser import chromium
+from helpers.browser import chromium
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -54,9 +54,9 @@ def _fill(store: Store) -> Store:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as store:
-        yield _fill(store)
+def map_store(store):
+    """conftest's empty store, holding the mapped articles."""
+    return _fill(store)
 
 
 @pytest.fixture(scope="module")
@@ -99,10 +99,10 @@ def _shown(page) -> int:  # noqa: ANN001
     "spec, events, located, roots",
     [(None, 5, 4, 3), (EventFilter(types=("04",)), 2, 2, 1)],
 )
-def test_mapview_summary_counts(tmp_path, store, spec, events, located, roots):
+def test_mapview_summary_counts(tmp_path, map_store, spec, events, located, roots):
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
-        summary = render_map(store, tmp_path / "m.html", filters=spec)
+        summary = render_map(map_store, tmp_path / "m.html", filters=spec)
     assert summary == MapSummary(tmp_path / "m.html", events, located, roots)
 
 
@@ -187,10 +187,10 @@ def test_mapview_file_never_holds_hostile_text_raw(small_map, needle):
     assert needle not in small_map.read_text(encoding="utf-8")
 
 
-def test_mapview_output_is_deterministic(tmp_path, store):
+def test_mapview_output_is_deterministic(tmp_path, map_store):
     first, second = tmp_path / "a.html", tmp_path / "b.html"
-    render_map(store, first)
-    render_map(store, second)
+    render_map(map_store, first)
+    render_map(map_store, second)
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -211,15 +211,15 @@ def test_mapview_says_when_a_date_is_the_articles(browser, small_map, needle):
     ["tile.example.org/{z}/{x}/{y}.png", "https://t.example.org/{z}.png",
      "javascript:alert(1)//{z}{x}{y}"],
 )  # fmt: skip
-def test_mapview_bad_tile_url_raises_usage_error(tmp_path, store, tiles):
+def test_mapview_bad_tile_url_raises_usage_error(tmp_path, map_store, tiles):
     with pytest.raises(UsageError, match="--tiles"):
-        render_map(store, tmp_path / "m.html", tiles=tiles)
+        render_map(map_store, tmp_path / "m.html", tiles=tiles)
 
 
 @pytest.mark.parametrize("tiles", ["https://tiles.example.org/{z}/{x}/{y}.png"])
-def test_mapview_tiles_only_when_asked(browser, tmp_path, store, tiles):
+def test_mapview_tiles_only_when_asked(browser, tmp_path, map_store, tiles):
     out = tmp_path / "m.html"
-    render_map(store, out, tiles=tiles)
+    render_map(map_store, out, tiles=tiles)
     page, requests = _open(browser, out)
     try:
         assert any(url.startswith("https://tiles.example.org/") for url in requests)
@@ -229,6 +229,6 @@ def test_mapview_tiles_only_when_asked(browser, tmp_path, store, tiles):
 
 
 @pytest.mark.parametrize("name", ["missing-dir/m.html"])
-def test_mapview_unwritable_output_raises_usage_error(tmp_path, store, name):
+def test_mapview_unwritable_output_raises_usage_error(tmp_path, map_store, name):
     with pytest.raises(UsageError, match="cannot write the map"):
-        render_map(store, tmp_path / name)
+        render_map(map_store, tmp_path / name)

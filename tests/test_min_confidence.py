@@ -16,12 +16,12 @@ import math
 import re
 import shlex
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers.cli import kg
 from rdflib.namespace import RDF
 
 from kg.analysis.eventrows import (
@@ -135,7 +135,7 @@ def iris(built) -> dict[str, str]:
 
 
 @pytest.fixture
-def store(store_path):
+def read_only_store(store_path):
     with open_store(store_path, read_only=True) as opened:
         yield opened
 
@@ -143,17 +143,6 @@ def store(store_path):
 def kept(iris: dict[str, str], minimum: float | None) -> set[str]:
     """IRIs of the events a minimum keeps."""
     return {iris[trigger] for trigger in KEPT[minimum]}
-
-
-def kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m kg`` in a child process and capture what it prints."""
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=cwd,
-    )
 
 
 def minimum_args(minimum: float | None) -> list[str]:
@@ -190,22 +179,28 @@ def one_error_line(result: subprocess.CompletedProcess, start: str) -> None:
 
 
 @pytest.mark.parametrize("minimum", list(KEPT))
-def test_min_confidence_load_events_keeps_exactly_the_sure_ones(store, iris, minimum):
-    rows = load_events(store, EventFilter(min_confidence=minimum))
+def test_min_confidence_load_events_keeps_exactly_the_sure_ones(
+    read_only_store, iris, minimum
+):
+    rows = load_events(read_only_store, EventFilter(min_confidence=minimum))
     assert {row.iri for row in rows} == kept(iris, minimum)
     assert all(minimum is None or row.confidence >= minimum for row in rows)
 
 
-def test_min_confidence_event_without_one_is_kept_only_without_minimum(store, iris):
-    (row,) = [r for r in load_events(store) if r.iri == iris["met"]]
+def test_min_confidence_event_without_one_is_kept_only_without_minimum(
+    read_only_store, iris
+):
+    (row,) = [r for r in load_events(read_only_store) if r.iri == iris["met"]]
     assert row.confidence is None
     assert meets_confidence(None, None)
     assert not meets_confidence(None, 0.0)
 
 
 @pytest.mark.parametrize("minimum", [0.0, 0.8, 1.0])
-def test_min_confidence_events_below_is_the_complement(store, iris, minimum):
-    assert events_below(store, minimum) == set(iris.values()) - kept(iris, minimum)
+def test_min_confidence_events_below_is_the_complement(read_only_store, iris, minimum):
+    assert events_below(read_only_store, minimum) == set(iris.values()) - kept(
+        iris, minimum
+    )
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, 1.5, -0.1, "abc", True])
@@ -244,8 +239,8 @@ def test_min_confidence_export_csv_cli(store_path, iris, minimum):
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
-def test_min_confidence_export_graphs(store, iris, fmt):
-    text = export_text(store, fmt, filters=EventFilter(min_confidence=0.5))
+def test_min_confidence_export_graphs(read_only_store, iris, fmt):
+    text = export_text(read_only_store, fmt, filters=EventFilter(min_confidence=0.5))
     events = set(re.findall(r'id="(https://[^"]*/event/[^"]*)"', text))
     assert events == kept(iris, 0.5)
 
@@ -276,9 +271,11 @@ def _names(statement: ox.Triple, dropped: set[str]) -> bool:
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "trig", "nquads", "jsonld"])
-def test_min_confidence_rdf_export_drops_exactly_the_events_triples(store, iris, fmt):
-    full = _statements(export_text(store, fmt), fmt)
-    text = export_text(store, fmt, filters=EventFilter(min_confidence=0.8))
+def test_min_confidence_rdf_export_drops_exactly_the_events_triples(
+    read_only_store, iris, fmt
+):
+    full = _statements(export_text(read_only_store, fmt), fmt)
+    text = export_text(read_only_store, fmt, filters=EventFilter(min_confidence=0.8))
     dropped = set(iris.values()) - kept(iris, 0.8)
     expected = {t for t in full if not _names(t, dropped)}
     assert _statements(text, fmt) == expected
@@ -287,11 +284,13 @@ def test_min_confidence_rdf_export_drops_exactly_the_events_triples(store, iris,
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "trig", "nquads"])
-def test_min_confidence_rdf_export_to_a_file_streams_the_same(store, tmp_path, fmt):
+def test_min_confidence_rdf_export_to_a_file_streams_the_same(
+    read_only_store, tmp_path, fmt
+):
     out = tmp_path / f"export.{fmt}"
     spec = EventFilter(min_confidence=0.8)
-    count = export(store, fmt, out, filters=spec)
-    expected = _statements(export_text(store, fmt, filters=spec), fmt)
+    count = export(read_only_store, fmt, out, filters=spec)
+    expected = _statements(export_text(read_only_store, fmt, filters=spec), fmt)
     assert _statements(out.read_text(encoding="utf-8"), fmt) == expected
     assert count >= len(expected)  # quads: the same triple in several graphs
 
@@ -327,9 +326,9 @@ def test_min_confidence_rdf_export_refuses_other_filters(store_path, extra):
     assert "takes only --min-confidence" in result.stderr
 
 
-def test_min_confidence_rdf_export_refuses_a_filter_without_minimum(store):
+def test_min_confidence_rdf_export_refuses_a_filter_without_minimum(read_only_store):
     with pytest.raises(UsageError, match="takes only --min-confidence"):
-        export_text(store, "turtle", filters=EventFilter())
+        export_text(read_only_store, "turtle", filters=EventFilter())
 
 
 # --- viz, map, network ------------------------------------------------------------
@@ -351,9 +350,9 @@ def test_min_confidence_viz_cli_embeds_only_kept_events(
     assert note in page
 
 
-def test_min_confidence_viz_actor_network(store, iris, tmp_path):
+def test_min_confidence_viz_actor_network(read_only_store, iris, tmp_path):
     summary = render_html(
-        store, tmp_path / "actors.html", graph="actors",
+        read_only_store, tmp_path / "actors.html", graph="actors",
         filters=EventFilter(min_confidence=0.8),
     )  # fmt: skip
     nodes = view_nodes((tmp_path / "actors.html").read_text(encoding="utf-8"))
@@ -376,9 +375,9 @@ def test_min_confidence_map_cli_embeds_only_kept_events(
     assert result.stdout.startswith(f"{len(kept(iris, minimum))} of ")
 
 
-def test_min_confidence_map_api_counts(store, iris, tmp_path):
+def test_min_confidence_map_api_counts(read_only_store, iris, tmp_path):
     summary = render_map(
-        store, tmp_path / "m.html", filters=EventFilter(min_confidence=1)
+        read_only_store, tmp_path / "m.html", filters=EventFilter(min_confidence=1)
     )
     assert (summary.events, summary.located) == (1, 1)
 
@@ -419,9 +418,9 @@ def _event_column(text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("minimum", [None, 0.0, 0.5, 0.8, 1.0])
-def test_min_confidence_cookbook_events_by_type(store, iris, minimum):
+def test_min_confidence_cookbook_events_by_type(read_only_store, iris, minimum):
     params = {} if minimum is None else {"min_confidence": str(minimum)}
-    text = run_query(store, "events-by-type", fmt="csv", params=params)
+    text = run_query(read_only_store, "events-by-type", fmt="csv", params=params)
     assert _event_column(text) == kept(iris, minimum)
 
 
@@ -434,19 +433,21 @@ def test_min_confidence_cookbook_events_by_type(store, iris, minimum):
         ("events-at-place", {"place": "Kyiv"}),
     ],
 )
-def test_min_confidence_cookbook_event_lists(store, iris, name, params):
-    full = _event_column(run_query(store, name, fmt="csv", params=params))
+def test_min_confidence_cookbook_event_lists(read_only_store, iris, name, params):
+    full = _event_column(run_query(read_only_store, name, fmt="csv", params=params))
     assert full
     for minimum in (0.0, 0.8, 0.96):
         extra = {"min_confidence": str(minimum)}
-        found = _event_column(run_query(store, name, fmt="csv", params=params | extra))
+        found = _event_column(
+            run_query(read_only_store, name, fmt="csv", params=params | extra)
+        )
         assert found == full & kept(iris, minimum)
 
 
-def test_min_confidence_cookbook_counts(store):
+def test_min_confidence_cookbook_counts(read_only_store):
     def events(minimum: str | None) -> dict[str, str]:
         params = {} if minimum is None else {"min_confidence": minimum}
-        text = run_query(store, "top-actors", fmt="csv", params=params)
+        text = run_query(read_only_store, "top-actors", fmt="csv", params=params)
         return {row["name"]: row["events"] for row in csv.DictReader(io.StringIO(text))}
 
     assert events(None)["Volodymyr Zelenskiy"] == "3"
@@ -459,14 +460,16 @@ def test_min_confidence_cookbook_counts(store):
     assert events("1") == {"Ukraine": "1", "United Nations": "1"}
 
 
-def test_min_confidence_cookbook_meetings_and_months(store):
-    meetings = run_query(store, "who-met-whom", fmt="csv",
+def test_min_confidence_cookbook_meetings_and_months(read_only_store):
+    meetings = run_query(read_only_store, "who-met-whom", fmt="csv",
                          params={"min_confidence": "0.96"})  # fmt: skip
     assert [r["meetings"] for r in csv.DictReader(io.StringIO(meetings))] == ["1"]
 
     def months(minimum: str) -> list[tuple[str, str]]:
         params = {"country_a": "UKR", "country_b": "RUS", "min_confidence": minimum}
-        text = run_query(store, "coop-conflict-monthly", fmt="csv", params=params)
+        text = run_query(
+            read_only_store, "coop-conflict-monthly", fmt="csv", params=params
+        )
         return [(r["cooperation"], r["conflict"])
                 for r in csv.DictReader(io.StringIO(text))]  # fmt: skip
 
@@ -476,9 +479,9 @@ def test_min_confidence_cookbook_meetings_and_months(store):
 
 
 @pytest.mark.parametrize("value", ["nan", "1.5", "-0.1", "abc", "1e-1", ""])
-def test_min_confidence_cookbook_refuses_non_probabilities(store, value):
+def test_min_confidence_cookbook_refuses_non_probabilities(read_only_store, value):
     with pytest.raises(QueryError, match="give a number from 0 to 1"):
-        run_query(store, "events-by-type", params={"min_confidence": value})
+        run_query(read_only_store, "events-by-type", params={"min_confidence": value})
 
 
 def test_min_confidence_cookbook_cli(store_path, iris):

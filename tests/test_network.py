@@ -1,4 +1,4 @@
-"""kg.analysis.network and `kg network` on the hand-written store of test_graphs.
+"""kg.analysis.network and `kg network` on the hand-written store of helpers.trigstore.
 
 The fixture's asserted actor network is a tree: Zelenskiy -> Russia,
 UN -> Russia, Russia -> Ukraine (2 events), and the US, Poland and the Wagner
@@ -10,12 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
-from test_graphs import ID, POL, RUS, UKR, UN, USA, WAGNER, ZEL, fill_store
+from helpers.cli import kg
+from helpers.trigstore import ID, POL, RUS, UKR, UN, USA, WAGNER, ZEL
 
 from kg.analysis.graphs import EventFilter, actor_network, load_events
 from kg.analysis.network import (
@@ -48,16 +47,8 @@ ORDER = [UKR, RUS, ZEL, POL, UN, USA, WAGNER]
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("network") / "store"
-    with open_store(path) as store:
-        fill_store(store)
-    return path
-
-
-@pytest.fixture(scope="module")
-def rows(store_path):
-    with open_store(store_path) as store:
+def rows(trig_store_path):
+    with open_store(trig_store_path) as store:
         return load_events(store)
 
 
@@ -185,8 +176,8 @@ def test_network_dyad_months_by_busiest_dyad(rows):
     ]
 
 
-def test_network_dyad_months_top_and_flagged_events(store_path):
-    with open_store(store_path) as store:
+def test_network_dyad_months_top_and_flagged_events(trig_store_path):
+    with open_store(trig_store_path) as store:
         rows = load_events(store, EventFilter(modalities=None))
     got = dyad_months(rows, top=2)
     assert [(d.source, d.target, d.month, d.events) for d in got] == [
@@ -243,23 +234,17 @@ def test_network_format_dyads_csv_is_exact(rows):
     ]  # fmt: skip
 
 
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def test_network_cli_ranks_actors_as_json(store_path):
-    result = kg("network", "--store", str(store_path), "--format", "json")
+def test_network_cli_ranks_actors_as_json(trig_store_path):
+    result = kg("network", "--store", str(trig_store_path), "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert [a["label"] for a in data["actors"][:2]] == ["Ukraine", "Russia"]
     assert data["actors"][0]["pagerank"] == round(PAGERANK[UKR], 6)
 
 
-def test_network_cli_filters_and_csv(store_path):
+def test_network_cli_filters_and_csv(trig_store_path):
     result = kg(
-        "network", "--store", str(store_path), "--metric", "degree",
+        "network", "--store", str(trig_store_path), "--metric", "degree",
         "--country", "POL", "--format", "csv",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -270,8 +255,16 @@ def test_network_cli_filters_and_csv(store_path):
     ]
 
 
-def test_network_cli_dyads_with_all_events(store_path):
-    args = ["network", "--store", str(store_path), "--dyads", "--all", "--top", "1"]
+def test_network_cli_dyads_with_all_events(trig_store_path):
+    args = [
+        "network",
+        "--store",
+        str(trig_store_path),
+        "--dyads",
+        "--all",
+        "--top",
+        "1",
+    ]
     result = kg(*args, "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -290,8 +283,8 @@ def test_network_cli_dyads_with_all_events(store_path):
         (["--type", "4x"], "kg: error: '4x' is not a CAMEO code"),
     ],
 )
-def test_network_cli_usage_errors(store_path, args, message):
-    result = kg("network", "--store", str(store_path), *args)
+def test_network_cli_usage_errors(trig_store_path, args, message):
+    result = kg("network", "--store", str(trig_store_path), *args)
     assert result.returncode == 2
     assert result.stderr.startswith(message)
     assert f"{ID}" not in result.stdout

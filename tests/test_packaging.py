@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from helpers.paths import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +46,15 @@ def wheel(tmp_path_factory) -> Path:
         "kg/extraction/data/countries.jsonl",
         "kg/extraction/data/model_hashes.json",
         "kg/py.typed",
-        "kg/queries/actor-events.rq",
-        "kg/queries/coop-conflict-monthly.rq",
-        "kg/queries/dyad-timeline.rq",
-        "kg/queries/edge-evidence.rq",
-        "kg/queries/events-at-place.rq",
-        "kg/queries/events-by-type.rq",
-        "kg/queries/top-actors.rq",
-        "kg/queries/who-met-whom.rq",
-        "kg/query_worker.py",
+        "kg/query/queries/actor-events.rq",
+        "kg/query/queries/coop-conflict-monthly.rq",
+        "kg/query/queries/dyad-timeline.rq",
+        "kg/query/queries/edge-evidence.rq",
+        "kg/query/queries/events-at-place.rq",
+        "kg/query/queries/events-by-type.rq",
+        "kg/query/queries/top-actors.rq",
+        "kg/query/queries/who-met-whom.rq",
+        "kg/query/worker.py",
     ],
 )
 def test_packaging_wheel_carries_data(wheel, member):

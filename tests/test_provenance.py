@@ -40,12 +40,6 @@ RUN = Run(
 )
 
 
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as s:
-        yield s
-
-
 @pytest.mark.parametrize("run", [RUN])
 def test_provenance_run_graph_is_prov_o_and_conforms(run):
     graph = run_graph(run)

@@ -13,15 +13,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers.storefixture import HOSTILE, UN
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 from rdflib.query import Result
-from storefixture import (
-    HOSTILE,
-    UN,
-    fill,
-)
 
 from kg.errors import QueryError
 from kg.query import execute, load_query_text, run_query
@@ -31,22 +27,14 @@ from kg.rdf.namespaces import KG, PREFIXES
 from kg.rdf.terms import from_ox
 from kg.store import open_store
 
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as s:
-        fill(s)
-        yield s
-
-
 COUNTRIES = """SELECT ?country ?label WHERE {
   ?country a kg:Country ; rdfs:label ?label .
 } ORDER BY ?label"""
 
 
 @pytest.mark.parametrize("query", [COUNTRIES])
-def test_query_table_shows_prefixed_names_once_per_row(store, query):
-    text = run_query(store, query, fmt="table")
+def test_query_table_shows_prefixed_names_once_per_row(filled_store, query):
+    text = run_query(filled_store, query, fmt="table")
     lines = [line for line in text.splitlines() if "kgr:" in line]
     assert [line.split() for line in lines] == [
         ["│", "kgr:country/RUS", "│", "Russia", "│"],
@@ -57,15 +45,15 @@ def test_query_table_shows_prefixed_names_once_per_row(store, query):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_query_csv_and_json_match_sparql_results_formats(store, fmt, tmp_path):
+def test_query_csv_and_json_match_sparql_results_formats(filled_store, fmt, tmp_path):
     query = (
         "SELECT ?e ?type ?date ?conf WHERE { ?e kg:eventType ?type ; "
         "kg:confidence ?conf OPTIONAL { ?e kg:date ?date } } ORDER BY ?e"
     )
-    ours = run_query(store, query, fmt=fmt)
+    ours = run_query(filled_store, query, fmt=fmt)
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     native = (
-        store.ox.query(query, prefixes=prefixes)
+        filled_store.ox.query(query, prefixes=prefixes)
         .serialize(
             format=ox.QueryResultsFormat.CSV
             if fmt == "csv"
@@ -82,9 +70,9 @@ def test_query_csv_and_json_match_sparql_results_formats(store, fmt, tmp_path):
 
 
 @pytest.mark.parametrize("limit, expected", [(None, 5), (2, 2), (0, 0)])
-def test_query_limit_keeps_first_rows(store, limit, expected):
+def test_query_limit_keeps_first_rows(filled_store, limit, expected):
     result = execute(
-        store, "SELECT ?e WHERE { ?e a kg:Event } ORDER BY ?e", limit=limit
+        filled_store, "SELECT ?e WHERE { ?e a kg:Event } ORDER BY ?e", limit=limit
     )
     assert len(result.rows) == expected
 
@@ -96,9 +84,9 @@ def test_query_limit_keeps_first_rows(store, limit, expected):
         ("ASK { ?e kg:eventType cameo:200 }", "no\n"),
     ],
 )
-def test_query_ask_answers_yes_or_no(store, query, answer):
-    assert run_query(store, query) == answer
-    assert json.loads(run_query(store, query, fmt="json"))["boolean"] is (
+def test_query_ask_answers_yes_or_no(filled_store, query, answer):
+    assert run_query(filled_store, query) == answer
+    assert json.loads(run_query(filled_store, query, fmt="json"))["boolean"] is (
         answer == "yes\n"
     )
 
@@ -110,8 +98,8 @@ def test_query_ask_answers_yes_or_no(store, query, answer):
         "DESCRIBE <https://w3id.org/kg-events/id/country/RUS>",
     ],
 )
-def test_query_construct_and_describe_give_parseable_turtle(store, query):
-    text = run_query(store, query)
+def test_query_construct_and_describe_give_parseable_turtle(filled_store, query):
+    text = run_query(filled_store, query)
     graph = Graph().parse(data=text, format="turtle")
     assert "@prefix kg:" in text and "ns1:" not in text
     rus = URIRef("https://w3id.org/kg-events/id/country/RUS")
@@ -119,17 +107,19 @@ def test_query_construct_and_describe_give_parseable_turtle(store, query):
     if query.startswith("CONSTRUCT"):
         assert len(graph) == 2
     for fmt, rdf_format in [("jsonld", "json-ld"), ("nt", "nt"), ("turtle", "turtle")]:
-        again = Graph().parse(data=run_query(store, query, fmt=fmt), format=rdf_format)
+        again = Graph().parse(
+            data=run_query(filled_store, query, fmt=fmt), format=rdf_format
+        )
         assert isomorphic(again, graph), fmt
 
 
 @pytest.mark.parametrize("value", [HOSTILE, '"} ; DROP ALL #'])
-def test_query_bindings_are_substituted_not_pasted(store, value):
+def test_query_bindings_are_substituted_not_pasted(filled_store, value):
     query = "SELECT ?e ?s WHERE { ?e kg:sentence ?s }"
-    rows = execute(store, query, bindings={"s": Literal(value)}).rows
+    rows = execute(filled_store, query, bindings={"s": Literal(value)}).rows
     assert len(rows) == (5 if value == HOSTILE else 0)
     rows = execute(
-        store,
+        filled_store,
         "SELECT * WHERE { ?c rdfs:label ?l }",
         bindings={"c": URIRef(entity_iri(UN))},
     ).rows
@@ -137,12 +127,12 @@ def test_query_bindings_are_substituted_not_pasted(store, value):
 
 
 @pytest.mark.parametrize("suffix", [".rq", ".sparql"])
-def test_query_reads_query_file(store, tmp_path, suffix):
+def test_query_reads_query_file(filled_store, tmp_path, suffix):
     path = tmp_path / f"countries{suffix}"
     path.write_text(COUNTRIES, encoding="utf-8")
     assert load_query_text(str(path)) == COUNTRIES
     assert load_query_text(path) == COUNTRIES
-    assert "kgr:country/UKR" in run_query(store, str(path))
+    assert "kgr:country/UKR" in run_query(filled_store, str(path))
     with pytest.raises(QueryError, match="Cannot read query file"):
         load_query_text(str(tmp_path / f"missing{suffix}"))
 
@@ -154,9 +144,9 @@ def test_query_reads_query_file(store, tmp_path, suffix):
         ("SELECT ?e WHERE { ?e ?p }", 1, 26),
     ],
 )
-def test_query_syntax_error_names_line_and_column(store, query, line, col):
+def test_query_syntax_error_names_line_and_column(filled_store, query, line, col):
     with pytest.raises(QueryError) as err:
-        run_query(store, query)
+        run_query(filled_store, query)
     # Positions are in the user's text: the kg prefixes are not prepended lines.
     assert f"SPARQL syntax error near line {line}, column {col}:" in str(err.value)
     assert err.value.exit_code == 2
@@ -186,13 +176,13 @@ def test_query_syntax_error_names_line_and_column(store, query, line, col):
         ("CLEAR DEFAULT", "CLEAR", "line 1, column 1"),
     ],
 )
-def test_query_refuses_service_load_and_updates(store, query, word, where):
-    before = store.triple_count()
+def test_query_refuses_service_load_and_updates(filled_store, query, word, where):
+    before = filled_store.triple_count()
     with pytest.raises(QueryError) as err:
-        run_query(store, query)
+        run_query(filled_store, query)
     assert f"Query refused at {where}: {word} is not allowed" in str(err.value)
     assert err.value.exit_code == 2
-    assert store.triple_count() == before
+    assert filled_store.triple_count() == before
 
 
 @pytest.mark.parametrize(
@@ -203,8 +193,8 @@ def test_query_refuses_service_load_and_updates(store, query, word, where):
         "SELECT ?e WHERE { ?e a <http://example.org/DROP> }",
     ],
 )
-def test_query_allows_keywords_inside_strings_iris_and_variables(store, query):
-    assert isinstance(run_query(store, query, fmt="csv"), str)
+def test_query_allows_keywords_inside_strings_iris_and_variables(filled_store, query):
+    assert isinstance(run_query(filled_store, query, fmt="csv"), str)
 
 
 @pytest.mark.parametrize(
@@ -213,11 +203,11 @@ def test_query_allows_keywords_inside_strings_iris_and_variables(store, query):
         "SELECT ?a WHERE { ?a kg:mentionedIn ?art . ?a a kg:Country }",
     ],
 )
-def test_query_union_gives_no_duplicate_rows(store, query):
-    rows = execute(store, "SELECT ?a WHERE { ?a a kg:Country }").rows
+def test_query_union_gives_no_duplicate_rows(filled_store, query):
+    rows = execute(filled_store, "SELECT ?a WHERE { ?a a kg:Country }").rows
     assert len(rows) == 2
     # One row per (country, article) pair: RUS and UKR are each in a1 and a2.
-    assert len(execute(store, query).rows) == 4
+    assert len(execute(filled_store, query).rows) == 4
 
 
 @pytest.mark.parametrize(
@@ -228,21 +218,21 @@ def test_query_union_gives_no_duplicate_rows(store, query):
         "skos:prefLabel ?name } GROUP BY ?name ORDER BY ?name",
     ],
 )
-def test_query_reads_cameo_names_from_ontology_graph(store, query):
-    rows = [(r[0].value, int(r[1].value)) for r in execute(store, query).rows]
+def test_query_reads_cameo_names_from_ontology_graph(filled_store, query):
+    rows = [(r[0].value, int(r[1].value)) for r in execute(filled_store, query).rows]
     assert rows == [("Consult", 2), ("Disapprove", 1), ("Fight", 2)]
 
 
 @pytest.mark.parametrize("query", ["SELECT ?e WHERE { ?e kg:sentence ?s }"])
-def test_query_binding_an_unselected_variable_says_how_to_fix(store, query):
+def test_query_binding_an_unselected_variable_says_how_to_fix(filled_store, query):
     with pytest.raises(QueryError, match=r"add it to the SELECT clause \(or use"):
-        execute(store, query, bindings={"s": Literal("x")})
+        execute(filled_store, query, bindings={"s": Literal("x")})
 
 
 @pytest.mark.parametrize("query", ["SELECT ?e WHERE { ?e kgx:foo ?o }"])
-def test_query_unknown_prefix_lists_known_ones(store, query):
+def test_query_unknown_prefix_lists_known_ones(filled_store, query):
     with pytest.raises(QueryError, match="unknown prefix; declare it with PREFIX"):
-        run_query(store, query)
+        run_query(filled_store, query)
 
 
 # --- results formats ----------------------------------------------------------
@@ -254,15 +244,15 @@ EVENTS = (
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
-def test_query_results_formats_parse_with_rdflib(store, fmt):
-    text = run_query(store, EVENTS, fmt=fmt)
+def test_query_results_formats_parse_with_rdflib(filled_store, fmt):
+    text = run_query(filled_store, EVENTS, fmt=fmt)
     parsed = Result.parse(io.StringIO(text), format=fmt)
     assert [str(v) for v in parsed.vars] == ["e", "type", "label", "conf", "date"]
     rows = list(parsed)
     assert len(rows) == 5
     expected = [
         tuple(from_ox(t) if t else None for t in row)
-        for row in execute(store, EVENTS).rows
+        for row in execute(filled_store, EVENTS).rows
     ]
     if fmt == "csv":  # CSV carries values only: compare the lexical forms
         assert [tuple(str(t) if t else "" for t in r) for r in rows] == [
@@ -273,10 +263,12 @@ def test_query_results_formats_parse_with_rdflib(store, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
-def test_query_results_formats_equal_oxigraph_serializers(store, fmt):
-    native = store.ox.query(EVENTS, prefixes={p: str(n) for p, n in PREFIXES.items()})
+def test_query_results_formats_equal_oxigraph_serializers(filled_store, fmt):
+    native = filled_store.ox.query(
+        EVENTS, prefixes={p: str(n) for p, n in PREFIXES.items()}
+    )
     expected = native.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
-    ours = run_query(store, EVENTS, fmt=fmt)
+    ours = run_query(filled_store, EVENTS, fmt=fmt)
     if fmt == "json":
         assert json.loads(ours) == json.loads(expected)
     else:
@@ -284,8 +276,8 @@ def test_query_results_formats_equal_oxigraph_serializers(store, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
-def test_query_ask_in_results_formats(store, fmt):
-    text = run_query(store, "ASK { ?e kg:eventType cameo:190 }", fmt=fmt)
+def test_query_ask_in_results_formats(filled_store, fmt):
+    text = run_query(filled_store, "ASK { ?e kg:eventType cameo:190 }", fmt=fmt)
     if fmt in ("csv", "tsv"):  # SPARQL 1.1 CSV/TSV define no boolean; as Oxigraph
         assert text == "true\n"
     else:
@@ -302,9 +294,9 @@ def test_query_ask_in_results_formats(store, fmt):
         (COUNTRIES, "yaml", "Unknown format 'yaml'"),
     ],
 )
-def test_query_refuses_format_that_does_not_fit(store, query, fmt, hint):
+def test_query_refuses_format_that_does_not_fit(filled_store, query, fmt, hint):
     with pytest.raises(QueryError, match=re.escape(hint)) as err:
-        run_query(store, query, fmt=fmt)
+        run_query(filled_store, query, fmt=fmt)
     assert err.value.exit_code == 2
 
 
@@ -383,7 +375,7 @@ def test_query_worker_memory_cap_defaults_to_half_the_ram():
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "turtle"])
-def test_query_with_timeout_gives_the_same_answer(store, fmt):
+def test_query_with_timeout_gives_the_same_answer(filled_store, fmt):
     query = (
         COUNTRIES
         if fmt != "turtle"
@@ -391,8 +383,8 @@ def test_query_with_timeout_gives_the_same_answer(store, fmt):
             "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a kg:Country ; rdfs:label ?l }"
         )
     )
-    assert run_query(store, query, fmt=fmt, timeout=30) == run_query(
-        store, query, fmt=fmt
+    assert run_query(filled_store, query, fmt=fmt, timeout=30) == run_query(
+        filled_store, query, fmt=fmt
     )
 
 
@@ -403,7 +395,7 @@ def test_query_with_timeout_gives_the_same_answer(store, fmt):
         ("SELECT ?e WHERE { ?e kg:sentence ?s }", "add it to the SELECT clause"),
     ],
 )
-def test_query_worker_errors_read_like_in_process_ones(store, query, message):
+def test_query_worker_errors_read_like_in_process_ones(filled_store, query, message):
     bindings = {"s": Literal("x")} if "?s" in query else None
     with pytest.raises(QueryError, match=re.escape(message)):
-        execute(store, query, bindings=bindings, timeout=30)
+        execute(filled_store, query, bindings=bindings, timeout=30)

@@ -17,9 +17,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from helpers.server import Running, http, make_store
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_server import Running, http, make_store
 
 from kg.errors import QueryError
 from kg.query import execute
@@ -67,7 +67,7 @@ def store_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def store(store_path):
+def guard_store(store_path):
     with open_store(store_path, read_only=True) as opened:
         yield opened
 
@@ -102,21 +102,21 @@ def _fill(template: str, url: str) -> str:
 
 
 @pytest.mark.parametrize("template", VARIANTS)
-def test_query_guard_refuses_known_bypasses(listener, store, template):
+def test_query_guard_refuses_known_bypasses(listener, guard_store, template):
     before = listener.connections
     with pytest.raises(QueryError) as err:
-        execute(store, _fill(template, listener.url))
+        execute(guard_store, _fill(template, listener.url))
     assert "refused" in str(err.value) and "\n" not in str(err.value)
     assert err.value.exit_code == 2
     assert listener.connections == before
 
 
-def test_query_guard_listener_sees_an_unchecked_service(listener, store):
+def test_query_guard_listener_sees_an_unchecked_service(listener, guard_store):
     """The listener is real: Oxigraph reaches it when the check is not asked."""
     before = listener.connections
     query = _fill(VARIANTS[0], listener.url)
     with pytest.raises(OSError):
-        list(store.query(query))
+        list(guard_store.query(query))
     assert listener.connections > before
 
 
@@ -129,8 +129,8 @@ def test_query_guard_listener_sees_an_unchecked_service(listener, store):
         "SELECT ?a WHERE { ?a kg:name ?n FILTER(?n < 'm' && CONTAINS(?n, 'x')) }",
     ],
 )
-def test_query_guard_allows_words_in_strings_and_variables(store, query):
-    assert execute(store, query).kind == "select"
+def test_query_guard_allows_words_in_strings_and_variables(guard_store, query):
+    assert execute(guard_store, query).kind == "select"
 
 
 def test_query_guard_decodes_escapes_and_refuses_non_characters():
@@ -139,9 +139,9 @@ def test_query_guard_decodes_escapes_and_refuses_non_characters():
         check_read_only(r"SELECT * WHERE { ?s ?p '\uD800' }")
 
 
-def test_query_guard_refusal_suggests_building_the_iri(store):
+def test_query_guard_refusal_suggests_building_the_iri(guard_store):
     with pytest.raises(QueryError) as err:
-        execute(store, "SELECT ?s WHERE { ?s a <http://schema.org/Service> }")
+        execute(guard_store, "SELECT ?s WHERE { ?s a <http://schema.org/Service> }")
     assert 'BIND(IRI("http://' in str(err.value)
 
 
@@ -191,7 +191,10 @@ def queries(draw, url: str) -> str:
     return f"PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ?o {body} }}"
 
 
-def test_query_guard_differential_never_lets_a_connection_through(listener, store):
+@pytest.mark.system  # a Hypothesis fuzz test: 400 examples, each run for real
+def test_query_guard_differential_never_lets_a_connection_through(
+    listener, guard_store
+):
     """Hypothesis builds trap-laden queries; any that pass are run for real."""
     passed: list[str] = []
 
@@ -210,7 +213,7 @@ def test_query_guard_differential_never_lets_a_connection_through(listener, stor
         passed.append(query)
         before = listener.connections
         try:
-            result = store.query(query)
+            result = guard_store.query(query)
             if not isinstance(result, bool):
                 list(result)
         except (SyntaxError, OSError, RuntimeError, ValueError):

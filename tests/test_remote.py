@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from backends import SERVERS, open_backend, server_url
-from conftest import DATA
+from helpers.backends import SERVERS, open_backend, server_url
+from helpers.paths import DATA
+from helpers.storefixture import SPEC, article_graph, fill
 from rdflib import BNode, Dataset, Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
-from test_store import SPEC, article_graph, fill
 
 from kg.analysis.stats import collect_stats
 from kg.errors import StoreError

@@ -12,7 +12,7 @@ import os
 import sys
 
 import pytest
-from conftest import ROOT
+from helpers.paths import ROOT
 
 pytestmark = pytest.mark.system
 

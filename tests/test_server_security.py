@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from test_server import EXPENSIVE, Running, get, http, make_store
+from helpers.server import EXPENSIVE, Running, get, http, make_store
 
 from kg.serve.server import DEFAULT_HOST, Settings
 

@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
-import test_server
-from test_server import Running, _free_port, get, http, make_store
+from helpers.server import ZELENSKIY as ZELENSKIY_ENTITY
+from helpers.server import Running, free_port, get, http, make_store
 
 from kg.errors import StoreError, UsageError
 from kg.rdf.iris import entity_iri, is_run_iri
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.system
 TOKEN = "kg-test-write-token-0123456789"
 ID = "https://w3id.org/kg-events/id/"
 A1, A2 = f"<{ID}article/a1>", f"<{ID}article/a2>"
-ZELENSKIY = f"<{entity_iri(test_server.ZELENSKIY)}>"
+ZELENSKIY = f"<{entity_iri(ZELENSKIY_ENTITY)}>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 HASH = "<https://w3id.org/kg-events/ontology#contentHash>"
 NOTE = "<http://www.w3.org/2000/01/rdf-schema#comment>"
@@ -374,7 +374,7 @@ def test_server_write_cli_env_token_works_and_is_never_logged(tmp_path):
     path = make_store(tmp_path / "store")
     command = [sys.executable, "-m", "kg", "-vv", "serve", "--store", str(path)]
     process = subprocess.Popen(
-        [*command, "--port", str(_free_port())],
+        [*command, "--port", str(free_port())],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "KG_SERVE_WRITE_TOKEN": TOKEN},

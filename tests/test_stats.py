@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from storefixture import (
-    fill,
-)
+from helpers.storefixture import fill
 
 from kg.analysis.stats import (
     ActorCount,
@@ -16,12 +14,6 @@ from kg.analysis.stats import (
 )
 from kg.rdf.iris import article_iri
 from kg.store import open_store
-
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as s:
-        yield s
 
 
 @pytest.mark.parametrize("with_ontology, triples", [(True, 86), (False, 86)])

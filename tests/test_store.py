@@ -1,7 +1,7 @@
 """Tests of kg.store: put, replace, remove, reopen, errors.
 
-Every test that takes the ``store`` fixture runs on each backend in
-tests/backends.py: the embedded Oxigraph store, Oxigraph server and Virtuoso.
+Every test that takes the ``backend_store`` fixture runs on each backend in
+tests/helpers/backends.py: the embedded Oxigraph store, Oxigraph server and Virtuoso.
 """
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ import sys
 
 import pyoxigraph as ox
 import pytest
-from backends import BACKENDS, open_backend
-from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, RDFS, XSD
-from storefixture import (
+from helpers.storefixture import (
     SPEC,
     article_graph,
     fill,
     ontology_graph,
     union_size,
 )
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.errors import StoreError
 from kg.rdf.iris import article_iri
@@ -30,70 +29,66 @@ from kg.rdf.ontology import load_ontology
 from kg.store import open_store
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    with open_backend(request.param, tmp_path) as s:
-        yield s
-
-
 @pytest.mark.parametrize("aid", ["a1"])
-def test_store_put_article_adds_named_graph(store, aid):
+def test_store_put_article_adds_named_graph(backend_store, aid):
     g, digest = article_graph(aid, SPEC[0][1])
-    assert store.put_article(article_iri(aid), g, digest) == "added"
-    assert store.articles() == [article_iri(aid)]
-    assert store.article_hash(article_iri(aid)) == digest
-    assert len(store) == len(g) == 39
-    assert isomorphic(store.read_graph(article_iri(aid)), g)
+    assert backend_store.put_article(article_iri(aid), g, digest) == "added"
+    assert backend_store.articles() == [article_iri(aid)]
+    assert backend_store.article_hash(article_iri(aid)) == digest
+    assert len(backend_store) == len(g) == 39
+    assert isomorphic(backend_store.read_graph(article_iri(aid)), g)
 
 
 @pytest.mark.parametrize("times", [3])
-def test_store_put_unchanged_article_is_a_no_op(store, times):
-    graphs = fill(store)
-    before = (len(store), store.triple_count())
+def test_store_put_unchanged_article_is_a_no_op(backend_store, times):
+    graphs = fill(backend_store)
+    before = (len(backend_store), backend_store.triple_count())
     g, digest = article_graph("a1", SPEC[0][1])
-    results = {store.put_article(article_iri("a1"), g, digest) for _ in range(times)}
+    results = {
+        backend_store.put_article(article_iri("a1"), g, digest) for _ in range(times)
+    }
     assert results == {"unchanged"}
-    assert (len(store), store.triple_count()) == before
+    assert (len(backend_store), backend_store.triple_count()) == before
     assert before == (111, 100)
     assert before[0] == sum(len(g) for g in graphs.values()) + len(ontology_graph())
 
 
 @pytest.mark.parametrize("new_text", ["Edited body."])
-def test_store_put_changed_article_replaces_whole_graph(store, new_text):
-    graphs = fill(store, with_ontology=False)
+def test_store_put_changed_article_replaces_whole_graph(backend_store, new_text):
+    graphs = fill(backend_store, with_ontology=False)
     g, digest = article_graph("a1", SPEC[0][1][1:], text=new_text)
-    assert store.put_article(article_iri("a1"), g, digest) == "replaced"
-    assert store.article_hash(article_iri("a1")) == digest
-    assert isomorphic(store.read_graph(article_iri("a1")), g)
+    assert backend_store.put_article(article_iri("a1"), g, digest) == "replaced"
+    assert backend_store.article_hash(article_iri("a1")) == digest
+    assert isomorphic(backend_store.read_graph(article_iri("a1")), g)
     graphs["a1"] = g
-    assert len(store) == sum(len(x) for x in graphs.values())
-    assert store.triple_count() == union_size(list(graphs.values()))
+    assert len(backend_store) == sum(len(x) for x in graphs.values())
+    assert backend_store.triple_count() == union_size(list(graphs.values()))
     # Kyiv was only in the old a1: gone from the union; Russia is still said by a2.
-    labels = {str(o) for o in store.dataset.objects(None, RDFS.label)}
+    labels = {str(o) for o in backend_store.dataset.objects(None, RDFS.label)}
     assert "Kyiv" not in labels and "Russia" in labels
 
 
 @pytest.mark.parametrize("query", ["SELECT ?c WHERE { ?c a kg:Country }"])
-def test_store_union_default_graph_has_no_duplicates(store, query):
-    graphs = fill(store, with_ontology=False)
-    rows = list(store.query(query, prefixes={"kg": str(KG)}))
+def test_store_union_default_graph_has_no_duplicates(backend_store, query):
+    graphs = fill(backend_store, with_ontology=False)
+    rows = list(backend_store.query(query, prefixes={"kg": str(KG)}))
     assert sorted(r["c"].value for r in rows) == [
         "https://w3id.org/kg-events/id/country/RUS",
         "https://w3id.org/kg-events/id/country/UKR",
     ]
-    assert store.triple_count() == union_size(list(graphs.values())) == 86
-    assert len(store) == sum(len(g) for g in graphs.values()) == 97
+    assert backend_store.triple_count() == union_size(list(graphs.values())) == 86
+    assert len(backend_store) == sum(len(g) for g in graphs.values()) == 97
 
 
 @pytest.mark.parametrize("aid", ["a3"])
-def test_store_remove_article_drops_only_what_it_alone_said(store, aid):
-    graphs = fill(store, with_ontology=False)
-    assert store.remove_article(article_iri(aid)) is True
-    assert store.remove_article(article_iri(aid)) is False
+def test_store_remove_article_drops_only_what_it_alone_said(backend_store, aid):
+    graphs = fill(backend_store, with_ontology=False)
+    assert backend_store.remove_article(article_iri(aid)) is True
+    assert backend_store.remove_article(article_iri(aid)) is False
     del graphs[aid]
-    assert store.articles() == [article_iri("a1"), article_iri("a2")]
-    assert store.triple_count() == union_size(list(graphs.values()))
-    assert store.article_hash(article_iri(aid)) is None
+    assert backend_store.articles() == [article_iri("a1"), article_iri("a2")]
+    assert backend_store.triple_count() == union_size(list(graphs.values()))
+    assert backend_store.article_hash(article_iri(aid)) is None
 
 
 @pytest.mark.parametrize("reopen_times", [2])
@@ -172,97 +167,105 @@ def test_store_memory_store_works(location):
 
 
 @pytest.mark.parametrize("extra", [(KG.Event, RDFS.comment, Literal("changed"))])
-def test_store_ensure_ontology_writes_only_when_changed(store, extra):
+def test_store_ensure_ontology_writes_only_when_changed(backend_store, extra):
     onto = ontology_graph()
-    assert store.ensure_ontology(onto) is True
-    assert store.ensure_ontology(ontology_graph()) is False
+    assert backend_store.ensure_ontology(onto) is True
+    assert backend_store.ensure_ontology(ontology_graph()) is False
     onto.add(extra)
-    assert store.ensure_ontology(onto) is True
-    assert isomorphic(store.read_graph(ONTOLOGY_GRAPH), onto)
-    assert store.articles() == []
+    assert backend_store.ensure_ontology(onto) is True
+    assert isomorphic(backend_store.read_graph(ONTOLOGY_GRAPH), onto)
+    assert backend_store.articles() == []
 
 
 @pytest.mark.parametrize("value, stored", [("-5.0", "-5"), ("0.80", "0.8")])
 def test_store_ensure_ontology_sees_canonical_numbers_as_unchanged(
-    store, value, stored
+    backend_store, value, stored
 ):
     onto = ontology_graph()
     onto.add((CAMEO["190"], KG.goldstein, Literal(value, datatype=XSD.decimal)))
-    assert store.ensure_ontology(onto) is True
-    assert store.ensure_ontology(onto) is False
+    assert backend_store.ensure_ontology(onto) is True
+    assert backend_store.ensure_ontology(onto) is False
     # Oxigraph keeps the value but rewrites the lexical form.
     assert Literal(stored, datatype=XSD.decimal) in set(
-        store.read_graph(ONTOLOGY_GRAPH).objects(CAMEO["190"], KG.goldstein)
+        backend_store.read_graph(ONTOLOGY_GRAPH).objects(CAMEO["190"], KG.goldstein)
     )
 
 
 @pytest.mark.parametrize("bad", [URIRef("http://example.org/has space")])
-def test_store_failed_put_leaves_old_article_intact(store, bad):
-    fill(store, with_ontology=False)
-    before = (len(store), store.triple_count(), store.article_hash(article_iri("a1")))
+def test_store_failed_put_leaves_old_article_intact(backend_store, bad):
+    fill(backend_store, with_ontology=False)
+    before = (
+        len(backend_store),
+        backend_store.triple_count(),
+        backend_store.article_hash(article_iri("a1")),
+    )
     g, digest = article_graph("a1", SPEC[0][1], text="Changed.")
     g.add((bad, RDFS.label, Literal("x")))
     with pytest.raises(StoreError):
-        store.put_article(article_iri("a1"), g, digest)
+        backend_store.put_article(article_iri("a1"), g, digest)
     assert (
-        len(store),
-        store.triple_count(),
-        store.article_hash(article_iri("a1")),
+        len(backend_store),
+        backend_store.triple_count(),
+        backend_store.article_hash(article_iri("a1")),
     ) == before
 
 
 @pytest.mark.parametrize("stated", ["0" * 64])
-def test_store_put_rejects_contradicting_content_hash(store, stated):
+def test_store_put_rejects_contradicting_content_hash(backend_store, stated):
     g, digest = article_graph("a1", SPEC[0][1])
     with pytest.raises(StoreError, match="states kg:contentHash"):
-        store.put_article(article_iri("a1"), g, stated)
-    assert len(store) == 0
+        backend_store.put_article(article_iri("a1"), g, stated)
+    assert len(backend_store) == 0
 
 
 @pytest.mark.parametrize("query", ["SELECT ?c WHERE { ?c a kg:Country }"])
-def test_store_rdflib_dataset_view_reads_the_union(store, query):
-    fill(store)
-    rows = list(store.dataset.query(query))
+def test_store_rdflib_dataset_view_reads_the_union(backend_store, query):
+    fill(backend_store)
+    rows = list(backend_store.dataset.query(query))
     assert len(rows) == 2
-    assert set(store.dataset.graphs()) >= {store.dataset.graph(ONTOLOGY_GRAPH)}
+    assert set(backend_store.dataset.graphs()) >= {
+        backend_store.dataset.graph(ONTOLOGY_GRAPH)
+    }
 
 
 @pytest.mark.parametrize(
     "removed, gone, kept", [("a2", "Wagner Group", "United Nations")]
 )
 def test_store_remove_article_drops_unshared_actor_keeps_shared(
-    store, removed, gone, kept
+    backend_store, removed, gone, kept
 ):
-    fill(store, with_ontology=False)
-    assert store.remove_article(article_iri(removed)) is True
-    labels = {str(o) for o in store.read_graph().objects(None, RDFS.label)}
+    fill(backend_store, with_ontology=False)
+    assert backend_store.remove_article(article_iri(removed)) is True
+    labels = {str(o) for o in backend_store.read_graph().objects(None, RDFS.label)}
     # Wagner was only in a2; the UN is also described by a3.
     assert gone not in labels and kept in labels
 
 
 @pytest.mark.parametrize("stamp", ["20261126T101500.000001Z"])
-def test_store_put_run_keeps_record_out_of_union(store, stamp):
+def test_store_put_run_keeps_record_out_of_union(backend_store, stamp):
     from kg.rdf.iris import run_iri
 
-    fill(store)
-    before = (store.triple_count(), store.articles())
+    fill(backend_store)
+    before = (backend_store.triple_count(), backend_store.articles())
     record = Graph()
     record.add((run_iri(stamp), RDF.type, KG.IngestRun))
     record.add((run_iri(stamp), KG.added, article_iri("a1")))
-    store.put_run(run_iri(stamp), record)
-    store.put_run(run_iri(stamp), record)  # rewriting replaces, never duplicates
-    assert (store.triple_count(), store.articles()) == before
-    assert store.runs() == [run_iri(stamp)]
-    assert isomorphic(store.read_graph(run_iri(stamp)), record)
+    backend_store.put_run(run_iri(stamp), record)
+    backend_store.put_run(
+        run_iri(stamp), record
+    )  # rewriting replaces, never duplicates
+    assert (backend_store.triple_count(), backend_store.articles()) == before
+    assert backend_store.runs() == [run_iri(stamp)]
+    assert isomorphic(backend_store.read_graph(run_iri(stamp)), record)
     # Removing the article the run names leaves the run's record alone.
-    store.remove_article(article_iri("a1"))
-    assert len(store.read_graph(run_iri(stamp))) == 2
+    backend_store.remove_article(article_iri("a1"))
+    assert len(backend_store.read_graph(run_iri(stamp))) == 2
 
 
 @pytest.mark.parametrize("name", [article_iri("a1"), ONTOLOGY_GRAPH])
-def test_store_put_run_refuses_other_graph_names(store, name):
+def test_store_put_run_refuses_other_graph_names(backend_store, name):
     with pytest.raises(StoreError, match="is not a run IRI"):
-        store.put_run(name, Graph())
+        backend_store.put_run(name, Graph())
 
 
 @pytest.mark.parametrize("readers", [2])
@@ -288,15 +291,15 @@ def test_store_read_only_needs_an_existing_store(tmp_path, name):
 
 
 @pytest.mark.parametrize("aid", ["a1"])
-def test_store_put_article_takes_pyoxigraph_triples(store, aid):
+def test_store_put_article_takes_pyoxigraph_triples(backend_store, aid):
     from kg.rdf.terms import to_ox
 
     g, digest = article_graph(aid, SPEC[0][1])
     triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]
-    assert store.put_article(article_iri(aid), triples, digest) == "added"
-    assert isomorphic(store.read_graph(article_iri(aid)), g)
-    assert store.put_article(article_iri(aid), triples, digest) == "unchanged"
-    assert store.triple_count() == len(g)
+    assert backend_store.put_article(article_iri(aid), triples, digest) == "added"
+    assert isomorphic(backend_store.read_graph(article_iri(aid)), g)
+    assert backend_store.put_article(article_iri(aid), triples, digest) == "unchanged"
+    assert backend_store.triple_count() == len(g)
 
 
 @pytest.mark.parametrize("mode", ["writer", "read-only"])

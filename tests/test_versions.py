@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import cli
 from rdflib import Literal
 from rdflib.namespace import PROV
 
@@ -86,13 +87,7 @@ def kg(*args: str, coder: Path | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != CODER_ENV}
     if coder is not None:
         env[CODER_ENV] = str(coder)
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return cli.kg(*args, env=env)
 
 
 def ingest_cli(articles: Path, store: Path, *args: str, coder: Path | None):
@@ -110,10 +105,26 @@ def stored_versions(store: Path) -> set[tuple[str, str]]:
     return {tuple(row.split(",")) for row in rows}
 
 
-def test_versions_new_coder_reextracts_unchanged_articles(articles, coders, tmp_path):
+@pytest.fixture(scope="module")
+def ingested_a(articles, coders, tmp_path_factory) -> tuple[Path, str]:
+    """A closed store after one ``kg ingest`` with coder A, and what it printed.
+
+    Made once; each test that starts from it works on a copy of its own.
+    """
+    store = tmp_path_factory.mktemp("ingested-a") / "store"
+    return store, ingest_cli(articles, store, coder=coders[0])
+
+
+def copy_of(ingested: tuple[Path, str], tmp_path: Path) -> Path:
+    return Path(shutil.copytree(ingested[0], tmp_path / "store"))
+
+
+def test_versions_new_coder_reextracts_unchanged_articles(
+    articles, coders, ingested_a, tmp_path
+):
     a, b = coders
-    store = tmp_path / "store"
-    assert ingest_cli(articles, store, coder=a).startswith(f"{N} added, 0 replaced")
+    assert ingested_a[1].startswith(f"{N} added, 0 replaced")
+    store = copy_of(ingested_a, tmp_path)
     again = ingest_cli(articles, store, coder=a)
     assert again.startswith(UNCHANGED_ALL) and "re-extracted" not in again
     assert stored_versions(store) == {(__version__, coder_version(a))}
@@ -142,27 +153,28 @@ def test_versions_build_says_how_many_were_reextracted(articles, coders, tmp_pat
     assert f"{N} re-extracted: extractor or model changed" in again.stdout
 
 
+@pytest.mark.system  # starts worker processes, or a local Dask cluster
 @pytest.mark.parametrize(
     "where", [("--workers", "2"), ("--dask", "local")], ids=["workers", "dask"]
 )
-def test_versions_parallel_ingest_reextracts_too(articles, coders, tmp_path, where):
+def test_versions_parallel_ingest_reextracts_too(
+    articles, coders, ingested_a, tmp_path, where
+):
     """Worker processes inherit the coder folder the parent records."""
     if where[0] == "--dask":
         pytest.importorskip("distributed")
     a, b = coders
-    store = tmp_path / "store"
-    ingest_cli(articles, store, coder=a)
+    store = copy_of(ingested_a, tmp_path)  # ingested with coder A
     assert ingest_cli(articles, store, *where, coder=b).startswith(REEXTRACTED_ALL)
     assert stored_versions(store) == {(__version__, coder_version(b))}
 
 
 def test_versions_article_stored_without_versions_is_reextracted(
-    articles, coders, tmp_path
+    articles, coders, ingested_a, tmp_path
 ):
     """A store written by a kg that recorded no coder version is brought up to date."""
     a, _ = coders
-    store = tmp_path / "store"
-    ingest_cli(articles, store, coder=a)
+    store = copy_of(ingested_a, tmp_path)  # ingested with coder A
     coder = f"<{KG.coderVersion}>"
     with open_store(store) as opened:  # as an older kg wrote it
         opened.ox.update(
@@ -204,12 +216,6 @@ V1, V2 = "a" * 12, "b" * 12
 
 def extraction(aid: str, text: str = "Body of the article.") -> Extraction:
     return Extraction(Article(aid, text, title=f"Title {aid}", date=date(2019, 1, 24)))
-
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as s:
-        yield s
 
 
 def test_versions_store_stamp_holds_hash_and_versions(store):

@@ -14,7 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from browser import chromium
+from helpers.browser import chromium
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_server import make_store
+from helpers.server import make_store
 
 from kg.errors import UsageError
 from kg.query.worker import bounded_timeout

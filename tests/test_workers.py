@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, ROOT
+from helpers.paths import DATA, ROOT
 from rdflib.namespace import PROV
 
 from kg.errors import ModelError

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
-from conftest import ROOT
 from rdflib.namespace import PROV
 
+from helpers.paths import ROOT
 from kg.rdf.iris import is_run_iri
 from kg.store import Store
 
