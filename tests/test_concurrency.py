@@ -33,7 +33,7 @@ from helpers.crashkit import kg, kg_argv, write_corpus
 from kg.errors import KGError
 from kg.ingestion import ingest
 from kg.query import run_query
-from kg.query.worker import open_for_request
+from kg.query.worker import open_store as worker_open_store
 from kg.rdf.iris import article_id, article_iri, is_run_iri
 from kg.store import open_store
 from kg.store.provenance import read_runs
@@ -287,7 +287,7 @@ def test_concurrency_read_only_open_survives_a_flushing_writer(tmp_path, runs):
     while writer.poll() is None:
         try:
             open_store(path, read_only=True).close()
-            open_for_request({"path": str(path)})
+            worker_open_store(str(path), None)
             opened += 1
         except (KGError, OSError, RuntimeError) as err:
             failures.append(f"{type(err).__name__}: {err}")
