@@ -315,7 +315,7 @@ def test_gdelt_and_extracted_events_answer_one_query(nlp, tmp_path):
     assert int(models[extractor]) >= 1
 
 
-#: The README's example: events of either source that involve the shared nodes.
+#: docs/cookbook.md's example: events of either source that involve the shared nodes.
 JOINT_QUERY = """SELECT ?model (COUNT(DISTINCT ?e) AS ?events) WHERE {
   VALUES ?actor { <https://w3id.org/kg-events/id/country/UKR>
                   <https://w3id.org/kg-events/id/country/USA> }

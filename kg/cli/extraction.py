@@ -114,7 +114,7 @@ def evaluate(
     Prints precision, recall and F1 for entities, for events (lenient: CAMEO
     root, source and target; strict: also place and date), per text kind, per
     CAMEO root, and geocoding accuracy. GOLD is JSON Lines, one article per line
-    (see README). With --cv DIR, trains and scores the event coder fold by fold
+    (docs/extraction.md). With --cv DIR, trains and scores the event coder fold by fold
     on a training folder instead: mean and spread of events F1 over the folds,
     scores per text kind and the reliability of the confidence.
 

@@ -69,7 +69,7 @@ def query(
     \b
     Example:
       kg query "SELECT ?s ?o WHERE { ?e kg:sourceActor ?s ; kg:targetActor ?o }"
-      kg query queries/events-by-root.rq --format csv
+      kg query kg/query/queries/top-actors.rq --format csv   # a .rq file
       kg query dyad-timeline --param actor_a=Ukraine --param actor_b=Russia
       kg query actor-events --param actor=Russia --param min_confidence=0.8
     """
