@@ -399,3 +399,28 @@ def test_query_worker_errors_read_like_in_process_ones(filled_store, query, mess
     bindings = {"s": Literal("x")} if "?s" in query else None
     with pytest.raises(QueryError, match=re.escape(message)):
         execute(filled_store, query, bindings=bindings, timeout=30)
+
+
+@pytest.mark.parametrize("timeout", [None, 20.0])
+def test_query_relative_iris_resolve_against_kg_resources(store, timeout):
+    # In this process and in the killable worker alike.
+    from kg.rdf.namespaces import KGR
+
+    graph = Graph()
+    graph.add((KGR["country/FRD"], RDFS.label, Literal("Freedonia")))
+    store.put_article(article_iri("frd"), graph, "f" * 64)
+    text = "SELECT ?name WHERE { <country/FRD> rdfs:label ?name }"
+    assert execute(store, text, timeout=timeout).rows[0][0].value == "Freedonia"
+    with pytest.raises(QueryError):
+        execute(store, text, timeout=timeout, base_iri=None)
+
+
+@pytest.mark.parametrize("base", ["no scheme/x", "has space://x y"])
+def test_query_cli_refuses_a_base_that_is_not_an_absolute_iri(base):
+    from helpers.clirunner import run_kg
+
+    done = run_kg("query", "--store", "memory", "--base", base, "ASK {}")
+    err = done.stderr.decode()
+    assert done.returncode == 2
+    assert err.startswith(f"kg: error: --base {base!r} is not an absolute IRI")
+    assert len(err.strip().splitlines()) == 1

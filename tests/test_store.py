@@ -312,3 +312,24 @@ def test_store_flush_keeps_everything(tmp_path, mode):
     with open_store(path, read_only=mode == "read-only") as again:
         again.flush()
         assert again.triple_count() == count == union_size(list(graphs.values()))
+
+
+@pytest.mark.parametrize(
+    ("base", "relative"),
+    [
+        ("https://w3id.org/kg-events/id/", "country/FRD"),
+        ("https://w3id.org/kg-events/id/country/", "FRD"),
+    ],
+)
+def test_store_query_resolves_relative_iris_against_the_base(
+    backend_store, base, relative
+):
+    # Every backend: the embedded store passes the base to Oxigraph, a server
+    # gets a BASE declaration ahead of the query.
+    country = URIRef("https://w3id.org/kg-events/id/country/FRD")
+    graph = Graph()
+    graph.add((country, RDFS.label, Literal("Freedonia")))
+    backend_store.put_article(article_iri("frd"), graph, "f" * 64)
+    text = f"SELECT ?name WHERE {{ <{relative}> <{RDFS.label}> ?name }}"
+    rows = list(backend_store.query(text, base_iri=base))
+    assert [row["name"].value for row in rows] == ["Freedonia"]

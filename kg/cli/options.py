@@ -149,6 +149,31 @@ class Seconds(click.ParamType):
         return seconds
 
 
+class AbsoluteIri(click.ParamType):
+    """An absolute IRI (``https://…``), refused in one ``kg: error:`` line."""
+
+    name = "iri"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        """The IRI as given; UsageError (exit status 2) naming it when it is not one."""
+        import pyoxigraph
+
+        from kg.errors import UsageError
+
+        option = param.opts[0] if param is not None and param.opts else "--base"
+        text = str(value)
+        try:
+            pyoxigraph.NamedNode(text)
+        except ValueError as err:
+            raise UsageError(
+                f"{option} {text!r} is not an absolute IRI ({err}); give one with a "
+                "scheme, e.g. https://example.org/"
+            ) from None
+        return text
+
+
 class Probability(click.ParamType):
     """A probability in [0, 1], refused in one ``kg: error:`` line.
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli.options import Seconds, key_value, store_option
+from kg.cli.options import AbsoluteIri, Seconds, key_value, store_option
 from kg.cli.output import store_at
 
 if TYPE_CHECKING:
@@ -52,6 +52,16 @@ if TYPE_CHECKING:
     metavar="SECONDS",
     help="Stop the query after this long (0: no limit).",
 )
+@click.option(
+    "--base",
+    "base_iri",
+    type=AbsoluteIri(),
+    default=None,
+    metavar="IRI",
+    help="Resolve the query's relative IRIs against IRI (default: kg's "
+    "resources, https://w3id.org/kg-events/id/, so <country/UKR> is "
+    "kgr:country/UKR).",
+)
 def query(
     query: str | None,
     store_path: str,
@@ -60,6 +70,7 @@ def query(
     fmt: Format | None,
     limit: int | None,
     timeout: float,
+    base_iri: str | None,
 ) -> None:
     """Run a SPARQL query (text, a .rq file or a cookbook NAME) over all articles.
 
@@ -74,7 +85,7 @@ def query(
       kg query actor-events --param actor=Russia --param min_confidence=0.8
     """
     from kg.errors import UsageError
-    from kg.query import run_query
+    from kg.query import BASE_IRI, run_query
 
     if list_:
         from kg.query.cookbook import describe_queries
@@ -85,7 +96,13 @@ def query(
         raise UsageError("Give a query, a .rq file or a cookbook NAME (see --list).")
     with store_at(store_path, read_only=True) as store:
         text = run_query(
-            store, query, fmt=fmt, limit=limit, params=params, timeout=timeout
+            store,
+            query,
+            fmt=fmt,
+            limit=limit,
+            params=params,
+            timeout=timeout,
+            base_iri=base_iri or BASE_IRI,
         )
         click.echo(text, nl=False)
 

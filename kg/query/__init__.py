@@ -25,7 +25,7 @@ from kg.errors import QueryError
 from kg.query.guard import check_read_only
 from kg.query.runner import KillableWorker, WorkerTimeout
 from kg.query.worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
-from kg.rdf.namespaces import PREFIXES, prefix_map
+from kg.rdf.namespaces import KGR, PREFIXES, prefix_map
 from kg.rdf.terms import Term, to_ox
 from kg.store.local import LocalStore
 
@@ -57,6 +57,8 @@ _RDF = {
 }
 
 _POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
+#: What relative IRIs in a query resolve against: kg's resources, kgr:.
+BASE_IRI = str(KGR)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def execute(
     bindings: dict[str, Node | Term] | None = None,
     limit: int | None = None,
     timeout: float | None = None,
+    base_iri: str | None = BASE_IRI,
 ) -> QueryResult:
     """Run a read-only query over the union of all graphs.
 
@@ -122,6 +125,9 @@ def execute(
             is killed when time is up. None (or 0) runs it here, unbounded. On a
             store on a SPARQL server it bounds the wait for the server's answer
             (None: the store URL's timeout).
+        base_iri: resolves the query's relative IRIs; by default kg's resource
+            namespace, so ``<country/UKR>`` is ``kgr:country/UKR``. None makes
+            a relative IRI an error.
 
     Raises:
         QueryError: refused keyword, syntax error (with line and column), timeout
@@ -133,11 +139,18 @@ def execute(
         timeout = bounded_timeout(timeout, "timeout")
     subs = _substitutions(bindings)
     if timeout and isinstance(store, LocalStore):  # not store.remote
-        return _result(_run_in_worker(store, text, subs, limit, timeout))
+        request = _request(text, subs, limit, base_iri)
+        return _result(_run_in_worker(store, request, timeout))
     # A server stops a query itself; the HTTP timeout bounds the wait for it.
     wait = {"timeout": timeout or None} if store.remote else {}
     try:
-        raw = store.query(text, prefixes=prefix_map(), substitutions=subs, **wait)
+        raw = store.query(
+            text,
+            prefixes=prefix_map(),
+            substitutions=subs,
+            base_iri=base_iri,
+            **wait,
+        )
         return _result(collect(raw, limit))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
         raise _failure(type(err).__name__, str(err)) from err
@@ -152,6 +165,7 @@ def run_query(
     bindings: dict[str, Node | Term] | None = None,
     params: dict[str, str] | None = None,
     timeout: float | None = None,
+    base_iri: str | None = BASE_IRI,
 ) -> str:
     """Run a query (text, a .rq path or a cookbook name) and format its result.
 
@@ -165,6 +179,7 @@ def run_query(
         bindings: typed values for variables of an ad-hoc query (see execute).
         params: "name" -> "value" strings for a cookbook query, checked by type.
         timeout: seconds before the query is stopped (None: no limit).
+        base_iri: resolves relative IRIs (see :func:`execute`).
 
     Raises:
         QueryError: bad query, bad parameter, wrong format for the query form,
@@ -183,7 +198,9 @@ def run_query(
     else:
         text = load_query_text(text)
     check_format(fmt)
-    result = execute(store, text, bindings=bindings, limit=limit, timeout=timeout)
+    result = execute(
+        store, text, bindings=bindings, limit=limit, timeout=timeout, base_iri=base_iri
+    )
     return format_result(result, fmt)
 
 
@@ -310,9 +327,18 @@ def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:
     return subs
 
 
-def _run_in_worker(
-    store: LocalStore, text: str, subs: dict, limit: int | None, timeout: float
-) -> Collected:
+def _request(text: str, subs: dict, limit: int | None, base_iri: str | None) -> dict:
+    """What the query worker runs (kg.query.worker.answer reads these keys)."""
+    return {
+        "text": text,
+        "prefixes": prefix_map(),
+        "substitutions": subs,
+        "limit": limit,
+        "base_iri": base_iri,
+    }
+
+
+def _run_in_worker(store: LocalStore, request: dict, timeout: float) -> Collected:
     """Run the query in a worker process and kill it after ``timeout`` seconds."""
     path, quads = None, None
     if store.location is not None:
@@ -320,12 +346,6 @@ def _run_in_worker(
     else:  # a memory store has no folder to open: hand the child its quads
         quads = store.ox.dump(format=ox.RdfFormat.N_QUADS)
     worker = KillableWorker(None, path, quads, capture_stderr=True)
-    request = {
-        "text": text,
-        "prefixes": prefix_map(),
-        "substitutions": subs,
-        "limit": limit,
-    }
     try:
         return _await_worker(worker, request, timeout)
     finally:

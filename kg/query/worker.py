@@ -131,6 +131,7 @@ def answer(store: ox.Store, request: dict) -> tuple:
     try:
         raw = store.query(
             request["text"],
+            base_iri=request.get("base_iri"),
             prefixes=request["prefixes"],
             substitutions=request["substitutions"],
         )

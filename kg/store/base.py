@@ -98,8 +98,12 @@ class Store(Protocol):
         *,
         prefixes: dict[str, str] | None = None,
         substitutions: Bindings | None = None,
+        base_iri: str | None = None,
     ) -> QueryAnswer:
-        """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``."""
+        """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``.
+
+        ``base_iri`` resolves the query's relative IRIs (None: they are errors).
+        """
         ...
 
     def dump_union(

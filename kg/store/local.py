@@ -114,12 +114,15 @@ class LocalStore(StoreContract):
         *,
         prefixes: dict[str, str] | None = None,
         substitutions: Bindings | None = None,
+        base_iri: str | None = None,
     ) -> QueryAnswer:
         """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``.
 
         Callers that refuse updates and SERVICE go through :func:`kg.query.execute`.
         """
-        return self.ox.query(text, prefixes=prefixes, substitutions=substitutions)
+        return self.ox.query(
+            text, base_iri=base_iri, prefixes=prefixes, substitutions=substitutions
+        )
 
     def dump_union(
         self,

@@ -200,6 +200,7 @@ class RemoteStore(StoreContract):
         prefixes: dict[str, str] | None = None,
         substitutions: Bindings | None = None,
         timeout: float | None = None,
+        base_iri: str | None = None,
     ) -> QueryAnswer:
         """Run a query on the server with the union as its default graph.
 
@@ -212,13 +213,19 @@ class RemoteStore(StoreContract):
             substitutions: variable -> value, sent as a VALUES row at the start of
                 the query's outer group (the effect of a pre-bound variable).
             timeout: seconds to wait for the answer; None: the URL's timeout.
+            base_iri: resolves relative IRIs; sent as a BASE declaration, which the
+                query's own BASE, if any, follows and overrides.
 
         Raises:
             SyntaxError: the query does not parse (as pyoxigraph raises it).
             QueryError: the server refused the query, timed out or cut its answer.
         """
-        form = pyox.Store().query(text, prefixes=prefixes, substitutions=substitutions)
-        full = sparql_prologue(prefixes or {}) + bind_values(text, substitutions or {})
+        form = pyox.Store().query(
+            text, base_iri=base_iri, prefixes=prefixes, substitutions=substitutions
+        )
+        base = f"BASE <{base_iri}>\n" if base_iri else ""
+        bound = bind_values(text, substitutions or {})
+        full = base + sparql_prologue(prefixes or {}) + bound
         fields = [("query", full), ("default-graph-uri", str(UNION_GRAPH))]
         if mentions_graph(text):
             # Never an empty list: Virtuoso would then show its own graphs.
