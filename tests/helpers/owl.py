@@ -72,8 +72,12 @@ def hermit(graph: Graph) -> Verdict:
     ``sync_reasoner`` does for any user. HermiT's report is read from owlready2's
     debug output, the only place owlready2 shows it.
     """
-    import owlready2
-
+    try:
+        import owlready2
+    except ImportError:
+        pytest.fail(
+            "owlready2 is missing: install the test extra, pip install -e '.[test]'"
+        )
     owlready2.JAVA_EXE = java()
     world = owlready2.World()
     data = graph.serialize(format="nt", encoding="utf-8")
