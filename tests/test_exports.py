@@ -16,13 +16,13 @@ from helpers.cli import kg
 from helpers.trigstore import ID, KYIV, POL, RUS, UKR, WARSAW
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.analysis.graphs import EventFilter
 from kg.errors import UsageError
 from kg.exports import CSV_COLUMNS, export, export_text, load_context
 from kg.rdf.namespaces import KG, ONTOLOGY_GRAPH
-from kg.rdf.ontology import ontology_dir
+from kg.rdf.ontology import load_shapes, ontology_dir
 
 E7_SENTENCE = (
     'Poland hosted Ukraine\'s "delegation", in Warsaw;\nthe <b>talks</b> went on'
@@ -222,6 +222,7 @@ def test_exports_jsonld_uses_short_keys(trig_store):
 def context_from_ontology() -> dict[str, str | dict]:
     """What ontology/context.jsonld must say about each term of ontology/kg.ttl."""
     ontology = Graph().parse(ontology_dir() / "kg.ttl")
+    shapes = load_shapes()
     terms: dict[str, str | dict] = {}
     for subject in set(ontology.subjects(RDF.type, None)):
         if not str(subject).startswith(str(KG._NS)):
@@ -229,6 +230,9 @@ def context_from_ontology() -> dict[str, str | dict]:
         name = str(subject).removeprefix(str(KG._NS))
         types = set(ontology.objects(subject, RDF.type))
         datatype = ontology.value(subject, RDFS.range)
+        if datatype == RDFS.Literal:  # xsd:date, which OWL 2 lacks: the shapes say
+            shape = shapes.value(predicate=SH.path, object=subject)
+            datatype = shapes.value(shape, SH.datatype)
         if OWL.ObjectProperty in types:
             terms[name] = {"@id": f"kg:{name}", "@type": "@id"}
         elif OWL.DatatypeProperty in types and datatype not in (None, XSD.string):

@@ -6,6 +6,7 @@
 - :mod:`helpers.server`: a small served store, an in-thread endpoint, HTTP calls.
 - :mod:`helpers.backends`: the store backends (embedded, Oxigraph server, Virtuoso).
 - :mod:`helpers.browser`: Debian's Chromium driven by Playwright.
+- :mod:`helpers.owl`: HermiT (owlready2, on Java) run on an rdflib graph.
 - :mod:`helpers.crashkit`: generated corpora, ``kg`` subprocesses, store content.
 - :mod:`helpers.cli`: ``kg`` run in a child process, as a user runs it.
 
