@@ -171,7 +171,7 @@ def serialize(
         rows = load_events(store, filters)
         if fmt == "csv":
             return events_csv(rows).encode("utf-8"), len(rows)
-        built = build_graph(rows, graph)
+        built = build_graph(rows, graph, timeline=fmt == "gexf")
         return graph_bytes(built, fmt), built.number_of_nodes()
     if fmt not in FORMATS:
         raise UsageError(
