@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 from helpers.clirunner import run_kg
-from helpers.paths import DATA
+from helpers.paths import DATA, ROOT
 from helpers.trigstore import ID
 
 from kg.analysis.eventrows import ActorInfo, EventRow, load_events
@@ -23,9 +23,17 @@ from kg.exports.gdelt import (
     fraction_date,
     global_event_id,
     iso3_to_fips,
+    num_sources,
 )
 from kg.extraction.gazetteer import country_by_code
-from kg.ingestion.gdelt import COLUMNS, cameo_to_iso3, fips_to_iso3, parse_row
+from kg.ingestion.gdelt import (
+    COLUMNS,
+    cameo_to_iso3,
+    fips_to_iso3,
+    import_gdelt,
+    parse_row,
+)
+from kg.ingestion.gdelt import confidence as gdelt_confidence
 from kg.store import open_store
 
 
@@ -254,3 +262,43 @@ def test_gdelt_export_round_trips_through_import(tmp_path):
     ids = {str(global_event_id(row.iri)) for row in original}
     assert {line.split("\t")[0] for line in lines} == ids
     assert {row.article.url for row in loaded} == {row.article.url for row in original}
+
+
+#: Columns a GDELT event keeps through kg import-gdelt and kg export.
+KEPT = (
+    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "Actor1CountryCode",
+    "Actor2CountryCode", "IsRootEvent", "EventCode", "EventBaseCode",
+    "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions", "NumSources",
+    "ActionGeo_CountryCode", "SOURCEURL",
+)  # fmt: skip
+
+
+def test_gdelt_events_export_as_gdelt_gave_them(store, tmp_path):
+    sample = ROOT / "tests" / "data" / "gdelt" / "sample.export.CSV"
+    problems: list[str] = []
+    report = import_gdelt([sample], store, on_error=lambda e: problems.append(str(e)))
+    assert report.rows == 8 and len(problems) == 1  # the sample's one bad line
+    given = {}
+    for line in sample.read_text("utf-8").splitlines():
+        fields = line.split("\t")
+        if len(fields) == len(COLUMNS):
+            given[fields[0]] = dict(zip(COLUMNS, fields, strict=True))
+    exported = gdelt_rows(export_text(store, "gdelt"))
+    assert len(exported) == report.rows
+    for row in exported:
+        original = given[row["GLOBALEVENTID"]]  # GDELT's own id, not a new one
+        assert {c: row[c] for c in KEPT} == {c: original[c] for c in KEPT}
+        assert float(row["AvgTone"]) == pytest.approx(float(original["AvgTone"]))
+        assert row["ActionGeo_Type"] == (original["ActionGeo_Type"] or "0")
+        assert row["DATEADDED"][:8] == original["DATEADDED"][:8]
+        assert int(row["NumArticles"]) >= int(row["NumSources"])
+
+
+@pytest.mark.parametrize(
+    ("confidence", "sources"),
+    [(0.5, 1), (0.75, 2), (0.875, 3), (None, None), (1.0, None)],
+)
+def test_gdelt_num_sources_inverts_the_importers_confidence(confidence, sources):
+    assert num_sources(confidence) == sources
+    if sources is not None:
+        assert gdelt_confidence(sources) == confidence

@@ -8,7 +8,8 @@ coded as GDELT codes it, from what kg knows:
 
 - GLOBALEVENTID: the first 13 hex digits (52 bits) of the SHA-1 of the event's
   IRI, as an integer. kg's IRIs are deterministic, so a re-export gives the same
-  ids, and 52 bits stay exact where a reader holds numbers as doubles.
+  ids, and 52 bits stay exact where a reader holds numbers as doubles. An event
+  ``kg import-gdelt`` loaded keeps GDELT's own id (kg:gdeltEventId).
 - SQLDATE, MonthYear, Year, FractionDate: the event's date when the text gave
   one, else its article's publication date (GDELT dates events by the article
   that reports them). FractionDate is ``Year + ((month - 1) * 30 + day) / 365``
@@ -23,15 +24,19 @@ coded as GDELT codes it, from what kg knows:
   codes are empty: kg does not code them.
 - IsRootEvent: 0. GDELT sets 1 for events of an article's lead paragraph; kg's
   event rows do not carry where in the article a sentence was, so no event is
-  claimed to be in the lead.
+  claimed to be in the lead. An event loaded from GDELT keeps GDELT's flag.
 - EventCode, EventBaseCode (the first three digits), EventRootCode, QuadClass,
   GoldsteinScale: from the CAMEO codebook in ``ontology/cameo.ttl``; empty when
   the store's scheme has no value for the code.
 - NumMentions, NumSources, NumArticles: 1. An event in kg comes from one
-  article; kg does not merge reports of the same event across articles.
+  article; kg does not merge reports of the same event across articles. An event
+  loaded from GDELT keeps NumMentions, gets back NumSources from its confidence
+  (``1 - 0.5 ** NumSources``, see :func:`kg.ingestion.gdelt.confidence`), and
+  NumArticles no smaller than NumSources (kg does not keep GDELT's count).
 - AvgTone: 0, which is what GDELT writes for a document without tone words. kg
   measures no tone; the column is a number in every GDELT file (and
-  ``kg import-gdelt`` refuses a row without one), so it cannot be empty.
+  ``kg import-gdelt`` refuses a row without one), so it cannot be empty. An event
+  loaded from GDELT keeps GDELT's tone.
 - Actor1Geo, Actor2Geo: Type 0 and the rest empty, as GDELT writes an actor it
   could not place; kg places events, not actors.
 - ActionGeo: the event's place. Type 1 (country), 3/4 (US/world city) or 2/5
@@ -54,10 +59,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 import re
 from functools import lru_cache
 
-from kg.analysis.rows import ActorInfo, EventRow, PlaceInfo
+from kg.analysis.rows import ActorInfo, EventRow, GdeltFacts, PlaceInfo
 from kg.extraction.gazetteer import country_by_code, resolve_place
 from kg.ingestion.gdelt.actors import CAMEO_TO_ISO3
 from kg.ingestion.gdelt.columns import COLUMNS
@@ -117,7 +123,7 @@ def gdelt_values(row: EventRow) -> list[object] | None:
     cameo = row.cameo
     added = row.article.published or when
     values: dict[str, object] = {
-        "GLOBALEVENTID": global_event_id(row.iri),
+        "GLOBALEVENTID": global_event_id(row.iri),  # or GDELT's: _gdelt() below
         "SQLDATE": f"{when:%Y%m%d}",
         "MonthYear": f"{when:%Y%m}",
         "Year": when.year,
@@ -140,9 +146,34 @@ def gdelt_values(row: EventRow) -> list[object] | None:
         "DATEADDED": f"{added:%Y%m%d}000000",
         "SOURCEURL": row.article.url or row.article.iri,
     }
+    if row.gdelt is not None:
+        values.update(_gdelt(row.gdelt, row.confidence))
     unknown = set(values) - set(COLUMNS)
     assert not unknown, f"not GDELT columns: {sorted(unknown)}"
     return [values.get(name) for name in COLUMNS]
+
+
+def _gdelt(facts: GdeltFacts, confidence: float | None) -> dict[str, object]:
+    """The columns GDELT gave an event kg import-gdelt loaded, as GDELT gave them."""
+    values: dict[str, object] = {"GLOBALEVENTID": facts.event_id}
+    if facts.is_root is not None:
+        values["IsRootEvent"] = int(facts.is_root)
+    if facts.num_mentions is not None:
+        values["NumMentions"] = facts.num_mentions
+    if facts.avg_tone is not None:
+        values["AvgTone"] = facts.avg_tone
+    sources = num_sources(confidence)
+    if sources is not None:
+        values["NumSources"] = sources
+        values["NumArticles"] = sources
+    return values
+
+
+def num_sources(confidence: float | None) -> int | None:
+    """NumSources back from kg import-gdelt's confidence, ``1 - 0.5 ** n``."""
+    if confidence is None or not 0 < confidence < 1:
+        return None
+    return max(1, round(math.log(1 - confidence, 0.5)))
 
 
 def fraction_date(day: dt.date) -> str:
@@ -240,4 +271,5 @@ __all__ = [
     "gdelt_values",
     "global_event_id",
     "iso3_to_fips",
+    "num_sources",
 ]
