@@ -7,6 +7,7 @@ hand-written store of helpers.trigstore (tests/data/graphs/events.trig).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -145,6 +146,81 @@ def test_exports_actor_network_parses_back_weighted(trig_store, fmt):
     )
     assert graph.nodes[POL]["label"] == "Poland"
     assert graph.nodes[POL]["actor_code"] == "POL"
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_exports_event_date_only_when_the_text_gave_one(trig_store, fmt):
+    graph = read_back(export_text(trig_store, fmt, graph="events"), fmt)
+    # e5's text gives no date: the node says so, and keeps its article's day apart.
+    undated = graph.nodes[f"{ID}event/a2/e5"]
+    assert "date" not in undated
+    assert undated["published"] == "2019-02-10"
+    dated = graph.nodes[f"{ID}event/a1/e1"]
+    assert (dated["date"], dated["published"]) == ("2019-01-21", "2019-01-24")
+    dated_events = [
+        n for n, d in graph.nodes(data=True) if d["kind"] == "Event" and "date" in d
+    ]
+    assert len(dated_events) == 7  # eight asserted events, one undated
+
+
+def test_exports_graphml_is_static(trig_store):
+    text = export_text(trig_store, "graphml", graph="events")
+    assert "spell" not in text and 'attr.name="start"' not in text
+
+
+def test_exports_gexf_event_graph_plays_on_gephis_timeline(trig_store):
+    text = export_text(trig_store, "gexf", graph="events")
+    assert 'mode="dynamic"' in text and 'timeformat="date"' in text
+    graph = read_back(text, "gexf")
+    assert graph.graph["mode"] == "dynamic"
+    e1, e5 = graph.nodes[f"{ID}event/a1/e1"], graph.nodes[f"{ID}event/a2/e5"]
+    assert (e1["start"], e1["end"]) == ("2019-01-21", "2019-01-21")
+    # An event the text left undated sits on its article's day, like GDELT's.
+    assert (e5["start"], e5["end"]) == ("2019-02-10", "2019-02-10")
+    for source, target, data in graph.edges(data=True):
+        event = source if graph.nodes[source]["kind"] == "Event" else target
+        assert (data["start"], data["end"]) == (
+            graph.nodes[event]["start"],
+            graph.nodes[event]["end"],
+        )
+    # Kyiv is where e1 (21 Jan), e2 (22 Jan) and e8 (3 Mar) happened.
+    assert graph.nodes[KYIV]["spells"] == [
+        ("2019-01-21", "2019-01-22"),
+        ("2019-03-03", "2019-03-03"),
+    ]
+    # Every node has a time: each is touched by a dated event.
+    for node, data in graph.nodes(data=True):
+        assert "start" in data or "spells" in data, node
+
+
+def test_exports_gexf_actor_network_spells(trig_store):
+    graph = read_back(export_text(trig_store, "gexf", graph="actors"), "gexf")
+    assert graph.graph["mode"] == "dynamic"
+    edge = graph.edges[RUS, UKR]
+    assert edge["spells"] == [
+        ("2019-01-22", "2019-01-22"),
+        ("2019-02-10", "2019-02-10"),
+    ]
+    assert (edge["first"], edge["last"]) == ("2019-01-22", "2019-02-10")
+    assert graph.nodes[POL]["spells"] == [("2019-03-04", "2019-03-04")]
+    for source, target, data in graph.edges(data=True):
+        for start, end in data["spells"]:
+            for node in (source, target):
+                assert any(
+                    a <= start and end <= b for a, b in graph.nodes[node]["spells"]
+                ), (node, start)
+
+
+def test_exports_spells_join_consecutive_days():
+    from kg.exports.events import spells
+
+    days = [dt.date(2019, 1, d) for d in (5, 1, 2, 3, 3, 9)]
+    assert spells(days) == [
+        ("2019-01-01", "2019-01-03"),
+        ("2019-01-05", "2019-01-05"),
+        ("2019-01-09", "2019-01-09"),
+    ]
+    assert spells([]) == []
 
 
 def test_exports_gexf_colours_are_gephi_viz(trig_store):

@@ -35,6 +35,7 @@ from kg.analysis.rows import (
     ArticleInfo,
     CameoType,
     EventRow,
+    GdeltFacts,
     PlaceInfo,
     Stance,
 )
@@ -109,6 +110,10 @@ _EVENT_COLUMNS: dict[str, URIRef] = {
     "modality": KG.modality,
     "confidence": KG.confidence,
     "article": KG.fromArticle,
+    "gdelt_id": KG.gdeltEventId,
+    "root": KG.isRootEvent,
+    "mentions": KG.numMentions,
+    "tone": KG.avgTone,
 }
 _ENTITY_COLUMNS: dict[str, URIRef] = {
     "label": RDFS.label,
@@ -181,6 +186,7 @@ class _Reader:
             sentence=_text(get["sentence"]) or "",
             confidence=_number(get["confidence"], float),
             article=self._once("article", _text(get["article"]) or "", self._article),
+            gdelt=_gdelt_facts(get),
         )
 
     def _once(self, kind: str, iri: str, make: Callable[[str], _R]) -> _R:
@@ -237,6 +243,20 @@ class _Reader:
 
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _gdelt_facts(get: dict[str, Term | None]) -> GdeltFacts | None:
+    """GDELT's own fields of an event kg import-gdelt loaded; None for others."""
+    event_id = _number(get["gdelt_id"], int)
+    if event_id is None:
+        return None
+    root = _text(get["root"])
+    return GdeltFacts(
+        event_id=event_id,
+        is_root=None if root is None else root in ("true", "1"),
+        num_mentions=_number(get["mentions"], int),
+        avg_tone=_number(get["tone"], float),
+    )
 
 
 def _column(store: Store, predicate: URIRef) -> dict[str, Term]:
@@ -340,6 +360,7 @@ __all__ = [
     "CameoType",
     "EventFilter",
     "EventRow",
+    "GdeltFacts",
     "PlaceInfo",
     "Stance",
     "check_probability",

@@ -67,6 +67,17 @@ class ArticleInfo:
 
 
 @dataclass(frozen=True)
+class GdeltFacts:
+    """What GDELT said of an event ``kg import-gdelt`` loaded (kg:gdeltEventId,
+    kg:isRootEvent, kg:numMentions, kg:avgTone), so an export can say it again."""
+
+    event_id: int
+    is_root: bool | None = None
+    num_mentions: int | None = None
+    avg_tone: float | None = None
+
+
+@dataclass(frozen=True)
 class EventRow:
     """One event with everything the graphs, tables and views show about it."""
 
@@ -81,6 +92,7 @@ class EventRow:
     sentence: str
     confidence: float | None
     article: ArticleInfo
+    gdelt: GdeltFacts | None = None  # only for events imported from GDELT
 
     @property
     def when(self) -> dt.date | None:
@@ -98,6 +110,7 @@ __all__ = [
     "ArticleInfo",
     "CameoType",
     "EventRow",
+    "GdeltFacts",
     "PlaceInfo",
     "Stance",
 ]

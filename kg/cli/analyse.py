@@ -24,7 +24,17 @@ if TYPE_CHECKING:
     default="turtle",
     show_default=True,
     type=click.Choice(
-        ["turtle", "nt", "jsonld", "trig", "nquads", "csv", "graphml", "gexf"]
+        [
+            "turtle",
+            "nt",
+            "jsonld",
+            "trig",
+            "nquads",
+            "csv",
+            "gdelt",
+            "graphml",
+            "gexf",
+        ]
     ),
 )
 @click.option(
@@ -54,12 +64,15 @@ def export(
     include_flagged: bool,
     **filters: Any,
 ) -> None:
-    """Write the store as RDF, a CSV of events, or a graph for Gephi.
+    """Write the store as RDF, a CSV or GDELT file of events, or a graph for Gephi.
 
     RDF: turtle, nt, jsonld (compacted with kg's published @context), trig and
     nquads (one named graph per article). Events: csv (one GDELT-like row per
-    event), graphml and gexf (--graph events or actors, for Gephi and
-    Cytoscape); these hold the asserted events unless --all, and take filters.
+    event, with a header), gdelt (GDELT 2.0's event-export layout: 61
+    tab-separated columns, no header; kg import-gdelt reads it back), graphml
+    and gexf (--graph events or actors, for Gephi and Cytoscape; gexf plays on
+    Gephi's timeline); these hold the asserted events unless --all, and take
+    filters.
 
     The RDF formats hold the whole store, every modality included, and take only
     --min-confidence: each event below it is left out with all its triples.
@@ -70,6 +83,7 @@ def export(
     Example:
       kg export --format trig -o events.trig
       kg export --format csv --since 2019-01 --country UKR -o events.csv
+      kg export --format gdelt -o events.export.CSV
       kg export --format gexf --graph actors -o actors.gexf
       kg export --format turtle --min-confidence 0.8 -o confident.ttl
     """

@@ -1,5 +1,6 @@
 """Write the store out: RDF (Turtle, N-Triples, JSON-LD, TriG, N-Quads), a
-GDELT-like CSV of events, or GraphML / GEXF graphs for Gephi and Cytoscape.
+GDELT-like CSV of events, a GDELT 2.0 event export (:mod:`kg.exports.gdelt`), or
+GraphML / GEXF graphs for Gephi and Cytoscape.
 
 Oxigraph's own serialisers write Turtle, N-Triples, TriG and N-Quads (30x faster
 than rdflib's over an Oxigraph-backed graph). Triple formats carry the union of
@@ -7,7 +8,7 @@ all graphs as a set, so an actor described by ten articles is written once; quad
 formats keep one named graph per article and leave out the derived union (kg.store
 keeps it in the default graph). JSON-LD is compacted here with kg's published
 context (``ontology/context.jsonld``), so keys read ``sourceActor``, not full IRIs.
-CSV, GraphML and GEXF are views of the events (:mod:`kg.analysis.graphs`): by
+CSV, GDELT, GraphML and GEXF are views of the events (:mod:`kg.analysis.graphs`): by
 default only
 the events the text says happened. The RDF formats hold the whole store, every
 modality included; of the event filters they take only a minimum confidence,
@@ -39,6 +40,7 @@ from kg.exports.events import (
     events_csv,
     graph_bytes,
 )
+from kg.exports.gdelt import events_gdelt
 from kg.exports.jsonld import (
     CONTEXT_FILE,
     CONTEXT_URL,
@@ -53,7 +55,7 @@ from kg.store.sparql import solutions
 logger = logging.getLogger(__name__)
 
 ExportFormat = Literal[
-    "turtle", "nt", "jsonld", "trig", "nquads", "csv", "graphml", "gexf"
+    "turtle", "nt", "jsonld", "trig", "nquads", "csv", "gdelt", "graphml", "gexf"
 ]
 TRIPLE_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -68,10 +70,15 @@ FORMATS: tuple[str, ...] = ("turtle", "nt", "jsonld", *QUAD_FORMATS)
 #: RDF formats written by streaming straight into the output file.
 STREAMED_FORMATS: tuple[str, ...] = (*TRIPLE_FORMATS, *QUAD_FORMATS)
 #: Formats that describe events rather than triples, and take an EventFilter.
-EVENT_FORMATS: tuple[str, ...] = ("csv", "graphml", "gexf")
+EVENT_FORMATS: tuple[str, ...] = ("csv", "gdelt", "graphml", "gexf")
 ALL_FORMATS: tuple[str, ...] = (*FORMATS, *EVENT_FORMATS)
 #: What :func:`export` counts, per format (statements for the RDF ones).
-UNITS: dict[str, str] = {"csv": "events", "graphml": "nodes", "gexf": "nodes"}
+UNITS: dict[str, str] = {
+    "csv": "events",
+    "gdelt": "events",
+    "graphml": "nodes",
+    "gexf": "nodes",
+}
 
 
 def export(
@@ -89,20 +96,22 @@ def export(
     Args:
         store: the open store.
         fmt: turtle, nt, jsonld (the union); trig, nquads (named graphs kept);
-            csv (one row per event); graphml, gexf (the graph named by ``graph``).
+            csv (one row per event); gdelt (a GDELT 2.0 event export, one
+            tab-separated row per dated event); graphml, gexf (the graph named
+            by ``graph``).
         out: file to write; replaced only once the whole export is written.
         stream: text stream to write to instead (the CLI passes stdout).
         include_ontology: False leaves out the ontology and CAMEO scheme graph
             (RDF formats only).
         graph: for graphml and gexf: "events" (actors, events, places) or
             "actors" (the weighted actor network).
-        filters: which events csv, graphml and gexf hold; default every
+        filters: which events csv, gdelt, graphml and gexf hold; default every
             asserted event. RDF formats hold every event of any modality, and
             take a filter only for its ``min_confidence`` (events below it are
             left out with their triples).
 
     Returns:
-        How many statements (RDF), events (csv) or nodes (graphml, gexf).
+        How many statements (RDF), events (csv, gdelt) or nodes (graphml, gexf).
 
     Raises:
         UsageError: unknown format or graph, filters other than a minimum
@@ -171,7 +180,10 @@ def serialize(
         rows = load_events(store, filters)
         if fmt == "csv":
             return events_csv(rows).encode("utf-8"), len(rows)
-        built = build_graph(rows, graph)
+        if fmt == "gdelt":
+            text, written = events_gdelt(rows)
+            return text.encode("utf-8"), written
+        built = build_graph(rows, graph, timeline=fmt == "gexf")
         return graph_bytes(built, fmt), built.number_of_nodes()
     if fmt not in FORMATS:
         raise UsageError(
@@ -442,6 +454,7 @@ __all__ = [
     "GraphKind",
     "build_graph",
     "events_csv",
+    "events_gdelt",
     "export",
     "export_text",
     "graph_bytes",

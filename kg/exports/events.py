@@ -4,13 +4,26 @@ These are views of the event rows (:mod:`kg.analysis.graphs`), not of the
 triples, so they take an :class:`~kg.analysis.graphs.EventFilter`. Text from
 articles is made safe on the way out: no cell a spreadsheet would run as a
 formula, no character XML 1.0 forbids.
+
+Dates, as in the CSV: an event node's ``date`` is the date the text gave, and is
+left out when it gave none; ``published`` is its article's publication date. A
+GEXF file is also dynamic (``mode="dynamic"``, ``timeformat="date"``), so Gephi's
+timeline plays it: an event and its edges live on the event's day (the text's
+date, else the article's, as the time filters read it); an actor or place lives
+on the days of its events, as ``<spells>`` (runs of consecutive days joined); an
+actor-network edge on the days of its dyad's events. Intervals are closed, the
+only kind GEXF 1.3 has; undated events and the nodes only they touch carry no
+time, which Gephi reads as always present.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Literal
 
 import networkx as nx
@@ -71,17 +84,95 @@ def _defused(value: object) -> object:
     return value
 
 
-def build_graph(rows: list[EventRow], kind: GraphKind) -> nx.Graph:
+def build_graph(
+    rows: list[EventRow], kind: GraphKind, *, timeline: bool = False
+) -> nx.Graph:
     """The event graph or the actor network of the rows.
+
+    Event nodes carry ``date`` only when the text gave one, and ``published``.
+    ``timeline`` adds the ``start``/``end`` and ``spells`` networkx's GEXF writer
+    turns into a dynamic graph (only for GEXF: GraphML has no time).
 
     Raises:
         UsageError: ``kind`` is neither "events" nor "actors".
     """
     if kind == "events":
-        return event_graph(rows)
+        graph: nx.Graph = event_graph(rows)
+        _event_dates(graph, rows)
+        if timeline:
+            _event_timeline(graph, rows)
+        return graph
     if kind == "actors":
-        return actor_network(rows)
+        graph = actor_network(rows)
+        if timeline:
+            _actor_timeline(graph, rows)
+        return graph
     raise UsageError(f"Unknown graph {kind!r}: use 'events' or 'actors'.")
+
+
+def _event_dates(graph: nx.Graph, rows: Iterable[EventRow]) -> None:
+    """``date`` as the text gave it (or none), and the article's ``published``.
+
+    The event graph's ``date`` is the date time filters compare, which falls back
+    on the publication day; an export must not present that as the event's own.
+    """
+    for row in rows:
+        node = graph.nodes[row.iri]
+        node.pop("date", None)
+        if row.date is not None:
+            node["date"] = row.date.isoformat()
+        if row.article.published is not None:
+            node["published"] = row.article.published.isoformat()
+
+
+def _event_timeline(graph: nx.Graph, rows: Iterable[EventRow]) -> None:
+    """Each event and its edges on the event's day; other nodes on their days."""
+    days: dict[str, set[dt.date]] = defaultdict(set)
+    for row in rows:
+        if row.when is None:
+            continue
+        day = row.when.isoformat()
+        graph.nodes[row.iri].update(start=day, end=day)
+        for _, end, data in graph.out_edges(row.iri, data=True):
+            data.update(start=day, end=day)
+            days[end].add(row.when)
+        for start, _, data in graph.in_edges(row.iri, data=True):
+            data.update(start=day, end=day)
+            days[start].add(row.when)
+    for node, dates in days.items():
+        graph.nodes[node]["spells"] = spells(dates)
+
+
+def _actor_timeline(graph: nx.Graph, rows: Iterable[EventRow]) -> None:
+    """Each actor on the days of its events, each dyad on the days of its events."""
+    days: dict[str, set[dt.date]] = defaultdict(set)
+    dyads: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+    for row in rows:
+        if row.when is None:
+            continue
+        for actor in row.actors:
+            days[actor.iri].add(row.when)
+        if row.target is not None:
+            dyads[row.source.iri, row.target.iri].add(row.when)
+    for node, dates in days.items():
+        graph.nodes[node]["spells"] = spells(dates)
+    for (source, target), dates in dyads.items():
+        graph.edges[source, target]["spells"] = spells(dates)
+
+
+def spells(days: Iterable[dt.date]) -> list[tuple[str, str]]:
+    """Closed ISO-date intervals covering the days, consecutive days joined.
+
+    >>> spells([dt.date(2019, 1, 2), dt.date(2019, 1, 1), dt.date(2019, 1, 5)])
+    [('2019-01-01', '2019-01-02'), ('2019-01-05', '2019-01-05')]
+    """
+    runs: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(first.isoformat(), last.isoformat()) for first, last in runs]
 
 
 def graph_bytes(graph: nx.Graph, fmt: str) -> bytes:
