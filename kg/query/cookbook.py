@@ -375,6 +375,29 @@ def prepare(name: str, params: dict[str, str], store: Store | None = None) -> st
     return query.text[: where.end()] + values_clause(bound) + query.text[where.end() :]
 
 
+def example(name: str) -> str:
+    """The text of a cookbook query to edit by hand, e.g. on ``kg serve``'s page.
+
+    As :func:`prepare` binds it, but on a line of its own after the first
+    ``WHERE {``, and with every parameter in the ``VALUES`` row: defaults bound,
+    the others ``UNDEF`` for the user to replace.
+
+    Raises:
+        QueryError: unknown query, or a default its type refuses.
+    """
+    query = load_named(name)
+    bound = {
+        p.name: None if p.default is None else to_term(p, p.default)
+        for p in query.params
+    }
+    where = _WHERE.search(blank_opaque(query.text))
+    if where is None:  # parse_query_file refused such a file already
+        _bad_header(name, 1, "a query needs a '# title:' line and a WHERE clause")
+    values = values_clause(bound).rstrip()
+    head, tail = query.text[: where.end()], query.text[where.end() :]
+    return head + (f"\n  {values}" if values else "") + tail
+
+
 _NAMED = "ASK { ?x rdfs:label|kg:alias ?name }"
 
 
@@ -429,6 +452,7 @@ __all__ = [
     "Param",
     "bind_params",
     "describe_queries",
+    "example",
     "is_named",
     "list_queries",
     "load_named",

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from kg.serve.page import query_page_csp, render_query_page
 from kg.serve.replies import Reply, error_reply
 from kg.serve.settings import Settings
 
@@ -120,7 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
         allowed: tuple[str, ...]
         if path == "/sparql":
             allowed = ("GET", "POST")
-        elif path == "/":
+        elif path in ("/", "/view"):
             allowed = ("GET",)
         elif path == "/update":
             allowed = ("POST",)
@@ -131,6 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
             allow = ", ".join(allowed + (("HEAD",) if "GET" in allowed else ()))
             return error_reply(405, f"{method} is not allowed here.", ("Allow", allow))
         if path == "/":
+            return query_page_reply()
+        if path == "/view":
             return self.server.endpoint.view()
         if path == "/update":
             return self._update()
@@ -382,6 +385,13 @@ def _protocol_query(
     if len(queries) > 1:
         return error_reply(400, "Send exactly one query parameter.")
     return endpoint.query(queries[0], accept)
+
+
+def query_page_reply() -> Reply:
+    """The query page (YASGUI, kg.serve.page) at /, posting to /sparql."""
+    page = render_query_page("/sparql").encode("utf-8")
+    csp = ("Content-Security-Policy", query_page_csp("/sparql"))
+    return Reply(200, "text/html; charset=utf-8", page, (csp,))
 
 
 def _index_page() -> Reply:
