@@ -130,7 +130,7 @@ def probes(store_path: Path, view: bytes) -> list[Probe]:
             text = prepare(name, params)
             found.append(_select_probe(name, text, _bindings_of(store, text), number))
         found.append(_construct_probe(_triples_of(store, CONSTRUCT)))
-    found.append(Probe("view", "/", None, {}, _same_page(view)))
+    found.append(Probe("view", "/view", None, {}, _same_page(view)))
     update, load = UPDATE.encode(), "/sparql?" + urlencode({"query": LOAD})
     found.append(_refused("update", "/sparql", update, b"read-only"))
     found.append(_refused("update-path", "/update", update, b"--write-token"))
@@ -279,7 +279,7 @@ def load_test(store_path: Path, seconds: float, threads: int) -> Stats:
     """Serve ``store_path`` with kg serve, run the load, stop the server."""
     process, base = start_server(store_path)
     try:
-        status, view = fetch(base, Probe("view", "/", None, {}, _same_page(b"")))
+        status, view = fetch(base, Probe("view", "/view", None, {}, _same_page(b"")))
         if status != 200:
             raise RuntimeError(f"the view answered {status}")
         return run_load(base, probes(store_path, view), seconds, threads)

@@ -304,7 +304,7 @@ def test_server_result_cap(strict, query):
 
 
 def test_server_view_escapes_article_text(server):
-    status, headers, body = http(server.url)
+    status, headers, body = http(server.url + "view")
     page = body.decode("utf-8")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "Volodymyr Zelenskiy" in page

@@ -130,12 +130,14 @@ def test_server_security_no_path_reaches_a_file(server, planted, target):
     assert SECRET.encode() not in answer and b"root:x:" not in answer
 
 
-@pytest.mark.parametrize("path", ["/", "/sparql"])
+@pytest.mark.parametrize("path", ["/", "/view", "/sparql"])
 def test_server_security_pages_load_no_assets(server, path):
     """The pages inline everything: no asset URL that would have to map to a file."""
     status, headers, body = http(server.url.rstrip("/") + path)
     page = body.decode("utf-8")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
+    # Tags spelled inside inlined code (YASGUI's jQuery has some) are not tags.
+    page = re.sub(r"(<script\b[^>]*>).*?(</script>)", r"\1\2", page, flags=re.I | re.S)
     tags = re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", page, re.I)
     assert not [t for t in tags if re.search(r"\b(?:src|href)\s*=", t, re.I)], tags
     assert "default-src 'none'" in headers["Content-Security-Policy"]

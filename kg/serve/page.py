@@ -149,7 +149,8 @@ def render_query_page(endpoint: str, *, title: str = "kg SPARQL endpoint") -> st
         "defaultQuery": sparql_prologue() + DEFAULT_QUERY,
         "examples": examples(),
     }
-    page = _environment().get_template("query.html").render(
+    template = _environment().get_template("query.html")
+    return template.render(
         title=title,
         endpoint=endpoint,
         yasgui_version=YASGUI_VERSION,
@@ -161,7 +162,6 @@ def render_query_page(endpoint: str, *, title: str = "kg SPARQL endpoint") -> st
         yasgui_js=Markup(asset("yasgui/yasgui.min.js")),
         page_js=Markup(asset("query.js")),
     )
-    return page
 
 
 def query_page_csp(endpoint: str = "/sparql") -> str:
