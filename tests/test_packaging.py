@@ -55,6 +55,12 @@ def wheel(tmp_path_factory) -> Path:
         "kg/query/queries/top-actors.rq",
         "kg/query/queries/who-met-whom.rq",
         "kg/query/worker.py",
+        "kg/serve/templates/query.html",
+        "kg/serve/static/query.js",
+        "kg/serve/static/query.css",
+        "kg/serve/static/yasgui/yasgui.min.js",
+        "kg/serve/static/yasgui/yasgui.min.css",
+        "kg/serve/static/yasgui/LICENSE.txt",
     ],
 )
 def test_packaging_wheel_carries_data(wheel, member):

@@ -366,6 +366,27 @@ def test_query_page_typed_select_shows_article_titles_as_text(visit, served):
     assert visit.page.evaluate("window.__kgPwned") is None
 
 
+@pytest.mark.system
+@pytest.mark.browser
+def test_query_page_shows_why_a_query_is_refused(visit):
+    visit.page.locator(YASQE).click()
+    visit.page.keyboard.press("Control+A")
+    visit.page.keyboard.press("Delete")
+    visit.page.keyboard.insert_text(
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
+    )
+    visit.page.locator(".yasqe_queryButton").click()
+    shown = visit.page.locator(".yasr .errorResult")
+    shown.wait_for(timeout=30_000)
+    assert "403" in shown.inner_text()
+    assert "SERVICE is not allowed" in shown.inner_text()
+    assert visit.page.locator(ROWS).count() == 0
+    # The browser and YASGUI log the 403 to the console: the answer, not a fault.
+    logged = [p for p in visit.problems if "Forbidden" in p]
+    assert logged
+    visit.problems[:] = [p for p in visit.problems if p not in logged]
+
+
 # --- YASGUI on another origin -------------------------------------------------------
 
 

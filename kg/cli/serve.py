@@ -1,4 +1,4 @@
-"""kg serve: the store as a SPARQL endpoint and the HTML view, over HTTP."""
+"""kg serve: the store as a SPARQL endpoint, a query page and the view, over HTTP."""
 
 from __future__ import annotations
 
@@ -58,13 +58,14 @@ def serve(
     max_rows: int,
     write_token: str | None,
 ) -> None:
-    """Serve the store: a read-only SPARQL endpoint and the HTML view.
+    """Serve the store: a read-only SPARQL endpoint, a query page and the view.
 
     SPARQL 1.1 Protocol at /sparql (GET or POST; results as JSON, XML, CSV,
-    TSV, Turtle, N-Triples or JSON-LD by the Accept header); the graph view at
-    /. Updates, SERVICE and LOAD are refused, unless a write token is set:
-    then /update accepts INSERT DATA / DELETE DATA into one article graph per
-    request from clients that send the token. Ctrl-C stops it.
+    TSV, Turtle, N-Triples or JSON-LD by the Accept header); a query page
+    (YASGUI, offline) at /; the graph view at /view. Updates, SERVICE and LOAD
+    are refused, unless a write token is set: then /update accepts INSERT DATA
+    / DELETE DATA into one article graph per request from clients that send the
+    token. Ctrl-C stops it.
 
     \b
     Example:

@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Protocol over HTTP: routes, request bodies and their limits.
 
-Only ``/`` (the graph view), ``/sparql`` and ``/update`` are served; no path
-from a request ever reaches the file system (there are no asset files). When
+Only ``/`` (the query page), ``/view`` (the graph view), ``/sparql`` and
+``/update`` are served; no path from a request ever reaches the file system
+(there are no asset files). When
 bound to loopback the server refuses foreign Host headers (DNS rebinding). What
 a request asks for is done by the :class:`Service` (``kg.serve.server.
 Endpoint``), in its worker processes.
@@ -403,7 +404,8 @@ textarea{{width:100%;font-family:monospace}}</style></head><body>
 <h1>kg SPARQL endpoint</h1>
 <p>Read-only SPARQL 1.1 endpoint at <code>/sparql</code> (GET or POST
 <code>query=</code>); the prefixes kg:, kgr:, cameo:, skos: ... are declared.
-<a href="/">The graph view</a> is at <code>/</code>.</p>
+<a href="/">The query page</a> is at <code>/</code>, the graph view at
+<code>/view</code>.</p>
 <form method="get" action="/sparql"><textarea name="query" rows="8">{
         html.escape(_EXAMPLE_QUERY)
     }</textarea><p><button type="submit">Run</button></p></form>
