@@ -54,8 +54,8 @@ LIMIT 50
 """
 
 _PARAMS_NOTE = (
-    "# The VALUES row after WHERE { binds the parameters: replace an UNDEF with a\n"
-    "# value (those without a default need one; the # param: lines say which).\n"
+    "# The VALUES row after WHERE { binds the parameters (# param: above): defaults\n"
+    "# are filled in; replace UNDEF with a value where one is required.\n"
 )
 _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
 
