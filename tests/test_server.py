@@ -360,6 +360,49 @@ def test_server_cli_serves_then_stops_cleanly(store_path, stop):
         process.wait()
 
 
+def test_server_cli_bad_requests_and_dropped_clients_leave_no_traceback(store_path):
+    """Malformed, over-long and abandoned requests get a status, never a traceback."""
+    port = free_port()
+    command = [sys.executable, "-m", "kg", "-v", "serve", "--store", str(store_path)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = process.stdout.readline().decode()
+        url = re.search(r"SPARQL: (http://127\.0\.0\.1:\d+/sparql)", line).group(1)
+        assert get(url, "ASK { ?e a kg:Event } #" + "x" * 70_000)[0] == 414
+        for garbled in (
+            b"GARBAGE\x01 / HTTP/9\r\n\r\n",
+            b"\x16\x03\x01\x02\x00\r\n\r\n",
+        ):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(garbled)
+                assert sock.makefile("rb").read().startswith(b"HTTP/1.1 400 ")
+        for target in (
+            "/sparql?query=CONSTRUCT%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D",
+            "/",
+        ):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(
+                    f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+                )
+        time.sleep(2)  # the answers are written to connections already closed
+        status, _, body = get(url, "ASK { ?e a kg:Event }")
+        assert (status, json.loads(body)["boolean"]) == (200, True)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        err = process.stderr.read().decode()
+    finally:
+        process.kill()
+        process.wait()
+    assert "Traceback" not in err and "Error" not in err, err
+    assert re.search(r'"GET /sparql\?query=ASK\S+" 414', err), err
+    assert "Invalid HTTP request received" in err
+
+
 def test_server_cli_refuses_missing_store(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "kg", "serve", "--store", str(tmp_path / "none")],

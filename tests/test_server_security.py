@@ -130,7 +130,7 @@ def test_server_security_no_path_reaches_a_file(server, planted, target):
     assert SECRET.encode() not in answer and b"root:x:" not in answer
 
 
-@pytest.mark.parametrize("path", ["/", "/sparql"])
+@pytest.mark.parametrize("path", ["/", "/view", "/sparql"])
 def test_server_security_pages_load_no_assets(server, path):
     """The pages inline everything: no asset URL that would have to map to a file."""
     status, headers, body = http(server.url.rstrip("/") + path)

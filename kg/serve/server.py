@@ -1,4 +1,11 @@
-"""A SPARQL 1.1 Protocol endpoint and the HTML view, over HTTP.
+"""A SPARQL 1.1 Protocol endpoint and the HTML view, over HTTP (uvicorn).
+
+The HTTP layer is a Starlette application (:mod:`kg.serve.protocol`) served by
+uvicorn with its h11 parser: a maintained stack parses requests, keeps
+connections alive and survives malformed requests and clients that go away,
+answering them with a status instead of a traceback. :class:`Listener` binds
+the socket itself (so port 0 and a taken port are known before serving) and
+leaves signals to :meth:`Endpoint.serve_until_stopped`.
 
 ``kg serve`` lets other tools (rdflib's SPARQLStore, SPARQLWrapper, YASGUI,
 curl) query a store. Whoever can reach the port can send any query, so:
@@ -17,27 +24,33 @@ curl) query a store. Whoever can reach the port can send any query, so:
   after ``timeout`` seconds (see :mod:`kg.serve.workers`), results are capped
   at ``max_rows`` (header ``X-SPARQL-MaxRows`` when cut, as Virtuoso does), and
   request bodies at :data:`kg.serve.protocol.MAX_BODY_BYTES`.
-- Only ``/`` (the graph view), ``/sparql`` and ``/update`` are served; no path
-  from a request ever reaches the file system (there are no asset files). The
-  server binds 127.0.0.1 by default and, when bound to loopback, refuses foreign
-  Host headers (DNS rebinding).
+- Only ``/`` and ``/view`` (the graph view), ``/sparql`` and ``/update`` are
+  served; no path from a request ever reaches the file system (there are no
+  asset files). The server binds 127.0.0.1 by default and, when bound to
+  loopback, refuses foreign Host headers (DNS rebinding).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import logging
 import signal
+import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+import uvicorn
 
 from kg.errors import QueryError, StoreError
 from kg.query.guard import check_read_only
 from kg.serve.handlers import store_version
 from kg.serve.protocol import (
-    HTTPServer,
+    MAX_HEAD_BYTES,
+    ASGIApp,
     is_loopback,
-    make_http_server,
+    make_app,
     read_only_reply,
 )
 from kg.serve.replies import Reply, error_reply, negotiate
@@ -54,6 +67,73 @@ from kg.serve.workers import WorkerPool
 logger = logging.getLogger(__name__)
 
 
+class _Uvicorn(uvicorn.Server):
+    """uvicorn's server without its signal handling: :class:`Endpoint` owns that.
+
+    uvicorn would re-raise a captured SIGTERM once stopped, ending the process
+    with the signal rather than letting ``kg serve`` say "stopped" and exit 0.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class Listener:
+    """The listening socket and the uvicorn server that answers on it.
+
+    The socket is bound at once (a taken port fails before anything is served,
+    and port 0 is known at once); :meth:`serve_forever` runs the event loop in
+    the calling thread until :meth:`shutdown` (from another thread or a signal).
+    """
+
+    def __init__(self, app: ASGIApp, host: str, port: int) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.socket.bind((host, port))
+            self.socket.listen(128)
+        except OSError:
+            self.socket.close()
+            raise
+        self.server_address = self.socket.getsockname()
+        config = uvicorn.Config(
+            app,
+            http="h11",
+            lifespan="off",
+            access_log=False,  # kg.serve.protocol logs requests, never a token
+            log_config=None,  # uvicorn's loggers go wherever kg's logging goes
+            proxy_headers=False,
+            server_header=False,
+            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+            timeout_keep_alive=60,  # seconds an idle client may hold a connection
+            timeout_graceful_shutdown=5,
+        )
+        self.server = _Uvicorn(config)
+        self._stopped = threading.Event()
+
+    def serve_forever(self, poll_interval: float = 0.1) -> None:
+        """Serve until :meth:`shutdown`; uvicorn polls its stop flag every 0.1 s."""
+        self._stopped.clear()
+        try:
+            asyncio.run(self.server.serve(sockets=[self.socket]))
+        finally:
+            self._stopped.set()
+
+    def stop_soon(self) -> None:
+        """Ask the server to stop (safe from a signal handler)."""
+        self.server.should_exit = True
+
+    def shutdown(self) -> None:
+        """Stop serving and wait until the loop has ended."""
+        self.stop_soon()
+        self._stopped.wait(15)
+
+    def server_close(self) -> None:
+        self.socket.close()
+
+
 class Endpoint:
     """The running service: worker pool, HTTP server and the cached view.
 
@@ -67,7 +147,7 @@ class Endpoint:
         self.writer: WorkerPool | None = None
         if settings.write_token is not None:
             self.writer = WorkerPool(settings.store, 1, writable=True)
-        self.http: HTTPServer | None = None
+        self.http: Listener | None = None
         self._view: tuple[tuple, Reply] | None = None
         self._view_lock = threading.Lock()
 
@@ -93,9 +173,9 @@ class Endpoint:
             self.http.server_close()
         self._close_pools()
 
-    def _listen(self) -> HTTPServer:
+    def _listen(self) -> Listener:
         try:
-            return make_http_server(self)
+            return Listener(make_app(self), self.settings.host, self.settings.port)
         except OSError as err:
             raise StoreError(
                 f"Cannot listen on {self.settings.host}:{self.settings.port}: "
@@ -120,7 +200,7 @@ class Endpoint:
         shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}/"
 
-    def _listening(self) -> HTTPServer:
+    def _listening(self) -> Listener:
         """The HTTP server; it exists only inside ``with Endpoint(...)``."""
         if self.http is None:
             raise StoreError(
@@ -133,12 +213,18 @@ class Endpoint:
         """Serve until Ctrl-C or SIGTERM, then return (the caller exits cleanly)."""
         # Both signals stop the server, even when it was started with SIGINT
         # ignored (a background job of a non-interactive shell inherits that).
+        listener = self._listening()
+
+        def stop(signum: int, frame: object) -> None:
+            logger.info("stopping")
+            listener.stop_soon()
+
         previous = {}
         if threading.current_thread() is threading.main_thread():
             for number in (signal.SIGTERM, signal.SIGINT):
-                previous[number] = signal.signal(number, _interrupt)
+                previous[number] = signal.signal(number, stop)
         try:
-            self._listening().serve_forever(poll_interval=0.2)
+            listener.serve_forever()
         except KeyboardInterrupt:
             logger.info("stopping")
         finally:
@@ -186,10 +272,6 @@ class Endpoint:
             return reply
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def serve(settings: Settings, *, on_start: Callable[[str], None] | None = None) -> None:
     """Serve a store until Ctrl-C or SIGTERM; the API behind ``kg serve``.
 
@@ -213,6 +295,7 @@ __all__ = [
     "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
     "Endpoint",
+    "Listener",
     "Reply",
     "Settings",
     "negotiate",
