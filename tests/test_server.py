@@ -20,6 +20,7 @@ from helpers.server import (
     RUSSIA,
     ZELENSKIY,
     Running,
+    ask,
     free_port,
     get,
     http,
@@ -165,7 +166,9 @@ def test_server_construct_formats(server, accept, media, rdflib_format):
     [
         ("text/turtle", "select", None),
         ("application/sparql-results+json;q=0, */*", "select", XML_RESULTS),
-        ("text/*", "ask", "text/csv"),
+        ("text/*", "ask", None),
+        ("text/csv, application/sparql-results+xml;q=0.5", "ask", XML_RESULTS),
+        ("application/sparql-results+json", "graph", None),
         ("application/json", "graph", "application/ld+json"),
         ("", "graph", "text/turtle"),
     ],
@@ -174,11 +177,28 @@ def test_server_negotiate(accept, kind, media):
     assert negotiate(accept, kind) == media
 
 
-def test_server_ask_csv_and_406(server):
-    status, _, body = get(server.sparql, "ASK { ?e a kg:Event }", "text/csv")
-    assert (status, body.strip()) == (200, b"true")
+@pytest.mark.parametrize("accept", ["text/csv", "text/tab-separated-values"])
+def test_server_ask_has_no_csv_form(server, accept):
+    """A boolean has no CSV/TSV serialisation in the specs: 406, not a bare true."""
+    status, headers, body = get(server.sparql, "ASK { ?e a kg:Event }", accept)
+    assert status == 406 and headers["Vary"] == "Accept"
+    assert b"application/sparql-results+json" in body and b"text/csv" not in body
+    status, _, body = ask(server.sparql, "ASK { ?e a kg:Event }")
+    assert (status, body) == (200, b"true")
     status, _, body = get(server.sparql, "ASK { ?e a kg:Event }", "text/turtle")
     assert status == 406 and b"application/sparql-results+json" in body
+
+
+def test_server_construct_for_a_results_only_client_is_turtle(server):
+    """rdflib's SPARQLStore(returnFormat="json") asks for results types only."""
+    query = "CONSTRUCT WHERE { ?a a kg:Country ; rdfs:label ?n }"
+    accept = "application/sparql-results+json"
+    status, headers, body = get(server.sparql, query, accept)
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    assert headers["Vary"] == "Accept"
+    assert len(Graph().parse(data=body, format="turtle")) == 2
+    graph = Graph(store=SPARQLStore(server.sparql, returnFormat="json"))
+    assert len(graph.query(query).graph) == 2
 
 
 # --- refusals and errors --------------------------------------------------------
@@ -204,7 +224,7 @@ def test_server_refuses_writes_and_network(
         status, _, body = http(server.sparql, data, headers)
     assert status == 403
     assert b"read-only" in body or b"not allowed" in body
-    status, _, body = get(server.sparql, "ASK { <urn:a> ?p ?o }", "text/csv")
+    status, _, body = ask(server.sparql, "ASK { <urn:a> ?p ?o }")
     assert body.strip() == b"false"
 
 
@@ -263,7 +283,7 @@ def test_server_timeout_is_503_and_worker_recovers(strict):
     status, _, body = get(strict.sparql, EXPENSIVE)
     assert status == 503 and b"longer than 1 s" in body
     assert time.monotonic() - started < 5
-    status, _, body = get(strict.sparql, "ASK { ?e a kg:Event }", "text/csv")
+    status, _, body = ask(strict.sparql, "ASK { ?e a kg:Event }")
     assert (status, body.strip()) == (200, b"true")
 
 
@@ -275,7 +295,7 @@ def test_server_memory_runaway_kills_only_its_worker(store_path, monkeypatch):
         hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
         status, _, body = get(running.sparql, hog)
         assert status == 500 and b"The query worker failed" in body
-        status, _, body = get(running.sparql, "ASK { ?e a kg:Event }", "text/csv")
+        status, _, body = ask(running.sparql, "ASK { ?e a kg:Event }")
         assert (status, body.strip()) == (200, b"true")
     finally:
         running.stop()
@@ -350,7 +370,7 @@ def test_server_cli_serves_then_stops_cleanly(store_path, stop):
     try:
         line = process.stdout.readline().decode()
         url = re.search(r"SPARQL: (http://127\.0\.0\.1:\d+/sparql)", line).group(1)
-        status, _, body = get(url, "ASK { ?e a kg:Event }", "text/csv")
+        status, _, body = ask(url, "ASK { ?e a kg:Event }")
         assert (status, body.strip()) == (200, b"true")
         process.send_signal(stop)
         assert process.wait(timeout=15) == 0

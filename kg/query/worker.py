@@ -128,12 +128,17 @@ def open_store(path: str | None, nquads: bytes | None) -> ox.Store:
 
 def answer(store: ox.Store, request: dict) -> tuple:
     """Run the request's query; failures travel back as (name, message)."""
+    defaults, named = request.get("default_graph"), request.get("named_graphs")
     try:
         raw = store.query(
             request["text"],
             base_iri=request.get("base_iri"),
             prefixes=request["prefixes"],
             substitutions=request["substitutions"],
+            default_graph=None
+            if defaults is None
+            else [ox.NamedNode(g) for g in defaults],
+            named_graphs=None if named is None else [ox.NamedNode(g) for g in named],
         )
         return ("ok", collect(raw, request["limit"]))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import ipaddress
 import logging
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -27,9 +28,10 @@ from urllib.parse import parse_qs, urlsplit
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from kg.serve.replies import Reply, error_reply
 from kg.serve.settings import Settings
@@ -74,8 +76,15 @@ class Service(Protocol):
         """True when started with a write token (updates accepted at /update)."""
         ...
 
-    def query(self, text: str, accept: str | None) -> Reply:
-        """Answer one query."""
+    def query(
+        self,
+        text: str,
+        accept: str | None,
+        base_iri: str | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Reply:
+        """Answer one query (see :meth:`kg.serve.server.Endpoint.query`)."""
         ...
 
     def update(self, text: str) -> Reply:
@@ -123,17 +132,38 @@ def make_app(service: Service) -> ASGIApp:
         path = request.url.path
         return send(error_reply(404, f"Nothing at {path[:200]}; try / or /sparql."))
 
+    sparql_app: ASGIApp = _App(request_response(sparql))
+    if service.settings.cors:
+        # Only /sparql: a page from another origin may query, never update.
+        sparql_app = CORSMiddleware(
+            sparql_app,
+            allow_origins=list(service.settings.cors),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type"],
+            expose_headers=["X-SPARQL-MaxRows"],
+            max_age=600,
+        )
     app = Starlette(
         routes=[
             Route("/", index, methods=_ALL_METHODS),
             Route("/view", index, methods=_ALL_METHODS),
-            Route("/sparql", sparql, methods=_ALL_METHODS),
+            Route("/sparql", sparql_app),  # an ASGI app: every method reaches it
             Route("/update", update, methods=_ALL_METHODS),
         ],
         exception_handlers={404: not_found, HTTPException: not_found},
     )
     app.router.redirect_slashes = False
     return _Guard(app, service.settings)
+
+
+class _App:
+    """An ASGI callable that Starlette's Route mounts as is (for every method)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
 
 
 class _Guard:
@@ -276,7 +306,8 @@ async def _sparql(service: Service, request: Request, method: str) -> Reply:
     if problem is not None:
         return problem
     accept = request.headers.get("accept")
-    return await _protocol_query(service, method, params, accept)
+    base = str(request.url.replace(query="", fragment=""))
+    return await _protocol_query(service, method, params, accept, base)
 
 
 async def _update(service: Service, request: Request) -> Reply:
@@ -307,13 +338,15 @@ async def _read_post(
     media, charset = _content_type(request.headers.get("content-type", ""))
     if media == "application/sparql-update":
         return read_only_reply(service.writable)
+    if media in _BODY_TYPES and not _is_utf8(charset):
+        return _not_utf8(charset)
     if media == "application/x-www-form-urlencoded":
         return _merge_params(params, body)
     if media == "application/sparql-query":
         try:
-            params.setdefault("query", []).append(body.decode(charset))
-        except (LookupError, UnicodeDecodeError):
-            return error_reply(400, f"The query body is not valid {charset}.")
+            params.setdefault("query", []).append(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            return error_reply(400, "The query body is not valid UTF-8.")
         return None
     return error_reply(
         415,
@@ -376,6 +409,35 @@ def _merge_params(params: dict[str, list[str]], body: bytes) -> Reply | None:
     return problem
 
 
+_NOT_KEYWORDS = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^>\s]*>|#[^\n]*""")
+_DATASET_KEYWORD = re.compile(r"(?<![\w:])(?:WITH|USING)(?![\w:])", re.IGNORECASE)
+
+
+def _names_dataset(update: str) -> bool:
+    """True if an update's text holds USING or WITH (outside strings and IRIs)."""
+    return bool(_DATASET_KEYWORD.search(_NOT_KEYWORDS.sub(" ", update)))
+
+
+_BODY_TYPES = {
+    "application/x-www-form-urlencoded",
+    "application/sparql-query",
+    "application/sparql-update",
+}
+
+
+def _is_utf8(charset: str) -> bool:
+    return charset.lower().replace("-", "").replace("_", "") == "utf8"
+
+
+def _not_utf8(charset: str) -> Reply:
+    """415: the SPARQL 1.1 Protocol takes queries and updates in UTF-8 only."""
+    return error_reply(
+        415,
+        f"The body is declared as {charset[:40]}; SPARQL requests are UTF-8 only "
+        "(send charset=utf-8, or no charset).",
+    )
+
+
 def _content_type(header: str) -> tuple[str, str]:
     media, *params = (p.strip() for p in header.split(";"))
     charset = "utf-8"
@@ -426,22 +488,33 @@ def _update_text(
 ) -> tuple[str, Reply | None]:
     """The one update of a POST /update (SPARQL 1.1 Protocol, section 2.2)."""
     media, charset = _content_type(content_type or "")
+    if media in _BODY_TYPES and not _is_utf8(charset):
+        return "", _not_utf8(charset)
     if media == "application/x-www-form-urlencoded":
         problem = _merge_params(params, body)
         if problem is not None:
             return "", problem
     elif media == "application/sparql-update":
         try:
-            params.setdefault("update", []).append(body.decode(charset))
-        except (LookupError, UnicodeDecodeError):
-            return "", error_reply(400, f"The update body is not valid {charset}.")
+            params.setdefault("update", []).append(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            return "", error_reply(400, "The update body is not valid UTF-8.")
     else:
         return "", error_reply(
             415,
             "Send the update as application/sparql-update or as "
             "application/x-www-form-urlencoded update=...",
         )
-    if set(params) - {"update"}:
+    extra = set(params) - {"update"}
+    using = {"using-graph-uri", "using-named-graph-uri"}
+    if extra & using and any(_names_dataset(u) for u in params.get("update", [])):
+        return "", error_reply(
+            400,
+            "The update names its dataset twice, with USING or WITH in the text and "
+            "using-graph-uri / using-named-graph-uri in the request: the SPARQL 1.1 "
+            "Protocol (2.2.3) refuses that; keep one.",
+        )
+    if extra:
         # Names are not echoed: a misplaced ?access_token= must not come back.
         return "", error_reply(
             400,
@@ -456,23 +529,27 @@ def _update_text(
 
 
 async def _protocol_query(
-    service: Service, method: str, params: dict[str, list[str]], accept: str | None
+    service: Service,
+    method: str,
+    params: dict[str, list[str]],
+    accept: str | None,
+    base_iri: str,
 ) -> Reply:
-    """Check the SPARQL Protocol parameters, then run the one query."""
+    """Check the SPARQL Protocol parameters, then run the one query.
+
+    ``default-graph-uri`` and ``named-graph-uri`` (any number of each) make the
+    query's dataset (SPARQL 1.1 Protocol, 2.1.4): given either, the default
+    graph is the merge of the first and ``GRAPH`` sees only the second, over
+    any FROM / FROM NAMED of the query; given neither, the default graph is the
+    union of the store's graphs and every named graph is visible.
+    """
     if "update" in params:
         return read_only_reply(service.writable)
-    graphs = [
-        v
-        for k in ("default-graph-uri", "named-graph-uri")
-        for v in params.get(k, [])
-        if v
-    ]
-    if graphs:
-        return error_reply(
-            400,
-            "default-graph-uri and named-graph-uri are not supported: queries read "
-            "the union of all graphs; use GRAPH <name> { ... } in the query.",
-        )
+    defaults = params.get("default-graph-uri", [])
+    named = params.get("named-graph-uri", [])
+    default_graph = named_graphs = None
+    if defaults or named:
+        default_graph, named_graphs = defaults, named
     queries = params.get("query", [])
     if not queries and method == "GET":
         return _index_page()
@@ -480,7 +557,9 @@ async def _protocol_query(
         return error_reply(400, "No query: send query=SELECT ... in the form body.")
     if len(queries) > 1:
         return error_reply(400, "Send exactly one query parameter.")
-    return await run_in_threadpool(service.query, queries[0], accept)
+    return await run_in_threadpool(
+        service.query, queries[0], accept, base_iri, default_graph, named_graphs
+    )
 
 
 def _index_page() -> Reply:

@@ -19,6 +19,8 @@ RESULTS_TYPES = (
     ("text/csv", "csv"),
     ("text/tab-separated-values", "tsv"),
 )
+#: ASK answers: a boolean has no CSV or TSV form in the SPARQL 1.1 specs.
+ASK_TYPES = RESULTS_TYPES[:2]
 GRAPH_TYPES = (
     ("text/turtle", "turtle"),
     ("application/n-triples", "nt"),
@@ -66,9 +68,10 @@ def negotiate(accept: str | None, kind: str) -> str | None:
         kind: "select", "ask" or "graph" (CONSTRUCT and DESCRIBE).
 
     Returns:
-        One of :data:`RESULTS_TYPES` (select, ask) or :data:`GRAPH_TYPES` (graph).
+        One of :data:`RESULTS_TYPES` (select), :data:`ASK_TYPES` (ask) or
+        :data:`GRAPH_TYPES` (graph).
     """
-    offers = [media for media, _ in (GRAPH_TYPES if kind == "graph" else RESULTS_TYPES)]
+    offers = [media for media, _ in offered(kind)]
     ranges = _parse_accept(accept or "*/*")
     best, best_q = None, 0.0
     for media in offers:
@@ -76,6 +79,11 @@ def negotiate(accept: str | None, kind: str) -> str | None:
         if q > best_q:
             best, best_q = media, q
     return best
+
+
+def offered(kind: str) -> tuple[tuple[str, str], ...]:
+    """The media types (and format names) a result of this kind can be sent as."""
+    return {"graph": GRAPH_TYPES, "ask": ASK_TYPES}.get(kind, RESULTS_TYPES)
 
 
 def _parse_accept(accept: str) -> list[tuple[str, float]]:

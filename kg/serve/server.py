@@ -231,15 +231,29 @@ class Endpoint:
             for number, handler in previous.items():
                 signal.signal(number, handler)
 
-    def query(self, text: str, accept: str | None) -> Reply:
-        """Refuse what cannot be read-only, then run the query in a worker."""
+    def query(
+        self,
+        text: str,
+        accept: str | None,
+        base_iri: str | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Reply:
+        """Refuse what cannot be read-only, then run the query in a worker.
+
+        ``base_iri`` resolves relative IRIs (the endpoint's URL); the graph lists
+        are the protocol's dataset (None: the union, and every named graph).
+        """
         if not text.strip():
             return error_reply(400, "The query is empty; send query=SELECT ...")
         try:
             check_read_only(text)
         except QueryError as err:
             return error_reply(403, str(err))
-        request = ("query", text, accept, self.settings.max_rows)
+        max_rows = self.settings.max_rows
+        request = (
+            "query", text, accept, max_rows, base_iri, default_graph, named_graphs
+        )  # fmt: skip
         return self.pool.run(request, self.settings.timeout)
 
     def authorised(self, header: str | None) -> bool:

@@ -26,7 +26,7 @@ the class, and annotations such as ``ox.Store`` would name the property.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -115,13 +115,22 @@ class LocalStore(StoreContract):
         prefixes: dict[str, str] | None = None,
         substitutions: Bindings | None = None,
         base_iri: str | None = None,
+        default_graph: Sequence[pyox.NamedNode] | None = None,
+        named_graphs: Sequence[pyox.NamedNode] | None = None,
     ) -> QueryAnswer:
         """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``.
 
-        Callers that refuse updates and SERVICE go through :func:`kg.query.execute`.
+        ``default_graph`` and ``named_graphs`` set the dataset (see
+        :meth:`kg.store.base.Store.query`). Callers that refuse updates and
+        SERVICE go through :func:`kg.query.execute`.
         """
         return self.ox.query(
-            text, base_iri=base_iri, prefixes=prefixes, substitutions=substitutions
+            text,
+            base_iri=base_iri,
+            prefixes=prefixes,
+            substitutions=substitutions,
+            default_graph=None if default_graph is None else list(default_graph),
+            named_graphs=None if named_graphs is None else list(named_graphs),
         )
 
     def dump_union(
