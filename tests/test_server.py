@@ -3,6 +3,7 @@ against a server on 127.0.0.1 serving a small real Oxigraph store."""
 
 from __future__ import annotations
 
+import http.client as http_client
 import json
 import os
 import re
@@ -271,6 +272,21 @@ def test_server_huge_body_refused_unread(server, expect):
         answer = sock.makefile("rb").read()
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert b"shorter query" in answer
+
+
+def test_server_keep_alive_answers_are_not_delayed(server):
+    """Nagle is off: a reply written as head then body is not held ~40 ms for
+    the client's delayed ACK (which once made every request take 45 ms)."""
+    host, port = server.endpoint.http.server_address[:2]
+    connection = http_client.HTTPConnection(host, port, timeout=30)
+    try:
+        started = time.monotonic()
+        for _ in range(20):
+            connection.request("GET", "/nothing")
+            assert connection.getresponse().read().startswith(b"Nothing at")
+        assert time.monotonic() - started < 0.4
+    finally:
+        connection.close()
 
 
 def test_server_foreign_host_header_refused(server):
