@@ -18,6 +18,7 @@ on Starlette's thread pool, so the event loop keeps serving other clients.
 from __future__ import annotations
 
 import html
+import importlib
 import ipaddress
 import logging
 import re
@@ -120,6 +121,12 @@ def make_app(service: Service) -> ASGIApp:
         method = _method(request)
         if method != "GET":
             return _not_allowed(method, ("GET",))
+        return send(await run_in_threadpool(front_page, service))
+
+    async def view(request: Request) -> Response:
+        method = _method(request)
+        if method != "GET":
+            return _not_allowed(method, ("GET",))
         return send(await run_in_threadpool(service.view))
 
     async def update(request: Request) -> Response:
@@ -146,7 +153,7 @@ def make_app(service: Service) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/", index, methods=_ALL_METHODS),
-            Route("/view", index, methods=_ALL_METHODS),
+            Route("/view", view, methods=_ALL_METHODS),
             Route("/sparql", sparql_app),  # an ASGI app: every method reaches it
             Route("/update", update, methods=_ALL_METHODS),
         ],
@@ -562,6 +569,20 @@ async def _protocol_query(
     )
 
 
+def front_page(service: Service) -> Reply:
+    """``/``: the query page of :mod:`kg.serve.page` where this tree has it (YASGUI,
+    posting to /sparql), else the graph view, which ``/view`` always serves."""
+    try:
+        page = importlib.import_module("kg.serve.page")
+    except ModuleNotFoundError as err:
+        if err.name != "kg.serve.page":
+            raise
+        return service.view()
+    body = page.render_query_page("/sparql").encode("utf-8")
+    csp = ("Content-Security-Policy", page.query_page_csp("/sparql"))
+    return Reply(200, "text/html; charset=utf-8", body, (csp,))
+
+
 def _index_page() -> Reply:
     """What a browser sees at /sparql without a query: where things are."""
     page = f"""<!doctype html>
@@ -571,7 +592,8 @@ textarea{{width:100%;font-family:monospace}}</style></head><body>
 <h1>kg SPARQL endpoint</h1>
 <p>Read-only SPARQL 1.1 endpoint at <code>/sparql</code> (GET or POST
 <code>query=</code>); the prefixes kg:, kgr:, cameo:, skos: ... are declared.
-<a href="/">The graph view</a> is at <code>/</code>.</p>
+<a href="/">The front page</a> is at <code>/</code>, <a href="/view">the graph
+view</a> at <code>/view</code>.</p>
 <form method="get" action="/sparql"><textarea name="query" rows="8">{
         html.escape(_EXAMPLE_QUERY)
     }</textarea><p><button type="submit">Run</button></p></form>
