@@ -219,7 +219,9 @@ class RemoteStore(StoreContract):
                 query's own BASE, if any, follows and overrides.
             default_graph, named_graphs: the dataset, sent to the server as the
                 protocol's ``default-graph-uri`` and ``named-graph-uri``; None
-                keeps kg's (the union graph, and every kg graph).
+                keeps kg's (the union graph, and every kg graph). The server
+                merges several default graphs its own way (Oxigraph's server
+                counts a triple once per graph that states it).
 
         Raises:
             SyntaxError: the query does not parse (as pyoxigraph raises it).
