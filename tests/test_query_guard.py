@@ -9,6 +9,7 @@ keyword, '<' read as an IRI) are refused by `kg query` (exit 2, one line) and by
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -260,3 +261,31 @@ def test_query_guard_kg_query_exits_2_with_one_line(listener, store_path, templa
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused" in lines[0], result.stderr
     assert listener.connections == before
+
+
+# The scanner reads a run of plain characters as one token (for speed); the
+# blanked text must be exactly what one token per character gives.
+_TOKENS = st.sampled_from(
+    list("\"'?$<>#\\ \n\rabxSERVICEload:{}.u0é")
+    + ['"""', "'''", "\\u0022", "<http://a>", "?service", "SERVICE", "LOAD"]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_TOKENS, max_size=40).map("".join))
+def test_query_guard_plain_runs_blank_as_single_characters(text):
+    from kg.query import guard
+
+    def one_char_tokens(with_iris: bool) -> re.Pattern[str]:
+        iri = f"|{guard._IRI}" if with_iris else ""
+        return re.compile(
+            rf"(?P<s>{guard._STRINGS})|(?P<v>{guard._VARIABLE}){iri}|#[^\n\r]*|\\.|.",
+            re.DOTALL,
+        )
+
+    for pattern, with_iris in ((guard._WITH_IRIS, True), (guard._WITHOUT_IRIS, False)):
+        reference = "".join(
+            re.sub(r"[^\n]", " ", m.group()) if m.lastgroup in ("s", "v") else m.group()
+            for m in one_char_tokens(with_iris).finditer(text)
+        )
+        assert guard._blank(text, pattern) == reference

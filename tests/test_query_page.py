@@ -393,16 +393,6 @@ def test_query_page_shows_why_a_query_is_refused(visit):
 # --- YASGUI on another origin -------------------------------------------------------
 
 
-def _cors_supported() -> bool:
-    done = subprocess.run(
-        [sys.executable, "-m", "kg", "serve", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return "--cors" in done.stdout
-
-
 class _Background:
     """A small HTTP server on its own port of 127.0.0.1, in a thread."""
 
@@ -479,16 +469,14 @@ def test_query_page_from_another_origin(
 ):
     """YASGUI on localhost:A querying kg serve on 127.0.0.1:B shows the table.
 
-    With ``kg serve --cors '*'`` (issue #15); until that option exists, that case
-    skips, and a proxy adding nothing but CORS headers stands in for it."""
+    Allowed by ``kg serve --cors '*'``, and by a proxy that adds nothing but CORS
+    headers (how a server without kg's --cors is reached)."""
     started: list = []
     try:
         if allowed_by == "a CORS proxy":
             started.append(_cors_proxy(served.url.rstrip("/")))
-        elif _cors_supported():
-            started.append(Served(store_path, tmp_path / "serve.log", "--cors", "*"))
         else:
-            pytest.skip("kg serve has no --cors yet (issue #15, point 2)")
+            started.append(Served(store_path, tmp_path / "serve.log", "--cors", "*"))
         started.append(_origin(started[0].url + "sparql"))
         opened = Visit(browser, started[1].url)
         opened.page.get_by_role("button", name="Top actors by events").click()

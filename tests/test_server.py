@@ -3,6 +3,7 @@ against a server on 127.0.0.1 serving a small real Oxigraph store."""
 
 from __future__ import annotations
 
+import http.client as http_client
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from helpers.server import (
     RUSSIA,
     ZELENSKIY,
     Running,
+    ask,
     free_port,
     get,
     http,
@@ -165,7 +167,9 @@ def test_server_construct_formats(server, accept, media, rdflib_format):
     [
         ("text/turtle", "select", None),
         ("application/sparql-results+json;q=0, */*", "select", XML_RESULTS),
-        ("text/*", "ask", "text/csv"),
+        ("text/*", "ask", None),
+        ("text/csv, application/sparql-results+xml;q=0.5", "ask", XML_RESULTS),
+        ("application/sparql-results+json", "graph", None),
         ("application/json", "graph", "application/ld+json"),
         ("", "graph", "text/turtle"),
     ],
@@ -174,11 +178,28 @@ def test_server_negotiate(accept, kind, media):
     assert negotiate(accept, kind) == media
 
 
-def test_server_ask_csv_and_406(server):
-    status, _, body = get(server.sparql, "ASK { ?e a kg:Event }", "text/csv")
-    assert (status, body.strip()) == (200, b"true")
+@pytest.mark.parametrize("accept", ["text/csv", "text/tab-separated-values"])
+def test_server_ask_has_no_csv_form(server, accept):
+    """A boolean has no CSV/TSV serialisation in the specs: 406, not a bare true."""
+    status, headers, body = get(server.sparql, "ASK { ?e a kg:Event }", accept)
+    assert status == 406 and headers["Vary"] == "Accept"
+    assert b"application/sparql-results+json" in body and b"text/csv" not in body
+    status, _, body = ask(server.sparql, "ASK { ?e a kg:Event }")
+    assert (status, body) == (200, b"true")
     status, _, body = get(server.sparql, "ASK { ?e a kg:Event }", "text/turtle")
     assert status == 406 and b"application/sparql-results+json" in body
+
+
+def test_server_construct_for_a_results_only_client_is_turtle(server):
+    """rdflib's SPARQLStore(returnFormat="json") asks for results types only."""
+    query = "CONSTRUCT WHERE { ?a a kg:Country ; rdfs:label ?n }"
+    accept = "application/sparql-results+json"
+    status, headers, body = get(server.sparql, query, accept)
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    assert headers["Vary"] == "Accept"
+    assert len(Graph().parse(data=body, format="turtle")) == 2
+    graph = Graph(store=SPARQLStore(server.sparql, returnFormat="json"))
+    assert len(graph.query(query).graph) == 2
 
 
 # --- refusals and errors --------------------------------------------------------
@@ -204,7 +225,7 @@ def test_server_refuses_writes_and_network(
         status, _, body = http(server.sparql, data, headers)
     assert status == 403
     assert b"read-only" in body or b"not allowed" in body
-    status, _, body = get(server.sparql, "ASK { <urn:a> ?p ?o }", "text/csv")
+    status, _, body = ask(server.sparql, "ASK { <urn:a> ?p ?o }")
     assert body.strip() == b"false"
 
 
@@ -253,6 +274,21 @@ def test_server_huge_body_refused_unread(server, expect):
     assert b"shorter query" in answer
 
 
+def test_server_keep_alive_answers_are_not_delayed(server):
+    """Nagle is off: a reply written as head then body is not held ~40 ms for
+    the client's delayed ACK (which once made every request take 45 ms)."""
+    host, port = server.endpoint.http.server_address[:2]
+    connection = http_client.HTTPConnection(host, port, timeout=30)
+    try:
+        started = time.monotonic()
+        for _ in range(20):
+            connection.request("GET", "/nothing")
+            assert connection.getresponse().read().startswith(b"Nothing at")
+        assert time.monotonic() - started < 0.4
+    finally:
+        connection.close()
+
+
 def test_server_foreign_host_header_refused(server):
     status, _, _ = http(server.url, headers={"Host": "evil.example:8000"})
     assert status == 403
@@ -263,7 +299,7 @@ def test_server_timeout_is_503_and_worker_recovers(strict):
     status, _, body = get(strict.sparql, EXPENSIVE)
     assert status == 503 and b"longer than 1 s" in body
     assert time.monotonic() - started < 5
-    status, _, body = get(strict.sparql, "ASK { ?e a kg:Event }", "text/csv")
+    status, _, body = ask(strict.sparql, "ASK { ?e a kg:Event }")
     assert (status, body.strip()) == (200, b"true")
 
 
@@ -275,7 +311,7 @@ def test_server_memory_runaway_kills_only_its_worker(store_path, monkeypatch):
         hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
         status, _, body = get(running.sparql, hog)
         assert status == 500 and b"The query worker failed" in body
-        status, _, body = get(running.sparql, "ASK { ?e a kg:Event }", "text/csv")
+        status, _, body = ask(running.sparql, "ASK { ?e a kg:Event }")
         assert (status, body.strip()) == (200, b"true")
     finally:
         running.stop()
@@ -350,7 +386,7 @@ def test_server_cli_serves_then_stops_cleanly(store_path, stop):
     try:
         line = process.stdout.readline().decode()
         url = re.search(r"SPARQL: (http://127\.0\.0\.1:\d+/sparql)", line).group(1)
-        status, _, body = get(url, "ASK { ?e a kg:Event }", "text/csv")
+        status, _, body = ask(url, "ASK { ?e a kg:Event }")
         assert (status, body.strip()) == (200, b"true")
         process.send_signal(stop)
         assert process.wait(timeout=15) == 0
@@ -358,6 +394,49 @@ def test_server_cli_serves_then_stops_cleanly(store_path, stop):
     finally:
         process.kill()
         process.wait()
+
+
+def test_server_cli_bad_requests_and_dropped_clients_leave_no_traceback(store_path):
+    """Malformed, over-long and abandoned requests get a status, never a traceback."""
+    port = free_port()
+    command = [sys.executable, "-m", "kg", "-v", "serve", "--store", str(store_path)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = process.stdout.readline().decode()
+        url = re.search(r"SPARQL: (http://127\.0\.0\.1:\d+/sparql)", line).group(1)
+        assert get(url, "ASK { ?e a kg:Event } #" + "x" * 70_000)[0] == 414
+        for garbled in (
+            b"GARBAGE\x01 / HTTP/9\r\n\r\n",
+            b"\x16\x03\x01\x02\x00\r\n\r\n",
+        ):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(garbled)
+                assert sock.makefile("rb").read().startswith(b"HTTP/1.1 400 ")
+        for target in (
+            "/sparql?query=CONSTRUCT%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D",
+            "/",
+        ):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(
+                    f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+                )
+        time.sleep(2)  # the answers are written to connections already closed
+        status, _, body = get(url, "ASK { ?e a kg:Event }")
+        assert (status, json.loads(body)["boolean"]) == (200, True)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        err = process.stderr.read().decode()
+    finally:
+        process.kill()
+        process.wait()
+    assert "Traceback" not in err and "Error" not in err, err
+    assert re.search(r'"GET /sparql\?query=ASK\S+" 414', err), err
+    assert "Invalid HTTP request received" in err
 
 
 def test_server_cli_refuses_missing_store(tmp_path):

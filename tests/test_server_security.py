@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from helpers.server import EXPENSIVE, Running, get, http, make_store
+from helpers.server import EXPENSIVE, Running, ask, get, http, make_store
 
 from kg.serve.server import DEFAULT_HOST, Settings
 
@@ -160,8 +160,8 @@ def test_server_security_update_path_is_read_only_without_token(
     status, _, answer = http(read_only.url + "update", body, headers)
     assert status == 403
     assert b"read-only" in answer and b"--write-token" in answer
-    ask = f"ASK {{ {A1} <urn:kg:note> ?x }}"
-    assert get(read_only.sparql, ask, "text/csv")[2].strip() == b"false"
+    noted = f"ASK {{ {A1} <urn:kg:note> ?x }}"
+    assert ask(read_only.sparql, noted)[2] == b"false"
 
 
 @pytest.mark.parametrize(
@@ -189,8 +189,8 @@ def test_server_security_sparql_refuses_updates_load_service(
         status, _, body = http(server.sparql, data, headers)
     assert status == 403, body
     assert b"read-only" in body or b"not allowed" in body
-    ask = f"ASK {{ {A1} <urn:kg:note> ?x }}"
-    assert get(server.sparql, ask, "text/csv")[2].strip() == b"false"
+    noted = f"ASK {{ {A1} <urn:kg:note> ?x }}"
+    assert ask(server.sparql, noted)[2] == b"false"
 
 
 @pytest.mark.parametrize("method", ["OPTIONS", "GET", "PUT"])
@@ -232,7 +232,7 @@ def test_server_security_query_time_is_bounded(server):
     status, _, body = get(server.sparql, EXPENSIVE)
     assert status == 503 and b"longer than 1 s" in body
     assert time.monotonic() - started < 5
-    status, _, body = get(server.sparql, "ASK { ?e a kg:Event }", "text/csv")
+    status, _, body = ask(server.sparql, "ASK { ?e a kg:Event }")
     assert (status, body.strip()) == (200, b"true")
 
 

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 from helpers.server import ZELENSKIY as ZELENSKIY_ENTITY
 from helpers.server import Running, free_port, get, http, make_store
+from helpers.server import ask as ask_json
 
 from kg.errors import StoreError, UsageError
 from kg.rdf.iris import entity_iri, is_run_iri
@@ -77,7 +78,7 @@ def assert_union_kept(path: Path) -> frozenset:
 
 
 def ask(server: Running, pattern: str) -> bool:
-    status, _, body = get(server.sparql, f"ASK {{ {pattern} }}", "text/csv")
+    status, _, body = ask_json(server.sparql, f"ASK {{ {pattern} }}")
     assert status == 200, body
     return body.strip() == b"true"
 
@@ -288,6 +289,20 @@ def test_server_write_refuses_query_string_parameters(guarded, query, status):
     url = guarded.url + "update" + query
     got, _, _ = http(url, insert(A1, f'{A1} {NOTE} "x" .').encode(), _auth())
     assert got == status
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"WITH {A1} DELETE {{ ?s {NOTE} ?o }} WHERE {{ ?s {NOTE} ?o }}", "twice"),
+        (insert(A1, f'{A1} {NOTE} "USING WITH <x>" .'), "nothing else"),
+    ],
+)
+def test_server_write_dataset_named_twice_is_its_own_400(guarded, text, message):
+    """using-graph-uri beside USING/WITH is refused for that (W3C dataset_conflict)."""
+    url = guarded.url + "update?using-named-graph-uri=http%3A%2F%2Fexample%2Fpeople"
+    status, _, body = http(url, text.encode(), _auth())
+    assert status == 400 and message in body.decode()
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ SLOW = (
 )
 SLOW_ANSWER = str(250**3).encode()
 ASK = "ASK { ?e a kg:Event }"
+TRUE = b"<boolean>true</boolean>"
 
 
 class _Failed(Exception):
@@ -57,7 +58,9 @@ def pool(store_path: Path) -> Iterator[WorkerPool]:
 
 
 def _query(text: str) -> tuple:
-    return ("query", text, "text/csv", 10)
+    # An ASK has no CSV form (406): it is answered as XML results.
+    accept = "application/sparql-results+xml" if text == ASK else "text/csv"
+    return ("query", text, accept, 10)
 
 
 def _fail_in(seconds: float, error: BaseException) -> None:
@@ -88,7 +91,7 @@ def test_worker_pool_failed_wait_gives_500_and_next_client_its_own_answer(
     assert reply.status == 500
     assert reply.body == b"The query worker failed (_Failed: waiting broke); retry.\n"
     reply = pool.run(_query(ASK), 30)
-    assert (reply.status, reply.body.strip()) == (200, b"true")
+    assert reply.status == 200 and TRUE in reply.body
     assert SLOW_ANSWER not in reply.body
     after = pool.pids()
     assert len(after) == pool.size and not after & before
@@ -102,7 +105,7 @@ def test_worker_pool_base_exception_propagates_and_retires_worker(
     with pytest.raises(_Stopped):
         pool.run(_query(SLOW), 30)
     reply = pool.run(_query(ASK), 30)
-    assert (reply.status, reply.body.strip()) == (200, b"true")
+    assert reply.status == 200 and TRUE in reply.body
     after = pool.pids()
     assert len(after) == pool.size and not after & before
 
@@ -111,7 +114,7 @@ def test_worker_pool_timeout_is_still_503(pool: WorkerPool) -> None:
     before = pool.pids()
     reply = pool.run(_query(SLOW), 0.2)
     assert reply.status == 503 and b"longer than 0.2 s" in reply.body
-    assert pool.run(_query(ASK), 30).body.strip() == b"true"
+    assert pool.run(_query(ASK), 30).body.count(TRUE) == 1
     assert len(pool.pids()) == pool.size and not pool.pids() & before
 
 
@@ -122,7 +125,7 @@ def test_worker_pool_refuses_unbounded_seconds_and_keeps_worker(
     before = pool.pids()
     with pytest.raises(UsageError, match="between 0 and 86400"):
         pool.run(_query(ASK), seconds)
-    assert pool.run(_query(ASK), 30).body.strip() == b"true"
+    assert pool.run(_query(ASK), 30).body.count(TRUE) == 1
     assert pool.pids() == before
 
 

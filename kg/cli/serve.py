@@ -50,6 +50,13 @@ from kg.cli.output import stderr
     "from requests with 'Authorization: Bearer TOKEN'; at least 16 characters. "
     "Prefer the env var KG_SERVE_WRITE_TOKEN: a command line is visible to others.",
 )
+@click.option(
+    "--cors",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Let web pages from ORIGIN (e.g. https://yasgui.example.org; '*' for any) "
+    "query /sparql from a browser; repeatable. Off by default; never for /update.",
+)
 def serve(
     store_path: str,
     host: str,
@@ -57,15 +64,17 @@ def serve(
     timeout: float,
     max_rows: int,
     write_token: str | None,
+    cors: tuple[str, ...],
 ) -> None:
     """Serve the store: a read-only SPARQL endpoint, a query page and the view.
 
-    SPARQL 1.1 Protocol at /sparql (GET or POST; results as JSON, XML, CSV,
-    TSV, Turtle, N-Triples or JSON-LD by the Accept header); a query page
-    (YASGUI, offline) at /; the graph view at /view. Updates, SERVICE and LOAD
-    are refused, unless a write token is set: then /update accepts INSERT DATA
-    / DELETE DATA into one article graph per request from clients that send the
-    token. Ctrl-C stops it.
+    SPARQL 1.1 Protocol at /sparql (GET or POST; default-graph-uri and
+    named-graph-uri; results as JSON, XML, CSV, TSV, Turtle, N-Triples, RDF/XML
+    or JSON-LD by the Accept header); a query page (YASGUI, offline) at /; the
+    graph view at /view. Updates, SERVICE and LOAD are refused, unless a write
+    token is set: then /update accepts INSERT DATA / DELETE DATA into one
+    article graph per request from clients that send the token. --cors lets
+    web pages of other origins query /sparql. Ctrl-C stops it.
 
     \b
     Example:
@@ -84,7 +93,13 @@ def serve(
             "kg serve serves a store folder."
         )
     settings = Settings(
-        Path(store_path), host, port, timeout, max_rows, write_token=write_token
+        Path(store_path),
+        host,
+        port,
+        timeout,
+        max_rows,
+        write_token=write_token,
+        cors=cors,
     )
 
     def started(url: str) -> None:

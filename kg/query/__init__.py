@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,6 +113,8 @@ def execute(
     limit: int | None = None,
     timeout: float | None = None,
     base_iri: str | None = BASE_IRI,
+    default_graph: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
 ) -> QueryResult:
     """Run a read-only query over the union of all graphs.
 
@@ -128,6 +131,10 @@ def execute(
         base_iri: resolves the query's relative IRIs; by default kg's resource
             namespace, so ``<country/UKR>`` is ``kgr:country/UKR``. None makes
             a relative IRI an error.
+        default_graph: IRIs of the graphs merged into the query's default graph
+            (the SPARQL Protocol's ``default-graph-uri``); None: the union.
+        named_graphs: IRIs of the graphs ``GRAPH`` may see (``named-graph-uri``);
+            None: every graph. Either, given, replaces the query's FROM clauses.
 
     Raises:
         QueryError: refused keyword, syntax error (with line and column), timeout
@@ -138,8 +145,9 @@ def execute(
     if timeout is not None:
         timeout = bounded_timeout(timeout, "timeout")
     subs = _substitutions(bindings)
+    dataset = {"default_graph": default_graph, "named_graphs": named_graphs}
     if timeout and isinstance(store, LocalStore):  # not store.remote
-        request = _request(text, subs, limit, base_iri)
+        request = _request(text, subs, limit, base_iri) | dataset
         return _result(_run_in_worker(store, request, timeout))
     # A server stops a query itself; the HTTP timeout bounds the wait for it.
     wait = {"timeout": timeout or None} if store.remote else {}
@@ -149,6 +157,8 @@ def execute(
             prefixes=prefix_map(),
             substitutions=subs,
             base_iri=base_iri,
+            default_graph=_graph_names(default_graph),
+            named_graphs=_graph_names(named_graphs),
             **wait,
         )
         return _result(collect(raw, limit))
@@ -317,6 +327,11 @@ def shorten(iri: str) -> str:
     if best[1] and re.fullmatch(r"[\w\-./%]*", local) and not local.endswith("."):
         return f"{best[0]}:{local}"
     return f"<{iri}>"
+
+
+def _graph_names(iris: Sequence[str] | None) -> list[ox.NamedNode] | None:
+    """Graph IRIs as pyoxigraph names (ValueError for one that is not an IRI)."""
+    return None if iris is None else [ox.NamedNode(iri) for iri in iris]
 
 
 def _substitutions(bindings: dict[str, Node | Term] | None) -> dict:

@@ -126,14 +126,37 @@ def open_store(path: str | None, nquads: bytes | None) -> ox.Store:
     return store
 
 
+def _merged(store: ox.Store, defaults: list[str], named: list[str] | None) -> ox.Store:
+    merged = ox.Store()
+    merged.extend(
+        ox.Quad(q.subject, q.predicate, q.object)
+        for g in defaults
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    )
+    names = store.named_graphs() if named is None else map(ox.NamedNode, named)
+    merged.extend(
+        q for g in names for q in store.quads_for_pattern(None, None, None, g)
+    )
+    return merged
+
+
 def answer(store: ox.Store, request: dict) -> tuple:
     """Run the request's query; failures travel back as (name, message)."""
+    defaults, named = request.get("default_graph"), request.get("named_graphs")
     try:
+        if defaults is not None and len(defaults) > 1:
+            # The merge of several graphs, each triple once, as LocalStore.query
+            # does it (kg.store.local._merged_dataset; this script imports no kg).
+            store, defaults, named = _merged(store, defaults, named), None, None
         raw = store.query(
             request["text"],
             base_iri=request.get("base_iri"),
             prefixes=request["prefixes"],
             substitutions=request["substitutions"],
+            default_graph=None
+            if defaults is None
+            else [ox.NamedNode(g) for g in defaults],
+            named_graphs=None if named is None else [ox.NamedNode(g) for g in named],
         )
         return ("ok", collect(raw, request["limit"]))
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:

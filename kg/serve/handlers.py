@@ -22,20 +22,20 @@ from dataclasses import replace
 from pathlib import Path
 
 from kg.errors import KGError, QueryError, StoreError
-from kg.query import QueryResult, execute
+from kg.query import BASE_IRI, QueryResult, execute
 from kg.serve.replies import (
     GRAPH_TYPES,
-    RESULTS_TYPES,
     Reply,
     error_reply,
     negotiate,
+    offered,
     serialize,
 )
 from kg.serve.updates import answer_update
 from kg.store import Store, open_read_only, open_store
 
-#: A request to a worker: ("query", text, accept, max_rows), ("view", title) or
-#: ("update", text).
+#: A request to a worker: ("query", text, accept, max_rows[, base_iri,
+#: default_graph, named_graphs]), ("view", title) or ("update", text).
 Request = tuple
 Handler = Callable[[Request], Reply]
 
@@ -118,17 +118,39 @@ class _StoreFailure(StoreError):
     """The store failed under a query (not the query's fault)."""
 
 
-def answer_query(store: Store, text: str, accept: str | None, max_rows: int) -> Reply:
+def answer_query(
+    store: Store,
+    text: str,
+    accept: str | None,
+    max_rows: int,
+    base_iri: str | None = None,
+    default_graph: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> Reply:
     """Run a query over the store and serialise it as the client asked.
 
+    Args:
+        base_iri: resolves relative IRIs (the endpoint's URL); None: kg's
+            resource namespace, as in ``kg query``.
+        default_graph, named_graphs: the protocol's dataset (graph IRIs); None:
+            the union, and every named graph.
+
     Returns:
-        200 with the results; 400 malformed; 403 refused; 406 no acceptable format.
+        200 with the results; 400 malformed; 403 refused; 406 no acceptable
+        format (a CONSTRUCT or DESCRIBE falls back on Turtle instead).
 
     Raises:
         _StoreFailure: the store, not the query, failed (the caller retries).
     """
     try:
-        result = execute(store, text, limit=max_rows + 1)
+        result = execute(
+            store,
+            text,
+            limit=max_rows + 1,
+            base_iri=base_iri or BASE_IRI,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+        )
     except QueryError as err:
         cause = err.__cause__
         if isinstance(cause, (OSError, RuntimeError)) and not isinstance(
@@ -137,14 +159,20 @@ def answer_query(store: Store, text: str, accept: str | None, max_rows: int) -> 
             raise _StoreFailure(str(err)) from cause
         return error_reply(403 if cause is None else 400, str(err))
     media = negotiate(accept, result.kind)
+    if media is None and result.kind == "graph":
+        media = GRAPH_TYPES[0][0]  # a graph is better than a 406 (SPARQLStore asks
+        # for results types only, whatever the query)
     if media is None:
-        offers = GRAPH_TYPES if result.kind == "graph" else RESULTS_TYPES
-        names = ", ".join(m for m, _ in offers)
+        names = ", ".join(m for m, _ in offered(result.kind))
         return error_reply(
-            406, f"No acceptable format for this query; ask for {names}."
+            406,
+            f"No acceptable format for this query; ask for {names}.",
+            ("Vary", "Accept"),
         )
     result, cut = _cap(result, max_rows)
-    headers = (("X-SPARQL-MaxRows", str(max_rows)),) if cut else ()
+    headers: tuple[tuple[str, str], ...] = (("Vary", "Accept"),)
+    if cut:
+        headers += (("X-SPARQL-MaxRows", str(max_rows)),)
     return Reply(200, f"{media}; charset=utf-8", serialize(result, media), headers)
 
 

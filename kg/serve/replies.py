@@ -8,9 +8,13 @@ other to speak HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from kg.query import QueryResult
 from kg.query import serialize as serialize_result
+
+if TYPE_CHECKING:
+    from kg.serve.settings import Settings
 
 # media type -> format name; the first of each tuple is the default answer.
 RESULTS_TYPES = (
@@ -19,6 +23,8 @@ RESULTS_TYPES = (
     ("text/csv", "csv"),
     ("text/tab-separated-values", "tsv"),
 )
+#: ASK answers: a boolean has no CSV or TSV form in the SPARQL 1.1 specs.
+ASK_TYPES = RESULTS_TYPES[:2]
 GRAPH_TYPES = (
     ("text/turtle", "turtle"),
     ("application/n-triples", "nt"),
@@ -66,9 +72,10 @@ def negotiate(accept: str | None, kind: str) -> str | None:
         kind: "select", "ask" or "graph" (CONSTRUCT and DESCRIBE).
 
     Returns:
-        One of :data:`RESULTS_TYPES` (select, ask) or :data:`GRAPH_TYPES` (graph).
+        One of :data:`RESULTS_TYPES` (select), :data:`ASK_TYPES` (ask) or
+        :data:`GRAPH_TYPES` (graph).
     """
-    offers = [media for media, _ in (GRAPH_TYPES if kind == "graph" else RESULTS_TYPES)]
+    offers = [media for media, _ in offered(kind)]
     ranges = _parse_accept(accept or "*/*")
     best, best_q = None, 0.0
     for media in offers:
@@ -76,6 +83,11 @@ def negotiate(accept: str | None, kind: str) -> str | None:
         if q > best_q:
             best, best_q = media, q
     return best
+
+
+def offered(kind: str) -> tuple[tuple[str, str], ...]:
+    """The media types (and format names) a result of this kind can be sent as."""
+    return {"graph": GRAPH_TYPES, "ask": ASK_TYPES}.get(kind, RESULTS_TYPES)
 
 
 def _parse_accept(accept: str) -> list[tuple[str, float]]:
@@ -119,3 +131,37 @@ def serialize(result: QueryResult, media: str) -> bytes:
     Written by :func:`kg.query.serialize`, the serialiser ``kg query`` prints.
     """
     return serialize_result(result, _FORMATS[media])
+
+
+class Service(Protocol):
+    """What the HTTP layer needs of the running service."""
+
+    settings: Settings
+
+    @property
+    def writable(self) -> bool:
+        """True when started with a write token (updates accepted at /update)."""
+        ...
+
+    def query(
+        self,
+        text: str,
+        accept: str | None,
+        base_iri: str | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Reply:
+        """Answer one query (see :meth:`kg.serve.server.Endpoint.query`)."""
+        ...
+
+    def update(self, text: str) -> Reply:
+        """Apply one authorised update."""
+        ...
+
+    def view(self) -> Reply:
+        """The HTML view of the store."""
+        ...
+
+    def authorised(self, header: str | None) -> bool:
+        """True if an Authorization header carries the write token."""
+        ...

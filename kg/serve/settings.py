@@ -18,6 +18,7 @@ DEFAULT_MAX_ROWS = 10_000
 MIN_TOKEN_LENGTH = 16
 # RFC 6750's b64token: what an Authorization: Bearer header can carry as is.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+_ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Settings:
         title: title of the HTML view.
         write_token: enables SPARQL Update at /update for requests that carry
             ``Authorization: Bearer`` this token; None keeps the server read-only.
+        cors: origins whose pages may query /sparql from a browser ("*": any);
+            empty (the default) sends no CORS headers. /update never gets them.
     """
 
     store: Path
@@ -45,6 +48,7 @@ class Settings:
     view_timeout: float = 300.0
     title: str = "kg event graph"
     write_token: str | None = field(default=None, repr=False)
+    cors: tuple[str, ...] = ()
 
 
 def check_settings(settings: Settings) -> None:
@@ -69,6 +73,13 @@ def check_settings(settings: Settings) -> None:
             "least one worker."
         )
     _check_token(settings.write_token)
+    for origin in settings.cors:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise UsageError(
+                f"--cors {origin!r} is not an origin; give scheme, host and port as "
+                "a browser sends them (https://yasgui.example.org, "
+                "http://localhost:8080) or '*' for any."
+            )
 
 
 def _check_token(token: str | None) -> None:

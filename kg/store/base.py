@@ -8,7 +8,7 @@ once; the few that must know where the triples live ask ``store.remote``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -99,10 +99,18 @@ class Store(Protocol):
         prefixes: dict[str, str] | None = None,
         substitutions: Bindings | None = None,
         base_iri: str | None = None,
+        default_graph: Sequence[pyox.NamedNode] | None = None,
+        named_graphs: Sequence[pyox.NamedNode] | None = None,
     ) -> QueryAnswer:
         """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``.
 
         ``base_iri`` resolves the query's relative IRIs (None: they are errors).
+        ``default_graph`` (graphs merged into the query's default graph) and
+        ``named_graphs`` (the graphs ``GRAPH`` sees) set the query's dataset, as
+        the SPARQL Protocol's ``default-graph-uri`` and ``named-graph-uri`` do,
+        over any ``FROM`` of the query; None keeps the store's (the union, and
+        every named graph). An empty list is an empty default graph or no
+        named graph.
         """
         ...
 

@@ -26,7 +26,7 @@ the class, and annotations such as ``ox.Store`` would name the property.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -52,6 +52,35 @@ _UNLINK = (
     "DROP SILENT GRAPH {g}"
 )
 _LINK = "INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"
+
+
+def _merged_dataset(
+    store: pyox.Store,
+    default_graph: Sequence[pyox.NamedNode],
+    named_graphs: Sequence[pyox.NamedNode] | None,
+) -> pyox.Store:
+    """An in-memory store whose default graph is the merge of ``default_graph``.
+
+    pyoxigraph 0.5 evaluates a default graph of several graphs as a bag, as it
+    does the union (oxigraph#1919): a triple two of them state would match
+    twice. SPARQL's default graph is their RDF merge, each triple once, so the
+    graphs are copied into one default graph (a set), beside copies of the named
+    graphs (None: every named graph of the store). Its cost grows with those
+    graphs; the server's dataset always names its named graphs.
+    """
+    merged = pyox.Store()
+    merged.extend(
+        pyox.Quad(quad.subject, quad.predicate, quad.object)
+        for graph in default_graph
+        for quad in store.quads_for_pattern(None, None, None, graph)
+    )
+    names = store.named_graphs() if named_graphs is None else named_graphs
+    merged.extend(
+        quad
+        for graph in names
+        for quad in store.quads_for_pattern(None, None, None, graph)
+    )
+    return merged
 
 
 class LocalStore(StoreContract):
@@ -115,13 +144,26 @@ class LocalStore(StoreContract):
         prefixes: dict[str, str] | None = None,
         substitutions: Bindings | None = None,
         base_iri: str | None = None,
+        default_graph: Sequence[pyox.NamedNode] | None = None,
+        named_graphs: Sequence[pyox.NamedNode] | None = None,
     ) -> QueryAnswer:
         """Run a SPARQL query over the union, as ``pyoxigraph.Store.query``.
 
-        Callers that refuse updates and SERVICE go through :func:`kg.query.execute`.
+        ``default_graph`` and ``named_graphs`` set the dataset (see
+        :meth:`kg.store.base.Store.query`). Callers that refuse updates and
+        SERVICE go through :func:`kg.query.execute`.
         """
-        return self.ox.query(
-            text, base_iri=base_iri, prefixes=prefixes, substitutions=substitutions
+        store: pyox.Store = self.ox
+        if default_graph is not None and len(default_graph) > 1:
+            store = _merged_dataset(store, default_graph, named_graphs)
+            default_graph = named_graphs = None  # the in-memory store's own
+        return store.query(
+            text,
+            base_iri=base_iri,
+            prefixes=prefixes,
+            substitutions=substitutions,
+            default_graph=None if default_graph is None else list(default_graph),
+            named_graphs=None if named_graphs is None else list(named_graphs),
         )
 
     def dump_union(

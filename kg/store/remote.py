@@ -42,7 +42,7 @@ which the server runs as one transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from email.message import Message
 from pathlib import Path
 from typing import BinaryIO
@@ -201,6 +201,8 @@ class RemoteStore(StoreContract):
         substitutions: Bindings | None = None,
         timeout: float | None = None,
         base_iri: str | None = None,
+        default_graph: Sequence[pyox.NamedNode] | None = None,
+        named_graphs: Sequence[pyox.NamedNode] | None = None,
     ) -> QueryAnswer:
         """Run a query on the server with the union as its default graph.
 
@@ -215,6 +217,11 @@ class RemoteStore(StoreContract):
             timeout: seconds to wait for the answer; None: the URL's timeout.
             base_iri: resolves relative IRIs; sent as a BASE declaration, which the
                 query's own BASE, if any, follows and overrides.
+            default_graph, named_graphs: the dataset, sent to the server as the
+                protocol's ``default-graph-uri`` and ``named-graph-uri``; None
+                keeps kg's (the union graph, and every kg graph). The server
+                merges several default graphs its own way (Oxigraph's server
+                counts a triple once per graph that states it).
 
         Raises:
             SyntaxError: the query does not parse (as pyoxigraph raises it).
@@ -226,8 +233,20 @@ class RemoteStore(StoreContract):
         base = f"BASE <{base_iri}>\n" if base_iri else ""
         bound = bind_values(text, substitutions or {})
         full = base + sparql_prologue(prefixes or {}) + bound
-        fields = [("query", full), ("default-graph-uri", str(UNION_GRAPH))]
-        if mentions_graph(text):
+        defaults = [str(UNION_GRAPH)]
+        if default_graph is not None:
+            defaults = [g.value for g in default_graph]
+        fields = [("query", full)] + [("default-graph-uri", g) for g in defaults]
+        if (default_graph is not None and not default_graph) or (
+            named_graphs is not None and not named_graphs
+        ):
+            raise QueryError(
+                "An empty default graph or an empty set of named graphs cannot be "
+                "asked of a SPARQL server (it would use its own); name a graph."
+            )
+        if named_graphs is not None:
+            fields += [("named-graph-uri", g.value) for g in named_graphs]
+        elif mentions_graph(text):
             # Never an empty list: Virtuoso would then show its own graphs.
             names = [g.value for g in self.graph_names()] or [str(ONTOLOGY_GRAPH)]
             fields += [("named-graph-uri", name) for name in names]

@@ -5,6 +5,7 @@ Shared by the server tests (test_server*, test_query_guard, test_worker_pool).
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import urllib.error
@@ -118,6 +119,17 @@ def http(
 def get(base: str, query: str, accept: str | None = None) -> tuple[int, dict, bytes]:
     headers = {"Accept": accept} if accept else {}
     return http(f"{base}?{urlencode({'query': query})}", headers=headers)
+
+
+def ask(base: str, query: str) -> tuple[int, dict, bytes]:
+    """An ASK as JSON results; the body is b"true" or b"false" when answered.
+
+    (ASK has no CSV form in the SPARQL 1.1 specs: text/csv gets 406.)
+    """
+    status, headers, body = get(base, query, "application/sparql-results+json")
+    if status == 200:
+        body = b"true" if json.loads(body)["boolean"] else b"false"
+    return status, headers, body
 
 
 def free_port() -> int:
