@@ -280,7 +280,8 @@ def test_network_cli_dyads_with_all_events(trig_store_path):
     "args, message",
     [
         (["--dyads", "--communities"], "kg: error: --dyads lists dyads, not actors"),
-        (["--type", "4x"], "kg: error: '4x' is not a CAMEO code"),
+        (["--type", "4x"], "kg: error: --type: '4x' is not a CAMEO code"),
+        (["--type", "99"], "kg: error: --type: '99' is not a CAMEO code in the"),
     ],
 )
 def test_network_cli_usage_errors(trig_store_path, args, message):

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.analysis.rows import ActorInfo, EventRow, PlaceInfo
 from kg.errors import UsageError
@@ -44,7 +45,8 @@ class EventFilter:
             dropped. None keeps every event.
 
     Raises:
-        UsageError: a malformed date, CAMEO code or country code, since after
+        UsageError: a date that is not a real calendar date, a CAMEO code not
+            in the scheme, a country code that names no country, since after
             until, or a minimum confidence outside [0, 1].
     """
 
@@ -63,13 +65,12 @@ class EventFilter:
                 self, "min_confidence", check_probability(self.min_confidence)
             )
         for bound in (self.since, self.until):
-            if bound is not None and not _ISO_PREFIX.fullmatch(str(bound)):
-                raise UsageError(
-                    f"{bound!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD."
-                )
+            if bound is not None and not isinstance(bound, dt.date):
+                check_date(str(bound))
         for code in self.types:
-            _code(code)
-        object.__setattr__(self, "countries", _alpha3(self.countries))
+            check_cameo(code)
+        countries = tuple(check_country(code) for code in self.countries)
+        object.__setattr__(self, "countries", countries)
         since, until = str(self.since or ""), str(self.until or "9999")
         if since[: len(until)] > until:
             raise UsageError(f"since ({since}) is after until ({until}); swap them.")
@@ -118,6 +119,74 @@ def check_probability(value: object, name: str = "min_confidence") -> float:
             "such as 0.8."
         )
     return number
+
+
+def check_date(text: str) -> str:
+    """``text`` if it is a real calendar date or month or year (YYYY[-MM[-DD]]).
+
+    "2025-13" and "2025-06-31" have the right shape but name no day, so a filter
+    on them would silently keep nothing; they are refused here instead.
+
+    Raises:
+        UsageError: not of that shape, or no such month or day.
+    """
+    if _ISO_PREFIX.fullmatch(text):
+        year, month, day = (text.split("-") + ["01", "01"])[:3]
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError as err:
+            raise UsageError(
+                f"{text!r} is not a calendar date ({err}): give a real YYYY, "
+                "YYYY-MM or YYYY-MM-DD, such as 2025-06-30."
+            ) from None
+        return text
+    raise UsageError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD.")
+
+
+def check_cameo(text: str) -> str:
+    """The digits of a CAMEO code that exists in the scheme ("cameo:190" -> "190").
+
+    Raises:
+        UsageError: not 2 to 4 digits, or no such code in the CAMEO scheme.
+    """
+    from kg.rdf.ontology import cameo_labels
+
+    code = _code(text)
+    if code not in cameo_labels():
+        raise UsageError(
+            f"{text!r} is not a CAMEO code in the scheme: give a root 01 to 20 or a "
+            "finer code under one, such as 043 or 190."
+        )
+    return code
+
+
+def check_country(text: str) -> str:
+    """An ISO 3166-1 country code as upper-case alpha-3 (alpha-2 is converted).
+
+    The codes are pycountry's, plus those kg's extractor assigns (XKX, Kosovo).
+
+    Raises:
+        UsageError: not the code of a country.
+    """
+    code = _alpha3((text,))[0]
+    if code not in _country_codes():
+        raise UsageError(
+            f"{text!r} is not an ISO 3166-1 country code: give an existing "
+            "alpha-3 code, such as UKR or USA."
+        )
+    return code
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-3 codes, plus the codes kg's extractor assigns (XKX)."""
+    import pycountry
+
+    from kg.extraction.lexicon import data_rows
+
+    codes = {country.alpha_3 for country in pycountry.countries}
+    codes.update(row["country"] for row in data_rows("countries.jsonl"))
+    return frozenset(codes)
 
 
 def meets_confidence(confidence: float | None, minimum: float | None) -> bool:
@@ -209,6 +278,9 @@ def words_match(query: str, text: str) -> bool:
 __all__ = [
     "ASSERTED",
     "EventFilter",
+    "check_cameo",
+    "check_country",
+    "check_date",
     "check_probability",
     "meets_confidence",
     "words_match",

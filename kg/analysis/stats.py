@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
+from kg.errors import UsageError
 from kg.query import shorten
 from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, prefix_map
 from kg.store import Store
@@ -109,7 +110,7 @@ def collect_stats(store: Store, *, top: int = 10) -> Stats:
 
     Args:
         store: the open store.
-        top: how many of the most active actors to list.
+        top: how many of the most active actors to list; 0 lists them all.
     """
     count = _class_counts(store)
     return Stats(
@@ -136,9 +137,17 @@ def events_by_root(store: Store) -> tuple[RootCount, ...]:
 
 
 def top_actors(store: Store, limit: int = 10) -> tuple[ActorCount, ...]:
-    """The actors that take part in the most events, most active first."""
+    """The actors that take part in the most events, most active first.
+
+    ``limit`` 0 lists every actor (as ``kg network --top 0`` does).
+
+    Raises:
+        UsageError: ``limit`` is negative.
+    """
+    if int(limit) < 0:
+        raise UsageError(f"top {limit!r} is negative: give 0 (all) or more.")
     # LIMIT cannot take a variable; int() makes sure only a number goes in.
-    text = _TOP_ACTORS.replace("LIMIT ?limit", f"LIMIT {int(limit)}")
+    text = _TOP_ACTORS.replace("LIMIT ?limit", f"LIMIT {int(limit)}" if limit else "")
     return tuple(
         ActorCount(
             iri=row["actor"].value,

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kg.cli.options import event_filter, event_filter_options, store_option
+from kg.cli.options import (
+    Count,
+    check_filter_names,
+    event_filter,
+    event_filter_options,
+    store_option,
+    warn_if_empty,
+)
 from kg.cli.output import stderr, store_at
 from kg.errors import printable
 
@@ -92,6 +99,7 @@ def export(
 
     spec = event_filter(include_flagged, **filters)
     with store_at(store_path, read_only=True) as store:
+        check_filter_names(store, spec)
         count = run_export(
             store,
             fmt,
@@ -108,11 +116,19 @@ def export(
                 markup=False,
                 soft_wrap=True,
             )
+        if fmt in UNITS:  # the RDF formats take no event filter but --min-confidence
+            warn_if_empty(spec, count)
 
 
 @click.command()
 @store_option
-@click.option("--top", default=10, show_default=True, help="How many actors to list.")
+@click.option(
+    "--top",
+    type=Count(0, zero_means="all"),
+    default=10,
+    show_default=True,
+    help="How many actors to list; 0 for all.",
+)
 def stats(store_path: str, top: int) -> None:
     """Count articles, events by CAMEO root, actors and places; list top actors.
 
@@ -143,7 +159,7 @@ def stats(store_path: str, top: int) -> None:
 )
 @click.option(
     "--top",
-    type=click.IntRange(min=0),
+    type=Count(0, zero_means="all"),
     default=20,
     show_default=True,
     help="How many actors (or dyads) to list; 0 for all.",
@@ -186,7 +202,10 @@ def network(
     if dyads and communities:
         raise UsageError("--dyads lists dyads, not actors: drop --communities.")
     with store_at(store_path, read_only=True) as store:
-        rows = load_events(store, event_filter(include_flagged, **filters))
+        spec = event_filter(include_flagged, **filters)
+        check_filter_names(store, spec)
+        rows = load_events(store, spec)
+    warn_if_empty(spec, len(rows))
     if dyads:
         click.echo(format_dyads(dyad_months(rows, top=top or None), fmt), nl=False)
         return

@@ -7,6 +7,7 @@ same wherever it appears, and refuses bad values in one ``kg: error:`` line.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,6 +18,7 @@ from kg.errors import printable
 
 if TYPE_CHECKING:
     from kg.analysis.graphs import EventFilter
+    from kg.store import Store
 
 Decorated = TypeVar("Decorated", bound=Callable[..., Any])
 
@@ -201,6 +203,75 @@ class Probability(click.ParamType):
             ) from None
 
 
+class FilterValue(click.ParamType):
+    """A --since/--until date, --type CAMEO code or --country code, checked once.
+
+    The check is the event filter's own (kg.analysis.filters), so a value the
+    CLI lets through is one the filter understands; a value that cannot match
+    anything ("2025-13", "2025-06-31", CAMEO 99, country XYZ) is refused in one
+    ``kg: error:`` line naming the option, exit status 2, instead of an empty
+    result. The value passes on as typed.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind  # "date", "cameo" or "country"
+        self.name = {"date": "date", "cameo": "code", "country": "iso"}[kind]
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        """The value as given; UsageError (exit status 2) naming the option."""
+        from kg.analysis.filters import check_cameo, check_country, check_date
+        from kg.errors import UsageError
+
+        check = {"date": check_date, "cameo": check_cameo, "country": check_country}
+        option = param.opts[0] if param is not None and param.opts else self.kind
+        text = str(value)
+        try:
+            check[self.kind](text)
+        except UsageError as err:
+            raise UsageError(f"{option}: {err}") from None
+        return text
+
+
+class Count(click.ParamType):
+    """A whole number of at least ``minimum``, refused in one ``kg: error:`` line.
+
+    Click's IntRange refuses in three lines (usage, hint, error), and an option
+    without a type let ``--top -1`` through to the query, which then failed with
+    a traceback.
+    """
+
+    name = "integer"
+
+    def __init__(
+        self, minimum: int = 0, *, zero_means: str | None = None, example: int = 10
+    ) -> None:
+        self.minimum = minimum
+        self.zero_means = zero_means  # e.g. "all": what 0 asks for, in the error
+        self.example = example
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        """The value as an int; UsageError (exit status 2) naming it as typed."""
+        from kg.errors import UsageError
+
+        if isinstance(value, int) and not isinstance(value, bool):
+            number: int | None = value
+        else:
+            text = str(value).strip()
+            number = int(text) if re.fullmatch(r"[+-]?\d{1,18}", text) else None
+        if number is not None and number >= self.minimum:
+            return number
+        option = param.opts[0] if param is not None and param.opts else "--count"
+        zero = f" ({self.minimum} for {self.zero_means})" if self.zero_means else ""
+        raise UsageError(
+            f"{option} {printable(str(value))!r} is not a whole number of "
+            f"{self.minimum} or more{zero}; pass e.g. {option} {self.example}"
+        )
+
+
 def key_value(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> dict[str, str]:
@@ -220,14 +291,20 @@ def event_filter_options(command: Decorated) -> Decorated:
     RDF exports take only --min-confidence of these (see `export`).
     """
     options = [
-        click.option("--since", metavar="DATE", help="On or after YYYY[-MM[-DD]]."),
-        click.option("--until", metavar="DATE", help="On or before this date."),
-        click.option("--type", "types", multiple=True, metavar="CODE",
+        click.option("--since", type=FilterValue("date"), metavar="DATE",
+                     help="On or after YYYY[-MM[-DD]] (a real date)."),
+        click.option("--until", type=FilterValue("date"), metavar="DATE",
+                     help="On or before this date."),
+        click.option("--type", "types", type=FilterValue("cameo"), multiple=True,
+                     metavar="CODE",
                      help="CAMEO code or root, e.g. 19 or 190 (repeatable)."),
         click.option("--actor", "actors", multiple=True, metavar="NAME",
-                     help="Actor name, code or IRI, either side (repeatable)."),
-        click.option("--country", "countries", multiple=True, metavar="ISO",
-                     help="Source, target or place country, e.g. UKR (repeatable)."),
+                     help="Actor name, code or IRI, either side (repeatable); "
+                     "one in no event is refused with the closest names."),
+        click.option("--country", "countries", type=FilterValue("country"),
+                     multiple=True, metavar="ISO",
+                     help="Source, target or place country, ISO 3166-1 alpha-3, "
+                     "e.g. UKR (repeatable)."),
         click.option("--place", "places", multiple=True, metavar="NAME",
                      help="Place name or GeoNames id (repeatable)."),
         click.option("--all", "include_flagged", is_flag=True,
@@ -271,3 +348,29 @@ def event_filter(
         min_confidence=min_confidence,
         modalities=None if include_flagged else ASSERTED,
     )
+
+
+def check_filter_names(store: Store, spec: EventFilter | None, *also: str) -> None:
+    """Refuse an --actor that names no actor in ``store`` (closest names listed).
+
+    ``also``: more actor names to check (kg viz --hops takes its centre out of
+    the filter). The other filter values are checked as they are parsed
+    (FilterValue); an actor can only be checked against the store, once open.
+    """
+    names = (*(spec.actors if spec is not None else ()), *also)
+    if names:
+        from kg.analysis.actornames import check_actors
+
+        check_actors(store, names)
+
+
+def warn_if_empty(spec: EventFilter | None, matched: int) -> None:
+    """One warning line on stderr when valid filters keep no event (exit 0)."""
+    if spec is not None and matched == 0:
+        from kg.cli.output import stderr
+
+        stderr.print(
+            "kg: warning: no event matches the filters given; the result is empty.",
+            markup=False,
+            soft_wrap=True,
+        )

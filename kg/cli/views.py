@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kg.cli.options import event_filter, event_filter_options, store_option
+from kg.cli.options import (
+    Count,
+    check_filter_names,
+    event_filter,
+    event_filter_options,
+    store_option,
+    warn_if_empty,
+)
 from kg.cli.output import stderr, store_at
 
 if TYPE_CHECKING:
@@ -31,13 +38,13 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--hops",
-    type=click.IntRange(min=1),
+    type=Count(1, example=2),
     default=None,
     help="Ego view: actors within N steps of the one --actor.",
 )
 @click.option(
     "--max-nodes",
-    type=click.IntRange(min=1),
+    type=Count(1, example=500),
     default=5000,
     show_default=True,
     help="Past this, draw only the most active actors.",
@@ -76,6 +83,7 @@ def viz(
         centre, filters["actors"] = filters["actors"][0], ()
     spec = event_filter(include_flagged, **filters)
     with store_at(store_path, read_only=True) as store:
+        check_filter_names(store, spec, *([centre] if centre else []))
         summary = render_html(
             store,
             Path(output),
@@ -92,6 +100,7 @@ def viz(
     )
     if summary.note:
         stderr.print(f"kg: {summary.note}", markup=False, soft_wrap=True)
+    warn_if_empty(spec, summary.events)
 
 
 @click.command("map")
@@ -131,6 +140,7 @@ def map_(
 
     spec = event_filter(include_flagged, **filters)
     with store_at(store_path, read_only=True) as store:
+        check_filter_names(store, spec)
         summary = render_map(
             store, Path(output), filters=spec, title=title, tiles=tiles
         )
@@ -138,3 +148,4 @@ def map_(
         f"{summary.located} of {summary.events} events have coordinates; "
         f"{summary.roots} CAMEO roots -> {output}"
     )
+    warn_if_empty(spec, summary.events)

@@ -1,0 +1,161 @@
+"""One validation layer for the options that filter, rank or bound a view.
+
+Every invalid value goes through every command that takes it and must be refused
+the same way: exit status 2, one ``kg: error:`` line naming the option, no
+traceback and no output. A valid filter that keeps no event is not an error: an
+empty result, one warning line and exit status 0.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers.clirunner import run_kg
+
+from kg.analysis.filters import EventFilter
+from kg.errors import UsageError
+
+#: The commands that take the event filters, with what each needs to run.
+FILTERED = {
+    "export": ("export", "--format", "csv"),
+    "network": ("network",),
+    "viz": ("viz", "-o", "{out}"),
+    "map": ("map", "-o", "{out}"),
+}
+
+#: (option, value) pairs no command may accept.
+BAD_FILTERS = [
+    ("--since", "2025-13"),
+    ("--since", "2025-06-31"),
+    ("--since", "2023-02-29"),
+    ("--since", "yesterday"),
+    ("--until", "2025-00"),
+    ("--until", "2025-6"),
+    ("--type", "99"),
+    ("--type", "2100"),
+    ("--type", "fight"),
+    ("--country", "XYZ"),
+    ("--country", "ZZ"),
+    ("--country", "Ukraine"),
+    ("--actor", "Nobody"),
+]
+
+#: (command, option, value): counts out of range or not whole numbers.
+BAD_COUNTS = [
+    (("stats",), "--top", "-1"),
+    (("stats",), "--top", "ten"),
+    (("stats",), "--top", "2.5"),
+    (("network",), "--top", "-1"),
+    (("network",), "--top", "x"),
+    (("viz", "-o", "{out}", "--actor", "Zelenskiy"), "--hops", "0"),
+    (("viz", "-o", "{out}", "--actor", "Zelenskiy"), "--hops", "-3"),
+    (("viz", "-o", "{out}", "--actor", "Zelenskiy"), "--hops", "two"),
+    (("viz", "-o", "{out}"), "--max-nodes", "0"),
+    (("viz", "-o", "{out}"), "--max-nodes", "-5"),
+    (("viz", "-o", "{out}"), "--max-nodes", "lots"),
+]
+
+
+def _run(command: tuple[str, ...], store, out, *more: str):
+    args = [part.replace("{out}", str(out)) for part in command]
+    return run_kg(*args, "--store", str(store), *more)
+
+
+def _refused(ran, option: str) -> str:
+    """The one error line of a refused run, after checking how it was refused."""
+    lines = ran.stderr.decode().splitlines()
+    assert ran.returncode == 2, ran.stderr
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("kg: error: "), lines
+    assert option in lines[0]
+    assert b"Traceback" not in ran.stderr
+    assert ran.stdout == b""
+    return lines[0]
+
+
+@pytest.mark.parametrize("option,value", BAD_FILTERS)
+@pytest.mark.parametrize("command", FILTERED)
+def test_each_bad_filter_is_refused_by_each_command(
+    command, option, value, filled_store_path, tmp_path
+):
+    out = tmp_path / "page.html"
+    ran = _run(FILTERED[command], filled_store_path, out, option, value)
+    line = _refused(ran, option)
+    assert repr(value) in line
+    assert not out.exists()  # refused before any page is written
+
+
+@pytest.mark.parametrize("command,option,value", BAD_COUNTS)
+def test_each_bad_count_is_refused(command, option, value, filled_store_path, tmp_path):
+    out = tmp_path / "page.html"
+    line = _refused(_run(command, filled_store_path, out, option, value), option)
+    assert "whole number" in line
+    assert not out.exists()
+
+
+def test_an_unknown_actor_is_refused_with_the_closest_names(filled_store_path):
+    ran = run_kg("network", "--store", str(filled_store_path), "--actor", "Zelensky")
+    line = _refused(ran, "--actor")
+    assert "closest names: " in line
+    assert "Zelenskiy" in line  # the alias, and the label it belongs to
+    assert "Volodymyr Zelenskiy" in line
+
+
+@pytest.mark.parametrize(
+    "command,option,value",
+    [
+        ("export", "--since", "2031-01"),
+        ("network", "--country", "FRA"),
+        ("viz", "--until", "1990"),
+        ("map", "--type", "20"),
+        ("export", "--place", "Atlantis"),  # place names are matched, not checked
+    ],
+)
+def test_a_valid_filter_that_matches_nothing_warns(
+    command, option, value, filled_store_path, tmp_path
+):
+    out = tmp_path / "page.html"
+    ran = _run(FILTERED[command], filled_store_path, out, option, value)
+    warnings = [
+        line
+        for line in ran.stderr.decode().splitlines()
+        if line.startswith("kg: warning: ")
+    ]
+    assert ran.returncode == 0, ran.stderr
+    assert warnings == ["kg: warning: no event matches the filters given; the "
+                        "result is empty."]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "given,same_as",
+    [
+        (("--country", "ua"), ("--country", "UKR")),
+        (("--type", "cameo:190"), ("--type", "190")),
+        (("--since", "2019-01"), ("--since", "2019-01-01")),
+    ],
+)
+def test_valid_values_keep_their_meaning(given, same_as, filled_store_path):
+    store = ("--store", str(filled_store_path))
+    first = run_kg("export", "--format", "csv", *store, *given)
+    second = run_kg("export", "--format", "csv", *store, *same_as)
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
+    assert first.stdout.count(b"\n") > 1  # a header and at least one event
+
+
+def test_top_zero_lists_every_actor(filled_store_path):
+    store = ("--store", str(filled_store_path))
+    every = run_kg("stats", *store, "--top", "0")
+    one = run_kg("stats", *store, "--top", "1")
+    assert every.returncode == one.returncode == 0
+    assert b"Wagner Group" in every.stdout
+    assert every.stdout.count(b"\n") > one.stdout.count(b"\n")
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("since", "2025-13"), ("until", "2025-06-31"), ("types", ("99",)),
+     ("countries", ("XYZ",))],
+)  # fmt: skip
+def test_the_event_filter_refuses_the_same_values(field, value):
+    with pytest.raises(UsageError):
+        EventFilter(**{field: value})
