@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import InputError
+from kg.errors import InputError, KGError
 from kg.evaluation import (
     EvaluationReport,
     GoldArticle,
@@ -468,3 +468,39 @@ def test_evaluation_dev_corpus_agrees_with_score_py(nlp, tmp_path):
     report = evaluate(load_gold(gold_path), extractions)
     last_line, scored = _run_score_py(gold_path, extractions, tmp_path)
     _assert_agrees(report, last_line, scored)
+
+
+# --- no article in common --------------------------------------------------------
+
+
+@pytest.mark.parametrize("read", [["unrelated-story"], ["other-a", "other-b"], []])
+def test_evaluate_refuses_when_no_article_is_in_the_gold(read):
+    extractions = [_extraction(key, entities=[NORWAY]) for key in read]
+    with pytest.raises(KGError, match="^no article in common between the gold") as err:
+        evaluate(load_gold(GOLD), extractions, require_common=True)
+    assert err.value.exit_code == 1
+    assert "\n" not in str(err.value)
+    # without the flag (the trainer's folds), the same input is scored as before
+    assert evaluate(load_gold(GOLD), extractions).unknown_articles == tuple(read)
+
+
+def test_evaluate_scores_as_before_when_one_article_is_in_common():
+    extractions = [
+        _extraction("unrelated-story", entities=[NORWAY]),
+        _extraction("nordic-fisheries-talks", entities=[HAUGEN, NORWAY]),
+    ]
+    report = evaluate(load_gold(GOLD), extractions, require_common=True)
+    assert report.unknown_articles == ("unrelated-story",)
+
+
+def test_kg_evaluate_on_articles_outside_the_gold_fails_in_one_line():
+    from helpers.clirunner import run_kg
+
+    articles = Path(__file__).parents[1] / "data" / "articles"
+    ran = run_kg("evaluate", str(GOLD), str(articles))
+    lines = ran.stderr.decode().splitlines()
+    assert ran.returncode == 1
+    assert ran.stdout == b""  # no report of zeros
+    assert len(lines) == 1 and b"Traceback" not in ran.stderr
+    assert lines[0].startswith("kg: error: no article in common between the gold (3:")
+    assert "11 article(s) read" in lines[0]

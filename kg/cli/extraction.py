@@ -146,6 +146,7 @@ def evaluate(
             gold_articles,
             _tracked(extractions, progress),
             include_flagged=include_flagged,
+            require_common=True,
         )
     click.echo(format_report(report, verbose))
     finish(errors)

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kg.errors import KGError
 from kg.evaluation.gold import GoldArticle, GoldEvent
 from kg.evaluation.keys import article_key, cameo_root, iso3, normalise
 from kg.evaluation.matching import (
@@ -53,6 +54,7 @@ def evaluate(
     extractions: Iterable[Extraction],
     *,
     include_flagged: bool = False,
+    require_common: bool = False,
 ) -> EvaluationReport:
     """Score extractions against gold articles.
 
@@ -63,13 +65,21 @@ def evaluate(
         gold: from :func:`~kg.evaluation.load_gold`.
         extractions: e.g. ``extract(iter_articles(paths))``; consumed once.
         include_flagged: also score events whose modality is not "asserted".
+        require_common: refuse to score when no extracted article is in the
+            gold: every figure would be 0, which reads as a broken extractor
+            rather than as the wrong articles (``kg evaluate``).
 
     Returns:
         The report; :func:`~kg.evaluation.format_report` prints it.
+
+    Raises:
+        KGError: ``require_common`` and no article in common (exit status 1).
     """
     output = _collect(extractions, include_flagged)
     derived = not any(output.entities.values())
     golds = {article_key(k): v for k, v in gold.items()}
+    if require_common and not set(output.entities) & set(golds):
+        raise KGError(_nothing_in_common(sorted(golds), sorted(output.entities)))
     results = tuple(
         _score_article(
             golds[key],
@@ -86,6 +96,19 @@ def evaluate(
             ", ".join(unknown[:10]),
         )
     return _sum(results, output.flagged, derived, tuple(unknown))
+
+
+def _nothing_in_common(golds: list[str], read: list[str]) -> str:
+    """The one line that says the gold and the articles read share no id."""
+
+    def some(keys: list[str]) -> str:
+        return ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "") or "none"
+
+    return (
+        f"no article in common between the gold ({len(golds)}: {some(golds)}) and "
+        f"the {len(read)} article(s) read ({some(read)}); articles are matched by "
+        "id: the file name without its extension, or the 'id' key"
+    )
 
 
 def _collect(extractions: Iterable[Extraction], include_flagged: bool) -> _Output:
