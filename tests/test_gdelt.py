@@ -20,6 +20,7 @@ from kg.errors import InputError
 from kg.ingestion.gdelt import (
     COLUMNS,
     DATASET,
+    MAX_BAD_LINES,
     article_id,
     cameo_to_iso3,
     confidence,
@@ -289,6 +290,48 @@ def test_gdelt_without_on_error_raises_the_first_bad_line(tmp_path):
     with open_store(None) as store, pytest.raises(InputError) as caught:
         import_gdelt([path], store)
     assert caught.value.line == 1
+
+
+@pytest.mark.parametrize("bad_lines", [MAX_BAD_LINES - 1, MAX_BAD_LINES, 600])
+def test_gdelt_file_is_given_up_at_its_tenth_bad_line(tmp_path, bad_lines):
+    """A file that is no GDELT export is one summary, not one error per line."""
+    path = tmp_path / "notes.export.CSV"
+    good = _line(GLOBALEVENTID="1232456099")
+    late = _line(GLOBALEVENTID="1232456100")
+    prose = [f"Line {n} of notes that are not a GDELT row." for n in range(bad_lines)]
+    path.write_text("\n".join([good, *prose, late]) + "\n", encoding="utf-8")
+    errors: list[InputError] = []
+    with open_store(None) as store:
+        report = import_gdelt([path, GDELT], store, on_error=errors.append)
+        ids = _select(store, "SELECT ?id WHERE { ?e kg:gdeltEventId ?id }")
+    mine = [str(e) for e in errors if e.path == str(path)]
+    reported = min(bad_lines, MAX_BAD_LINES)
+    assert len(mine) == reported + (bad_lines >= MAX_BAD_LINES)
+    assert all(line.endswith("; line skipped") for line in mine[:reported])
+    assert ("1232456099",) in ids  # the rows before stay loaded
+    assert len(ids) > 2  # and the next file is still read
+    if bad_lines >= MAX_BAD_LINES:
+        assert mine[-1] == (
+            f"{path}: stopped reading at line {MAX_BAD_LINES + 1}, the 10th unusable "
+            "line (1 usable row(s) before it kept); is it a GDELT 2.0 event export "
+            "(61 tab-separated columns, no header)?"
+        )
+        assert ("1232456100",) not in ids
+        assert report.bad == MAX_BAD_LINES + 1  # its 10 and the sample's one
+    else:
+        assert ("1232456100",) in ids
+
+
+def test_gdelt_cli_on_a_readme_prints_a_summary_not_every_line(tmp_path):
+    readme = ROOT / "README.md"
+    result = _kg("import-gdelt", str(readme), "--store", str(tmp_path / "store"))
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 1
+    assert len(lines) == MAX_BAD_LINES + 2  # the lines, the summary, the total
+    assert f"{readme}: stopped reading at line " in lines[-2]
+    assert (
+        lines[-1] == f"kg: {MAX_BAD_LINES + 1} input(s) could not be used; see above."
+    )
 
 
 def test_gdelt_parse_row_reads_empty_actor2_and_place():

@@ -217,7 +217,8 @@ def import_gdelt(paths: tuple[str, ...], store_path: str) -> None:
     FILE is a GDELT 2.0 *.export.CSV file (tab-separated, 61 columns, no header)
     or its .zip download. Events get the same shape as kg's own extractions, so
     one query reads both; rows without Actor1 are skipped and counted, bad lines
-    are reported and the rest still load (exit status 1 at the end).
+    are reported and the rest still load (exit status 1 at the end); a file is
+    given up at its 10th bad line, with one summary line.
 
     \b
     Example:

@@ -97,13 +97,20 @@ from kg.ingestion.gdelt.columns import (
     GeoFields,
     parse_row,
 )
-from kg.ingestion.gdelt.importing import GdeltReport, OnError, Progress, import_gdelt
+from kg.ingestion.gdelt.importing import (
+    MAX_BAD_LINES,
+    GdeltReport,
+    OnError,
+    Progress,
+    import_gdelt,
+)
 from kg.ingestion.gdelt.places import fips_to_iso3, place_entity
 
 __all__ = [
     "CAMEO_TO_ISO3",
     "COLUMNS",
     "DATASET",
+    "MAX_BAD_LINES",
     "ActorFields",
     "GdeltReport",
     "GdeltRow",

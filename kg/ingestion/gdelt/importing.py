@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str, str], None]
 OnError = Callable[[KGError], None]
 
+#: A file stops being read at its this-many-th unusable line: past a few, it is
+#: most likely not a GDELT event export at all (a README gave 633 error lines).
+MAX_BAD_LINES = 10
+
 
 @dataclass(frozen=True)
 class GdeltReport:
@@ -72,7 +76,9 @@ def import_gdelt(
         paths: ``.export.CSV`` files or their ``.zip`` downloads.
         store: an open store; the ontology graph is written to it first.
         on_error: receives each bad line, unreadable file or unstorable article;
-            the run goes on. Without it the first error is raised.
+            the run goes on. Without it the first error is raised. A file is
+            read up to its MAX_BAD_LINES-th bad line only: then one more error
+            sums it up and the next file is read (the rows before stay loaded).
         progress: receives (article id, "added" | "replaced" | "unchanged" |
             "failed") once per source URL.
 
@@ -120,11 +126,19 @@ def _spool_file(
     counts: Counter[str],
     failed: Callable[..., None],
 ) -> None:
-    """Validate every line of one file and spool its usable rows."""
+    """Validate the lines of one file and spool its usable rows.
+
+    Stops at the file's MAX_BAD_LINES-th unusable line, with one summary error.
+    """
+    bad_before, rows_before = counts["bad"], counts["rows"] + counts["skipped"]
     try:
         with _open_lines(path) as lines:
             for number, line in enumerate(lines, start=1):
                 _spool_line(str(path), number, line, spool, counts, failed)
+                if counts["bad"] - bad_before >= MAX_BAD_LINES:
+                    rows = counts["rows"] + counts["skipped"] - rows_before
+                    failed(_gave_up(path, number, rows))
+                    return
     except (OSError, zipfile.BadZipFile) as err:
         failed(
             InputError(
@@ -133,6 +147,16 @@ def _spool_file(
                 ".zip download",
             )
         )
+
+
+def _gave_up(path: Path, number: int, rows: int) -> InputError:
+    """The summary of a file abandoned at its MAX_BAD_LINES-th unusable line."""
+    return InputError(
+        str(path),
+        f"stopped reading at line {number}, the {MAX_BAD_LINES}th unusable line "
+        f"({rows} usable row(s) before it kept); is it a GDELT 2.0 event export "
+        "(61 tab-separated columns, no header)?",
+    )
 
 
 def _spool_line(
