@@ -424,3 +424,56 @@ def test_query_cli_refuses_a_base_that_is_not_an_absolute_iri(base):
     assert done.returncode == 2
     assert err.startswith(f"kg: error: --base {base!r} is not an absolute IRI")
     assert len(err.strip().splitlines()) == 1
+
+
+# --- SELECT * keeps the query's variable order ---------------------------------------
+
+STAR = "SELECT * WHERE { ?z kg:sourceActor ?actor . ?z kg:eventType ?m } ORDER BY ?z"
+
+
+def _header(fmt: str, text: str) -> list[str]:
+    """The column names a result in ``fmt`` declares, in order."""
+    if fmt == "csv":
+        return text.splitlines()[0].split(",")
+    if fmt == "tsv":
+        return [name.lstrip("?") for name in text.splitlines()[0].split("\t")]
+    if fmt == "json":
+        return json.loads(text)["head"]["vars"]
+    if fmt == "xml":
+        return re.findall(r'<variable name="([^"]+)"/>', text)
+    return re.findall(r"\b(z|actor|m)\b", text.splitlines()[1])  # table header
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+@pytest.mark.parametrize("timeout", [None, 30])  # here, or in the worker process
+def test_query_select_star_keeps_the_query_order(filled_store, fmt, timeout):
+    text = run_query(filled_store, STAR, fmt=fmt, timeout=timeout)
+    assert _header(fmt, text) == ["z", "actor", "m"]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        (STAR, ("z", "actor", "m")),
+        ("SELECT DISTINCT * { ?z kg:sourceActor ?actor BIND(1 AS ?b) }",
+         ("z", "actor", "b")),
+        # a string or IRI that looks like a variable does not count
+        ('SELECT * { ?z rdfs:label ?l FILTER(?l != "?m <?a>") ?z a ?class }',
+         ("z", "l", "class")),
+        # a subquery's own variables that it does not project are not columns
+        ("SELECT * { ?z kg:sourceActor ?actor { SELECT ?z (COUNT(?w) AS ?n) "
+         "{ ?z kg:eventType ?w } GROUP BY ?z } }", ("z", "actor", "n")),
+        # an explicit projection is kept as written
+        ("SELECT ?m ?z { ?z kg:eventType ?m }", ("m", "z")),
+    ],
+)  # fmt: skip
+def test_query_select_star_columns_follow_first_appearance(
+    filled_store, query, expected
+):
+    result = execute(filled_store, query)
+    assert result.variables == expected
+    by_name = dict(zip(result.variables, result.rows[0], strict=True))
+    if "actor" in by_name:  # each value moved with its column
+        check = execute(filled_store, f"ASK {{ <{by_name['z'].value}> "
+                        f"kg:sourceActor <{by_name['actor'].value}> }}")  # fmt: skip
+        assert check.boolean is True

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.query.guard import check_read_only
+from kg.query.order import query_order
 from kg.query.runner import KillableWorker, WorkerTimeout
 from kg.query.worker import MEMORY_VARIABLE, Collected, bounded_timeout, collect
 from kg.rdf.namespaces import KGR, PREFIXES, prefix_map
@@ -148,7 +149,7 @@ def execute(
     dataset = {"default_graph": default_graph, "named_graphs": named_graphs}
     if timeout and isinstance(store, LocalStore):  # not store.remote
         request = _request(text, subs, limit, base_iri) | dataset
-        return _result(_run_in_worker(store, request, timeout))
+        return _result(_run_in_worker(store, request, timeout), text)
     # A server stops a query itself; the HTTP timeout bounds the wait for it.
     wait = {"timeout": timeout or None} if store.remote else {}
     try:
@@ -161,7 +162,7 @@ def execute(
             named_graphs=_graph_names(named_graphs),
             **wait,
         )
-        return _result(collect(raw, limit))
+        return _result(collect(raw, limit), text)
     except (SyntaxError, RuntimeError, OSError, ValueError, TypeError) as err:
         raise _failure(type(err).__name__, str(err)) from err
 
@@ -396,10 +397,17 @@ def _await_worker(worker: KillableWorker, request: dict, timeout: float) -> Coll
     return outcome[1]
 
 
-def _result(collected: Collected) -> QueryResult:
-    """A QueryResult of what collect() gathered (here or in the worker)."""
+def _result(collected: Collected, text: str) -> QueryResult:
+    """A QueryResult of what collect() gathered (here or in the worker).
+
+    ``SELECT *`` columns are put in the query's order (:mod:`kg.query.order`).
+    """
     kind, variables, rows, boolean, triples = collected
-    return QueryResult(kind, variables, rows, boolean, triples)
+    ordered = query_order(text, variables) if kind == "select" else variables
+    if ordered != variables:
+        at = [variables.index(name) for name in ordered]
+        rows = tuple(tuple(row[i] for i in at) for row in rows)
+    return QueryResult(kind, ordered, rows, boolean, triples)
 
 
 def _failure(kind: str, message: str) -> QueryError:
