@@ -159,3 +159,12 @@ def test_top_zero_lists_every_actor(filled_store_path):
 def test_the_event_filter_refuses_the_same_values(field, value):
     with pytest.raises(UsageError):
         EventFilter(**{field: value})
+
+
+def test_the_centre_of_an_ego_view_is_checked_too(filled_store_path, tmp_path):
+    out = tmp_path / "ego.html"
+    ran = run_kg("viz", "--store", str(filled_store_path), "-o", str(out),
+                 "--actor", "Zelenski", "--hops", "2")  # fmt: skip
+    line = _refused(ran, "--actor 'Zelenski'")
+    assert "Zelenskiy" in line
+    assert not out.exists()

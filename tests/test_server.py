@@ -141,6 +141,23 @@ def test_server_select_formats(server, accept, media, check):
 
 
 @pytest.mark.parametrize(
+    ("accept", "check"),
+    [
+        ("application/sparql-results+json", b'"vars":["type","e"]'),
+        ("application/sparql-results+xml",
+         b'<variable name="type"/><variable name="e"/>'),
+        ("text/csv", b"type,e\r\n"),
+        ("text/tab-separated-values", b"?type\t?e\n"),
+    ],
+)  # fmt: skip
+def test_server_select_star_keeps_the_query_order(server, accept, check):
+    star = "SELECT * WHERE { ?type ^kg:eventType ?e } ORDER BY ?e"  # Oxigraph: e, type
+    status, _, body = get(server.sparql, star, accept)
+    assert status == 200, body
+    assert check in body
+
+
+@pytest.mark.parametrize(
     ("accept", "media", "rdflib_format"),
     [
         (None, "text/turtle", "turtle"),
