@@ -11,7 +11,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from kg.analysis.rows import ActorInfo, EventRow, PlaceInfo
 from kg.errors import UsageError
@@ -163,30 +162,21 @@ def check_cameo(text: str) -> str:
 def check_country(text: str) -> str:
     """An ISO 3166-1 country code as upper-case alpha-3 (alpha-2 is converted).
 
-    The codes are pycountry's, plus those kg's extractor assigns (XKX, Kosovo).
+    The codes are those a cookbook ``country`` parameter takes: pycountry's,
+    plus those kg's extractor assigns (XKX, Kosovo).
 
     Raises:
         UsageError: not the code of a country.
     """
+    from kg.query.cookbook import country_codes
+
     code = _alpha3((text,))[0]
-    if code not in _country_codes():
+    if code not in country_codes():
         raise UsageError(
             f"{text!r} is not an ISO 3166-1 country code: give an existing "
             "alpha-3 code, such as UKR or USA."
         )
     return code
-
-
-@lru_cache(maxsize=1)
-def _country_codes() -> frozenset[str]:
-    """ISO 3166-1 alpha-3 codes, plus the codes kg's extractor assigns (XKX)."""
-    import pycountry
-
-    from kg.extraction.lexicon import data_rows
-
-    codes = {country.alpha_3 for country in pycountry.countries}
-    codes.update(row["country"] for row in data_rows("countries.jsonl"))
-    return frozenset(codes)
 
 
 def meets_confidence(confidence: float | None, minimum: float | None) -> bool:

@@ -280,7 +280,7 @@ def _cameo(text: str) -> ox.NamedNode | None:
 
 def _country(text: str) -> ox.Literal | None:
     code = text.upper()
-    return ox.Literal(code) if code in _country_codes() else None
+    return ox.Literal(code) if code in country_codes() else None
 
 
 def _probability(text: str) -> ox.Literal | None:
@@ -309,7 +309,7 @@ def _xsd(local: str) -> ox.NamedNode:
 
 
 @lru_cache(maxsize=1)
-def _country_codes() -> frozenset[str]:
+def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-3 codes, plus the codes kg's extractor assigns (XKX)."""
     import pycountry
 
@@ -451,6 +451,7 @@ __all__ = [
     "NamedQuery",
     "Param",
     "bind_params",
+    "country_codes",
     "describe_queries",
     "example",
     "is_named",
