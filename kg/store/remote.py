@@ -79,6 +79,7 @@ from kg.store.sparql import (
     batches,
     bind_values,
     count_rows,
+    graph_iri,
     mentions_graph,
     ntriples,
     parse_results,
@@ -158,7 +159,7 @@ class RemoteStore(StoreContract):
             local = pyox.Store()
             for quad in self.named_quads():
                 local.add(quad)
-                if not is_run_iri(_graph_iri(quad)):  # runs stay out of the union
+                if not is_run_iri(graph_iri(quad)):  # runs stay out of the union
                     local.add(pyox.Quad(quad.subject, quad.predicate, quad.object))
             from oxrdflib import OxigraphStore  # only this view needs rdflib's SPARQL
 
@@ -281,7 +282,7 @@ class RemoteStore(StoreContract):
             "?g ?s ?p ?o",
         )
         quads = (pyox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
-        yield from sorted(quads, key=_graph_iri)
+        yield from sorted(quads, key=graph_iri)
 
     def dump_union(
         self,
@@ -482,12 +483,6 @@ class RemoteStore(StoreContract):
         except OSError as err:  # urllib's HTTPError and URLError included
             message = self._failure(err, seconds, "writing to")
             raise StoreError(capital(message)) from err
-
-
-def _graph_iri(quad: pyox.Quad) -> str:
-    """The IRI of the graph a quad is in ("" for the default graph)."""
-    name = quad.graph_name
-    return "" if isinstance(name, pyox.DefaultGraph) else name.value
 
 
 __all__ = [

@@ -164,7 +164,14 @@ def _bnode_groups(triples: list[pyox.Triple]) -> list[list[pyox.Triple]]:
     return list(groups.values())
 
 
+def graph_iri(quad: pyox.Quad) -> str:
+    """The IRI of the graph a quad is in ("" for the default graph)."""
+    name = quad.graph_name
+    return "" if isinstance(name, pyox.DefaultGraph) else name.value
+
+
 __all__ = [
+    "graph_iri",
     "JSON",
     "NTRIPLES",
     "batches",
