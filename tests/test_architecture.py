@@ -208,3 +208,25 @@ def test_architecture_root_api_names_are_not_shadowed_by_modules():
     for name in kg.__all__:
         value = getattr(kg, name)
         assert not isinstance(value, type(kg)), f"kg.{name} is a module"
+
+
+#: Extraction internals the extraction issue reshapes; every other module stays
+#: under MAX_LINES so that it can be read in one sitting.
+LARGE_FOR_NOW = {
+    "kg/extraction/actors.py",
+    "kg/extraction/mentions.py",
+    "kg/extraction/events.py",
+    "kg/extraction/gazetteer.py",
+    "kg/extraction/coder/training.py",
+    "kg/extraction/coder/candidates.py",
+}
+MAX_LINES = 500
+
+
+def test_architecture_modules_stay_under_500_lines():
+    too_long = {
+        str(path.relative_to(PACKAGE.parent)): lines
+        for path in PACKAGE.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert set(too_long) <= LARGE_FOR_NOW, too_long
