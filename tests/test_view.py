@@ -36,6 +36,7 @@ EXTERNAL_REF = re.compile(
     r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I
 )
 ORG = "https://w3id.org/kg-events/id/organization/img-src-x-onerror"
+EVENT_E1 = "https://w3id.org/kg-events/id/event/kyiv-talks/e1"
 EVENT_E2 = "https://w3id.org/kg-events/id/event/kyiv-talks/e2"
 EVENT_E3 = "https://w3id.org/kg-events/id/event/hostile/e3"
 _ROLES = (KG.sourceActor, KG.targetActor, KG.place)
@@ -299,7 +300,8 @@ def test_view_events_named_by_cameo_root(browser, tmp_path, any_small_store, lab
     page, _requests = _open(browser, out)
     try:
         got = page.evaluate(
-            "nodes.get({filter: n => n.kgKind === 'Event'}).map(n => n.label).sort()"
+            "nodes.get({filter: n => n.kgKind === 'Event'})"
+            ".map(n => n.label.split('\\n')[1]).sort()"
         )
         assert got == labels
         legend = page.inner_text("#kg-legend")
@@ -325,6 +327,55 @@ def test_view_events_named_by_cameo_root(browser, tmp_path, any_small_store, lab
 def test_view_tooltips_carry_event_facts(small_view, fact):
     path, _summary = small_view
     assert fact in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "node_id, title, roles",
+    [
+        (
+            EVENT_E1,
+            "Volodymyr Zelenskiy → Russia",
+            [
+                "Source (actor): Volodymyr Zelenskiy (Person)",
+                "Target (acted on): Russia (Country)",
+                "Place: Kyiv",
+            ],
+        ),
+        (
+            EVENT_E2,
+            f"Russia → {HOSTILE_NAME}",
+            ["Source (actor): Russia (Country)",
+             f"Target (acted on): {HOSTILE_NAME} (Organization)"],
+        ),
+        (
+            EVENT_E3,
+            f"{HOSTILE_NAME} → (no target)",
+            [f"Source (actor): {HOSTILE_NAME} (Organization)"],
+        ),
+    ],
+)  # fmt: skip
+def test_view_events_name_source_and_target(browser, small_view, node_id, title, roles):
+    path, _summary = small_view
+    page, _requests = _open(browser, path)
+    try:
+        label = page.evaluate("(id) => nodes.get(id).label", node_id)
+        assert label.split("\n")[0] == title
+        tooltip = _hover(page, node_id)
+        assert tooltip.startswith(title)
+        for role in roles:
+            assert role in tooltip
+        page.evaluate(
+            """(id) => network.body.emitter.emit('click',
+                   {nodes: [id], edges: [], pointer: {DOM: {x: 0, y: 0}}})""",
+            node_id,
+        )
+        details = page.inner_text("#kg-details-body")
+        assert details.startswith(title)
+        for role in roles:
+            assert role in details
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("graph", ["events", "actors"])

@@ -86,16 +86,18 @@ def _entity_node(iri: str, data: dict) -> dict:
 def _event_node(row: EventRow) -> dict:
     """A vis node for an event, coloured by and labelled with its CAMEO root."""
     cameo = row.cameo
-    lines = [f"<b>{_esc(cameo.code)} {_esc(cameo.label)}</b>"]
+    dyad = event_title(row)
+    lines = [f"<b>{_esc(dyad)}</b>", f"<b>{_esc(cameo.code)} {_esc(cameo.label)}</b>"]
     if cameo.root != cameo.code:
         lines.append(f"Root: {_esc(cameo.root)} {_esc(cameo.root_label)}")
+    lines += _event_roles(row)
     lines += _event_facts(row)
     if row.sentence:
         lines.append(f"<i>{_esc(row.sentence)}</i>")
     lines.append(f"Article: {_article_link(row)}")
     return {
         "id": row.iri,
-        "label": cameo.root_label,
+        "label": f"{dyad}\n{cameo.root_label}",
         "shape": _EVENT_SHAPE,
         "color": root_colour(cameo.root),
         "size": 10,
@@ -103,6 +105,30 @@ def _event_node(row: EventRow) -> dict:
         "kgRoot": f"{cameo.root} {cameo.root_label}",
         "kgTip": "<br>".join(lines),
     }
+
+
+def event_title(row: EventRow) -> str:
+    """Who did it to whom: "Source → Target" (the source alone without a target)."""
+    if row.target is None:
+        return f"{row.source.label} → (no target)"
+    return f"{row.source.label} → {row.target.label}"
+
+
+def _event_roles(row: EventRow) -> list[str]:
+    """The event's source and target, each with its kind, and its place."""
+    source = row.source
+    lines = [f"Source (actor): {_esc(source.label)} ({_esc(_kind(source.kind))})"]
+    if row.target is not None:
+        kind = _kind(row.target.kind)
+        lines.append(f"Target (acted on): {_esc(row.target.label)} ({_esc(kind)})")
+    if row.place is not None:
+        lines.append(f"Place: {_esc(row.place.label)}")
+    return lines
+
+
+def _kind(kind: str) -> str:
+    """The legend's name of an actor kind."""
+    return _KIND_STYLES.get(kind, _KIND_STYLES["Actor"])[0]
 
 
 def _event_facts(row: EventRow) -> list[str]:
