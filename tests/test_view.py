@@ -595,7 +595,9 @@ def test_view_search_box_focuses_node(browser, small_view, typed, node_id):
 @pytest.mark.parametrize(
     "menu, values, visible",
     [
-        ("group", ["19 Fight"], 5),  # 4 entities + 1 event of root 19
+        ("group", ["19 Fight"], 4),  # the event of root 19, its 2 actors and place
+        ("group", ["11 Disapprove"], 2),  # e3 and its source; no target, no place
+        ("group", ["04 Consult", "19 Fight"], 6),
         ("kind", ["Event"], 3),
         ("kind", [], 7),
     ],
@@ -607,6 +609,47 @@ def test_view_filter_menus_hide_nodes(browser, small_view, menu, values, visible
         page.evaluate(f"(v) => kgFilters.{menu}.setValue(v)", values)
         assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == visible
         assert page.inner_text("#kg-shown") == f"{visible} of 7 nodes shown"
+    finally:
+        page.close()
+
+
+_CONNECTED = """() => {
+    const shown = new Set(nodes.getIds({filter: n => !n.hidden}));
+    const linked = new Set();
+    edges.get({filter: e => !e.hidden}).forEach(e => {
+        if (shown.has(e.from) && shown.has(e.to)) {
+            linked.add(e.from);
+            linked.add(e.to);
+        }
+    });
+    return nodes.get({filter: n => !n.hidden && n.kgKind !== 'Event'})
+        .filter(n => !linked.has(n.id)).map(n => n.id);
+}"""
+
+
+@pytest.mark.parametrize(
+    "graph, menu, values, visible",
+    [
+        ("events", "group", ["19 Fight"], 4),
+        ("events", "group", ["04 Consult"], 4),
+        ("actors", "group", ["conflict"], 2),  # Russia -> the organisation
+        ("actors", "group", ["cooperation"], 2),  # Zelenskiy -> Russia
+    ],
+)
+def test_view_root_filter_leaves_only_connected_nodes(
+    browser, tmp_path, small_store, graph, menu, values, visible
+):
+    out = tmp_path / "v.html"
+    render_html(small_store, out, graph=graph)
+    page, _requests = _open(browser, out)
+    try:
+        before = page.evaluate("nodes.get({filter: n => !n.hidden}).length")
+        page.evaluate(f"(v) => kgFilters.{menu}.setValue(v)", values)
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == visible
+        assert visible < before
+        assert page.evaluate(_CONNECTED) == []
+        page.evaluate(f"() => kgFilters.{menu}.setValue([])")
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == before
     finally:
         page.close()
 

@@ -100,11 +100,38 @@
     options: choices(groups), plugins: ["remove_button"], onChange: applyFilters
   });
   window.kgFilters = {kind: kindMenu, group: groupMenu};
+  // Which edges touch each actor or place: a filter on event types (or, in the
+  // actor network, on relations) hides those left without a visible event.
+  var isEvent = {}, touching = {};
+  everyNode.forEach(function (n) {
+    if (n.kgKind === "Event") { isEvent[n.id] = true; } else { touching[n.id] = []; }
+  });
+  edges.get({fields: ["id", "from", "to", "kgRelation"]}).forEach(function (e) {
+    if (touching[e.from]) { touching[e.from].push(e); }
+    if (touching[e.to] && e.to !== e.from) { touching[e.to].push(e); }
+  });
   function out(list, value) { return list.length > 0 && list.indexOf(value) < 0; }
   function applyFilters() {
     var k = kindMenu.getValue(), g = groupMenu.getValue();
+    var eventShown = {};
+    everyNode.forEach(function (n) {
+      if (isEvent[n.id]) { eventShown[n.id] = !out(g, n.kgRoot); }
+    });
+    function linked(id) {
+      return touching[id].some(function (e) {
+        if (e.kgRelation) { return !out(g, e.kgRelation); }
+        var other = e.from === id ? e.to : e.from;
+        return eventShown[other] === true;
+      });
+    }
     nodes.update(everyNode.map(function (n) {
-      return {id: n.id, hidden: out(k, n.kgKind) || (!!n.kgRoot && out(g, n.kgRoot))};
+      var hidden = out(k, n.kgKind);
+      if (isEvent[n.id]) {
+        hidden = hidden || !eventShown[n.id];
+      } else if (g.length > 0) {
+        hidden = hidden || !linked(n.id);
+      }
+      return {id: n.id, hidden: hidden};
     }));
     if (everyEdge.some(function (e) { return e.kgRelation; })) {
       edges.update(everyEdge.map(function (e) {
