@@ -670,3 +670,91 @@ def test_view_big_graph_keeps_top_actors_and_says_so(
         assert page.evaluate("network.body.data.nodes.length") == summary.nodes
     finally:
         page.close()
+
+
+def _open_at(browser, path: Path, width: int = 1024, height: int = 768) -> object:
+    """Load ``path`` at a laptop's size and device scale factor 1, settled."""
+    page = browser.new_page(
+        viewport={"width": width, "height": height}, device_scale_factor=1
+    )
+    page.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort(),
+    )
+    page.goto(path.as_uri())
+    page.wait_for_function("window.kgReady === true", timeout=60_000)
+    page.evaluate("network.stopSimulation(); kgFit()")
+    return page
+
+
+#: On-screen label size (network scale x label font, px) of the busiest actors.
+_TOP_LABELS = """() => {
+    const scale = network.getScale();
+    return nodes.get({filter: n => n.kgKind !== 'Event' && n.kgKind !== 'Place'})
+        .sort((a, b) => b.kgEvents - a.kgEvents).slice(0, 20)
+        .map(n => network.body.nodes[n.id].options.font.size * scale);
+}"""
+
+#: Nodes (with their size) drawn outside the canvas: none when the frame fits.
+_OUTSIDE = """() => {
+    const box = document.getElementById('mynetwork').getBoundingClientRect();
+    const scale = network.getScale();
+    return Object.entries(network.getPositions()).filter(([id, xy]) => {
+        const p = network.canvasToDOM(xy);
+        const r = network.body.nodes[id].options.size * scale;
+        return p.x - r < 0 || p.y - r < 0 || p.x + r > box.width
+            || p.y + r > box.height;
+    }).map(([id]) => id);
+}"""
+
+
+@pytest.mark.parametrize("graph", ["events", "actors"])
+def test_view_sample_labels_readable_at_default_zoom(
+    browser, tmp_path, built_store, graph
+):
+    out = tmp_path / "v.html"
+    render_html(built_store, out, graph=graph)
+    page = _open_at(browser, out)
+    try:
+        sizes = page.evaluate(_TOP_LABELS)
+        assert len(sizes) == min(20, page.evaluate(
+            "nodes.get({filter: n => n.kgKind !== 'Event' && n.kgKind !== 'Place'})"
+            ".length"))  # fmt: skip
+        assert len(sizes) >= 10 and min(sizes) >= 11
+        assert page.evaluate(_OUTSIDE) == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("graph", ["events", "actors"])
+def test_view_big_graph_labels_and_frame(browser, tmp_path, graph):
+    out = tmp_path / "v.html"
+    with _big_store(tmp_path, 1400) as store:
+        summary = render_html(store, out, graph=graph, max_nodes=600)
+    assert not summary.physics or graph == "actors"
+    page = _open_at(browser, out)
+    try:
+        assert min(page.evaluate(_TOP_LABELS)) >= 11
+        assert page.evaluate(_OUTSIDE) == []
+        # Minor labels are too small to draw at this zoom (vis-network's
+        # drawThreshold), and come back when zoomed in.
+        threshold = page.evaluate("network.body.nodes[nodes.getIds()[0]]"
+                                  ".options.scaling.label.drawThreshold")  # fmt: skip
+        minor = """(threshold) => {
+            const top = new Set(nodes.get({filter: n => n.kgKind !== 'Event'})
+                .sort((a, b) => b.kgEvents - a.kgEvents).slice(0, 20)
+                .map(n => n.id));
+            return nodes.get({filter: n => !top.has(n.id)}).filter(n =>
+                network.body.nodes[n.id].options.font.size * network.getScale()
+                >= threshold - 1).length;
+        }"""
+        assert page.evaluate(minor, threshold) == 0
+        page.evaluate("network.moveTo({scale: 1})")
+        assert page.evaluate(minor, threshold) == summary.nodes - 20
+        # The canvas fills the window below the header.
+        bottom = page.evaluate(
+            "document.getElementById('mynetwork').getBoundingClientRect().bottom"
+        )
+        assert 768 - 24 <= bottom <= 768
+    finally:
+        page.close()

@@ -44,6 +44,12 @@ ROOT_COLOURS = (
     "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#a50f15", "#67000d",
 )  # fmt: skip
 UNKNOWN_ROOT_COLOUR = "#bab0ac"
+#: Label sizes in canvas units, before zoom: events are minor, actors and places
+#: grow with their events, so the busiest stay legible when the view zooms out
+#: (the page enlarges the top actors' labels further to fit its default zoom).
+EVENT_LABEL_SIZE = 11
+ENTITY_LABEL_SIZE = 14
+MAX_LABEL_SIZE = 40
 
 
 def draw(network: nx.DiGraph, rows: list[EventRow]) -> tuple[list[dict], list[dict]]:
@@ -78,7 +84,9 @@ def _entity_node(iri: str, data: dict) -> dict:
         "shape": shape,
         "color": data.get("color", KIND_COLOURS["Actor"]),
         "size": round(min(12 + 4 * math.sqrt(data["events"]), 48), 1),
+        "font": {"size": label_size(data["events"])},
         "kgKind": name,
+        "kgEvents": data["events"],
         "kgTip": "<br>".join(lines),
     }
 
@@ -101,6 +109,7 @@ def _event_node(row: EventRow) -> dict:
         "shape": _EVENT_SHAPE,
         "color": root_colour(cameo.root),
         "size": 10,
+        "font": {"size": EVENT_LABEL_SIZE},
         "kgKind": "Event",
         "kgRoot": f"{cameo.root} {cameo.root_label}",
         "kgTip": "<br>".join(lines),
@@ -190,6 +199,12 @@ def _dyad_edge(source: str, target: str, data: dict) -> dict:
         "kgCooperation": data["cooperation"],
         "kgConflict": data["conflict"],
     }
+
+
+def label_size(events: int) -> int:
+    """The label size of an actor or place in ``events`` events."""
+    return min(ENTITY_LABEL_SIZE + round(3 * math.sqrt(max(events - 1, 0))),
+               MAX_LABEL_SIZE)  # fmt: skip
 
 
 def root_colour(root_code: str) -> str:

@@ -48,6 +48,49 @@
     nodes.update(withTip.map(function (n, i) { return {id: n.id, title: tips[i]}; }));
     window.kgReady = true;
   }
+  // The frame: the canvas fills the window below the header, and the graph is
+  // fitted with a margin so no node or label is cut at an edge.
+  var frame = document.getElementById("mynetwork");
+  var MARGIN = 0.88;
+  function sizeFrame() {
+    var top = frame.getBoundingClientRect().top + window.scrollY;
+    frame.style.height = Math.max(320, window.innerHeight - top - 10) + "px";
+    network.setSize("100%", "100%");
+  }
+  // Readable labels at the default zoom: the TOP busiest actors get a label of
+  // TOP_PX..TOP_PX + 4 px on screen at the fitted scale; every other label keeps
+  // its own size (growing with its events) and is drawn once the zoom makes it
+  // big enough (vis-network's drawThreshold); maxVisible caps them zoomed in.
+  var TOP = 20, TOP_PX = 12;
+  var busiest = nodes.get({
+    fields: ["id", "kgEvents", "kgKind", "font"],
+    filter: function (n) { return n.kgKind !== "Event" && n.kgKind !== "Place"; }
+  }).sort(function (a, b) {
+    return b.kgEvents - a.kgEvents || (a.id < b.id ? -1 : 1);
+  }).slice(0, TOP);
+  function readable() {
+    var scale = network.getScale(), most = busiest.length ? busiest[0].kgEvents : 1;
+    nodes.update(busiest.map(function (n) {
+      var px = TOP_PX + 4 * n.kgEvents / most;
+      return {id: n.id, font: {size: Math.max(n.font.size, Math.ceil(px / scale))}};
+    }));
+  }
+  var touched = false;
+  function fitFrame() {
+    if (touched) { return; }
+    nodes.update(busiest.map(function (n) { return {id: n.id, font: n.font}; }));
+    network.fit({animation: false});
+    network.moveTo({scale: network.getScale() * MARGIN, animation: false});
+    readable();
+  }
+  ["dragStart", "zoom"].forEach(function (name) {
+    network.on(name, function () { touched = true; });
+  });
+  network.once("stabilizationIterationsDone", fitFrame);
+  network.once("stabilized", fitFrame);
+  window.addEventListener("resize", function () { sizeFrame(); fitFrame(); });
+  window.kgFit = function () { touched = false; fitFrame(); };
+
   window.kgDrawn = false;
   window.kgReady = false;
   network.once("afterDrawing", function () {
@@ -76,10 +119,13 @@
   var everyEdge = edges.get({fields: ["id", "kgRelation"]});
   window.kgSearch = new TomSelect("#kg-search", {
     options: everyNode.map(function (n) {
-      return {value: n.id, text: String(n.label), kind: n.kgKind};
+      return {value: n.id, text: String(n.label).replace("\n", " · "),
+              kind: n.kgKind, rank: n.kgKind === "Event" ? 1 : 0};
     }),
     valueField: "value", labelField: "text", searchField: ["text"],
-    maxOptions: 50, maxItems: 1, sortField: [{field: "$score"}, {field: "text"}],
+    maxOptions: 50, maxItems: 1,
+    // Actors and places first, then events ("Source → Target · Root").
+    sortField: [{field: "rank"}, {field: "$score"}, {field: "text"}],
     onChange: focus
   });
   function choices(values) {
@@ -146,4 +192,6 @@
       visible + " of " + everyNode.length + " nodes shown";
   }
   shown();
+  sizeFrame();  // after the menus are made: they set the header's height
+  fitFrame();
 })();
