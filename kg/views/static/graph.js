@@ -91,14 +91,6 @@
   window.addEventListener("resize", function () { sizeFrame(); fitFrame(); });
   window.kgFit = function () { touched = false; fitFrame(); };
 
-  window.kgDrawn = false;
-  window.kgReady = false;
-  network.once("afterDrawing", function () {
-    window.kgDrawn = true;
-    window.kgDrawnAt = performance.now();
-    setTimeout(addTips, 0);
-  });
-  network.redraw();
 
   var body = document.getElementById("kg-details-body");
   function details(id) {
@@ -194,4 +186,13 @@
   shown();
   sizeFrame();  // after the menus are made: they set the header's height
   fitFrame();
+  // Drawn: the first picture with the fitted frame and its labels.
+  window.kgDrawn = false;
+  window.kgReady = false;
+  network.once("afterDrawing", function () {
+    window.kgDrawn = true;
+    window.kgDrawnAt = performance.now();
+    setTimeout(addTips, 0);
+  });
+  network.redraw();
 })();
