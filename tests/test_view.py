@@ -758,3 +758,60 @@ def test_view_big_graph_labels_and_frame(browser, tmp_path, graph):
         assert 768 - 24 <= bottom <= 768
     finally:
         page.close()
+
+
+@pytest.mark.parametrize(
+    "step, until, visible, roots",
+    [
+        (0, "2019-01-21", 4, []),  # e1, Zelenskiy, Russia, Kyiv
+        (1, "2019-01-24", 6, []),  # + e2 (its article's date) and the organisation
+        (2, "2019-01-25", 7, []),
+        (3, "all dates", 7, []),
+        (0, "2019-01-21", 0, ["19 Fight"]),  # the fight comes later
+        (1, "2019-01-24", 4, ["19 Fight"]),
+    ],
+)
+def test_view_time_slider_shows_events_in_date_order(
+    browser, small_view, step, until, visible, roots
+):
+    path, _summary = small_view
+    page, _requests = _open(browser, path)
+    try:
+        assert page.evaluate("kgTime.dates") == ["2019-01-21", "2019-01-24",
+                                                 "2019-01-25"]  # fmt: skip
+        assert page.input_value("#kg-time-range") == "3"  # all, at first
+        page.evaluate("(v) => kgFilters.group.setValue(v)", roots)
+        page.evaluate("(i) => kgTime.set(i)", step)
+        assert page.inner_text("#kg-time-date") == until
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == visible
+        assert page.evaluate(_CONNECTED) == []
+    finally:
+        page.close()
+
+
+def test_view_time_slider_plays_to_the_end(browser, small_view):
+    path, _summary = small_view
+    page, _requests = _open(browser, path)
+    try:
+        page.click("#kg-time-play")
+        assert page.input_value("#kg-time-range") in ("0", "1")
+        page.wait_for_function(
+            "document.getElementById('kg-time-date').textContent === 'all dates'"
+        )
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == 7
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("graph, slider", [("events", 1), ("actors", 0)])
+def test_view_time_slider_only_when_events_carry_dates(
+    browser, tmp_path, small_store, graph, slider
+):
+    out = tmp_path / "v.html"
+    render_html(small_store, out, graph=graph)
+    page, _requests = _open(browser, out)
+    try:
+        assert page.locator("#kg-time-range").count() == slider
+        assert page.evaluate("kgTime.until()") is None
+    finally:
+        page.close()

@@ -103,7 +103,7 @@ def _event_node(row: EventRow) -> dict:
     if row.sentence:
         lines.append(f"<i>{_esc(row.sentence)}</i>")
     lines.append(f"Article: {_article_link(row)}")
-    return {
+    node = {
         "id": row.iri,
         "label": f"{dyad}\n{cameo.root_label}",
         "shape": _EVENT_SHAPE,
@@ -114,6 +114,9 @@ def _event_node(row: EventRow) -> dict:
         "kgRoot": f"{cameo.root} {cameo.root_label}",
         "kgTip": "<br>".join(lines),
     }
+    if row.when is not None:  # the time slider's date: the event's, else its article's
+        node["kgDate"] = row.when.isoformat()
+    return node
 
 
 def event_title(row: EventRow) -> str:

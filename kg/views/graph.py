@@ -252,6 +252,7 @@ def _page(
         note=note,
         legend=legend_rows(nodes, edges),
         actor_network=any("kgRelation" in edge for edge in edges),
+        time_slider=any("kgDate" in node for node in nodes),
         asserted_only=asserted_only,
         nodes=nodes,
         edges=edges,

@@ -107,7 +107,7 @@
     details(id);
   }
   window.kgFocus = focus;
-  var everyNode = nodes.get({fields: ["id", "label", "kgKind", "kgRoot"]});
+  var everyNode = nodes.get({fields: ["id", "label", "kgKind", "kgRoot", "kgDate"]});
   var everyEdge = edges.get({fields: ["id", "kgRelation"]});
   window.kgSearch = new TomSelect("#kg-search", {
     options: everyNode.map(function (n) {
@@ -151,9 +151,12 @@
   function out(list, value) { return list.length > 0 && list.indexOf(value) < 0; }
   function applyFilters() {
     var k = kindMenu.getValue(), g = groupMenu.getValue();
-    var eventShown = {};
+    var eventShown = {}, until = time.until();
     everyNode.forEach(function (n) {
-      if (isEvent[n.id]) { eventShown[n.id] = !out(g, n.kgRoot); }
+      if (isEvent[n.id]) {
+        eventShown[n.id] = !out(g, n.kgRoot) &&
+          (until === null || (!!n.kgDate && n.kgDate <= until));
+      }
     });
     function linked(id) {
       return touching[id].some(function (e) {
@@ -166,7 +169,7 @@
       var hidden = out(k, n.kgKind);
       if (isEvent[n.id]) {
         hidden = hidden || !eventShown[n.id];
-      } else if (g.length > 0) {
+      } else if (g.length > 0 || until !== null) {
         hidden = hidden || !linked(n.id);
       }
       return {id: n.id, hidden: hidden};
@@ -183,6 +186,51 @@
     document.getElementById("kg-shown").textContent =
       visible + " of " + everyNode.length + " nodes shown";
   }
+  // The time slider (when events carry dates): events up to the chosen date,
+  // the last step shows every event, dated or not; play steps through in order.
+  var time = (function () {
+    var range = document.getElementById("kg-time-range");
+    var dates = Object.keys(everyNode.reduce(function (seen, n) {
+      if (n.kgDate) { seen[n.kgDate] = 1; }
+      return seen;
+    }, {})).sort();
+    if (!range || dates.length === 0) {
+      return {until: function () { return null; }};
+    }
+    var label = document.getElementById("kg-time-date");
+    var play = document.getElementById("kg-time-play");
+    var timer = null;
+    range.max = String(dates.length);
+    range.value = range.max;
+    function until() {
+      var i = Number(range.value);
+      return i >= dates.length ? null : dates[i];
+    }
+    function moved() {
+      label.textContent = until() === null ? "all dates" : until();
+      applyFilters();
+    }
+    function stop() {
+      clearInterval(timer);
+      timer = null;
+      play.textContent = "\u25B6";
+    }
+    range.addEventListener("input", function () { stop(); moved(); });
+    play.addEventListener("click", function () {
+      if (timer !== null) { stop(); return; }
+      if (until() === null) { range.value = "0"; moved(); }
+      play.textContent = "\u275A\u275A";
+      timer = setInterval(function () {
+        range.value = String(Number(range.value) + 1);
+        moved();
+        if (until() === null) { stop(); }
+      }, 400);
+    });
+    return {until: until, dates: dates, set: function (i) {
+      stop(); range.value = String(i); moved();
+    }};
+  })();
+  window.kgTime = time;
   shown();
   sizeFrame();  // after the menus are made: they set the header's height
   fitFrame();
