@@ -12,17 +12,30 @@ and until tooltips are ready. Not a test: run it by hand.
 
     python benchmarks/view_render.py            # 1,000 / 5,000 / 20,000 events
     python benchmarks/view_render.py --events 20000
+
+Each size also draws the default event view as kg wrote it at ``--baseline``
+(a git revision, by default the commit before the readable labels, source and
+target titles and the filters that hide orphans): that kg is taken from
+``git archive`` into a temporary folder and writes its page in a subprocess
+from the same seeded store. Both pages are timed in the same browser, in
+alternation, ``--rounds`` times; the last line gives the ratio of the medians
+(the issue asks for at most 1.2).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from importlib.resources import files
+from io import BytesIO
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,6 +49,8 @@ from kg.views.graph import render_html
 from kg.views.mapview import render_map
 
 CHROMIUM = "/usr/bin/chromium"
+BASELINE = "da7c32d"
+ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261126
 CODES = ["010", "020", "036", "040", "042", "043", "046", "051", "057", "061",
          "071", "0831", "111", "112", "130", "138", "163", "172", "180", "190",
@@ -134,10 +149,52 @@ def time_page(browser, path: Path) -> tuple[float, float]:  # noqa: ANN001
     return drawn, ready
 
 
+def baseline_kg(revision: str, folder: Path) -> Path:
+    """The ``kg`` package (and its ontology) of a revision, unpacked in ``folder``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "kg", "ontology"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    target = folder / f"kg-{revision}"
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def write_baseline(tree: Path, events: int, path: Path) -> None:
+    """The default event view of ``events`` events, written by the kg in ``tree``."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    subprocess.run(
+        [sys.executable, __file__, "--write-default", str(path), "--events",
+         str(events)],
+        check=True,
+        env=env,
+        cwd=tree,
+    )  # fmt: skip
+
+
+def compare(browser, events: int, old: Path, new: Path, rounds: int) -> None:  # noqa: ANN001
+    """Time both default views in alternation; print medians and their ratio."""
+    times: dict[str, list[float]] = {"before": [], "now": []}
+    for _ in range(rounds):
+        for name, path in (("before", old), ("now", new)):
+            times[name].append(time_page(browser, path)[0])
+    before, now = (statistics.median(times[k]) for k in ("before", "now"))
+    print(f"{events:>7} default view drawn, median of {rounds}: before "
+          f"{before:.2f} s, now {now:.2f} s, ratio {now / before:.2f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="*", default=[1000, 5000, 20000])
+    parser.add_argument("--baseline", default=BASELINE, help="git revision")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--write-default", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write_default is not None:  # the baseline's page, in its own kg
+        render_html(synthetic_store(args.events[0]), args.write_default)
+        return
     from playwright.sync_api import sync_playwright
 
     out = Path(tempfile.mkdtemp(prefix="kg-view-bench-"))
@@ -163,6 +220,10 @@ def main() -> None:
                 print(f"{events:>7} {name:<16} {nodes:>6} {size:>6.1f} {build:>8.2f} "
                       f"{drawn:>8.2f} {ready:>8.2f}")  # fmt: skip
                 sys.stdout.flush()
+            old = out / f"events-{args.baseline}-{events}.html"
+            write_baseline(baseline_kg(args.baseline, out), events, old)
+            compare(browser, events, old, out / f"events-{events}.html", args.rounds)
+            sys.stdout.flush()
         browser.close()
 
 

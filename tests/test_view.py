@@ -36,6 +36,7 @@ EXTERNAL_REF = re.compile(
     r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I
 )
 ORG = "https://w3id.org/kg-events/id/organization/img-src-x-onerror"
+EVENT_E1 = "https://w3id.org/kg-events/id/event/kyiv-talks/e1"
 EVENT_E2 = "https://w3id.org/kg-events/id/event/kyiv-talks/e2"
 EVENT_E3 = "https://w3id.org/kg-events/id/event/hostile/e3"
 _ROLES = (KG.sourceActor, KG.targetActor, KG.place)
@@ -299,7 +300,8 @@ def test_view_events_named_by_cameo_root(browser, tmp_path, any_small_store, lab
     page, _requests = _open(browser, out)
     try:
         got = page.evaluate(
-            "nodes.get({filter: n => n.kgKind === 'Event'}).map(n => n.label).sort()"
+            "nodes.get({filter: n => n.kgKind === 'Event'})"
+            ".map(n => n.label.split('\\n')[1]).sort()"
         )
         assert got == labels
         legend = page.inner_text("#kg-legend")
@@ -325,6 +327,55 @@ def test_view_events_named_by_cameo_root(browser, tmp_path, any_small_store, lab
 def test_view_tooltips_carry_event_facts(small_view, fact):
     path, _summary = small_view
     assert fact in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "node_id, title, roles",
+    [
+        (
+            EVENT_E1,
+            "Volodymyr Zelenskiy → Russia",
+            [
+                "Source (actor): Volodymyr Zelenskiy (Person)",
+                "Target (acted on): Russia (Country)",
+                "Place: Kyiv",
+            ],
+        ),
+        (
+            EVENT_E2,
+            f"Russia → {HOSTILE_NAME}",
+            ["Source (actor): Russia (Country)",
+             f"Target (acted on): {HOSTILE_NAME} (Organization)"],
+        ),
+        (
+            EVENT_E3,
+            f"{HOSTILE_NAME} → (no target)",
+            [f"Source (actor): {HOSTILE_NAME} (Organization)"],
+        ),
+    ],
+)  # fmt: skip
+def test_view_events_name_source_and_target(browser, small_view, node_id, title, roles):
+    path, _summary = small_view
+    page, _requests = _open(browser, path)
+    try:
+        label = page.evaluate("(id) => nodes.get(id).label", node_id)
+        assert label.split("\n")[0] == title
+        tooltip = _hover(page, node_id)
+        assert tooltip.startswith(title)
+        for role in roles:
+            assert role in tooltip
+        page.evaluate(
+            """(id) => network.body.emitter.emit('click',
+                   {nodes: [id], edges: [], pointer: {DOM: {x: 0, y: 0}}})""",
+            node_id,
+        )
+        details = page.inner_text("#kg-details-body")
+        assert details.startswith(title)
+        for role in roles:
+            assert role in details
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("graph", ["events", "actors"])
@@ -544,7 +595,9 @@ def test_view_search_box_focuses_node(browser, small_view, typed, node_id):
 @pytest.mark.parametrize(
     "menu, values, visible",
     [
-        ("group", ["19 Fight"], 5),  # 4 entities + 1 event of root 19
+        ("group", ["19 Fight"], 4),  # the event of root 19, its 2 actors and place
+        ("group", ["11 Disapprove"], 2),  # e3 and its source; no target, no place
+        ("group", ["04 Consult", "19 Fight"], 6),
         ("kind", ["Event"], 3),
         ("kind", [], 7),
     ],
@@ -556,6 +609,47 @@ def test_view_filter_menus_hide_nodes(browser, small_view, menu, values, visible
         page.evaluate(f"(v) => kgFilters.{menu}.setValue(v)", values)
         assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == visible
         assert page.inner_text("#kg-shown") == f"{visible} of 7 nodes shown"
+    finally:
+        page.close()
+
+
+_CONNECTED = """() => {
+    const shown = new Set(nodes.getIds({filter: n => !n.hidden}));
+    const linked = new Set();
+    edges.get({filter: e => !e.hidden}).forEach(e => {
+        if (shown.has(e.from) && shown.has(e.to)) {
+            linked.add(e.from);
+            linked.add(e.to);
+        }
+    });
+    return nodes.get({filter: n => !n.hidden && n.kgKind !== 'Event'})
+        .filter(n => !linked.has(n.id)).map(n => n.id);
+}"""
+
+
+@pytest.mark.parametrize(
+    "graph, menu, values, visible",
+    [
+        ("events", "group", ["19 Fight"], 4),
+        ("events", "group", ["04 Consult"], 4),
+        ("actors", "group", ["conflict"], 2),  # Russia -> the organisation
+        ("actors", "group", ["cooperation"], 2),  # Zelenskiy -> Russia
+    ],
+)
+def test_view_root_filter_leaves_only_connected_nodes(
+    browser, tmp_path, small_store, graph, menu, values, visible
+):
+    out = tmp_path / "v.html"
+    render_html(small_store, out, graph=graph)
+    page, _requests = _open(browser, out)
+    try:
+        before = page.evaluate("nodes.get({filter: n => !n.hidden}).length")
+        page.evaluate(f"(v) => kgFilters.{menu}.setValue(v)", values)
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == visible
+        assert visible < before
+        assert page.evaluate(_CONNECTED) == []
+        page.evaluate(f"() => kgFilters.{menu}.setValue([])")
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == before
     finally:
         page.close()
 
@@ -574,5 +668,150 @@ def test_view_big_graph_keeps_top_actors_and_says_so(
         assert page.evaluate("window.kgDrawn") is True
         assert "most active actors" in page.inner_text("#kg-note")
         assert page.evaluate("network.body.data.nodes.length") == summary.nodes
+    finally:
+        page.close()
+
+
+def _open_at(browser, path: Path, width: int = 1024, height: int = 768) -> object:
+    """Load ``path`` at a laptop's size and device scale factor 1, settled."""
+    page = browser.new_page(
+        viewport={"width": width, "height": height}, device_scale_factor=1
+    )
+    page.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort(),
+    )
+    page.goto(path.as_uri())
+    page.wait_for_function("window.kgReady === true", timeout=60_000)
+    page.evaluate("network.stopSimulation(); kgFit()")
+    return page
+
+
+#: On-screen label size (network scale x label font, px) of the busiest actors.
+_TOP_LABELS = """() => {
+    const scale = network.getScale();
+    return nodes.get({filter: n => n.kgKind !== 'Event' && n.kgKind !== 'Place'})
+        .sort((a, b) => b.kgEvents - a.kgEvents).slice(0, 20)
+        .map(n => network.body.nodes[n.id].options.font.size * scale);
+}"""
+
+#: Nodes (with their size) drawn outside the canvas: none when the frame fits.
+_OUTSIDE = """() => {
+    const box = document.getElementById('mynetwork').getBoundingClientRect();
+    const scale = network.getScale();
+    return Object.entries(network.getPositions()).filter(([id, xy]) => {
+        const p = network.canvasToDOM(xy);
+        const r = network.body.nodes[id].options.size * scale;
+        return p.x - r < 0 || p.y - r < 0 || p.x + r > box.width
+            || p.y + r > box.height;
+    }).map(([id]) => id);
+}"""
+
+
+@pytest.mark.parametrize("graph", ["events", "actors"])
+def test_view_sample_labels_readable_at_default_zoom(
+    browser, tmp_path, built_store, graph
+):
+    out = tmp_path / "v.html"
+    render_html(built_store, out, graph=graph)
+    page = _open_at(browser, out)
+    try:
+        sizes = page.evaluate(_TOP_LABELS)
+        assert len(sizes) == min(20, page.evaluate(
+            "nodes.get({filter: n => n.kgKind !== 'Event' && n.kgKind !== 'Place'})"
+            ".length"))  # fmt: skip
+        assert len(sizes) >= 10 and min(sizes) >= 11
+        assert page.evaluate(_OUTSIDE) == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("graph", ["events", "actors"])
+def test_view_big_graph_labels_and_frame(browser, tmp_path, graph):
+    out = tmp_path / "v.html"
+    with _big_store(tmp_path, 1400) as store:
+        summary = render_html(store, out, graph=graph, max_nodes=600)
+    assert not summary.physics or graph == "actors"
+    page = _open_at(browser, out)
+    try:
+        assert min(page.evaluate(_TOP_LABELS)) >= 11
+        assert page.evaluate(_OUTSIDE) == []
+        # Minor labels are too small to draw at this zoom (vis-network's
+        # drawThreshold), and come back when zoomed in.
+        threshold = page.evaluate("network.body.nodes[nodes.getIds()[0]]"
+                                  ".options.scaling.label.drawThreshold")  # fmt: skip
+        minor = """(threshold) => {
+            const top = new Set(nodes.get({filter: n => n.kgKind !== 'Event'})
+                .sort((a, b) => b.kgEvents - a.kgEvents).slice(0, 20)
+                .map(n => n.id));
+            return nodes.get({filter: n => !top.has(n.id)}).filter(n =>
+                network.body.nodes[n.id].options.font.size * network.getScale()
+                >= threshold - 1).length;
+        }"""
+        assert page.evaluate(minor, threshold) == 0
+        page.evaluate("network.moveTo({scale: 1})")
+        assert page.evaluate(minor, threshold) == summary.nodes - 20
+        # The canvas fills the window below the header.
+        bottom = page.evaluate(
+            "document.getElementById('mynetwork').getBoundingClientRect().bottom"
+        )
+        assert 768 - 24 <= bottom <= 768
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    "step, until, visible, roots",
+    [
+        (0, "2019-01-21", 4, []),  # e1, Zelenskiy, Russia, Kyiv
+        (1, "2019-01-24", 6, []),  # + e2 (its article's date) and the organisation
+        (2, "2019-01-25", 7, []),
+        (3, "all dates", 7, []),
+        (0, "2019-01-21", 0, ["19 Fight"]),  # the fight comes later
+        (1, "2019-01-24", 4, ["19 Fight"]),
+    ],
+)
+def test_view_time_slider_shows_events_in_date_order(
+    browser, small_view, step, until, visible, roots
+):
+    path, _summary = small_view
+    page, _requests = _open(browser, path)
+    try:
+        assert page.evaluate("kgTime.dates") == ["2019-01-21", "2019-01-24",
+                                                 "2019-01-25"]  # fmt: skip
+        assert page.input_value("#kg-time-range") == "3"  # all, at first
+        page.evaluate("(v) => kgFilters.group.setValue(v)", roots)
+        page.evaluate("(i) => kgTime.set(i)", step)
+        assert page.inner_text("#kg-time-date") == until
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == visible
+        assert page.evaluate(_CONNECTED) == []
+    finally:
+        page.close()
+
+
+def test_view_time_slider_plays_to_the_end(browser, small_view):
+    path, _summary = small_view
+    page, _requests = _open(browser, path)
+    try:
+        page.click("#kg-time-play")
+        assert page.input_value("#kg-time-range") in ("0", "1")
+        page.wait_for_function(
+            "document.getElementById('kg-time-date').textContent === 'all dates'"
+        )
+        assert page.evaluate("nodes.get({filter: n => !n.hidden}).length") == 7
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("graph, slider", [("events", 1), ("actors", 0)])
+def test_view_time_slider_only_when_events_carry_dates(
+    browser, tmp_path, small_store, graph, slider
+):
+    out = tmp_path / "v.html"
+    render_html(small_store, out, graph=graph)
+    page, _requests = _open(browser, out)
+    try:
+        assert page.locator("#kg-time-range").count() == slider
+        assert page.evaluate("kgTime.until()") is None
     finally:
         page.close()

@@ -44,6 +44,12 @@ ROOT_COLOURS = (
     "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#a50f15", "#67000d",
 )  # fmt: skip
 UNKNOWN_ROOT_COLOUR = "#bab0ac"
+#: Label sizes in canvas units, before zoom: events are minor, actors and places
+#: grow with their events, so the busiest stay legible when the view zooms out
+#: (the page enlarges the top actors' labels further to fit its default zoom).
+EVENT_LABEL_SIZE = 11
+ENTITY_LABEL_SIZE = 14
+MAX_LABEL_SIZE = 40
 
 
 def draw(network: nx.DiGraph, rows: list[EventRow]) -> tuple[list[dict], list[dict]]:
@@ -78,7 +84,9 @@ def _entity_node(iri: str, data: dict) -> dict:
         "shape": shape,
         "color": data.get("color", KIND_COLOURS["Actor"]),
         "size": round(min(12 + 4 * math.sqrt(data["events"]), 48), 1),
+        "font": {"size": label_size(data["events"])},
         "kgKind": name,
+        "kgEvents": data["events"],
         "kgTip": "<br>".join(lines),
     }
 
@@ -86,23 +94,53 @@ def _entity_node(iri: str, data: dict) -> dict:
 def _event_node(row: EventRow) -> dict:
     """A vis node for an event, coloured by and labelled with its CAMEO root."""
     cameo = row.cameo
-    lines = [f"<b>{_esc(cameo.code)} {_esc(cameo.label)}</b>"]
+    dyad = event_title(row)
+    lines = [f"<b>{_esc(dyad)}</b>", f"<b>{_esc(cameo.code)} {_esc(cameo.label)}</b>"]
     if cameo.root != cameo.code:
         lines.append(f"Root: {_esc(cameo.root)} {_esc(cameo.root_label)}")
+    lines += _event_roles(row)
     lines += _event_facts(row)
     if row.sentence:
         lines.append(f"<i>{_esc(row.sentence)}</i>")
     lines.append(f"Article: {_article_link(row)}")
-    return {
+    node = {
         "id": row.iri,
-        "label": cameo.root_label,
+        "label": f"{dyad}\n{cameo.root_label}",
         "shape": _EVENT_SHAPE,
         "color": root_colour(cameo.root),
         "size": 10,
+        "font": {"size": EVENT_LABEL_SIZE},
         "kgKind": "Event",
         "kgRoot": f"{cameo.root} {cameo.root_label}",
         "kgTip": "<br>".join(lines),
     }
+    if row.when is not None:  # the time slider's date: the event's, else its article's
+        node["kgDate"] = row.when.isoformat()
+    return node
+
+
+def event_title(row: EventRow) -> str:
+    """Who did it to whom: "Source → Target" (the source alone without a target)."""
+    if row.target is None:
+        return f"{row.source.label} → (no target)"
+    return f"{row.source.label} → {row.target.label}"
+
+
+def _event_roles(row: EventRow) -> list[str]:
+    """The event's source and target, each with its kind, and its place."""
+    source = row.source
+    lines = [f"Source (actor): {_esc(source.label)} ({_esc(_kind(source.kind))})"]
+    if row.target is not None:
+        kind = _kind(row.target.kind)
+        lines.append(f"Target (acted on): {_esc(row.target.label)} ({_esc(kind)})")
+    if row.place is not None:
+        lines.append(f"Place: {_esc(row.place.label)}")
+    return lines
+
+
+def _kind(kind: str) -> str:
+    """The legend's name of an actor kind."""
+    return _KIND_STYLES.get(kind, _KIND_STYLES["Actor"])[0]
 
 
 def _event_facts(row: EventRow) -> list[str]:
@@ -164,6 +202,12 @@ def _dyad_edge(source: str, target: str, data: dict) -> dict:
         "kgCooperation": data["cooperation"],
         "kgConflict": data["conflict"],
     }
+
+
+def label_size(events: int) -> int:
+    """The label size of an actor or place in ``events`` events."""
+    return min(ENTITY_LABEL_SIZE + round(3 * math.sqrt(max(events - 1, 0))),
+               MAX_LABEL_SIZE)  # fmt: skip
 
 
 def root_colour(root_code: str) -> str:

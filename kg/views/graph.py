@@ -17,6 +17,14 @@ edge per actor pair, weighted by events and coloured by cooperation vs
 conflict). Big selections stay usable: past ``physics_limit`` nodes the layout
 is computed here and physics is off; past ``max_nodes`` only the most active
 actors are drawn, and the page says so.
+
+What the page does for a reader (``static/graph.js``): each event node is
+titled "Source → Target" over its CAMEO root, and its tooltip and details name
+source and target with their roles; the root (or relation) filter and the time
+slider (shown when events carry dates) hide the actors and places left without a
+visible event; labels grow with an actor's events, the 20 busiest are at least
+12 px on screen at the default zoom and minor ones appear as the view zooms in;
+the canvas fills the window and the graph is fitted with a margin.
 """
 
 from __future__ import annotations
@@ -252,6 +260,7 @@ def _page(
         note=note,
         legend=legend_rows(nodes, edges),
         actor_network=any("kgRelation" in edge for edge in edges),
+        time_slider=any("kgDate" in node for node in nodes),
         asserted_only=asserted_only,
         nodes=nodes,
         edges=edges,

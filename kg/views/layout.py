@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 #: Seed of every random choice in a layout: same graph, same picture, same bytes.
 LAYOUT_SEED = 7
+#: Labels smaller than this on screen (px, at the current zoom) are not drawn:
+#: zoomed out, only the busiest actors' names remain; zooming in brings back the
+#: rest.
+LABEL_MIN_PX = 8
 
 
 def place_nodes(nodes: list[dict], edges: list[dict]) -> None:
@@ -87,13 +91,20 @@ def _repulsion(
 def vis_options(physics: bool) -> dict:
     """vis-network options: settled barnesHut when small, static when big."""
     options: dict = {
-        "nodes": {"font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "nodes": {
+            "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"drawThreshold": LABEL_MIN_PX, "maxVisible": 24}},
+        },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "color": {"color": "#9a9a9a", "highlight": "#333333", "inherit": False},
             "font": {"size": 10, "align": "middle", "color": "#555555"},
             "smooth": {"enabled": physics, "type": "continuous"},
-            "scaling": {"min": 1, "max": 12},
+            "scaling": {
+                "min": 1,
+                "max": 12,
+                "label": {"drawThreshold": LABEL_MIN_PX, "maxVisible": 14},
+            },
         },
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
         "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": physics},
