@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rich.console import Console
 from rich.table import Table
 
 from kg.errors import UsageError
 from kg.query import shorten
+from kg.query.results import plain_console
 from kg.rdf.namespaces import CAMEO, KG, ONTOLOGY_GRAPH, prefix_map
 from kg.store import Store
 from kg.store.sparql import solutions
@@ -162,14 +162,7 @@ def top_actors(store: Store, limit: int = 10) -> tuple[ActorCount, ...]:
 def format_stats(stats: Stats, width: int = 100) -> str:
     """Readable text: headline counts, events per CAMEO root, top actors."""
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        no_color=True,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
+    console = plain_console(buffer, width)
     console.print(_summary_table(stats))
     if stats.events_by_root:
         roots = Table("CAMEO root", "name", "events", title="Events by type")

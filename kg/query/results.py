@@ -13,12 +13,16 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 
 from kg.rdf.namespaces import prefix_map
 from kg.rdf.terms import Term
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ResultKind = TypingLiteral["select", "ask", "graph"]
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -56,7 +60,6 @@ class QueryResult:
 
 def format_table(result: QueryResult, width: int = 120) -> str:
     """A readable aligned table, IRIs shortened to prefixed names (kg:Event)."""
-    from rich.console import Console
     from rich.table import Table
 
     if result.kind == "ask":
@@ -65,7 +68,22 @@ def format_table(result: QueryResult, width: int = 120) -> str:
     for row in result.rows:
         table.add_row(*(_display(term) for term in row))
     buffer = io.StringIO()
-    console = Console(
+    console = plain_console(buffer, width)
+    console.print(table)
+    n = len(result.rows)
+    console.print(f"{n} row{'s' if n != 1 else ''}")
+    return buffer.getvalue()
+
+
+def plain_console(buffer: io.StringIO, width: int) -> Console:
+    """A rich Console writing plain text into ``buffer``: tables for reading.
+
+    No colour, highlighting, emoji or markup, so what an article says ("[bold]",
+    ":flag:") is printed as it is, and the text is the same on every terminal.
+    """
+    from rich.console import Console
+
+    return Console(
         file=buffer,
         width=width,
         no_color=True,
@@ -73,10 +91,6 @@ def format_table(result: QueryResult, width: int = 120) -> str:
         emoji=False,
         markup=False,
     )
-    console.print(table)
-    n = len(result.rows)
-    console.print(f"{n} row{'s' if n != 1 else ''}")
-    return buffer.getvalue()
 
 
 def format_csv(result: QueryResult) -> str:
