@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from functools import cache
 from importlib.resources import files
@@ -34,6 +33,7 @@ from markupsafe import Markup
 from kg.errors import UsageError
 from kg.query.cookbook import example, list_queries
 from kg.rdf.namespaces import prefix_map, sparql_prologue
+from kg.views.inline import check_inlinable, script_json
 
 #: The @triply/yasgui release vendored in ``static/yasgui/``.
 YASGUI_VERSION = "4.2.28"
@@ -94,15 +94,7 @@ def asset(name: str) -> str:
             "inlines it)"
         ) from exc
     text = _SOURCE_MAP.sub("\n", text)
-    tag = "script" if name.endswith(".js") else "style"
-    lowered = text.lower()
-    for marker in (f"</{tag}", "<!--"):
-        if marker in lowered:
-            raise UsageError(
-                f"kg/serve/static/{name} cannot be inlined: it contains '{marker}'; "
-                "reinstall kg"
-            )
-    return text
+    return check_inlinable(f"kg/serve/static/{name}", text, "reinstall kg")
 
 
 def examples() -> list[dict[str, str]]:
@@ -156,7 +148,7 @@ def render_query_page(endpoint: str, *, title: str = "kg SPARQL endpoint") -> st
         yasgui_version=YASGUI_VERSION,
         examples=config["examples"],
         prefixes=config["prefixes"],
-        config=_script_json(config),
+        config=script_json(config),
         yasgui_css=Markup(asset("yasgui/yasgui.min.css")),
         page_css=Markup(asset("query.css")),
         yasgui_js=Markup(asset("yasgui/yasgui.min.js")),
@@ -191,17 +183,6 @@ def query_page_csp(endpoint: str = "/sparql") -> str:
 @cache
 def _digest(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
-
-
-def _script_json(value: object) -> Markup:
-    """JSON that cannot close its <script> element or open a comment in it.
-
-    The same as :func:`kg.views.pages.script_json` (which would import the views'
-    graph code, networkx included, into the server's main process).
-    """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
-    return Markup(text.replace("&", "\\u0026"))  # no <, > or & is left
 
 
 __all__ = [

@@ -29,7 +29,8 @@ from kg.analysis.graphs import EventFilter, EventRow, PlaceInfo, load_events
 from kg.errors import UsageError
 from kg.store import Store
 from kg.views.drawing import root_colour
-from kg.views.pages import describe_filter, render, script_json, write_page
+from kg.views.inline import script_json
+from kg.views.pages import describe_filter, render, write_page
 
 logger = logging.getLogger(__name__)
 

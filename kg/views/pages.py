@@ -9,7 +9,6 @@ that pyvis ships, inlined so the page loads nothing from the network.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -20,6 +19,7 @@ from markupsafe import Markup
 
 from kg.analysis.graphs import ASSERTED, EventFilter
 from kg.errors import UsageError
+from kg.views.inline import check_inlinable
 
 #: The pyvis release whose bundled vis-network and tom-select the pages inline.
 PYVIS_VERSION = "0.3.2"
@@ -88,22 +88,9 @@ def _inline(name: str, text: str) -> Markup:
         UsageError: ``text`` holds a closing tag or ``<!--``, which would end
             the element early or change how the browser parses it.
     """
-    tag = "script" if name.endswith(".js") else "style"
-    lowered = text.lower()
-    for marker in (f"</{tag}", "<!--"):
-        if marker in lowered:
-            raise UsageError(
-                f"{name} cannot be inlined: it contains '{marker}'; "
-                f"reinstall kg and pyvis=={PYVIS_VERSION}"
-            )
-    return Markup(text)  # trusted: code shipped with kg or with pyvis
-
-
-def script_json(value: object) -> Markup:
-    """Compact JSON that cannot close its <script> block or open a comment in it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
-    return Markup(text.replace("&", "\\u0026"))  # no <, > or & is left
+    remedy = f"reinstall kg and pyvis=={PYVIS_VERSION}"
+    # trusted: code shipped with kg or with pyvis
+    return Markup(check_inlinable(name, text, remedy))
 
 
 def write_page(out: Path, page: str, what: str) -> None:
