@@ -1,67 +1,122 @@
-// The map page: a Web Mercator map drawn in SVG, clustered event points and a
-// timeline brush, from the JSON in #kg-data.
+// The map page: Natural Earth borders and country names drawn by Leaflet,
+// clustered event markers (leaflet.markercluster) and a timeline brush, from
+// the JSON in #kg-data (events, labels) and #kg-world (the atlas, TopoJSON).
 //
 // Everything from the data reaches the DOM through textContent or setAttribute
-// with fixed attribute names; links only when http(s).
+// with fixed attribute names; links only when http(s). Leaflet is handed DOM
+// elements, never strings, for tooltips and icons: it would set a string as
+// innerHTML.
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var events = data.events, map = document.getElementById("kg-map");
+  var events = data.events, box = document.getElementById("kg-map");
+  var online = !!data.config.tiles;
   var range = null;  // [fromDay, toDay] or null for every event
-  var view = {x: 0, y: 0, w: 256, h: 256};
   function el(name, attrs, parent) {
     var e = document.createElementNS(SVG, name);
     Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
     if (parent) { parent.appendChild(e); }
     return e;
   }
-  function project(lat, lon) {
-    var s = Math.sin(Math.max(-85, Math.min(85, lat)) * Math.PI / 180);
-    var y = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
-    return [(lon + 180) / 360 * 256, y * 256];
+  function line(parent, tag, text) {
+    var e = document.createElement(tag); e.textContent = text; parent.appendChild(e);
+    return e;
   }
   function day(date) { return date ? Date.parse(date.slice(0, 10)) / 864e5 : null; }
-  events.forEach(function (e) {
-    var p = project(e.lat, e.lon); e.x = p[0]; e.y = p[1]; e.day = day(e.date);
-  });
+  events.forEach(function (e) { e.day = day(e.date); });
 
-  var tiles = el("g", {id: "kg-tiles"}, map);
-  var base = el("g", {id: "kg-base"}, map);
-  var points = el("g", {id: "kg-points"}, map);
-  function drawBase() {
-    var d = data.land.map(function (c) {
-      var p = project(c[0], c[1]);
-      return "M" + p[0].toFixed(2) + " " + p[1].toFixed(2) + "h0";
-    }).join("");
-    el("path", {d: d, stroke: "#c9c2b0", "stroke-width": 3, fill: "none",
-                "stroke-linecap": "round", "vector-effect": "non-scaling-stroke"},
-       base);
-    var grid = "";
-    for (var lon = -180; lon <= 180; lon += 30) {
-      var a = project(85, lon), b = project(-85, lon);
-      grid += "M" + a[0] + " " + a[1] + "V" + b[1];
-    }
-    for (var lat = -60; lat <= 60; lat += 30) {
-      var c = project(lat, -180);
-      grid += "M0 " + c[1] + "H256";
-    }
-    el("path", {d: grid, stroke: "#b8c7d3", "stroke-width": 1, fill: "none",
-                "vector-effect": "non-scaling-stroke"}, base);
+  // Leaflet's own wheel zoom keeps the point under the pointer in place.
+  var map = L.map(box, {minZoom: 1, maxZoom: online ? 18 : 9, zoomSnap: 1,
+                        maxBounds: [[-89, -250], [89, 250]],
+                        maxBoundsViscosity: 0.7});
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Leaflet | borders and names: Natural Earth");
+  if (online) {
+    L.tileLayer(data.config.tiles, {maxZoom: 18}).addTo(map);
   }
-  function scale() { return view.w / Math.max(map.clientWidth, 1); }
-  function shownEvents() {
-    return events.filter(function (e) {
-      return !range || (e.day !== null && e.day >= range[0] && e.day <= range[1]);
-    });
+
+  // Natural Earth's rings may cross the antimeridian (Russia, Fiji) or go round
+  // the South Pole (Antarctica): on a flat map they are unwrapped, and a ring
+  // round a pole is closed along the map's edge (as kg/views/atlas.py does).
+  function planarRing(ring) {
+    var out = [ring[0].slice()], shift = 0, jumps = 0, i;
+    for (i = 1; i < ring.length; i++) {
+      var step = ring[i][0] - ring[i - 1][0];
+      if (Math.abs(step) > 180) { shift -= 360 * Math.sign(step); jumps += 1; }
+      out.push([ring[i][0] + shift, ring[i][1]]);
+    }
+    if (jumps % 2) {
+      var mean = 0;
+      out.forEach(function (p) { mean += p[1]; });
+      var pole = mean < 0 ? -90 : 90;
+      out.push([out[out.length - 1][0], pole], [out[0][0], pole], out[0].slice());
+    }
+    return out;
   }
-  function cluster(list) {
-    var cell = 28 * scale(), groups = {};
-    list.forEach(function (e) {
-      var key = Math.floor(e.x / cell) + ":" + Math.floor(e.y / cell);
-      (groups[key] = groups[key] || []).push(e);
+  function polar(ring) {
+    return ring.every(function (p) { return Math.abs(p[1]) > 89.9; });
+  }
+  function planarPolygon(rings) {
+    return rings.filter(function (r) { return !polar(r); }).map(planarRing);
+  }
+  var world = JSON.parse(document.getElementById("kg-world").textContent);
+  var shapes = topojson.feature(world, world.objects.countries);
+  shapes.features.forEach(function (f) {
+    var g = f.geometry;
+    if (!g) { return; }
+    if (g.type === "Polygon") { g.coordinates = planarPolygon(g.coordinates); }
+    if (g.type === "MultiPolygon") {
+      g.coordinates = g.coordinates.map(planarPolygon).filter(function (p) {
+        return p.length;
+      });
+    }
+  });
+  L.geoJSON(shapes, {interactive: false, style: {
+    className: "kg-country", color: "#9b978d", weight: 0.8, fillColor: "#f3f0e8",
+    fillOpacity: online ? 0 : 1}}).addTo(map);
+
+  // Country names, biggest countries first; a name is shown from the zoom at
+  // which its country is as wide as the name, and only if it overlaps no
+  // name already shown (so small states appear as the user zooms in).
+  map.createPane("kg-labels");
+  var labels = data.labels.map(function (l) {
+    var span = document.createElement("span"), w = Math.ceil(l[0].length * 6.5) + 6;
+    span.textContent = l[0];
+    var marker = L.marker([l[1], l[2]], {
+      pane: "kg-labels", interactive: false, keyboard: false,
+      icon: L.divIcon({html: span, className: "kg-country-label", iconSize: [w, 14],
+                       iconAnchor: [w / 2, 7]})});
+    return {marker: marker, minZoom: l[3], w: w};
+  });
+  L.layerGroup(labels.map(function (l) { return l.marker; })).addTo(map);
+  function placeLabels() {
+    var z = map.getZoom(), taken = [], shown = 0;
+    labels.forEach(function (l) {
+      var show = z >= l.minZoom;
+      if (show) {
+        var p = map.project(l.marker.getLatLng(), z);
+        var b = [p.x - l.w / 2 - 3, p.y - 9, p.x + l.w / 2 + 3, p.y + 9];
+        show = !taken.some(function (t) {
+          return b[0] < t[2] && t[0] < b[2] && b[1] < t[3] && t[1] < b[3];
+        });
+        if (show) { taken.push(b); shown += 1; }
+      }
+      var icon = l.marker.getElement();
+      if (icon) { icon.classList.toggle("kg-hidden", !show); }
     });
-    return Object.keys(groups).sort().map(function (k) { return groups[k]; });
+    box.setAttribute("data-labels", shown);
+  }
+  map.on("zoomend", placeLabels);
+
+  // Event markers: a filled dot at the event's own place, a ring where kg
+  // placed it (its country's centre, its article's dateline city).
+  function dot(e) {
+    var d = document.createElement("div");
+    d.className = "kg-dot" + (e.rule === "place" ? "" : " kg-approx");
+    d.style.setProperty("--kg-colour", e.colour);
+    return L.divIcon({html: d, className: "kg-point kg-rule-" + e.rule,
+                      iconSize: [14, 14]});
   }
   function dominant(group) {
     var counts = {}, best = group[0];
@@ -72,106 +127,79 @@
     });
     return best.colour;
   }
-  function drawPoints() {
-    points.replaceChildren();
-    var list = shownEvents(), groups = cluster(list), s = scale();
-    groups.forEach(function (group) {
-      var x = 0, y = 0;
-      group.forEach(function (e) { x += e.x; y += e.y; });
-      x /= group.length; y /= group.length;
-      var r = (4 + 2.5 * Math.sqrt(group.length)) * s;
-      var c = el("circle", {cx: x, cy: y, r: r, fill: dominant(group),
-                            "class": "kg-point", "data-count": group.length}, points);
-      c.style.strokeWidth = 0.8 * s;
-      c.addEventListener("mouseenter", function () { details(group); });
-      c.addEventListener("click", function () { details(group); });
-      if (group.length > 1) {
-        var t = el("text", {x: x, y: y, "class": "kg-count"}, points);
-        t.style.fontSize = (10 * s) + "px";
-        t.textContent = String(group.length);
-      }
-    });
-    map.setAttribute("data-shown", list.length);
-    map.setAttribute("data-clusters", groups.length);
-    document.getElementById("kg-shown").textContent =
-      list.length + " of " + events.length + " mapped events shown";
+  function eventsOf(cluster) {
+    return cluster.getAllChildMarkers().map(function (m) { return m.kgEvent; });
   }
-  function line(parent, tag, text) {
-    var e = document.createElement(tag); e.textContent = text; parent.appendChild(e);
-    return e;
+  function clusterIcon(cluster) {
+    var n = cluster.getChildCount(), size = Math.round(24 + 4 * Math.sqrt(n));
+    var d = document.createElement("div");
+    d.className = "kg-cluster";
+    d.setAttribute("data-count", n);
+    d.style.setProperty("--kg-colour", dominant(eventsOf(cluster)));
+    line(d, "span", String(n));
+    return L.divIcon({html: d, className: "kg-cluster-icon", iconSize: [size, size]});
+  }
+  var clusters = L.markerClusterGroup({
+    maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+    iconCreateFunction: clusterIcon});
+  clusters.on("clustermouseover", function (ev) { details(eventsOf(ev.layer)); });
+  var markers = events.map(function (e) {
+    var m = L.marker([e.lat, e.lon], {icon: dot(e)});
+    m.kgEvent = e;
+    m.bindTooltip(function () { return card(e, 1); },
+                  {direction: "top", offset: [0, -8], className: "kg-tip"});
+    m.on("mouseover click", function () { details([e]); });
+    return m;
+  });
+  map.addLayer(clusters);
+
+  function card(e, i) {
+    var c = document.createElement("div"); c.className = "kg-event";
+    line(c, "b", e.type);
+    var when = e.date ? e.date + (e.articleDate ? " (article)" : "") : "undated";
+    line(c, "div", [when, e.place].join(" \u00b7 "));
+    var dyad = e.source + (e.target ? " \u2192 " + e.target : "");
+    if (e.source) { line(c, "div", dyad); }
+    if (e.sentence) { line(c, "i", e.sentence); }
+    var art = line(c, "div", "Article: ");
+    if (i && e.url && /^https?:\/\//i.test(e.url)) {
+      var a = line(art, "a", e.title);
+      a.setAttribute("href", e.url); a.setAttribute("target", "_blank");
+      a.setAttribute("rel", "noopener noreferrer");
+    } else { line(art, "span", e.title); }
+    return c;
   }
   function details(group) {
     var body = document.getElementById("kg-details-body");
     body.replaceChildren();
-    group.slice(0, 10).forEach(function (e) {
-      var box = line(body, "div", ""); box.className = "kg-event";
-      line(box, "b", e.type);
-      var when = e.date ? e.date + (e.articleDate ? " (article)" : "") : "undated";
-      line(box, "div", [when, e.place].join(" \u00b7 "));
-      var dyad = e.source + (e.target ? " \u2192 " + e.target : "");
-      if (e.source) { line(box, "div", dyad); }
-      if (e.sentence) { line(box, "i", e.sentence); }
-      var art = line(box, "div", "Article: ");
-      if (e.url && /^https?:\/\//i.test(e.url)) {
-        var a = line(art, "a", e.title);
-        a.setAttribute("href", e.url); a.setAttribute("target", "_blank");
-        a.setAttribute("rel", "noopener noreferrer");
-      } else { line(art, "span", e.title); }
-    });
+    group.slice(0, 10).forEach(function (e) { body.appendChild(card(e, 1)); });
     if (group.length > 10) { line(body, "p", "and " + (group.length - 10) + " more"); }
   }
-  function drawTiles() {
-    if (!data.config.tiles) { return; }
-    tiles.replaceChildren();
-    var z = Math.max(0, Math.min(18, Math.round(Math.log2(1 / scale())))), n = 1 << z;
-    var size = 256 / n;
-    var x0 = Math.max(0, Math.floor(view.x / size));
-    var x1 = Math.min(n - 1, Math.floor((view.x + view.w) / size));
-    var y0 = Math.max(0, Math.floor(view.y / size));
-    var y1 = Math.min(n - 1, Math.floor((view.y + view.h) / size));
-    for (var tx = x0; tx <= x1; tx++) {
-      for (var ty = y0; ty <= y1; ty++) {
-        var url = data.config.tiles.replace("{z}", z).replace("{x}", tx)
-          .replace("{y}", ty);
-        el("image", {href: url, x: tx * size, y: ty * size, width: size,
-                     height: size}, tiles);
-      }
-    }
+  function shownEvents() {
+    return events.filter(function (e) {
+      return !range || (e.day !== null && e.day >= range[0] && e.day <= range[1]);
+    });
+  }
+  function drawPoints() {
+    var keep = markers.filter(function (m) {
+      var e = m.kgEvent;
+      return !range || (e.day !== null && e.day >= range[0] && e.day <= range[1]);
+    });
+    clusters.clearLayers();
+    clusters.addLayers(keep);
+    box.setAttribute("data-shown", keep.length);
+    document.getElementById("kg-shown").textContent =
+      keep.length + " of " + events.length + " mapped events shown";
   }
   function fit() {
-    if (!events.length) { return; }
-    var xs = events.map(function (e) { return e.x; });
-    var ys = events.map(function (e) { return e.y; });
-    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
-    var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
-    var aspect = map.clientHeight / Math.max(map.clientWidth, 1);
-    var w = Math.min(256, Math.max(24, (x1 - x0) * 1.5, (y1 - y0) * 1.5 / aspect));
-    view = {x: (x0 + x1) / 2 - w / 2, y: (y0 + y1) / 2 - w * aspect / 2, w: w,
-            h: w * aspect};
+    if (events.length < 2) {
+      map.setView(events.length ? [events[0].lat, events[0].lon] : [25, 15],
+                  events.length ? 4 : 2, {animate: false});
+      return;
+    }
+    var bounds = L.latLngBounds(events.map(function (e) { return [e.lat, e.lon]; }));
+    map.fitBounds(bounds.pad(0.15), {maxZoom: 5, animate: false});
   }
-  function setView() {
-    view.h = view.w * map.clientHeight / Math.max(map.clientWidth, 1);
-    map.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" "));
-    drawTiles(); drawPoints();
-  }
-  map.addEventListener("wheel", function (ev) {
-    ev.preventDefault();
-    var box = map.getBoundingClientRect(), f = ev.deltaY > 0 ? 1.25 : 0.8;
-    var mx = view.x + (ev.clientX - box.left) * scale();
-    var my = view.y + (ev.clientY - box.top) * scale();
-    var w = Math.max(0.5, Math.min(512, view.w * f));
-    view.x = mx - (mx - view.x) * w / view.w; view.y = my - (my - view.y) * w / view.h;
-    view.w = w; view.h = w; setView();
-  }, {passive: false});
-  var drag = null;
-  map.addEventListener("mousedown", function (ev) { drag = [ev.clientX, ev.clientY]; });
-  window.addEventListener("mouseup", function () { drag = null; });
-  map.addEventListener("mousemove", function (ev) {
-    if (!drag) { return; }
-    view.x -= (ev.clientX - drag[0]) * scale();
-    view.y -= (ev.clientY - drag[1]) * scale();
-    drag = [ev.clientX, ev.clientY]; setView();
-  });
 
   function legend() {
     var roots = {}, list = document.getElementById("kg-legend-list");
@@ -283,23 +311,35 @@
   var note = [];
   if (data.config.filter) { note.push("Filtered: " + data.config.filter + "."); }
   if (data.unlocated) {
-    note.push(data.unlocated + " selected events have no place with coordinates " +
-              "and are not on the map.");
+    note.push(data.unlocated + " selected events have no place with coordinates, " +
+              "no country and no dateline city, and are not on the map.");
   }
   if (events.length > dated.length) {
     note.push((events.length - dated.length) + " mapped events have no date: " +
               "they show only when no time range is chosen.");
   }
   document.getElementById("kg-note").textContent = note.join(" ");
-  drawBase();
+  var rules = document.getElementById("kg-rules");
+  [["place", "", "at their own place"],
+   ["country", " kg-approx", "at their country's centre (place is a country)"],
+   ["dateline", " kg-approx", "at the article's dateline city (place unknown)"]]
+    .forEach(function (r) {
+      if (!data.rules[r[0]]) { return; }
+      var li = line(rules, "li", ""), d = line(li, "span", "");
+      d.className = "kg-dot kg-legend-dot" + r[1];
+      line(li, "span", data.rules[r[0]] + " " + r[2]);
+    });
+  if (data.unlocated) { line(rules, "li", data.unlocated + " not on the map"); }
   fit();
+  placeLabels();
   var roots = legend();
-  setView();
+  drawPoints();
   drawTimeline(roots);
   window.kgMap = {
     setRange: function (a, b) { setRange(day(a), day(b)); },
     clear: function () { setRange(null); },
-    shown: function () { return shownEvents().length; }
+    shown: function () { return shownEvents().length; },
+    leaflet: map
   };
   window.kgDrawn = true;
 })();
