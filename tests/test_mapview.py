@@ -1,7 +1,12 @@
-"""kg.views.mapview: the offline map and timeline page, checked in real Chromium.
+"""kg.views.mapview: where events go on the map, and the page, in real Chromium.
 
-The page is loaded from file:// with every request recorded, so "no tile server
-needed" and "article text never runs" are observed, not assumed.
+Placement is checked on stores the real pipeline filled: the sample articles
+(at least 40 of their asserted events must be on the map) and three short
+articles written here, one per fallback (a country-level place, a dateline
+city, neither). The page is loaded from file:// with every request recorded, so
+"no tile server needed" and "article text never runs" are observed, not assumed.
+tests/test_map_browser.py drives the basemap itself (borders, labels, wheel
+zoom, clusters) on the sample.
 """
 
 from __future__ import annotations
@@ -12,20 +17,51 @@ from pathlib import Path
 
 import pytest
 from helpers.browser import chromium
+from helpers.cli import kg
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.analysis.graphs import EventFilter
+from kg.analysis.graphs import EventFilter, load_events
 from kg.errors import UsageError
+from kg.ingestion import ingest
 from kg.rdf.namespaces import KG
 from kg.rdf.ontology import load_ontology
 from kg.store import Store, open_store
-from kg.views.mapview import MapSummary, render_map
+from kg.views.atlas import by_code, countries
+from kg.views.mapview import MapSummary, Spot, locate, render_map
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
 
 DATA = Path(__file__).parent / "data" / "view"
 ANKARA_SENTENCE = 'Turkey <img src=x onerror="window.__pwned=1"> met Greece in Ankara.'
+
+#: Written for these tests: one article whose only place is a country, one filed
+#: from a dateline city with events at a town, in a country and nowhere named,
+#: and one with neither place nor dateline.
+OWN_ARTICLES = {
+    "country.txt": (
+        '---\nid: map-country-test\ntitle: "Norway sends observers to Mali"\n'
+        "date: 2024-05-06\n---\n"
+        "Norway sent 40 military observers to Mali on Monday to monitor the "
+        "ceasefire. Norway's foreign minister praised the Malian authorities for "
+        "their cooperation.\n"
+    ),
+    "dateline.txt": (
+        "---\nid: map-dateline-test\n"
+        'title: "Chile criticises Peru over fishing dispute"\ndate: 2024-08-19\n---\n'
+        "SANTIAGO, Aug 19 - Chile's foreign ministry criticised Peru on Monday over "
+        "the seizure of two fishing boats. Peru rejected the accusation. Chile sent "
+        "two navy patrol boats to Peru on Tuesday to escort the fishing fleet. "
+        "Chilean and Peruvian officials met in Lima on Wednesday to discuss the "
+        "dispute.\n"
+    ),
+    "nowhere.txt": (
+        '---\nid: map-nowhere-test\ntitle: "Canada praises Mexico"\n'
+        "date: 2024-02-02\n---\n"
+        "Canada praised Mexico for its handling of the migration talks. Mexico "
+        "thanked Canada for the support.\n"
+    ),
+}
 
 
 _ROLES = (KG.sourceActor, KG.targetActor, KG.place)
@@ -74,8 +110,26 @@ def small_map(tmp_path_factory) -> Path:
     return folder / "map.html"
 
 
+@pytest.fixture(scope="module")
+def own_store(nlp, tmp_path_factory):
+    """OWN_ARTICLES through the real pipeline into a real store, once."""
+    folder = tmp_path_factory.mktemp("own")
+    for name, text in OWN_ARTICLES.items():
+        (folder / "articles").mkdir(exist_ok=True)
+        (folder / "articles" / name).write_text(text, encoding="utf-8")
+    with open_store(folder / "store") as store:
+        ingest([folder / "articles"], store, nlp=nlp)
+        yield store
+
+
+def _spots(store: Store, article: str) -> dict[str, Spot | None]:
+    """Where each event of one article goes, by its CAMEO code."""
+    rows = load_events(store, EventFilter())
+    return {r.cameo.code: locate(r) for r in rows if r.article.iri.endswith(article)}
+
+
 def _open(browser, path: Path):  # noqa: ANN202 - playwright page
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
     requests: list[str] = []
 
     def record(route) -> None:
@@ -95,6 +149,14 @@ def _shown(page) -> int:  # noqa: ANN001
     return int(page.get_attribute("#kg-map", "data-shown"))
 
 
+def _drawn(page) -> int:  # noqa: ANN001
+    """Events on screen: single markers plus the counts of the cluster icons."""
+    counts = page.eval_on_selector_all(
+        ".kg-cluster", "cs => cs.map(c => +c.getAttribute('data-count'))"
+    )
+    return sum(counts) + page.locator(".kg-point").count()
+
+
 @pytest.mark.parametrize(
     "spec, events, located, roots",
     [(None, 5, 4, 3), (EventFilter(types=("04",)), 2, 2, 1)],
@@ -103,7 +165,109 @@ def test_mapview_summary_counts(tmp_path, map_store, spec, events, located, root
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
         summary = render_map(map_store, tmp_path / "m.html", filters=spec)
-    assert summary == MapSummary(tmp_path / "m.html", events, located, roots)
+    expected = MapSummary(tmp_path / "m.html", events, located, roots, located)
+    assert summary == expected
+
+
+@pytest.mark.parametrize("minimum", [40])
+def test_mapview_sample_events_are_on_the_map(built_store, tmp_path, minimum):
+    """The sample's asserted events: most have no place of their own, so the
+    country and dateline rules must carry them (64 in all when written)."""
+    summary = render_map(built_store, tmp_path / "sample.html")
+    assert summary.located >= minimum, summary
+    assert summary.located == (
+        summary.at_place + summary.at_country + summary.at_dateline
+    )
+    assert min(summary.at_place, summary.at_country, summary.at_dateline) >= 1
+    rows = load_events(built_store, EventFilter())
+    spots = [locate(row) for row in rows]
+    assert sum(spot is not None for spot in spots) == summary.located
+    for row, spot in zip(rows, spots, strict=True):
+        if spot is not None and spot.rule == "place":
+            assert row.place is not None and spot.where == row.place.label
+
+
+@pytest.mark.parametrize(
+    "code, rule, where, near",
+    [
+        ("07", "country", "in Mali (country centre)", "MLI"),
+        ("051", None, "", ""),  # no place, no dateline: not on the map
+    ],
+)
+def test_mapview_country_place_goes_to_the_country_centre(
+    own_store, code, rule, where, near
+):
+    spot = _spots(own_store, "map-country-test")[code]
+    if rule is None:
+        assert spot is None
+        return
+    assert spot is not None and (spot.rule, spot.where) == (rule, where)
+    centre = by_code()[near]
+    assert (spot.lat, spot.lon) == (centre.lat, centre.lon)
+    assert 10 < centre.lat < 25 and -12 < centre.lon < 4  # inside Mali
+
+
+@pytest.mark.parametrize(
+    "code, rule, where, lat, lon",
+    [
+        ("040", "place", "Lima", -12.04, -77.03),  # its own place wins
+        ("07", "country", "in Peru (country centre)", None, None),  # then country
+        ("111", "dateline", "place unknown; shown at the dateline city, Santiago",
+         -33.46, -70.65),  # then the dateline
+        ("120", "dateline", "place unknown; shown at the dateline city, Santiago",
+         -33.46, -70.65),
+    ],
+)  # fmt: skip
+def test_mapview_dateline_city_holds_events_without_a_place(
+    own_store, code, rule, where, lat, lon
+):
+    spot = _spots(own_store, "map-dateline-test")[code]
+    assert spot is not None and (spot.rule, spot.where) == (rule, where)
+    if lat is None:
+        lat, lon = by_code()["PER"].lat, by_code()["PER"].lon
+    assert spot.lat == pytest.approx(lat, abs=0.01)
+    assert spot.lon == pytest.approx(lon, abs=0.01)
+
+
+def test_mapview_cli_line_counts_each_rule(own_store, tmp_path):
+    """`kg map` says how many events each rule placed, and how many it could not."""
+    out = tmp_path / "own.html"
+    summary = render_map(own_store, out)
+    assert (summary.at_place, summary.at_country, summary.at_dateline) == (1, 2, 2)
+    assert summary.events - summary.located == 2  # the two praises: no place, no city
+    page = out.read_text(encoding="utf-8")
+    assert "in Mali (country centre)" in page
+    assert "shown at the dateline city, Santiago" in page
+
+
+def test_mapview_cli_prints_counts_by_rule(tmp_path):
+    store = tmp_path / "store"
+    with open_store(store) as opened:
+        _fill(opened)
+    result = kg("map", "--store", str(store), "-o", str(tmp_path / "m.html"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "4 of 5 events on the map (4 at their place, 0 at their country's centre, "
+        f"0 at their article's dateline city); 3 CAMEO roots -> {tmp_path / 'm.html'}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "code, name, lon_range",
+    [
+        ("RUS", "Russia", (40, 140)),  # ring crosses the antimeridian
+        ("FJI", "Fiji", (176, 180)),  # so does Fiji's
+        ("SDN", "Sudan", (22, 38)),
+        ("XKX", "Kosovo", (20, 21.8)),  # no ISO numeric id in the atlas
+        ("SGP", "Singapore", (103.5, 104.1)),  # a small state: 1:50m has it
+        ("USA", "United States of America", (-125, -67)),  # not in Alaska
+    ],
+)
+def test_mapview_atlas_label_points_lie_in_their_country(code, name, lon_range):
+    country = by_code()[code]
+    assert country.name == name
+    assert lon_range[0] <= country.lon <= lon_range[1]
+    assert len(countries()) == 241 and len(by_code()) >= 236
 
 
 @pytest.mark.parametrize("points, roots", [(4, ["04 Consult", "11 Disapprove",
@@ -112,14 +276,15 @@ def test_mapview_draws_points_and_legend_offline(browser, small_map, points, roo
     page, requests = _open(browser, small_map)
     try:
         assert _shown(page) == points
-        counts = page.eval_on_selector_all(
-            "circle.kg-point", "cs => cs.map(c => +c.getAttribute('data-count'))"
-        )
-        assert sum(counts) == points and len(counts) >= 1
+        assert _drawn(page) == points
         legend = page.inner_text("#kg-legend-list")
         assert [line.split(" (")[0] for line in legend.splitlines()] == roots
         assert page.title() == "Map <b>of</b> events"
-        assert "no place with coordinates" in page.inner_text("#kg-note")
+        assert "are not on the map" in page.inner_text("#kg-note")
+        assert page.inner_text("#kg-rules").splitlines() == [
+            f"{points} at their own place",
+            "1 not on the map",
+        ]
         assert requests and all(url.startswith("file://") for url in requests)
     finally:
         page.close()
@@ -164,16 +329,29 @@ def test_mapview_date_inputs_filter_points(browser, small_map, first, last, show
         page.close()
 
 
-@pytest.mark.parametrize("sentence", [ANKARA_SENTENCE])
-def test_mapview_hostile_text_is_shown_as_text(browser, small_map, sentence):
+@pytest.mark.parametrize(
+    "day, texts",
+    [
+        ("2019-02-10", [ANKARA_SENTENCE]),
+        ("2019-01-24", ["Russia attacked <script>window.__pwned=1</script> in Kyiv.",
+                        'Russia \u2192 <img src=x onerror="window.__pwned=1">']),
+    ],
+)  # fmt: skip
+def test_mapview_hostile_text_is_shown_as_text(browser, small_map, day, texts):
     page, requests = _open(browser, small_map)
     try:
-        page.evaluate("kgMap.setRange('2019-02-10', '2019-02-10')")
+        page.evaluate(f"kgMap.setRange('{day}', '{day}')")
         assert _shown(page) == 1
-        page.hover("circle.kg-point")
+        page.hover(".kg-point")
         details = page.inner_text("#kg-details-body")
-        assert sentence in details
-        assert page.locator("#kg-details img, #kg-details script").count() == 0
+        tip = page.locator(".leaflet-tooltip")
+        tip.wait_for()
+        for text in texts:
+            assert text in details
+            assert text in tip.inner_text()
+        hostile = "#kg-details img, #kg-details script, .leaflet-tooltip img"
+        hostile += ", .leaflet-tooltip script"
+        assert page.locator(hostile).count() == 0
         assert page.evaluate("typeof window.__pwned") == "undefined"
         assert all(url.startswith("file://") for url in requests)
     finally:
@@ -200,7 +378,7 @@ def test_mapview_says_when_a_date_is_the_articles(browser, small_map, needle):
     try:
         page.evaluate("kgMap.setRange('2019-01-24', '2019-01-24')")
         assert _shown(page) == 1
-        page.hover("circle.kg-point")
+        page.hover(".kg-point")
         assert needle in page.inner_text("#kg-details-body")
     finally:
         page.close()

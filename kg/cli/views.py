@@ -124,11 +124,14 @@ def map_(
     include_flagged: bool,
     **filters: Any,
 ) -> None:
-    """Write an offline HTML map of located events with a linked timeline.
+    """Write an offline HTML map of events with a linked timeline.
 
-    Events whose place has coordinates are drawn, clustered and coloured by
-    CAMEO root; dragging across the timeline shows only that time range.
-    The page needs no network unless --tiles is given.
+    The page draws country borders and names (Natural Earth, 1:50m) and the
+    events on them, clustered and coloured by CAMEO root. An event goes at its
+    place when that has coordinates, else at its country's centre when its
+    place is a country, else at its article's dateline city; others are
+    counted, not drawn. Dragging across the timeline shows only that time
+    range. The page is one file and needs no network unless --tiles is given.
 
     \b
     Example:
@@ -145,7 +148,9 @@ def map_(
             store, Path(output), filters=spec, title=title, tiles=tiles
         )
     click.echo(
-        f"{summary.located} of {summary.events} events have coordinates; "
-        f"{summary.roots} CAMEO roots -> {output}"
+        f"{summary.located} of {summary.events} events on the map "
+        f"({summary.at_place} at their place, {summary.at_country} at their "
+        f"country's centre, {summary.at_dateline} at their article's dateline "
+        f"city); {summary.roots} CAMEO roots -> {output}"
     )
     warn_if_empty(spec, summary.events)
