@@ -261,6 +261,7 @@ def test_mapview_cli_prints_counts_by_rule(tmp_path):
         ("XKX", "Kosovo", (20, 21.8)),  # no ISO numeric id in the atlas
         ("SGP", "Singapore", (103.5, 104.1)),  # a small state: 1:50m has it
         ("USA", "United States of America", (-125, -67)),  # not in Alaska
+        ("AUS", "Australia", (120, 150)),  # not its Ashmore and Cartier Islands
     ],
 )
 def test_mapview_atlas_label_points_lie_in_their_country(code, name, lon_range):

@@ -91,8 +91,13 @@ def countries() -> tuple[Country, ...]:
 
 @cache
 def by_code() -> dict[str, Country]:
-    """Countries by ISO 3166-1 alpha-3 code, for events placed only in a country."""
-    return {c.code: c for c in countries() if c.code}
+    """Countries by ISO 3166-1 alpha-3 code, for events placed only in a country.
+
+    A code may name several shapes (Australia's also names the Ashmore and
+    Cartier Islands): the largest is the country.
+    """
+    ranked = sorted(countries(), key=lambda c: c.area)
+    return {c.code: c for c in ranked if c.code}
 
 
 def _static(name: str) -> str:

@@ -26,10 +26,10 @@
   function day(date) { return date ? Date.parse(date.slice(0, 10)) / 864e5 : null; }
   events.forEach(function (e) { e.day = day(e.date); });
 
-  // Leaflet's own wheel zoom keeps the point under the pointer in place.
-  var map = L.map(box, {minZoom: 1, maxZoom: online ? 18 : 9, zoomSnap: 1,
-                        maxBounds: [[-89, -250], [89, 250]],
-                        maxBoundsViscosity: 0.7});
+  // Leaflet's own wheel zoom keeps the point under the pointer in place. No
+  // maxBounds: pushing the view back inside them after a zoom near the map's
+  // edge would move that point.
+  var map = L.map(box, {minZoom: 1, maxZoom: online ? 18 : 9, zoomSnap: 1});
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Leaflet | borders and names: Natural Earth");
   if (online) {
@@ -146,14 +146,16 @@
   var markers = events.map(function (e) {
     var m = L.marker([e.lat, e.lon], {icon: dot(e)});
     m.kgEvent = e;
-    m.bindTooltip(function () { return card(e, 1); },
+    // The tooltip goes when the pointer leaves: its title is text, the
+    // details panel holds the link.
+    m.bindTooltip(function () { return card(e, false); },
                   {direction: "top", offset: [0, -8], className: "kg-tip"});
     m.on("mouseover click", function () { details([e]); });
     return m;
   });
   map.addLayer(clusters);
 
-  function card(e, i) {
+  function card(e, link) {
     var c = document.createElement("div"); c.className = "kg-event";
     line(c, "b", e.type);
     var when = e.date ? e.date + (e.articleDate ? " (article)" : "") : "undated";
@@ -162,7 +164,7 @@
     if (e.source) { line(c, "div", dyad); }
     if (e.sentence) { line(c, "i", e.sentence); }
     var art = line(c, "div", "Article: ");
-    if (i && e.url && /^https?:\/\//i.test(e.url)) {
+    if (link && e.url && /^https?:\/\//i.test(e.url)) {
       var a = line(art, "a", e.title);
       a.setAttribute("href", e.url); a.setAttribute("target", "_blank");
       a.setAttribute("rel", "noopener noreferrer");
@@ -172,7 +174,7 @@
   function details(group) {
     var body = document.getElementById("kg-details-body");
     body.replaceChildren();
-    group.slice(0, 10).forEach(function (e) { body.appendChild(card(e, 1)); });
+    group.slice(0, 10).forEach(function (e) { body.appendChild(card(e, true)); });
     if (group.length > 10) { line(body, "p", "and " + (group.length - 10) + " more"); }
   }
   function shownEvents() {
