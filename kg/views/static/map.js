@@ -200,7 +200,7 @@
       return;
     }
     var bounds = L.latLngBounds(events.map(function (e) { return [e.lat, e.lon]; }));
-    map.fitBounds(bounds.pad(0.15), {maxZoom: 5, animate: false});
+    map.fitBounds(bounds, {padding: [28, 28], maxZoom: 5, animate: false});
   }
 
   function legend() {
