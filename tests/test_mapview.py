@@ -11,6 +11,7 @@ zoom, clusters) on the sample.
 
 from __future__ import annotations
 
+import re
 import warnings
 from hashlib import sha256
 from pathlib import Path
@@ -28,7 +29,7 @@ from kg.rdf.namespaces import KG
 from kg.rdf.ontology import load_ontology
 from kg.store import Store, open_store
 from kg.views.atlas import by_code, countries
-from kg.views.mapview import MapSummary, Spot, locate, render_map
+from kg.views.mapview import MAP_VENDOR, MapSummary, Spot, locate, render_map
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
 
@@ -411,3 +412,30 @@ def test_mapview_tiles_only_when_asked(browser, tmp_path, map_store, tiles):
 def test_mapview_unwritable_output_raises_usage_error(tmp_path, map_store, name):
     with pytest.raises(UsageError, match="cannot write the map"):
         render_map(map_store, tmp_path / name)
+
+
+VENDOR = Path(__file__).resolve().parents[1] / "kg" / "views" / "static" / "vendor"
+
+
+@pytest.mark.parametrize(
+    "package", ["leaflet", "leaflet.markercluster", "topojson-client", "world-atlas"]
+)
+def test_mapview_vendored_files_match_their_readme(package):
+    """Each vendored file is the one its README names (bytes and SHA-256), with
+    the package's licence beside it; the page inlines every file it lists."""
+    folder = VENDOR / package
+    rows = re.findall(
+        r"^\| `([^`]+)` \| ([\d,]+) \| `([0-9a-f]{64})` \|$",
+        (folder / "README.md").read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    assert rows
+    for name, size, digest in rows:
+        data = (folder / name).read_bytes()
+        assert len(data) == int(size.replace(",", ""))
+        assert sha256(data).hexdigest() == digest
+    licences = [p for p in folder.iterdir() if p.name.startswith(("LICENSE", "MIT"))]
+    assert licences and all(p.stat().st_size > 500 for p in licences)
+    inlined = {path.split("/")[1] for path in MAP_VENDOR.values()}
+    inlined.add("countries-50m.json")
+    assert {name for name, _, _ in rows} <= inlined
