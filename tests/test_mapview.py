@@ -22,7 +22,15 @@ from helpers.cli import kg
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.analysis.graphs import EventFilter, load_events
+from kg.analysis.graphs import (
+    ActorInfo,
+    ArticleInfo,
+    CameoType,
+    EventFilter,
+    EventRow,
+    PlaceInfo,
+    load_events,
+)
 from kg.errors import UsageError
 from kg.ingestion import ingest
 from kg.rdf.namespaces import KG
@@ -412,6 +420,56 @@ def test_mapview_tiles_only_when_asked(browser, tmp_path, map_store, tiles):
 def test_mapview_unwritable_output_raises_usage_error(tmp_path, map_store, name):
     with pytest.raises(UsageError, match="cannot write the map"):
         render_map(map_store, tmp_path / name)
+
+
+def _row(place: PlaceInfo | None, dateline: PlaceInfo | None) -> EventRow:
+    """One event as load_events returns it, with the place and dateline given."""
+    return EventRow(
+        iri="https://example.org/event/1",
+        cameo=CameoType("040", "Consult", "04", "Consult"),
+        source=ActorInfo("https://example.org/a", "Chile", "Country", "CHL"),
+        target=None,
+        place=place,
+        date=None,
+        modality="asserted",
+        trigger="met",
+        sentence="Chile met Peru.",
+        confidence=None,
+        article=ArticleInfo("https://example.org/article", dateline=dateline),
+    )
+
+
+SANTIAGO = PlaceInfo("https://example.org/santiago", "Santiago", "CHL", -33.46, -70.65)
+
+
+@pytest.mark.parametrize(
+    "place, rule, where",
+    [
+        # a town the gazetteer could not pin keeps its name, at its country's centre
+        (PlaceInfo("https://example.org/p", "Cusco", "PER"), "country",
+         "Cusco, in Peru (country centre)"),
+        # a country under another of its names is still just the country
+        (PlaceInfo("https://example.org/c", "Republic of Peru", "PER"), "country",
+         "in Republic of Peru (country centre)"),
+        # coordinates off the globe are no coordinates; no country: the dateline
+        (PlaceInfo("https://example.org/x", "Nowhere", None, 95.0, 10.0), "dateline",
+         "place unknown; shown at the dateline city, Santiago"),
+        # a code the atlas does not know: the dateline
+        (PlaceInfo("https://example.org/y", "Atlantis", "ATL"), "dateline",
+         "place unknown; shown at the dateline city, Santiago"),
+    ],
+)  # fmt: skip
+def test_mapview_locate_rules_on_edge_cases(place, rule, where):
+    spot = locate(_row(place, SANTIAGO))
+    assert spot is not None and (spot.rule, spot.where) == (rule, where)
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [None, PlaceInfo("https://example.org/d", "Somewhere", "CHL")],  # no coordinates
+)
+def test_mapview_locate_gives_up_without_place_or_dateline_city(dateline):
+    assert locate(_row(None, dateline)) is None
 
 
 VENDOR = Path(__file__).resolve().parents[1] / "kg" / "views" / "static" / "vendor"

@@ -184,8 +184,8 @@ def _coordinates(place: PlaceInfo | None) -> tuple[float, float] | None:
 
 def _in_country(place: PlaceInfo, atlas_name: str) -> str:
     """ "in Sudan (country centre)"; a town without coordinates keeps its name."""
-    names = {place.label.casefold(), atlas_name.casefold()}
-    if len(names) == 1 or _country_names(place.country or "") & names:
+    names = _country_names(place.country or "") | {atlas_name.casefold()}
+    if place.label.casefold() in names:
         return f"in {place.label} (country centre)"
     return f"{place.label}, in {atlas_name} (country centre)"
 
