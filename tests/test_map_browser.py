@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from helpers.browser import chromium
 
+from kg.analysis.graphs import EventFilter
 from kg.views.mapview import render_map
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
@@ -301,3 +302,21 @@ def test_map_browser_timeline_filters_clustered_markers(opened):
 def test_map_browser_legend_counts_each_rule(opened, legend):
     lines = opened.page.inner_text("#kg-rules").splitlines()
     assert any(legend in line and int(line.split()[0]) >= 1 for line in lines)
+
+
+@pytest.mark.parametrize("since", ["2030"])
+def test_map_browser_empty_selection_still_draws_the_world(
+    browser, built_store, tmp_path, since
+):
+    out = tmp_path / "empty.html"
+    summary = render_map(built_store, out, filters=EventFilter(since=since))
+    assert (summary.events, summary.located) == (0, 0)
+    opened = Opened(browser, out)
+    try:
+        page = opened.page
+        assert page.locator("path.kg-country").count() == 241
+        assert page.inner_text("#kg-legend-list") == "No events on the map."
+        assert _drawn(page) == 0
+        assert f"since {since}" in page.inner_text("#kg-note")
+    finally:
+        opened.close()

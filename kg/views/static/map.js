@@ -215,7 +215,7 @@
       sw.style.background = roots[name].colour;
       line(li, "span", name + " (" + roots[name].n + ")");
     });
-    if (!events.length) { line(list, "li", "No events with coordinates."); }
+    if (!events.length) { line(list, "li", "No events on the map."); }
     return Object.keys(roots).sort();
   }
 
