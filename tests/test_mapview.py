@@ -453,10 +453,12 @@ SANTIAGO = PlaceInfo("https://example.org/santiago", "Santiago", "CHL", -33.46, 
          "in Republic of Peru (country centre)"),
         # coordinates off the globe are no coordinates; no country: the dateline
         (PlaceInfo("https://example.org/x", "Nowhere", None, 95.0, 10.0), "dateline",
-         "place unknown; shown at the dateline city, Santiago"),
+         "Nowhere, not located; shown at the dateline city, Santiago"),
         # a code the atlas does not know: the dateline
         (PlaceInfo("https://example.org/y", "Atlantis", "ATL"), "dateline",
-         "place unknown; shown at the dateline city, Santiago"),
+         "Atlantis, not located; shown at the dateline city, Santiago"),
+        # no place at all
+        (None, "dateline", "place unknown; shown at the dateline city, Santiago"),
     ],
 )  # fmt: skip
 def test_mapview_locate_rules_on_edge_cases(place, rule, where):

@@ -5,8 +5,8 @@ The map page draws borders from ``static/vendor/world-atlas/countries-50m.json``
 drawing: where a country's name is written, and where an event known only to
 have happened "in Sudan" is put (the same point, so the marker sits under the
 name). Both are computed here once per process (``functools.cache``): decoding
-the 756 kB file and searching 241 countries takes about a second, far less
-than loading events, and keeps no second copy of the geometry in the package.
+the 756 kB file and searching 241 countries takes about 0.2 s, less than
+loading the events, and keeps no second copy of the geometry in the package.
 
 A label point is the area centroid of the country's largest polygon when that
 centroid lies inside it, else the inside point farthest from the polygon's edge

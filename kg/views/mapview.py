@@ -156,7 +156,8 @@ def locate(row: EventRow) -> Spot | None:
     2. its place's country's label point, when the place has a country code but
        no coordinates (a kg:Country place, or a town the gazetteer could not pin);
     3. its article's dateline city (where the report was filed: a hint, not a
-       fact, and the page says so);
+       fact, and the page says so, naming the event's place if it has one the
+       map cannot put anywhere, such as a sea);
     4. nowhere: the event is counted as not on the map.
     """
     place = row.place
@@ -169,7 +170,8 @@ def locate(row: EventRow) -> Spot | None:
     dateline = row.article.dateline
     spot = _coordinates(dateline)
     if dateline is not None and spot is not None:
-        where = f"place unknown; shown at the dateline city, {dateline.label}"
+        known = "place unknown" if place is None else f"{place.label}, not located"
+        where = f"{known}; shown at the dateline city, {dateline.label}"
         return Spot(*spot, DATELINE, where)
     return None
 
