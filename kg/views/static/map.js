@@ -177,16 +177,14 @@
     group.slice(0, 10).forEach(function (e) { body.appendChild(card(e, true)); });
     if (group.length > 10) { line(body, "p", "and " + (group.length - 10) + " more"); }
   }
-  function shownEvents() {
-    return events.filter(function (e) {
-      return !range || (e.day !== null && e.day >= range[0] && e.day <= range[1]);
-    });
+  function inRange(e) {
+    return !range || (e.day !== null && e.day >= range[0] && e.day <= range[1]);
   }
+  function shownEvents() { return events.filter(inRange); }
+  // The timeline's range re-fills the cluster group: markercluster re-clusters
+  // the markers kept (20,000 take about 0.15 s).
   function drawPoints() {
-    var keep = markers.filter(function (m) {
-      var e = m.kgEvent;
-      return !range || (e.day !== null && e.day >= range[0] && e.day <= range[1]);
-    });
+    var keep = markers.filter(function (m) { return inRange(m.kgEvent); });
     clusters.clearLayers();
     clusters.addLayers(keep);
     box.setAttribute("data-shown", keep.length);
