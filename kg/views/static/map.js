@@ -131,7 +131,8 @@
     return cluster.getAllChildMarkers().map(function (m) { return m.kgEvent; });
   }
   function clusterIcon(cluster) {
-    var n = cluster.getChildCount(), size = Math.round(24 + 4 * Math.sqrt(n));
+    var n = cluster.getChildCount();
+    var size = Math.round(Math.min(56, 24 + 4 * Math.sqrt(n)));
     var d = document.createElement("div");
     d.className = "kg-cluster";
     d.setAttribute("data-count", n);
