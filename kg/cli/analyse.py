@@ -89,7 +89,7 @@ def export(
     \b
     Example:
       kg export --format trig -o events.trig
-      kg export --format csv --since 2019-01 --country UKR -o events.csv
+      kg export --format csv --since 2025-01 --country SDN -o events.csv
       kg export --format gdelt -o events.export.CSV
       kg export --format gexf --graph actors -o actors.gexf
       kg export --format turtle --min-confidence 0.8 -o confident.ttl

@@ -81,8 +81,8 @@ def query(
     Example:
       kg query "SELECT ?s ?o WHERE { ?e kg:sourceActor ?s ; kg:targetActor ?o }"
       kg query kg/query/queries/top-actors.rq --format csv   # a .rq file
-      kg query dyad-timeline --param actor_a=Ukraine --param actor_b=Russia
-      kg query actor-events --param actor=Russia --param min_confidence=0.8
+      kg query dyad-timeline --param actor_a=China --param actor_b=Philippines
+      kg query actor-events --param actor=Kenya --param min_confidence=0.8
     """
     from kg.errors import UsageError
     from kg.query import BASE_IRI, run_query
