@@ -177,7 +177,7 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
             for CONSTRUCT/DESCRIBE (the caller has checked that it fits).
     """
     if result.kind == "graph" and fmt == "jsonld":
-        out = compacted(result.triples)  # like kg export's, not Oxigraph's expanded form
+        out = compacted(result.triples)  # kg export's form, not the expanded one
     elif result.kind == "graph":
         out = ox.serialize(result.triples, format=_RDF[fmt], prefixes=prefix_map())
     elif fmt == "json":

@@ -10,8 +10,8 @@ JSON-LD answers all go through here, so they read the same way.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
