@@ -176,6 +176,7 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
         fmt: json, xml, csv or tsv for SELECT/ASK; turtle, nt, jsonld or rdfxml
             for CONSTRUCT/DESCRIBE (the caller has checked that it fits).
     """
+    out: bytes | None
     if result.kind == "graph" and fmt == "jsonld":
         out = compacted(result.triples)  # kg export's form, not the expanded one
     elif result.kind == "graph":
