@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.options import (
+    Count,
     dask_option,
     model_dir_option,
     model_option,
@@ -180,7 +181,7 @@ def remove(article_ids: tuple[str, ...], store_path: str, wait: float) -> None:
 @store_option
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=Count(1, example=5),
     default=None,
     help="Show only the newest N runs.",
 )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli.options import AbsoluteIri, Seconds, key_value, store_option
+from kg.cli.options import AbsoluteIri, Count, Seconds, key_value, store_option
 from kg.cli.output import store_at
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=Count(0),
     default=None,
     help="Show at most this many rows.",
 )
