@@ -18,7 +18,13 @@ from kg.cli.options import (
     wait_option,
     workers_option,
 )
-from kg.cli.output import InputErrors, article_progress, finish, store_at
+from kg.cli.output import (
+    InputErrors,
+    article_progress,
+    echo_for_terminal,
+    finish,
+    store_at,
+)
 
 
 @click.command()
@@ -206,7 +212,11 @@ def history(store_path: str, limit: int | None, fmt: str) -> None:
     from kg.store.provenance import format_history, read_runs
 
     with store_at(store_path, read_only=True) as store:
-        click.echo(format_history(read_runs(store, limit), fmt))
+        text = format_history(read_runs(store, limit), fmt)
+    if fmt == "table":
+        echo_for_terminal(text)
+    else:
+        click.echo(text)
 
 
 @click.command("import-gdelt")

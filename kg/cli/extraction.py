@@ -6,6 +6,7 @@ against gold events; train fits the event coder it uses (--model-dir).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,13 @@ import click
 from rich.console import Console
 
 from kg.cli.options import folds_option, model_dir_option, model_option, seed_option
-from kg.cli.output import InputErrors, article_progress, finish, stage_progress
+from kg.cli.output import (
+    InputErrors,
+    article_progress,
+    echo_for_terminal,
+    finish,
+    stage_progress,
+)
 
 if TYPE_CHECKING:
     from kg.records import Extraction
@@ -222,4 +229,7 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
     )
     for row in rows:
         table.add_row(*row)
-    Console(highlight=False, width=max(Console().width, 140)).print(table)
+    buffer = io.StringIO()
+    width = max(Console().width, 140)
+    Console(file=buffer, highlight=False, width=width, color_system=None).print(table)
+    echo_for_terminal(buffer.getvalue(), nl=False)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.cli.options import AbsoluteIri, Count, Seconds, key_value, store_option
-from kg.cli.output import store_at
+from kg.cli.output import echo_for_terminal, store_at
 
 if TYPE_CHECKING:
     from kg.query import Format
@@ -104,6 +104,11 @@ def query(
             timeout=timeout,
             base_iri=base_iri or BASE_IRI,
         )
+    # A table (SELECT/ASK with no --format) is for people; Turtle (CONSTRUCT's
+    # default, always headed by kg's @prefix lines) stays exact.
+    if fmt == "table" or (fmt is None and not text.startswith("@prefix")):
+        echo_for_terminal(text, nl=False)
+    else:
         click.echo(text, nl=False)
 
 
