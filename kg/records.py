@@ -129,11 +129,21 @@ class Event:
 
 @dataclass(frozen=True)
 class Extraction:
-    """Everything extracted from one article."""
+    """Everything extracted from one article.
+
+    Attributes:
+        dateline: the city the article was filed from (its first wire
+            dateline, "MOSCOW, June 18 (Reuters) -"), a "location" entity with
+            its GeoNames record, also among ``entities``; None when the article
+            has no dateline or its city is not in the gazetteer. It says where
+            the reporter was, not where any event happened, so it is kept apart
+            from the events' places.
+    """
 
     article: Article
     entities: tuple[Entity, ...] = ()
     events: tuple[Event, ...] = field(default=())
+    dateline: Entity | None = None
 
     @property
     def actors(self) -> tuple[Entity, ...]:

@@ -125,6 +125,7 @@ _ENTITY_COLUMNS: dict[str, URIRef] = {
     "title": KG.title,
     "url": KG.url,
     "published": KG.published,
+    "dateline": KG.datelinePlace,
 }
 _CAMEO_QUERY = """
 SELECT ?code ?label ?root ?rootLabel ?quad ?goldstein WHERE {
@@ -239,6 +240,7 @@ class _Reader:
             title=_text(self._fact("title", iri)) or "",
             url=_text(self._fact("url", iri)) or "",
             published=_date(self._fact("published", iri)),
+            dateline=self._maybe("place", self._fact("dateline", iri), self._place),
         )
 
 

@@ -58,12 +58,17 @@ class CameoType:
 
 @dataclass(frozen=True)
 class ArticleInfo:
-    """The article an event was read from."""
+    """The article an event was read from.
+
+    ``dateline`` is the city it was filed from (kg:datelinePlace), so a map can
+    place an event the text gives no place of its own, marked as the article's.
+    """
 
     iri: str
     title: str = ""
     url: str = ""
     published: dt.date | None = None
+    dateline: PlaceInfo | None = None
 
 
 @dataclass(frozen=True)

@@ -54,12 +54,36 @@ def _extract_chunk(
     docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size)
     entities: list[tuple[Entity, ...]] = []
     events: list[Event] = []
+    first: Entity | None = None  # the city of the article's first dateline
     for doc, (article, offset, last) in docs:
         entities.append(tuple(doc._.kg_entities or ()))
         events.extend(shift_event(e, offset) for e in doc._.kg_events or ())
+        first = first or doc._.kg_dateline_place
         if last:
-            yield Extraction(article, merge_entities(entities), tuple(events))
-            entities, events = [], []
+            merged = merge_entities(entities)
+            dateline = article_dateline(first, merged)
+            yield Extraction(article, merged, tuple(events), dateline)
+            entities, events, first = [], [], None
+
+
+def article_dateline(
+    first: Entity | None, entities: tuple[Entity, ...]
+) -> Entity | None:
+    """The article's dateline place: its first dateline's city, when GeoNames knows it.
+
+    ``first`` is the first dateline's city (None: no dateline), as the actor
+    component resolved it with the gazetteer of the events' places. The entity
+    returned is the one among ``entities`` (merged across the article's pieces),
+    so the article graph describes the place once, whatever names it went by.
+
+    Returns:
+        None when there is no dateline or its city was not resolved: a map
+        cannot place an article at a name without coordinates or an id.
+    """
+    if first is None or first.geonames_id is None:
+        return None
+    key = (first.kind, first.name, first.country)
+    return next((e for e in entities if (e.kind, e.name, e.country) == key), first)
 
 
 def _pieces(article: Article) -> list[tuple[int, str, bool]]:

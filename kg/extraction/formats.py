@@ -63,15 +63,22 @@ def jsonl_lines(extraction: Extraction, include_flagged: bool = False) -> Iterab
     """Per article: one line per event, then one per distinct entity.
 
     Negated, hypothetical and future mentions are left out unless
-    ``include_flagged``; their ``modality`` field says which they are.
+    ``include_flagged``; their ``modality`` field says which they are. The
+    place the article was filed from is its entity line with ``"dateline":
+    true`` beside ``entity``: a scorer reading only ``entity`` sees the same
+    lines as before.
     """
     aid = extraction.article.id
     for event in shown_events(extraction, include_flagged):
         yield json.dumps(event_json(aid, event), ensure_ascii=False)
-    for entity in extraction.entities:
-        yield json.dumps(
-            {"article": aid, "entity": entity_json(entity)}, ensure_ascii=False
-        )
+    entities = extraction.entities
+    if extraction.dateline is not None and extraction.dateline not in entities:
+        entities += (extraction.dateline,)
+    for entity in entities:
+        line: dict[str, Any] = {"article": aid, "entity": entity_json(entity)}
+        if entity == extraction.dateline:
+            line["dateline"] = True
+        yield json.dumps(line, ensure_ascii=False)
 
 
 def table_rows(

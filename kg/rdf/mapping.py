@@ -49,7 +49,7 @@ _P: dict[str, ox.NamedNode] = {
         "publisher published origin metadata mentionedIn countryCode alias role "
         "actorCode mergeReason geonamesId geonames latitude longitude eventType "
         "sourceActor targetActor place date trigger sentence sentenceStart "
-        "sentenceEnd confidence modality fromArticle"
+        "sentenceEnd confidence modality fromArticle datelinePlace"
     ).split()
 }
 _ANY_URI, _DATE = _node(XSD.anyURI), _node(XSD.date)
@@ -124,6 +124,8 @@ def extraction_triples(
         _add_entity(out, nodes[entity], entity, node)
     for event in extraction.events:
         _add_event(out, node, article, event, nodes)
+    if extraction.dateline is not None:
+        out.append(ox.Triple(node, _P["datelinePlace"], nodes[extraction.dateline]))
     return list(dict.fromkeys(out))
 
 
@@ -161,7 +163,8 @@ def _add_article(
 
 
 def _described_entities(extraction: Extraction) -> list[Entity]:
-    """Actors and places of the article, plus any other entity an event names.
+    """Actors and places of the article, plus any other entity an event or the
+    dateline names.
 
     Entities of kind "other" are described only when an event uses them, so the
     graph does not fill with unclassified mentions.
@@ -169,6 +172,8 @@ def _described_entities(extraction: Extraction) -> list[Entity]:
     wanted = [e for e in extraction.entities if e.is_actor or e.kind == "location"]
     for event in extraction.events:
         wanted.extend(e for e in (event.source, event.target, event.location) if e)
+    if extraction.dateline is not None:
+        wanted.append(extraction.dateline)
     return list(dict.fromkeys(wanted))  # drop repeats, keep first-seen order
 
 

@@ -82,6 +82,7 @@ class KG(DefinedNamespace):
     url: URIRef
     publisher: URIRef
     published: URIRef  # xsd:date
+    datelinePlace: URIRef  # -> kg:Place the article was filed from (its dateline)
     contentHash: URIRef  # SHA-256 of the article as read
     origin: URIRef  # file (and line) it was read from
     metadata: URIRef  # further front-matter keys as "key: value" strings
