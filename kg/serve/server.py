@@ -19,7 +19,9 @@ curl) query a store. Whoever can reach the port can send any query, so:
   accepts SPARQL Update from requests carrying ``Authorization: Bearer TOKEN``
   (compared in constant time; the token is never logged). Even then only
   INSERT DATA / DELETE DATA into one article graph run, through the Store's
-  methods, so the union default graph stays right (:mod:`kg.serve.updates`).
+  methods, so the union default graph stays right, and only once the new
+  article graph passes kg's SHACL shapes and leaves the run history alone
+  (:mod:`kg.serve.updates`).
 - Time and size are bounded: queries run in worker processes that are killed
   after ``timeout`` seconds (see :mod:`kg.serve.workers`), results are capped
   at ``max_rows`` (header ``X-SPARQL-MaxRows`` when cut, as Virtuoso does), an
