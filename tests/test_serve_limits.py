@@ -89,9 +89,15 @@ def test_serve_limits_answer_over_byte_cap_is_refused(capped, accept):
 
 
 def test_serve_limits_answer_of_many_small_rows_over_cap_is_refused(capped):
-    """IRIs, not literals: only the written answer passes the cap."""
-    query = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isLiteral(?o)) }"
+    """5,000 one-character values: only the written answer (~450 KB) passes."""
+    query = "SELECT (1 AS ?x) WHERE { ?s ?p ?o } LIMIT 5000"
     status, _, body = get(capped.sparql, query, "application/sparql-results+json")
+    assert status == 500 and b"--max-answer-bytes" in body
+
+
+def test_serve_limits_answer_of_long_iris_over_cap_is_refused(capped):
+    query = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isLiteral(?o)) }"
+    status, _, body = get(capped.sparql, query, "text/csv")
     assert status == 500 and b"--max-answer-bytes" in body
 
 

@@ -177,7 +177,7 @@ def answer_query(
             ("Vary", "Accept"),
         )
     result, cut = _cap(result, max_rows)
-    if max_bytes is not None and _literal_chars(result) > max_bytes:
+    if max_bytes is not None and _least_chars(result) > max_bytes:
         return _too_big(max_bytes)  # known without writing the answer out
     body = serialize(result, media)
     if max_bytes is not None and len(body) > max_bytes:
@@ -188,18 +188,28 @@ def answer_query(
     return Reply(200, f"{media}; charset=utf-8", body, headers)
 
 
-def _literal_chars(result: QueryResult) -> int:
-    """Characters of the result's literals: a floor of its size in any format.
+def _least_chars(result: QueryResult) -> int:
+    """Characters the answer holds in any format: a floor of its size in bytes.
 
-    Every format writes each literal's text at least once (escaping only
-    lengthens it, and a character is at least one byte of UTF-8), while IRIs
-    may be shortened to prefixed names in Turtle; so an answer whose literals
-    alone pass the cap is refused before being written out a second time
-    (one ``GROUP_CONCAT`` can make a row of hundreds of megabytes).
+    Every results format (JSON, XML, CSV, TSV) writes each bound term of a
+    SELECT row in full, and every graph format writes each literal's text at
+    least once (Turtle may shorten IRIs to prefixed names, so those are not
+    counted); escaping only lengthens, and a character is at least one byte of
+    UTF-8. An answer over the cap by this count is refused before being written
+    out a second time: one ``GROUP_CONCAT`` can make a row of hundreds of MB.
     """
-    terms: list[object] = [term for row in result.rows for term in row]
-    terms += [triple.object for triple in result.triples]
-    return sum(len(term.value) for term in terms if isinstance(term, ox.Literal))
+    written = (ox.NamedNode, ox.Literal, ox.BlankNode)
+    total = sum(
+        len(term.value)
+        for row in result.rows
+        for term in row
+        if isinstance(term, written)
+    )
+    return total + sum(
+        len(triple.object.value)
+        for triple in result.triples
+        if isinstance(triple.object, ox.Literal)
+    )
 
 
 def _too_big(max_bytes: int) -> Reply:
