@@ -42,6 +42,22 @@ from kg.cli.output import stderr
     help="Return at most N rows or triples per query.",
 )
 @click.option(
+    "--max-answer-bytes",
+    default=64 << 20,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    metavar="BYTES",
+    help="Refuse (HTTP 500, with the reason) a /sparql answer over this many bytes.",
+)
+@click.option(
+    "--max-request-bytes",
+    default=1 << 20,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    metavar="BYTES",
+    help="Refuse (HTTP 413) a /sparql or /update POST body over this many bytes.",
+)
+@click.option(
     "--write-token",
     envvar="KG_SERVE_WRITE_TOKEN",
     default=None,
@@ -63,6 +79,8 @@ def serve(
     port: int,
     timeout: float,
     max_rows: int,
+    max_answer_bytes: int,
+    max_request_bytes: int,
     write_token: str | None,
     cors: tuple[str, ...],
 ) -> None:
@@ -100,6 +118,8 @@ def serve(
         max_rows,
         write_token=write_token,
         cors=cors,
+        max_answer_bytes=max_answer_bytes,
+        max_request_bytes=max_request_bytes,
     )
 
     def started(url: str) -> None:
