@@ -61,6 +61,11 @@ BAD_COUNTS = [
     (("history",), "--limit", "99999999999999999999"),
     (("evaluate", "--cv", "{out}"), "--folds", "1"),
     (("evaluate", "--cv", "{out}"), "--seed", "4294967296"),
+    (("serve", "--port", "0"), "--max-rows", "100000000000000000000"),
+    (("serve", "--port", "0"), "--max-rows", "0"),
+    (("serve", "--port", "0"), "--max-answer-bytes", "10"),
+    (("serve", "--port", "0"), "--max-request-bytes", "99999999999999999999"),
+    (("serve",), "--port", "65536"),
 ]
 
 #: (command, option, value, words of the one error line): other numbers.
