@@ -12,11 +12,30 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from kg.cli.options import folds_option, model_dir_option, model_option, seed_option
+from kg.cli.options import (
+    Count,
+    folds_option,
+    model_dir_option,
+    model_option,
+    seed_option,
+)
 from kg.cli.output import InputErrors, article_progress, finish, stage_progress
 
 if TYPE_CHECKING:
     from kg.records import Extraction
+
+#: kg ingest and kg build read the same environment variable (kg.read.limits).
+max_chars_option = click.option(
+    "--max-article-chars",
+    "max_chars",
+    envvar="KG_MAX_ARTICLE_CHARS",
+    type=Count(1, example=500_000),
+    default=None,
+    metavar="N",
+    help="Refuse (one error line each) articles longer than N characters; the "
+    "model's memory grows with one article's length (env KG_MAX_ARTICLE_CHARS, "
+    "also read by ingest and build; default 200,000).",
+)
 
 
 @click.command()
@@ -36,8 +55,13 @@ if TYPE_CHECKING:
 )
 @model_option
 @model_dir_option
+@max_chars_option
 def extract(
-    paths: tuple[str, ...], fmt: str, include_flagged: bool, model: str | None
+    paths: tuple[str, ...],
+    fmt: str,
+    include_flagged: bool,
+    model: str | None,
+    max_chars: int | None,
 ) -> None:
     """Print the events and entities found in articles, without storing them.
 
@@ -58,7 +82,7 @@ def extract(
     rows: list[tuple[str, ...]] = []
     with article_progress("extracting") as progress:
         for extraction in run_extract(
-            iter_articles(paths, on_error=errors), model=model
+            iter_articles(paths, on_error=errors, max_chars=max_chars), model=model
         ):
             progress(extraction.article.id, "extracted")
             if fmt == "jsonl":
@@ -99,6 +123,7 @@ def extract(
 @seed_option
 @model_option
 @model_dir_option
+@max_chars_option
 def evaluate(
     gold: str | None,
     paths: tuple[str, ...],
@@ -108,6 +133,7 @@ def evaluate(
     folds: int,
     seed: int,
     model: str | None,
+    max_chars: int | None,
 ) -> None:
     """Score the extractor against a gold file of hand-coded events.
 
@@ -141,7 +167,8 @@ def evaluate(
     errors = InputErrors()
     gold_articles = load_gold(gold)
     with article_progress("evaluating") as progress:
-        extractions = run_extract(iter_articles(paths, on_error=errors), model=model)
+        articles = iter_articles(paths, on_error=errors, max_chars=max_chars)
+        extractions = run_extract(articles, model=model)
         report = run_evaluate(
             gold_articles,
             _tracked(extractions, progress),
