@@ -95,6 +95,14 @@ def dense_article(path: Path, megabytes: float, seed: int = 17) -> Path:
     return path
 
 
+def dense_folder(folder: Path, count: int, megabytes: float) -> Path:
+    """A folder of ``count`` dense articles of ``megabytes`` MB, each its own words."""
+    folder.mkdir(exist_ok=True)
+    for n in range(count):
+        dense_article(folder / f"part-{n}.txt", megabytes, seed=100 + n)
+    return folder
+
+
 def gdelt_bomb(path: Path, gigabytes: float = 1.5) -> Path:
     """Write a zip whose one member is a single line of ``gigabytes`` GB.
 
@@ -185,13 +193,34 @@ def _row(name: str, result: dict[str, object], cap: float) -> str:
     )
 
 
+def _article_row(
+    name: str, path: Path, opts: argparse.Namespace, cap_bytes: int
+) -> None:
+    """Run kg extract (or ingest) on one article file or folder and print its row."""
+    args = (
+        ["extract", str(path)]
+        if opts.command == "extract"
+        else ["ingest", str(path), "--store", "memory"]
+    )
+    result = run(args, cap_bytes, opts.root)
+    print(_row(f"{opts.command} {name}", result, opts.cap), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="0.25,0.5,1,2", help="article sizes, MB")
     parser.add_argument("--command", choices=["extract", "ingest"], default="extract")
     parser.add_argument("--no-gdelt", action="store_true")
     parser.add_argument("--no-articles", action="store_true")
-    parser.add_argument("--gdelt-gb", type=float, default=1.5)
+    parser.add_argument(
+        "--gdelt-gb", default="1.5,0.9", help="GDELT one-line bombs, GB unzipped"
+    )
+    parser.add_argument(
+        "--folder",
+        default="4x0.19",
+        help="COUNTxMB: also a folder of COUNT dense articles of MB each, which "
+        "kg extracts in one nlp.pipe batch ('' to skip)",
+    )
     parser.add_argument("--cap", type=float, default=3.0, help="kill above this, GB")
     parser.add_argument("--work", type=Path, default=None, help="keep inputs here")
     parser.add_argument(
@@ -214,21 +243,18 @@ def main() -> None:
     if not opts.no_articles:
         for size in (float(s) for s in opts.sizes.split(",")):
             path = dense_article(work / f"dense-{size:g}MB.txt", size)
-            args = (
-                ["extract", str(path)]
-                if opts.command == "extract"
-                else ["ingest", str(path), "--store", "memory"]
-            )
-            result = run(args, cap_bytes, opts.root)
-            print(_row(f"{opts.command} {size:g} MB", result, opts.cap), flush=True)
+            _article_row(f"{size:g} MB", path, opts, cap_bytes)
+        if opts.folder:
+            count, _, mb = opts.folder.partition("x")
+            folder = dense_folder(work / f"folder-{opts.folder}", int(count), float(mb))
+            _article_row(f"{count} x {mb} MB", folder, opts, cap_bytes)
     if not opts.no_gdelt:
-        bomb = gdelt_bomb(work / "bomb.export.CSV.zip", opts.gdelt_gb)
-        mb = bomb.stat().st_size / 1e6
-        result = run(
-            ["import-gdelt", str(bomb), "--store", "memory"], cap_bytes, opts.root
-        )
-        name = f"gdelt {mb:.1f} MB zip/{opts.gdelt_gb:g} GB line"
-        print(_row(name, result, opts.cap), flush=True)
+        for gb in (float(g) for g in opts.gdelt_gb.split(",")):
+            bomb = gdelt_bomb(work / f"bomb-{gb:g}GB.export.CSV.zip", gb)
+            args = ["import-gdelt", str(bomb), "--store", "memory"]
+            result = run(args, cap_bytes, opts.root)
+            name = f"gdelt {bomb.stat().st_size / 1e6:.1f} MB zip/{gb:g} GB line"
+            print(_row(name, result, opts.cap), flush=True)
     print(f"# load average at end: {os.getloadavg()}")
 
 
