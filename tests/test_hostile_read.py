@@ -80,6 +80,13 @@ def test_hostile_read_limit_is_a_setting(tmp_path, monkeypatch):
     )
     assert '"article": "one"' in ran.stdout.decode()
     assert '"article": "two"' not in ran.stdout.decode()
+    limit = str(len(SHORT) + 5)
+    ingested = run_kg(
+        "ingest", str(path), "--store", "memory", "--max-article-chars", limit
+    )
+    assert ingested.returncode == 1
+    assert f"{path}:2: article 'two'" in ingested.stderr.decode()
+    assert ingested.stdout.decode().startswith("1 added")
     monkeypatch.setenv(MAX_CHARS_ENV, "20")
     errors: list[InputError] = []
     assert list(iter_articles(path, on_error=errors.append)) == []

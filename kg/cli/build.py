@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from kg.cli.extraction import max_chars_option
 from kg.cli.options import (
     dask_option,
     model_dir_option,
@@ -32,6 +33,7 @@ from kg.cli.output import InputErrors, article_progress, finish, store_at
 )
 @model_option
 @model_dir_option
+@max_chars_option
 @validate_option
 @workers_option
 @dask_option
@@ -85,6 +87,7 @@ def build(
 @store_option
 @model_option
 @model_dir_option
+@max_chars_option
 @click.option("--force", is_flag=True, help="Re-extract articles that are unchanged.")
 @validate_option
 @workers_option

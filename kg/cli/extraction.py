@@ -6,6 +6,7 @@ against gold events; train fits the event coder it uses (--model-dir).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -24,17 +25,33 @@ from kg.cli.output import InputErrors, article_progress, finish, stage_progress
 if TYPE_CHECKING:
     from kg.records import Extraction
 
-#: kg ingest and kg build read the same environment variable (kg.read.limits).
+
+def _use_max_chars(
+    ctx: click.Context, param: click.Parameter, value: int | None
+) -> None:
+    """Set ``KG_MAX_ARTICLE_CHARS`` for this run, as --model-dir sets its variable.
+
+    kg.read takes the limit from the environment wherever articles are read
+    (ingest, build, extract, evaluate), so one option serves every command
+    without a parameter threaded through each API that reads articles.
+    """
+    if value is not None:
+        from kg.read import MAX_CHARS_ENV
+
+        os.environ[MAX_CHARS_ENV] = str(value)
+
+
+#: On extract and evaluate here, and on ingest and build (kg.cli.build).
 max_chars_option = click.option(
     "--max-article-chars",
-    "max_chars",
-    envvar="KG_MAX_ARTICLE_CHARS",
     type=Count(1, example=500_000),
     default=None,
     metavar="N",
+    expose_value=False,
+    callback=_use_max_chars,
     help="Refuse (one error line each) articles longer than N characters; the "
-    "model's memory grows with one article's length (env KG_MAX_ARTICLE_CHARS, "
-    "also read by ingest and build; default 200,000).",
+    "model's memory grows with one article's length (env KG_MAX_ARTICLE_CHARS; "
+    "default 200,000).",
 )
 
 
@@ -61,7 +78,6 @@ def extract(
     fmt: str,
     include_flagged: bool,
     model: str | None,
-    max_chars: int | None,
 ) -> None:
     """Print the events and entities found in articles, without storing them.
 
@@ -82,7 +98,7 @@ def extract(
     rows: list[tuple[str, ...]] = []
     with article_progress("extracting") as progress:
         for extraction in run_extract(
-            iter_articles(paths, on_error=errors, max_chars=max_chars), model=model
+            iter_articles(paths, on_error=errors), model=model
         ):
             progress(extraction.article.id, "extracted")
             if fmt == "jsonl":
@@ -133,7 +149,6 @@ def evaluate(
     folds: int,
     seed: int,
     model: str | None,
-    max_chars: int | None,
 ) -> None:
     """Score the extractor against a gold file of hand-coded events.
 
@@ -167,8 +182,7 @@ def evaluate(
     errors = InputErrors()
     gold_articles = load_gold(gold)
     with article_progress("evaluating") as progress:
-        articles = iter_articles(paths, on_error=errors, max_chars=max_chars)
-        extractions = run_extract(articles, model=model)
+        extractions = run_extract(iter_articles(paths, on_error=errors), model=model)
         report = run_evaluate(
             gold_articles,
             _tracked(extractions, progress),
