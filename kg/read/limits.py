@@ -18,8 +18,10 @@ from kg.records import Article
 #: tok2vec and parser take about 3 GB of memory per million characters of
 #: name-dense text in one ``nlp.pipe`` batch, and every piece of an article goes
 #: into one batch; 200,000 characters (about 33,000 words, several times the
-#: longest news feature) keeps one such article near 0.8 GB of peak memory, and
-#: under 1.5 GB with a batch of ordinary articles beside it.
+#: longest news feature) keeps one such article near 0.75 GB of peak memory.
+#: Several articles under the limit that share one batch still add up (four of
+#: 190,000 characters: 2.3 GB); bounding that is kg.extraction's part, by
+#: batching pieces by characters rather than by count.
 DEFAULT_MAX_CHARS = 200_000
 MAX_CHARS_ENV = "KG_MAX_ARTICLE_CHARS"
 
