@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from kg.cli.extraction import max_chars_option
 from kg.cli.options import (
     Count,
     dask_option,
@@ -39,6 +40,7 @@ from kg.cli.output import (
 )
 @model_option
 @model_dir_option
+@max_chars_option
 @validate_option
 @workers_option
 @dask_option
@@ -92,6 +94,7 @@ def build(
 @store_option
 @model_option
 @model_dir_option
+@max_chars_option
 @click.option("--force", is_flag=True, help="Re-extract articles that are unchanged.")
 @validate_option
 @workers_option
