@@ -235,14 +235,23 @@ def case_article_of_50_mb(tmp: Path) -> Case:
 @case
 def case_single_line_of_10_mb(tmp: Path) -> Case:
     # One line with no break at all, as a pasted data blob gives: it is text, so
-    # it is stored, but its first line is no title.
+    # it is stored, but its first line is no title. Ten MB of it is over the
+    # per-article character limit (kg.read.limits), so that one is refused.
     blob = (b"QUJDRGVmZ2hpams0NTY3" * 500_001)[:10_000_000]
     path = write(tmp / "blob.txt", blob)
+    small = write(tmp / "small-blob.txt", blob[:150_000])
+    refused = error(
+        path,
+        "article 'blob' is 10,000,000 characters, over the 200,000-character limit "
+        "for one article; split it into smaller articles, or raise the limit "
+        "(--max-article-chars, KG_MAX_ARTICLE_CHARS) if the machine has the memory "
+        "(about 3 GB per million characters)",
+    )
 
     def check(store: Store) -> None:
-        assert title(store, "blob") == blob[:200].decode() + "\u2026"
+        assert title(store, "small-blob") == blob[:200].decode() + "\u2026"
 
-    return Case([path], [], added=1, check=check)
+    return Case([path, small], [refused], added=1, check=check)
 
 
 @case

@@ -372,6 +372,6 @@ def test_exports_cli_rdf_refuses_filters(trig_store_path):
     ],
 )
 def test_exports_csv_cells_never_formulas(value, expected):
-    from kg.exports.events import _defused
+    from kg.analysis.rows import defused
 
-    assert _defused(value) == expected
+    assert defused(value) == expected

@@ -306,3 +306,42 @@ def test_graphs_find_actor_reports_ambiguity(rows, name, message):
 def test_graphs_ego_rejects_negative_hops(rows):
     with pytest.raises(UsageError, match="hops must be 0 or more"):
         ego(actor_network(rows), "Poland", -1)
+
+
+def test_graphs_an_out_of_range_quad_class_is_unknown_not_a_crash(tmp_path):
+    """A store edited outside kg (``cameo:19 kg:quadClass 9``, which kg serve now
+    refuses) still draws and exports: the class reads as unknown."""
+    import pyoxigraph as ox
+    from helpers.clirunner import run_kg
+
+    from kg.rdf.namespaces import CAMEO, KG
+
+    article = tmp_path / "clash.txt"
+    article.write_text("Portugal attacked Spain on Monday.\n", encoding="utf-8")
+    store_path = tmp_path / "store"
+    assert run_kg("ingest", str(article), "--store", str(store_path)).returncode == 0
+    raw = ox.Store(str(store_path))
+    bad = ox.Literal(
+        "9", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    )
+    graph = ox.NamedNode("https://w3id.org/kg-events/id/article/clash")
+    for name in (graph, ox.DefaultGraph()):
+        raw.add(
+            ox.Quad(
+                ox.NamedNode(f"{CAMEO}19"), ox.NamedNode(f"{KG}quadClass"), bad, name
+            )
+        )
+    raw.flush()
+    del raw
+    for args in (
+        ("viz", "-o", str(tmp_path / "v.html")),
+        ("export", "--format", "graphml", "-o", str(tmp_path / "g.graphml")),
+    ):
+        ran = run_kg(*args, "--store", str(store_path))
+        assert ran.returncode == 0, ran.stderr.decode()
+        assert b"Traceback" not in ran.stderr
+    with open_store(store_path, read_only=True) as store:
+        rows = load_events(store)
+    assert rows and {
+        row.cameo.quad_class for row in rows if row.cameo.root == "19"
+    } <= {4, None}

@@ -234,6 +234,27 @@ def test_network_format_dyads_csv_is_exact(rows):
     ]  # fmt: skip
 
 
+def test_network_csv_cells_are_never_formulas(rows):
+    """An actor named like a formula (article text is hostile) stays text in
+    both CSVs a spreadsheet user opens: the ranking and the dyads."""
+    evil = '=HYPERLINK("http://example.org/x","click")'
+
+    def renamed(actor):
+        hit = actor is not None and actor.label == "Russia"
+        return replace(actor, label=evil) if hit else actor
+
+    hostile = [
+        replace(row, source=renamed(row.source), target=renamed(row.target))
+        for row in rows
+    ]
+    ranking = format_report(analyse(actor_network(hostile), "degree", top=3), "csv")
+    dyads = format_dyads(dyad_months(hostile, top=1), "csv")
+    for text in (ranking, dyads):
+        cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
+        assert "'" + evil in cells
+        assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
 def test_network_cli_ranks_actors_as_json(trig_store_path):
     result = kg("network", "--store", str(trig_store_path), "--format", "json")
     assert result.returncode == 0, result.stderr

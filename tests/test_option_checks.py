@@ -52,12 +52,56 @@ BAD_COUNTS = [
     (("viz", "-o", "{out}"), "--max-nodes", "0"),
     (("viz", "-o", "{out}"), "--max-nodes", "-5"),
     (("viz", "-o", "{out}"), "--max-nodes", "lots"),
+    # Numbers past a signed 64-bit integer, and digits that are not ASCII
+    (("stats",), "--top", "100000000000000000000"),
+    (("query", "SELECT * { ?s ?p ?o }"), "--limit", "100000000000000000000"),
+    (("query", "SELECT * { ?s ?p ?o }"), "--limit", "\u0663"),  # Arabic-Indic 3
+    (("query", "SELECT * { ?s ?p ?o }"), "--limit", "1_000"),
+    (("history",), "--limit", "0"),
+    (("history",), "--limit", "99999999999999999999"),
+    (("evaluate", "--cv", "{out}"), "--folds", "1"),
+    (("evaluate", "--cv", "{out}"), "--seed", "4294967296"),
+    (("serve", "--port", "0"), "--max-rows", "100000000000000000000"),
+    (("serve", "--port", "0"), "--max-rows", "0"),
+    (("serve", "--port", "0"), "--max-answer-bytes", "10"),
+    (("serve", "--port", "0"), "--max-request-bytes", "99999999999999999999"),
+    (("serve",), "--port", "65536"),
+]
+
+#: (command, option, value, words of the one error line): other numbers.
+BAD_NUMBERS = [
+    (("remove", "some-id"), "--wait", "nan", "seconds between 0 and"),
+    (("remove", "some-id"), "--wait", "inf", "seconds between 0 and"),
+    (("remove", "some-id"), "--wait", "-1", "seconds between 0 and"),
+    (("ingest", "{out}"), "--workers", "100000", "set KG_MAX_WORKERS"),
+    (("ingest", "{out}"), "--workers", "0", "whole number from 1"),
+    (
+        ("query", "events-at-place", "--param", "place=Athens"),
+        "--param",
+        "km=9223372036854775808",
+        "whole number from -9223372036854775808",
+    ),
+    (
+        ("query", "events-at-place", "--param", "place=Athens"),
+        "--param",
+        "km=\u0663",
+        "not a valid integer",
+    ),
+    (
+        ("query", "events-at-place", "--param", "place=Athens"),
+        "--param",
+        "km=1_000",
+        "not a valid integer",
+    ),
 ]
 
 
 def _run(command: tuple[str, ...], store, out, *more: str):
+    from kg.cli import cli
+
     args = [part.replace("{out}", str(out)) for part in command]
-    return run_kg(*args, "--store", str(store), *more)
+    takes_store = any(p.name == "store_path" for p in cli.commands[args[0]].params)
+    return run_kg(*args, *(["--store", str(store)] if takes_store else []), *more)
 
 
 def _refused(ran, option: str) -> str:
@@ -90,6 +134,27 @@ def test_each_bad_count_is_refused(command, option, value, filled_store_path, tm
     line = _refused(_run(command, filled_store_path, out, option, value), option)
     assert "whole number" in line
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command,option,value,words", BAD_NUMBERS)
+def test_each_bad_number_is_refused(
+    command, option, value, words, filled_store_path, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("KG_MAX_WORKERS", raising=False)
+    out = tmp_path / "page.html"
+    line = _refused(_run(command, filled_store_path, out, option, value), option)
+    assert words in line
+
+
+def test_workers_above_the_cpus_are_allowed_when_forced(tmp_path, monkeypatch):
+    """KG_MAX_WORKERS lifts the cap for whoever knows better (a remote-mounted
+    store, a machine whose CPU count the process misreads)."""
+    monkeypatch.setenv("KG_MAX_WORKERS", "64")
+    article = tmp_path / "a.txt"
+    article.write_text("Portugal praised Spain on Monday.\n", encoding="utf-8")
+    store = tmp_path / "store"
+    ran = run_kg("ingest", str(article), "--workers", "3", "--store", str(store))
+    assert ran.returncode == 0, ran.stderr.decode()
 
 
 def test_an_unknown_actor_is_refused_with_the_closest_names(filled_store_path):

@@ -113,6 +113,17 @@ def test_query_construct_and_describe_give_parseable_turtle(filled_store, query)
         assert isomorphic(again, graph), fmt
 
 
+def test_query_jsonld_is_compacted_like_kg_export(filled_store):
+    """Short keys and the embedded context, as ``kg export --format jsonld`` writes."""
+    query = "CONSTRUCT WHERE { ?c a kg:Country ; rdfs:label ?l }"
+    document = json.loads(run_query(filled_store, query, fmt="jsonld"))
+    assert document["@context"]["kg"] == "https://w3id.org/kg-events/ontology#"
+    russia = [n for n in document["@graph"] if n["@id"] == "kgr:country/RUS"]
+    assert russia == [{"@id": "kgr:country/RUS", "@type": "Country", "label": "Russia"}]
+    again = run_query(filled_store, query, fmt="jsonld")
+    assert json.loads(again) == document  # the same triples give the same bytes
+
+
 @pytest.mark.parametrize("value", [HOSTILE, '"} ; DROP ALL #'])
 def test_query_bindings_are_substituted_not_pasted(filled_store, value):
     query = "SELECT ?e ?s WHERE { ?e kg:sentence ?s }"

@@ -316,10 +316,17 @@ def _cameo_types(store: Store) -> dict[str, CameoType]:
             label=_text(row["label"]) or code,
             root=row["root"].value,
             root_label=_text(row["rootLabel"]) or row["root"].value,
-            quad_class=_number(row["quad"], int),
+            quad_class=_quad_class(row["quad"]),
             goldstein=_number(row["goldstein"], float),
         )
     return types
+
+
+def _quad_class(term: Term | None) -> int | None:
+    """GDELT's quad class, 1 to 4; anything else (a store edited by hand, say
+    ``kg:quadClass 9``) is read as unknown rather than crashing every view."""
+    value = _number(term, int)
+    return value if value in (1, 2, 3, 4) else None
 
 
 def _bundled_cameo_rows() -> list[ox.QuerySolution]:

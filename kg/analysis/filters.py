@@ -18,8 +18,8 @@ from kg.errors import UsageError
 #: The default modality filter: only events the text states as having happened.
 ASSERTED: frozenset[str] = frozenset({"asserted"})
 
-_CAMEO_CODE = re.compile(r"(?:cameo:)?(\d{2,4})")
-_ISO_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_CAMEO_CODE = re.compile(r"(?:cameo:)?([0-9]{2,4})")
+_ISO_PREFIX = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.analysis.graphs import EventRow, dyad_summary
+from kg.analysis.rows import defused
 from kg.errors import UsageError
 
 logger = logging.getLogger(__name__)
@@ -361,7 +362,9 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+    writer.writerows(
+        {k: "" if v is None else defused(v) for k, v in r.items()} for r in rows
+    )
     return out.getvalue()
 
 

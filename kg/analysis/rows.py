@@ -119,3 +119,20 @@ __all__ = [
     "PlaceInfo",
     "Stance",
 ]
+
+
+#: A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(value: object) -> object:
+    """Article text never becomes a spreadsheet formula (CSV injection).
+
+    Every CSV kg writes for people (``kg export --format csv``, ``kg network
+    --format csv``, ``--dyads``) passes its cells through here: a text cell
+    starting with a formula character gets a leading apostrophe, as OWASP
+    advises; numbers (a negative Goldstein score) stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -15,7 +15,7 @@ from kg.cli.options import (
     store_option,
     warn_if_empty,
 )
-from kg.cli.output import stderr, store_at
+from kg.cli.output import echo_for_terminal, stderr, store_at
 from kg.errors import printable
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def export(
     \b
     Example:
       kg export --format trig -o events.trig
-      kg export --format csv --since 2019-01 --country UKR -o events.csv
+      kg export --format csv --since 2025-01 --country SDN -o events.csv
       kg export --format gdelt -o events.export.CSV
       kg export --format gexf --graph actors -o actors.gexf
       kg export --format turtle --min-confidence 0.8 -o confident.ttl
@@ -139,7 +139,7 @@ def stats(store_path: str, top: int) -> None:
     from kg.analysis.stats import collect_stats, format_stats
 
     with store_at(store_path, read_only=True) as store:
-        click.echo(format_stats(collect_stats(store, top=top)))
+        echo_for_terminal(format_stats(collect_stats(store, top=top)))
 
 
 @click.command()
@@ -207,9 +207,13 @@ def network(
         rows = load_events(store, spec)
     warn_if_empty(spec, len(rows))
     if dyads:
-        click.echo(format_dyads(dyad_months(rows, top=top or None), fmt), nl=False)
-        return
-    report = analyse(
-        actor_network(rows), metric, communities=communities, top=top or None
-    )
-    click.echo(format_report(report, fmt), nl=False)
+        text = format_dyads(dyad_months(rows, top=top or None), fmt)
+    else:
+        report = analyse(
+            actor_network(rows), metric, communities=communities, top=top or None
+        )
+        text = format_report(report, fmt)
+    if fmt == "table":
+        echo_for_terminal(text, nl=False)
+    else:
+        click.echo(text, nl=False)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import click
 
+from kg.cli.extraction import max_chars_option
 from kg.cli.options import (
+    Count,
     dask_option,
     model_dir_option,
     model_option,
@@ -17,7 +19,13 @@ from kg.cli.options import (
     wait_option,
     workers_option,
 )
-from kg.cli.output import InputErrors, article_progress, finish, store_at
+from kg.cli.output import (
+    InputErrors,
+    article_progress,
+    echo_for_terminal,
+    finish,
+    store_at,
+)
 
 
 @click.command()
@@ -32,6 +40,7 @@ from kg.cli.output import InputErrors, article_progress, finish, store_at
 )
 @model_option
 @model_dir_option
+@max_chars_option
 @validate_option
 @workers_option
 @dask_option
@@ -85,6 +94,7 @@ def build(
 @store_option
 @model_option
 @model_dir_option
+@max_chars_option
 @click.option("--force", is_flag=True, help="Re-extract articles that are unchanged.")
 @validate_option
 @workers_option
@@ -180,7 +190,7 @@ def remove(article_ids: tuple[str, ...], store_path: str, wait: float) -> None:
 @store_option
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=Count(1, example=5),
     default=None,
     help="Show only the newest N runs.",
 )
@@ -205,7 +215,11 @@ def history(store_path: str, limit: int | None, fmt: str) -> None:
     from kg.store.provenance import format_history, read_runs
 
     with store_at(store_path, read_only=True) as store:
-        click.echo(format_history(read_runs(store, limit), fmt))
+        text = format_history(read_runs(store, limit), fmt)
+    if fmt == "table":
+        echo_for_terminal(text)
+    else:
+        click.echo(text)
 
 
 @click.command("import-gdelt")

@@ -6,17 +6,60 @@ against gold events; train fits the event coder it uses (--model-dir).
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
-from kg.cli.options import folds_option, model_dir_option, model_option, seed_option
-from kg.cli.output import InputErrors, article_progress, finish, stage_progress
+from kg.cli.options import (
+    Count,
+    folds_option,
+    model_dir_option,
+    model_option,
+    seed_option,
+)
+from kg.cli.output import (
+    InputErrors,
+    article_progress,
+    echo_for_terminal,
+    finish,
+    stage_progress,
+)
 
 if TYPE_CHECKING:
     from kg.records import Extraction
+
+
+def _use_max_chars(
+    ctx: click.Context, param: click.Parameter, value: int | None
+) -> None:
+    """Set ``KG_MAX_ARTICLE_CHARS`` for this run, as --model-dir sets its variable.
+
+    kg.read takes the limit from the environment wherever articles are read
+    (ingest, build, extract, evaluate), so one option serves every command
+    without a parameter threaded through each API that reads articles.
+    """
+    if value is not None:
+        from kg.read import MAX_CHARS_ENV
+
+        os.environ[MAX_CHARS_ENV] = str(value)
+
+
+#: On extract and evaluate here, and on ingest and build (kg.cli.build).
+max_chars_option = click.option(
+    "--max-article-chars",
+    type=Count(1, example=500_000),
+    default=None,
+    metavar="N",
+    expose_value=False,
+    callback=_use_max_chars,
+    help="Refuse (one error line each) articles longer than N characters; the "
+    "model's memory grows with one article's length (env KG_MAX_ARTICLE_CHARS; "
+    "default 200,000).",
+)
 
 
 @click.command()
@@ -36,8 +79,12 @@ if TYPE_CHECKING:
 )
 @model_option
 @model_dir_option
+@max_chars_option
 def extract(
-    paths: tuple[str, ...], fmt: str, include_flagged: bool, model: str | None
+    paths: tuple[str, ...],
+    fmt: str,
+    include_flagged: bool,
+    model: str | None,
 ) -> None:
     """Print the events and entities found in articles, without storing them.
 
@@ -99,6 +146,7 @@ def extract(
 @seed_option
 @model_option
 @model_dir_option
+@max_chars_option
 def evaluate(
     gold: str | None,
     paths: tuple[str, ...],
@@ -222,4 +270,7 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
     )
     for row in rows:
         table.add_row(*row)
-    Console(highlight=False, width=max(Console().width, 140)).print(table)
+    buffer = io.StringIO()
+    width = max(Console().width, 140)
+    Console(file=buffer, highlight=False, width=width, color_system=None).print(table)
+    echo_for_terminal(buffer.getvalue(), nl=False)

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 Decorated = TypeVar("Decorated", bound=Callable[..., Any])
 
 STORE_ENV = "KG_STORE"
+MAX_WORKERS_ENV = "KG_MAX_WORKERS"
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
 DEFAULT_STORE = str(Path("kg-out") / "store")
 
 store_option = click.option(
@@ -74,51 +77,6 @@ model_dir_option = click.option(
     callback=_use_model_dir,
     help="Trained event coder folder (from 'kg train') to extract with (env "
     "KG_CODER_DIR); default: the one bundled with kg.",
-)
-#: Cross-validation of the event coder (kg train, kg evaluate --cv): folds are
-#: grouped by text and drawn with the seed.
-folds_option = click.option(
-    "--folds",
-    default=5,
-    show_default=True,
-    type=click.IntRange(min=2),
-    help="Cross-validation folds, grouped by text (kg train, kg evaluate --cv).",
-)
-seed_option = click.option(
-    "--seed", default=13, show_default=True, help="Seed for the folds."
-)
-validate_option = click.option(
-    "--validate",
-    is_flag=True,
-    help="Check each article against the SHACL shapes first; one that fails is "
-    "not stored (exit status 1).",
-)
-workers_option = click.option(
-    "--workers",
-    "-j",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    metavar="N",
-    help="Extraction processes (each loads the model once); output is the same "
-    "as with one.",
-)
-dask_option = click.option(
-    "--dask",
-    metavar="ADDRESS|local",
-    default=None,
-    help="Extract on a Dask cluster: a scheduler address such as tcp://HOST:8786, "
-    "or 'local' for one worker per core here; this process still writes the store "
-    "(README: 'Running on a Dask cluster'). Not with --workers.",
-)
-wait_option = click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="SECONDS",
-    help="If another kg process is writing to the store, retry for this long "
-    "instead of failing at once (one writer at a time).",
 )
 
 
@@ -235,21 +193,32 @@ class FilterValue(click.ParamType):
 
 
 class Count(click.ParamType):
-    """A whole number of at least ``minimum``, refused in one ``kg: error:`` line.
+    """A whole number from ``minimum`` to ``maximum``, refused in one line.
 
     Click's IntRange refuses in three lines (usage, hint, error), and an option
     without a type let ``--top -1`` through to the query, which then failed with
-    a traceback.
+    a traceback. ASCII digits only (Python's int() also takes "٣" and "1_000"),
+    and never beyond a signed 64-bit integer, which is what SPARQL engines and
+    the OS take: a number written out in 20 digits used to start a server whose
+    every query was then refused.
     """
 
     name = "integer"
 
     def __init__(
-        self, minimum: int = 0, *, zero_means: str | None = None, example: int = 10
+        self,
+        minimum: int = 0,
+        *,
+        maximum: int | Callable[[], int] = INT64_MAX,
+        zero_means: str | None = None,
+        example: int = 10,
+        above: str = "",
     ) -> None:
         self.minimum = minimum
+        self.maximum = maximum  # a callable is asked at conversion (CPU count)
         self.zero_means = zero_means  # e.g. "all": what 0 asks for, in the error
         self.example = example
+        self.above = above  # why the maximum, and how to go past it when one can
 
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
@@ -257,19 +226,100 @@ class Count(click.ParamType):
         """The value as an int; UsageError (exit status 2) naming it as typed."""
         from kg.errors import UsageError
 
-        if isinstance(value, int) and not isinstance(value, bool):
-            number: int | None = value
-        else:
-            text = str(value).strip()
-            number = int(text) if re.fullmatch(r"[+-]?\d{1,18}", text) else None
-        if number is not None and number >= self.minimum:
-            return number
         option = param.opts[0] if param is not None and param.opts else "--count"
+        number = whole_number(value)
+        top = self.maximum() if callable(self.maximum) else self.maximum
+        if number is not None and self.minimum <= number <= top:
+            return number
+        if number is not None and number > top and self.above:
+            raise UsageError(f"{option} {number} is more than {top}: {self.above}")
         zero = f" ({self.minimum} for {self.zero_means})" if self.zero_means else ""
+        bound = f"from {self.minimum} to {top}"
         raise UsageError(
-            f"{option} {printable(str(value))!r} is not a whole number of "
-            f"{self.minimum} or more{zero}; pass e.g. {option} {self.example}"
+            f"{option} {printable(str(value))!r} is not a whole number {bound}{zero}; "
+            f"pass e.g. {option} {self.example}"
         )
+
+
+def whole_number(value: object) -> int | None:
+    """An int from an int or from ASCII digits with an optional sign, in int64."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number: int | None = value
+    else:
+        text = str(value).strip()
+        number = int(text) if re.fullmatch(r"[+-]?[0-9]{1,19}", text) else None
+    if number is None or not INT64_MIN <= number <= INT64_MAX:
+        return None
+    return number
+
+
+def cpu_count() -> int:
+    """CPUs this process may use (its affinity, not the machine's total), or
+    ``KG_MAX_WORKERS`` when set to a larger number on purpose."""
+    forced = whole_number(os.environ.get(MAX_WORKERS_ENV, ""))
+    if forced is not None and forced > 0:
+        return forced
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+#: Cross-validation of the event coder (kg train, kg evaluate --cv): folds are
+#: grouped by text and drawn with the seed.
+folds_option = click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=Count(2, maximum=100, example=5),
+    help="Cross-validation folds, grouped by text (kg train, kg evaluate --cv).",
+)
+seed_option = click.option(
+    "--seed",
+    default=13,
+    show_default=True,
+    type=Count(0, maximum=2**32 - 1, example=13),  # what NumPy's generators take
+    help="Seed for the folds.",
+)
+validate_option = click.option(
+    "--validate",
+    is_flag=True,
+    help="Check each article against the SHACL shapes first; one that fails is "
+    "not stored (exit status 1).",
+)
+workers_option = click.option(
+    "--workers",
+    "-j",
+    type=Count(
+        1,
+        maximum=lambda: cpu_count(),
+        example=2,
+        above="more processes than CPUs only add memory (each loads the model); "
+        f"set {MAX_WORKERS_ENV} to allow more",
+    ),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Extraction processes (each loads the model once), at most one per CPU "
+    f"(env {MAX_WORKERS_ENV} to allow more); output is the same as with one.",
+)
+dask_option = click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    default=None,
+    help="Extract on a Dask cluster: a scheduler address such as tcp://HOST:8786, "
+    "or 'local' for one worker per core here; this process still writes the store "
+    "(README: 'Running on a Dask cluster'). Not with --workers.",
+)
+wait_option = click.option(
+    "--wait",
+    type=Seconds(),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another kg process is writing to the store, retry for this long "
+    "instead of failing at once (one writer at a time).",
+)
 
 
 def key_value(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -20,6 +21,17 @@ if TYPE_CHECKING:
     from kg.store import Store
 
 stderr = Console(stderr=True, highlight=False)
+
+
+def echo_for_terminal(text: str, nl: bool = True) -> None:
+    """Print a human-readable result (a table) with control characters escaped.
+
+    Tables show article-derived text (ids, names, sentences). Rich passes ESC,
+    C1 and bidi controls through, so an article id could recolour the terminal
+    or write its clipboard (OSC 52); each line goes through the same escaping as
+    error lines. Machine formats (CSV, JSON, RDF) are left exact for programs.
+    """
+    click.echo("\n".join(printable(line) for line in text.split("\n")), nl=nl)
 
 
 class InputErrors:

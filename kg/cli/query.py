@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli.options import AbsoluteIri, Seconds, key_value, store_option
-from kg.cli.output import store_at
+from kg.cli.options import AbsoluteIri, Count, Seconds, key_value, store_option
+from kg.cli.output import echo_for_terminal, store_at
 
 if TYPE_CHECKING:
     from kg.query import Format
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=Count(0),
     default=None,
     help="Show at most this many rows.",
 )
@@ -81,8 +81,8 @@ def query(
     Example:
       kg query "SELECT ?s ?o WHERE { ?e kg:sourceActor ?s ; kg:targetActor ?o }"
       kg query kg/query/queries/top-actors.rq --format csv   # a .rq file
-      kg query dyad-timeline --param actor_a=Ukraine --param actor_b=Russia
-      kg query actor-events --param actor=Russia --param min_confidence=0.8
+      kg query dyad-timeline --param actor_a=China --param actor_b=Philippines
+      kg query actor-events --param actor=Kenya --param min_confidence=0.8
     """
     from kg.errors import UsageError
     from kg.query import BASE_IRI, run_query
@@ -104,6 +104,11 @@ def query(
             timeout=timeout,
             base_iri=base_iri or BASE_IRI,
         )
+    # A table (SELECT/ASK with no --format) is for people; Turtle (CONSTRUCT's
+    # default, always headed by kg's @prefix lines) stays exact.
+    if fmt == "table" or (fmt is None and not text.startswith("@prefix")):
+        echo_for_terminal(text, nl=False)
+    else:
         click.echo(text, nl=False)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.options import Seconds, store_option
+from kg.cli.options import Count, Seconds, store_option
 from kg.cli.output import stderr
 
 
@@ -22,7 +22,7 @@ from kg.cli.output import stderr
     "--port",
     default=8000,
     show_default=True,
-    type=click.IntRange(0, 65535),
+    type=Count(0, maximum=65535, example=8000),
     help="Port; 0 picks a free one.",
 )
 @click.option(
@@ -37,9 +37,25 @@ from kg.cli.output import stderr
     "--max-rows",
     default=10_000,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=Count(1, maximum=10**9, example=10_000),
     metavar="N",
     help="Return at most N rows or triples per query.",
+)
+@click.option(
+    "--max-answer-bytes",
+    default=64 << 20,
+    show_default=True,
+    type=Count(1024, maximum=1 << 40, example=64 << 20),
+    metavar="BYTES",
+    help="Refuse (HTTP 500, with the reason) a /sparql answer over this many bytes.",
+)
+@click.option(
+    "--max-request-bytes",
+    default=1 << 20,
+    show_default=True,
+    type=Count(1024, maximum=1 << 30, example=1 << 20),
+    metavar="BYTES",
+    help="Refuse (HTTP 413) a /sparql or /update POST body over this many bytes.",
 )
 @click.option(
     "--write-token",
@@ -63,6 +79,8 @@ def serve(
     port: int,
     timeout: float,
     max_rows: int,
+    max_answer_bytes: int,
+    max_request_bytes: int,
     write_token: str | None,
     cors: tuple[str, ...],
 ) -> None:
@@ -100,6 +118,8 @@ def serve(
         max_rows,
         write_token=write_token,
         cors=cors,
+        max_answer_bytes=max_answer_bytes,
+        max_request_bytes=max_request_bytes,
     )
 
     def started(url: str) -> None:

@@ -136,7 +136,7 @@ def map_(
     \b
     Example:
       kg map -o events-map.html
-      kg map --country UKR --since 2019 -o ukraine.html
+      kg map --country PHL --since 2025-01 -o philippines.html
       kg map --min-confidence 0.8 -o confident-map.html
     """
     from kg.views.mapview import render_map

@@ -41,7 +41,7 @@ from kg.exports.events import (
     graph_bytes,
 )
 from kg.exports.gdelt import events_gdelt
-from kg.exports.jsonld import (
+from kg.rdf.jsonld import (
     CONTEXT_FILE,
     CONTEXT_URL,
     json_bytes,

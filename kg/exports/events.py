@@ -29,6 +29,7 @@ from typing import Literal
 import networkx as nx
 
 from kg.analysis.graphs import EventRow, actor_network, event_graph
+from kg.analysis.rows import defused
 from kg.errors import UsageError
 
 GraphKind = Literal["events", "actors"]
@@ -66,22 +67,7 @@ def _csv_values(row: EventRow) -> list[object]:
         place and place.geonames_id,
         row.modality, row.article.url, row.article.published, row.sentence,
     ]  # fmt: skip
-    return ["" if v is None else _defused(v) for v in values]
-
-
-#: A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defused(value: object) -> object:
-    """Article text never becomes a spreadsheet formula (CSV injection).
-
-    Text cells starting with a formula character get a leading apostrophe, as
-    OWASP advises; numbers (e.g. a negative Goldstein score) stay numbers.
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    return ["" if v is None else defused(v) for v in values]
 
 
 def build_graph(

@@ -7,7 +7,7 @@ worker processes (:mod:`kg.extraction.runtime.parallel`) and on Dask workers
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 
 from spacy.language import Language
@@ -15,6 +15,18 @@ from spacy.tokens import Doc
 
 from kg.extraction.chunks import merge_entities, shift_event, split_text
 from kg.records import Article, Entity, Event, Extraction
+
+#: What travels beside each piece through ``nlp.pipe``: its article, its offset
+#: in the article's text, and whether it is the article's last piece.
+_Key = tuple[Article, int, bool]
+
+#: Characters of text one ``nlp.pipe`` batch may hold. spaCy's memory follows
+#: the characters in a batch, not the number of Docs (about 3 GB per million
+#: characters of dense names, measured by benchmarks/hostile_memory.py): 32
+#: pieces of up to 100,000 characters each could take 10 GB, while a budget of
+#: 100,000 characters kept every case near 0.6 GB. Short news articles still
+#: go 20 or more to a batch.
+BATCH_CHARS = 100_000
 
 #: Articles whose Docs share one spaCy memory zone (``Language.memory_zone``):
 #: the strings and lexemes the model adds for them are dropped once their
@@ -47,11 +59,19 @@ def _extract_chunk(
 ) -> Iterator[Extraction]:
     """The extractions of some articles, in order, as plain records."""
     pieces = (
-        (_prepare(nlp, text, article), (article, offset, last))
+        (text, (article, offset, last))
         for article in articles
         for offset, text, last in _pieces(article)
     )
-    docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size)
+    docs = (
+        parsed
+        for group in _budgeted(pieces, batch_size, BATCH_CHARS)
+        for parsed in nlp.pipe(
+            ((_prepare(nlp, text, key[0]), key) for text, key in group),
+            as_tuples=True,
+            batch_size=len(group),
+        )
+    )
     entities: list[tuple[Entity, ...]] = []
     events: list[Event] = []
     first: Entity | None = None  # the city of the article's first dateline
@@ -64,6 +84,26 @@ def _extract_chunk(
             dateline = article_dateline(first, merged)
             yield Extraction(article, merged, tuple(events), dateline)
             entities, events, first = [], [], None
+
+
+def _budgeted(
+    pieces: Iterable[tuple[str, _Key]], most: int, budget: int
+) -> Iterator[list[tuple[str, _Key]]]:
+    """Consecutive groups of at most ``most`` pieces and ``budget`` characters.
+
+    A piece longer than the budget (up to the chunker's 100,000) is a group of
+    its own. Lazy, so a folder of any size streams.
+    """
+    group: list[tuple[str, _Key]] = []
+    size = 0
+    for piece in pieces:
+        if group and (len(group) == most or size + len(piece[0]) > budget):
+            yield group
+            group, size = [], 0
+        group.append(piece)
+        size += len(piece[0])
+    if group:
+        yield group
 
 
 def article_dateline(

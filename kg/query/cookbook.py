@@ -256,7 +256,7 @@ def _name(text: str) -> ox.Literal | None:
 
 
 def _date(text: str) -> ox.Literal | None:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return None
     try:
         return ox.Literal(date.fromisoformat(text).isoformat(), datatype=_xsd("date"))
@@ -264,8 +264,15 @@ def _date(text: str) -> ox.Literal | None:
         return None
 
 
+#: The integers SPARQL engines compute with (Oxigraph's xsd:integer is an i64):
+#: a larger value silently wrapped or compared wrong, so it is refused.
+INT64 = (-(2**63), 2**63 - 1)
+
+
 def _integer(text: str) -> ox.Literal | None:
-    if not re.fullmatch(r"[+-]?\d+", text):
+    if not re.fullmatch(r"[+-]?[0-9]{1,19}", text):  # ASCII: not "٣" nor "1_000"
+        return None
+    if not INT64[0] <= int(text) <= INT64[1]:
         return None
     return ox.Literal(str(int(text)), datatype=_xsd("integer"))
 
@@ -288,7 +295,7 @@ def _probability(text: str) -> ox.Literal | None:
 
     Plain decimal notation only, so nan, inf and 1e-1 never reach the query.
     """
-    if not re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", text):
+    if not re.fullmatch(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", text):
         return None
     value = Decimal(text)
     if not 0 <= value <= 1:
@@ -336,7 +343,7 @@ _EXPECTED = {
     "actor": "give the actor's name, as its label or one of its aliases",
     "string": "give a non-empty text",
     "date": "give an ISO date, YYYY-MM-DD (2025-01-31)",
-    "integer": "give a whole number (30)",
+    "integer": f"give a whole number from {INT64[0]} to {INT64[1]} (30)",
     "cameo": "give a CAMEO code in the scheme: a root 01-20 or a finer code (043)",
     "country": "give an ISO 3166-1 alpha-3 country code (UKR, RUS, USA)",
     "boolean": "give true or false",

@@ -18,6 +18,7 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 
+from kg.rdf.jsonld import compacted
 from kg.rdf.namespaces import prefix_map
 from kg.rdf.terms import Term
 
@@ -175,7 +176,10 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
         fmt: json, xml, csv or tsv for SELECT/ASK; turtle, nt, jsonld or rdfxml
             for CONSTRUCT/DESCRIBE (the caller has checked that it fits).
     """
-    if result.kind == "graph":
+    out: bytes | None
+    if result.kind == "graph" and fmt == "jsonld":
+        out = compacted(result.triples)  # kg export's form, not the expanded one
+    elif result.kind == "graph":
         out = ox.serialize(result.triples, format=_RDF[fmt], prefixes=prefix_map())
     elif fmt == "json":
         out = format_json(result).encode("utf-8")

@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from pyshacl import validate
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from kg.rdf.namespaces import KG, PREFIXES
@@ -21,14 +21,24 @@ from kg.rdf.ontology import load_ontology, load_shapes
 
 logger = logging.getLogger(__name__)
 
+#: Namespace of the shapes in ontology/shapes.ttl (kgsh: there).
+SHAPES_NS = "https://w3id.org/kg-events/shapes#"
+
 
 class Violation(NamedTuple):
-    """One SHACL result: which node, which property, what is wrong, how bad."""
+    """One SHACL result: which node, which property, what is wrong, how bad.
+
+    ``value`` (the offending value, when the result names one) and ``shape``
+    (the shape that failed) let a refusal say exactly what to change, as the
+    server's /update does in one line.
+    """
 
     focus: Node
     path: Node | None
     message: str
     severity: URIRef
+    value: Node | None = None
+    shape: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +119,43 @@ def _violation(report: Graph, result: Node) -> Violation:
         path=report.value(result, SH.resultPath),
         message=str(report.value(result, SH.resultMessage) or ""),
         severity=severity if isinstance(severity, URIRef) else SH.Violation,
+        value=report.value(result, SH.value),
+        shape=report.value(result, SH.sourceShape),
     )
+
+
+def describe_violation(violation: Violation) -> str:
+    """One line naming the shape, the record, the property and the value.
+
+    A shape without a name (a blank node inside another shape) is named by its
+    property path instead, which is what a user edits anyway.
+    """
+    shape = violation.shape
+    name = "the shape"
+    if isinstance(shape, URIRef):
+        name = _short(shape).replace(f"<{SHAPES_NS}", "kgsh:").rstrip(">")
+    path = _short(violation.path) if violation.path is not None else None
+    where = f"{_short(violation.focus)}" + (f" {path}" if path else "")
+    value = f" {_value(violation.value)}" if violation.value is not None else ""
+    message = " ".join(violation.message.split()).rstrip(".") or "not met"
+    return f"{name} fails on {where}{value}: {message}"
+
+
+def _value(term: Node) -> str:
+    """A value as a user would write it: 9, "x", "2019-01-01"^^xsd:date, kgr:a."""
+    if isinstance(term, Literal):
+        if term.datatype in (XSD.integer, XSD.decimal, XSD.boolean, None, XSD.string):
+            return term.n3() if term.language else _plain(term)
+        return f'"{term}"^^{_short(term.datatype)}'
+    return _short(term)
+
+
+def _plain(term: Literal) -> str:
+    """A number or boolean as is; a string quoted (cut to 60 characters)."""
+    if term.datatype in (XSD.integer, XSD.decimal, XSD.boolean):
+        return str(term)
+    text = str(term)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def format_report(result: ValidationResult, graph: Graph) -> str:

@@ -24,6 +24,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, TextIO
 
 from kg.errors import InputError
+from kg.read.limits import (
+    DEFAULT_MAX_CHARS,
+    MAX_CHARS_ENV,
+    article_char_limit,
+    too_many_chars,
+)
 from kg.read.readers import (
     DEFAULT_MAX_BYTES,
     FOLDER_SUFFIXES,
@@ -38,6 +44,8 @@ from kg.records import Article
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CHARS",
+    "MAX_CHARS_ENV",
     "FOLDER_SUFFIXES",
     "JSON_SUFFIXES",
     "JSONL_SUFFIXES",
@@ -54,6 +62,7 @@ def iter_articles(
     on_error: Callable[[InputError], None] | None = None,
     stdin: TextIO | BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_chars: int | None = None,
 ) -> Iterator[Article]:
     """Yield every article found under ``paths``, in a deterministic order.
 
@@ -75,17 +84,27 @@ def iter_articles(
         on_error: called with each InputError; when None the first one is raised.
         stdin: stream to read for ``"-"`` (default ``sys.stdin``).
         max_bytes: size limit of a file, of stdin, and of one JSON Lines record.
+        max_chars: characters one article's text may have; a longer article is
+            an InputError naming it, and the others are still read. None: the
+            ``KG_MAX_ARTICLE_CHARS`` environment variable, else 200,000
+            (:data:`DEFAULT_MAX_CHARS`). The model's memory grows with the
+            length of one article (about 3 GB per million characters of dense
+            names), so this bounds what one hostile file can cost.
 
     Returns:
         An iterator of articles; ids are not checked for duplicates.
 
     Raises:
         InputError: for the first bad input, when ``on_error`` is None.
+        UsageError: ``KG_MAX_ARTICLE_CHARS`` is set to no positive number.
     """
+    limit = article_char_limit() if max_chars is None else max_chars
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     for raw in paths:
         for item in read_path(os.fspath(raw), stdin, max_bytes):
+            if isinstance(item, Article) and len(item.text) > limit:
+                item = InputError(item.origin, too_many_chars(item, limit))
             if isinstance(item, Article):
                 yield item
             elif on_error is None:

@@ -17,7 +17,7 @@ import yaml
 
 from kg.errors import InputError
 from kg.read.problems import json_type, unreadable
-from kg.read.text import first_line, no_surrogates, normalise
+from kg.read.text import first_line, no_controls, no_surrogates, normalise
 from kg.records import Article
 
 logger = logging.getLogger(__name__)
@@ -210,13 +210,13 @@ def _make_article(
         known[name] = normalise(str(value)).strip() if value is not None else ""
     text = normalise(text).strip()
     return Article(
-        id=known["id"] or no_surrogates(default_id),
+        id=known["id"] or no_controls(no_surrogates(default_id)),
         text=text,
         title=known["title"] or first_line(text),
         date=_read_date(fields.get("date"), origin),
         source=known["source"] or None,
         url=known["url"] or None,
-        origin=no_surrogates(origin),
+        origin=no_controls(no_surrogates(origin)),
         metadata=_metadata(fields, keep_all),
     )
 

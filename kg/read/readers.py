@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, TextIO
 
 from kg.errors import InputError
 from kg.read.articles import Item, from_object, load_json, parse_json, parse_text
+from kg.read.lines import bounded_lines
 from kg.read.problems import (
     bad_utf8,
     binary_file,
@@ -42,7 +43,6 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 FOLDER_SUFFIXES = TEXT_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 
 _STDIN_LABEL = "<stdin>"
-_CHUNK_BYTES = 1 << 16
 
 
 def read_path(
@@ -215,7 +215,7 @@ def _read_jsonl(
         yield binary_file(label, head)
         return
     offset, records = 0, 0
-    for lineno, raw in enumerate(_binary_lines(head, fh, max_bytes), 1):
+    for lineno, raw in enumerate(bounded_lines(fh, max_bytes, head), 1):
         size = raw if isinstance(raw, int) else len(raw)
         item = _jsonl_record(raw, size, offset, lineno, label, stem, max_bytes)
         offset += size
@@ -256,28 +256,6 @@ def _jsonl_record(
             lineno,
         )
     return from_object(obj, label, f"{stem}-{lineno}", f"{label}:{lineno}", lineno)
-
-
-def _binary_lines(head: bytes, fh: BinaryIO, max_bytes: int) -> Iterator[bytes | int]:
-    """Yield each line as bytes, or only its length once it outgrows ``max_bytes``.
-
-    Dropping overlong lines keeps memory bounded even for a stream with no newlines.
-    """
-    buf, dropped = head, 0
-    while True:
-        start = 0
-        while (nl := buf.find(b"\n", start)) >= 0:
-            yield dropped + nl + 1 - start if dropped else buf[start : nl + 1]
-            dropped, start = 0, nl + 1
-        buf = buf[start:]
-        if len(buf) > max_bytes:
-            dropped, buf = dropped + len(buf), b""
-        chunk = fh.read(_CHUNK_BYTES)
-        if not chunk:
-            break
-        buf += chunk
-    if dropped or buf:
-        yield dropped + len(buf) if dropped else buf
 
 
 __all__ = [

@@ -19,6 +19,11 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 #: A title taken from the first line is cut to about this many characters.
 TITLE_CHARS = 200
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters Python's str.splitlines() takes as line breaks: kept as
+# breaks, so the words on either side stay apart and the title is the same line.
+_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")
+# Every other C0 control but tab and LF (CR is gone by then), DEL and C1.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 
 
 def decode(data: bytes, label: str) -> str | InputError:
@@ -44,10 +49,28 @@ def normalise(text: str) -> str:
     """LF line ends and NFC, so offsets and hashes do not depend on the editor.
 
     Lone surrogates (a JSON "\\ud800" escape, an undecodable byte in a file name)
-    become U+FFFD: no UTF-8 encoder, hash or RDF serialiser accepts them.
+    become U+FFFD: no UTF-8 encoder, hash or RDF serialiser accepts them. Control
+    characters are dropped (see :func:`no_controls`).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", no_surrogates(text))
+    return unicodedata.normalize("NFC", no_controls(no_surrogates(text)))
+
+
+def no_controls(text: str) -> str:
+    """``text`` without control characters, so every output format can hold it.
+
+    XML 1.0 has no way to write a C0 control other than tab, LF and CR, not even
+    as ``&#1;``: one ``\\x01`` in a title made SPARQL XML results and RDF/XML
+    exports that no parser reads. So C0 controls are removed at reading, except
+    tab and LF (CR is made LF first) and those :meth:`str.splitlines` counts as
+    line breaks (VT, FF, the file/group/record separators, and NEL), which become
+    LF so that the words around them stay apart. DEL and the C1 controls
+    (U+0080-U+009F) go too: XML 1.0 only tolerates them, text in them is almost
+    always cp1252 read as Latin-1, and a terminal runs U+009B as an escape.
+    """
+    if text.isprintable():  # a title or a field value, mostly: no copy
+        return text
+    return _CONTROLS.sub("", _BREAKS.sub("\n", text))
 
 
 def no_surrogates(text: str) -> str:
@@ -75,6 +98,7 @@ __all__ = [
     "UTF16_BOMS",
     "decode",
     "first_line",
+    "no_controls",
     "no_surrogates",
     "normalise",
 ]

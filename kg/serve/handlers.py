@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg.errors import KGError, QueryError, StoreError
 from kg.query import BASE_IRI, QueryResult, execute
 from kg.serve.replies import (
@@ -31,11 +33,11 @@ from kg.serve.replies import (
     offered,
     serialize,
 )
-from kg.serve.updates import answer_update
+from kg.serve.updates import answer_update, prepare_checks
 from kg.store import Store, open_read_only, open_store
 
 #: A request to a worker: ("query", text, accept, max_rows[, base_iri,
-#: default_graph, named_graphs]), ("view", title) or ("update", text).
+#: default_graph, named_graphs, max_bytes]), ("view", title) or ("update", text).
 Request = tuple
 Handler = Callable[[Request], Reply]
 
@@ -107,6 +109,7 @@ class Writer:
         """The store, opened read-write on first use (it holds the store's lock)."""
         if self._store is None:
             self._store = open_store(self.location)
+            prepare_checks()
         return self._store
 
     def answer(self, request: Request) -> Reply:
@@ -126,6 +129,7 @@ def answer_query(
     base_iri: str | None = None,
     default_graph: list[str] | None = None,
     named_graphs: list[str] | None = None,
+    max_bytes: int | None = None,
 ) -> Reply:
     """Run a query over the store and serialise it as the client asked.
 
@@ -134,10 +138,13 @@ def answer_query(
             resource namespace, as in ``kg query``.
         default_graph, named_graphs: the protocol's dataset (graph IRIs); None:
             the union, and every named graph.
+        max_bytes: largest answer body sent (``Settings.max_answer_bytes``);
+            None: no cap.
 
     Returns:
         200 with the results; 400 malformed; 403 refused; 406 no acceptable
-        format (a CONSTRUCT or DESCRIBE falls back on Turtle instead).
+        format (a CONSTRUCT or DESCRIBE falls back on Turtle instead); 500 when
+        the answer would be over ``max_bytes`` (see :func:`_too_big`).
 
     Raises:
         _StoreFailure: the store, not the query, failed (the caller retries).
@@ -170,10 +177,57 @@ def answer_query(
             ("Vary", "Accept"),
         )
     result, cut = _cap(result, max_rows)
+    if max_bytes is not None and _least_chars(result) > max_bytes:
+        return _too_big(max_bytes)  # known without writing the answer out
+    body = serialize(result, media)
+    if max_bytes is not None and len(body) > max_bytes:
+        return _too_big(max_bytes)
     headers: tuple[tuple[str, str], ...] = (("Vary", "Accept"),)
     if cut:
         headers += (("X-SPARQL-MaxRows", str(max_rows)),)
-    return Reply(200, f"{media}; charset=utf-8", serialize(result, media), headers)
+    return Reply(200, f"{media}; charset=utf-8", body, headers)
+
+
+def _least_chars(result: QueryResult) -> int:
+    """Characters the answer holds in any format: a floor of its size in bytes.
+
+    Every results format (JSON, XML, CSV, TSV) writes each bound term of a
+    SELECT row in full, and every graph format writes each literal's text at
+    least once (Turtle may shorten IRIs to prefixed names, so those are not
+    counted); escaping only lengthens, and a character is at least one byte of
+    UTF-8. An answer over the cap by this count is refused before being written
+    out a second time: one ``GROUP_CONCAT`` can make a row of hundreds of MB.
+    """
+    written = (ox.NamedNode, ox.Literal, ox.BlankNode)
+    total = sum(
+        len(term.value)
+        for row in result.rows
+        for term in row
+        if isinstance(term, written)
+    )
+    return total + sum(
+        len(triple.object.value)
+        for triple in result.triples
+        if isinstance(triple.object, ox.Literal)
+    )
+
+
+def _too_big(max_bytes: int) -> Reply:
+    """500: the answer is over the server's byte cap (``--max-answer-bytes``).
+
+    The whole answer is built in the worker before anything is sent, so the
+    refusal is a plain status rather than a stream cut short. 500, not 413: 413
+    is about the request's own size, and clients report it as "request too
+    large", sending the user to shorten the query text; the query is valid, the
+    server declines to send what it asks for. 500 is not 503 either: retrying
+    gives the same answer. The reason says what does help.
+    """
+    return error_reply(
+        500,
+        f"The answer is over {max_bytes} bytes, this server's cap "
+        "(kg serve --max-answer-bytes); ask for less: a LIMIT, fewer variables, "
+        "or shorter GROUP_CONCAT values.",
+    )
 
 
 def _cap(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:

@@ -2,8 +2,8 @@
 
 Split from :mod:`kg.serve.protocol` (the routes and middleware): what a POST
 may carry (a form or ``application/sparql-query``/``-update``, UTF-8 only, at most
-:data:`MAX_BODY_BYTES`), how URL and body parameters merge, the dataset an update
-names, and the one-line replies when any of it is wrong.
+``Settings.max_request_bytes``), how URL and body parameters merge, the dataset an
+update names, and the one-line replies when any of it is wrong.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from kg.serve.replies import Reply, error_reply
 if TYPE_CHECKING:
     from kg.serve.replies import Service
 
-#: Largest POST body read; a SPARQL query longer than 1 MiB is not a query.
-MAX_BODY_BYTES = 1 << 20
+#: How far past the cap a declared body is still read (and thrown away) so that
+#: a client still sending gets the 413 rather than a broken pipe.
 _DRAIN_BYTES = 4 << 20
 
 
@@ -28,7 +28,7 @@ async def read_post(
     service: Service, request: Request, params: dict[str, list[str]]
 ) -> Reply | None:
     """Add the POST body's query to ``params``; a Reply if it cannot be read."""
-    body, problem = await read_body(request)
+    body, problem = await read_body(request, service.settings.max_request_bytes)
     if problem is not None:
         return problem
     media, charset = _content_type(request.headers.get("content-type", ""))
@@ -51,22 +51,29 @@ async def read_post(
     )
 
 
-async def read_body(request: Request) -> tuple[bytes, Reply | None]:
-    """The whole body, or 413 past :data:`MAX_BODY_BYTES` (chunked bodies too)."""
+async def read_body(request: Request, limit: int) -> tuple[bytes, Reply | None]:
+    """The whole body, or 413 once it is over ``limit`` bytes.
+
+    A Content-Length over the limit is refused before a byte is read; a body
+    without one (chunked) is counted as it arrives and refused at the first
+    chunk past the limit, so at most ``limit`` bytes (plus one chunk) are ever
+    held. The 413 closes the connection: the rest of the body is never read.
+    """
     length = request.headers.get("content-length", "").strip()
     declared = int(length) if length.isdigit() else None
-    if declared is not None and declared > MAX_BODY_BYTES:
-        if declared <= _DRAIN_BYTES:
-            # Read a modest overshoot so that the client, still sending, gets
-            # the 413 rather than a broken pipe; a huge body stays unread.
+    if declared is not None and declared > limit:
+        if declared - limit <= _DRAIN_BYTES:
+            # Read (and drop) a modest overshoot so that the client, still
+            # sending, gets the 413 rather than a broken pipe; a huge body
+            # stays unread.
             async for _ in request.stream():
                 pass
-        return b"", closing(_too_large())
+        return b"", closing(_too_large(limit))
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return b"", closing(_too_large())
+        if size > limit:
+            return b"", closing(_too_large(limit))
         chunks.append(chunk)
     return b"".join(chunks), None
 
@@ -144,9 +151,11 @@ def _content_type(header: str) -> tuple[str, str]:
     return media.lower(), charset
 
 
-def _too_large() -> Reply:
+def _too_large(limit: int) -> Reply:
     return error_reply(
-        413, f"The body is over {MAX_BODY_BYTES} bytes; send a shorter query."
+        413,
+        f"The body is over {limit} bytes (kg serve --max-request-bytes); send a "
+        "shorter query, or split the update into several.",
     )
 
 

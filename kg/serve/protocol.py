@@ -33,7 +33,6 @@ from starlette.responses import Response
 from starlette.routing import Route, request_response
 
 from kg.serve.incoming import (
-    MAX_BODY_BYTES,
     closing,
     no_token,
     read_body,
@@ -298,7 +297,7 @@ async def _update(service: Service, request: Request) -> Reply:
     params, problem = url_params(request.url.query)
     if problem is not None:
         return closing(problem)
-    body, problem = await read_body(request)
+    body, problem = await read_body(request, service.settings.max_request_bytes)
     if problem is not None:
         return problem
     text, problem = update_text(params, body, request.headers.get("content-type"))
@@ -373,7 +372,6 @@ view</a> at <code>/view</code>.</p>
 
 
 __all__ = [
-    "MAX_BODY_BYTES",
     "MAX_HEAD_BYTES",
     "MAX_TARGET_BYTES",
     "Service",

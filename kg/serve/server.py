@@ -19,11 +19,14 @@ curl) query a store. Whoever can reach the port can send any query, so:
   accepts SPARQL Update from requests carrying ``Authorization: Bearer TOKEN``
   (compared in constant time; the token is never logged). Even then only
   INSERT DATA / DELETE DATA into one article graph run, through the Store's
-  methods, so the union default graph stays right (:mod:`kg.serve.updates`).
+  methods, so the union default graph stays right, and only once the new
+  article graph passes kg's SHACL shapes and leaves the run history alone
+  (:mod:`kg.serve.updates`).
 - Time and size are bounded: queries run in worker processes that are killed
   after ``timeout`` seconds (see :mod:`kg.serve.workers`), results are capped
-  at ``max_rows`` (header ``X-SPARQL-MaxRows`` when cut, as Virtuoso does), and
-  request bodies at :data:`kg.serve.protocol.MAX_BODY_BYTES`.
+  at ``max_rows`` (header ``X-SPARQL-MaxRows`` when cut, as Virtuoso does), an
+  answer over ``max_answer_bytes`` is refused in the worker (so this process
+  never holds it), and request bodies over ``max_request_bytes`` get 413.
 - Only ``/`` and ``/view`` (the graph view), ``/sparql`` and ``/update`` are
   served; no path from a request ever reaches the file system (there are no
   asset files). The server binds 127.0.0.1 by default and, when bound to
@@ -251,9 +254,10 @@ class Endpoint:
         # SERVICE, LOAD and updates are refused (403) in the worker, by
         # kg.query.execute's check_read_only, before the query reaches the store:
         # checked once, beside the query, not again in this one server process.
-        max_rows = self.settings.max_rows
+        settings = self.settings
         request = (
-            "query", text, accept, max_rows, base_iri, default_graph, named_graphs
+            "query", text, accept, settings.max_rows, base_iri, default_graph,
+            named_graphs, settings.max_answer_bytes,
         )  # fmt: skip
         return self.pool.run(request, self.settings.timeout)
 

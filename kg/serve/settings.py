@@ -13,7 +13,15 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
-#: Largest POST body read; a SPARQL query longer than 1 MiB is not a query.
+#: Largest /sparql answer sent: 64 MiB holds the default 10,000 rows even at
+#: 6 KiB a row, and keeps one answer well inside the server's memory.
+DEFAULT_MAX_ANSWER_BYTES = 64 << 20
+#: Largest POST body read (/sparql and /update): a SPARQL query longer than
+#: 1 MiB is not a query, and an update of one article graph is far smaller.
+DEFAULT_MAX_REQUEST_BYTES = 1 << 20
+#: Smallest byte cap accepted: room for a short query or answer, so that a
+#: typo (--max-answer-bytes 64) is refused rather than failing every request.
+MIN_CAP_BYTES = 1024
 #: Shortest write token accepted; a token is a password that never expires.
 MIN_TOKEN_LENGTH = 16
 # RFC 6750's b64token: what an Authorization: Bearer header can carry as is.
@@ -30,6 +38,10 @@ class Settings:
         host, port: where to listen; port 0 picks a free port.
         timeout: seconds a query may run before its worker is killed.
         max_rows: most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned.
+        max_answer_bytes: most bytes of one /sparql answer; a larger one is
+            refused in the worker, so the server process never holds it.
+        max_request_bytes: most bytes of a POST body (/sparql and /update);
+            a larger one gets 413 without being read into memory.
         workers: worker processes, i.e. queries that can run at once.
         view_timeout: seconds allowed to draw the HTML view.
         title: title of the HTML view.
@@ -49,6 +61,8 @@ class Settings:
     title: str = "kg event graph"
     write_token: str | None = field(default=None, repr=False)
     cors: tuple[str, ...] = ()
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
 
 
 def check_settings(settings: Settings) -> None:
@@ -56,7 +70,8 @@ def check_settings(settings: Settings) -> None:
 
     Raises:
         StoreError: no store folder at ``settings.store``.
-        UsageError: a time limit, row cap, worker count or token that does not fit.
+        UsageError: a time limit, row or byte cap, worker count or token that
+            does not fit.
     """
     store = settings.store
     if str(store) == "memory" or not (Path(store) / "CURRENT").is_file():
@@ -71,6 +86,13 @@ def check_settings(settings: Settings) -> None:
         raise UsageError(
             "kg serve needs --timeout above 0, --max-rows of at least 1 and at "
             "least one worker."
+        )
+    if settings.max_answer_bytes < MIN_CAP_BYTES or (
+        settings.max_request_bytes < MIN_CAP_BYTES
+    ):
+        raise UsageError(
+            f"kg serve needs --max-answer-bytes and --max-request-bytes of at least "
+            f"{MIN_CAP_BYTES} (an error reply or a short query is that long)."
         )
     _check_token(settings.write_token)
     for origin in settings.cors:
@@ -101,9 +123,12 @@ def _check_token(token: str | None) -> None:
 
 __all__ = [
     "DEFAULT_HOST",
+    "DEFAULT_MAX_ANSWER_BYTES",
+    "DEFAULT_MAX_REQUEST_BYTES",
     "DEFAULT_MAX_ROWS",
     "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
+    "MIN_CAP_BYTES",
     "MIN_TOKEN_LENGTH",
     "Settings",
     "check_settings",

@@ -14,12 +14,28 @@ with rdflib's SPARQL parser and accepts only:
 - with IRIs and literals only (kg mints no blank nodes).
 
 The operations are applied in order to the article's stored triples, and the
-result goes through :meth:`kg.store.Store.put_article` (or ``remove_article`` when
-nothing is left), which rewrites the graph and its share of the union in one
-transaction. The graph must keep exactly one ``kg:contentHash`` for its article:
-it is how ``kg ingest`` knows whether the article changed (an edited article keeps
-its hash, so a later ingest of the same text leaves the edit alone; ``--force``
-overwrites it). Each change is recorded as a run in ``kg history``.
+result is checked before anything is written (400, nothing stored, no run
+recorded, when it fails):
+
+- against ``ontology/shapes.ttl`` (:func:`kg.rdf.validate.validate_graph`, as
+  ``kg ingest --validate`` checks each article): the update is refused if the
+  new graph breaks a shape the stored graph did not, and the reply names the
+  shape, the record and the value. Only new violations count, so a graph
+  stored by an older kg that breaks a newer shape can still be edited;
+- for the run history: no triple about a run, a revision or kg's agent
+  (``kgr:run/...``, ``kgr:agent/...``), none that a run graph states, and no
+  new link to a run. Run graphs are kept out of the union default graph, and
+  the union's upkeep (:mod:`kg.store.local`) counts them as graphs that still
+  state a triple: a run triple restated in an article graph entered the union
+  and stayed there after the article dropped it, so the union showed run
+  history no article states. The history is written by kg only.
+
+The checked result goes through :meth:`kg.store.Store.put_article` (or
+``remove_article`` when nothing is left), which rewrites the graph and its share of
+the union in one transaction. The graph must keep exactly one ``kg:contentHash`` for
+its article: it is how ``kg ingest`` knows whether the article changed (an edited
+article keeps its hash, so a later ingest of the same text leaves the edit alone;
+``--force`` overwrites it). Each change is recorded as a run in ``kg history``.
 """
 
 from __future__ import annotations
@@ -28,12 +44,13 @@ import logging
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef, Variable
+from rdflib.namespace import SH
 
 from kg.errors import KGError, QueryError
 from kg.ingestion.writer import recorded_run
 from kg.query.guard import check_no_service
-from kg.rdf.iris import article_id, article_iri
-from kg.rdf.namespaces import KG, prefix_map
+from kg.rdf.iris import article_id, article_iri, is_run_iri
+from kg.rdf.namespaces import KG, KGR, prefix_map
 from kg.rdf.terms import canonical_triples, from_ox, to_ox
 from kg.serve.replies import Reply, error_reply
 from kg.store import Store
@@ -83,10 +100,12 @@ def apply_update(store: Store, text: str) -> str:
         added, 0 removed".
 
     Raises:
-        UpdateRefused: the update is malformed (400) or not allowed (403).
+        UpdateRefused: the update is malformed, breaks a shape or touches the
+            run history (400), or is not allowed (403); nothing was changed.
         StoreError: the write failed; nothing was changed.
     """
     graph, operations = parse_update(text)
+    _check_history(store, operations)
     before = {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
     after = set(before)
     for insert, triples in operations:
@@ -96,7 +115,13 @@ def apply_update(store: Store, text: str) -> str:
             after.difference_update(triples)
     if after == before:
         return f"{graph} unchanged: the update adds and removes nothing"
-    outcome = _write(store, URIRef(graph.value), before, after)
+    article = URIRef(graph.value)
+    hashes = _content_hashes(article, after)
+    if after and len(hashes) != 1:
+        raise UpdateRefused(400, _hash_message(article, len(hashes)))
+    if after:
+        _check_shapes(article, before, after)
+    outcome = _write(store, article, before, after)
     logger.info("update: %s %s", graph.value, outcome)
     added, removed = len(after - before), len(before - after)
     return f"{graph} {outcome}: {added} triple(s) added, {removed} removed"
@@ -157,6 +182,8 @@ def _article_graph(name: object) -> str:
     """The name of an article graph written to, as text; refuses any other graph."""
     if not isinstance(name, URIRef):
         raise UpdateRefused(400, "INSERT DATA and DELETE DATA name graphs by IRI.")
+    if _is_history(str(name)):
+        raise UpdateRefused(400, _history_message(f"the graph <{name}>"))
     aid = article_id(name)
     if not aid or str(article_iri(aid)) != str(name):
         raise UpdateRefused(
@@ -189,21 +216,100 @@ def _triple(quad: tuple) -> ox.Triple:
     return ox.Triple(subject, predicate, value)
 
 
+def prepare_checks() -> None:
+    """Load pyshacl, the shapes and the ontology now, in the starting writer.
+
+    The first validation would otherwise pay for them (about a second), inside
+    the time limit of the first update.
+    """
+    from kg.rdf.validate import validate_graph
+
+    validate_graph(Graph())
+
+
+def _check_history(store: Store, operations: list[Operation]) -> None:
+    """Refuse (400) an update that would restate or rewrite the run history.
+
+    Refused: a triple about a run, a revision or kg's agent (the subjects of
+    every run graph), a triple some run graph states, and an inserted link to a
+    run (``prov:wasGeneratedBy <run>`` is written by the run itself). Deleting
+    such a link stays allowed, so that an article can be emptied by deleting
+    what a CONSTRUCT of its graph returned.
+    """
+    for insert, triples in operations:
+        for triple in triples:
+            subject, value = triple.subject, triple.object
+            if not isinstance(subject, ox.NamedNode) or isinstance(value, ox.Triple):
+                continue  # never: _triple allows IRIs and literals only
+            if _is_history(subject.value):
+                raise UpdateRefused(400, _history_message(f"<{subject.value}>"))
+            if insert and isinstance(value, ox.NamedNode) and _is_history(value.value):
+                raise UpdateRefused(400, _history_message(f"<{value.value}>"))
+            for quad in store.quads_for_pattern(subject, triple.predicate, value):
+                name = quad.graph_name
+                if isinstance(name, ox.NamedNode) and is_run_iri(name.value):
+                    raise UpdateRefused(400, _history_message(f"<{name.value}>"))
+
+
+_HISTORY = (str(KGR["run/"]), str(KGR["agent/"]))
+
+
+def _is_history(iri: str) -> bool:
+    """True for a run, a revision of a run, or kg's agent (the run records' nodes)."""
+    return iri.startswith(_HISTORY)
+
+
+def _history_message(what: str) -> str:
+    return (
+        f"The update touches the run history ({what}): runs are recorded by kg "
+        "itself and never rewritten by hand; change only what the article says."
+    )
+
+
+def _check_shapes(article: URIRef, before: set, after: set) -> None:
+    """Refuse (400) a new article graph that breaks a shape the old one did not.
+
+    Each article graph is checked on its own, with the ontology merged in, as
+    ``kg ingest --validate`` checks a new article: kg's article graphs are self-
+    contained (an event's actors and places are described in its graph).
+    """
+    from kg.rdf.validate import describe_violation, validate_graph
+
+    result = validate_graph(_rdflib_graph(after))
+    broken = [v for v in result.violations if v.severity == SH.Violation]
+    if not broken:
+        return
+    old = set(validate_graph(_rdflib_graph(before)).violations) if before else set()
+    # One with a value first: "kg:quadClass 9" says more than "at most one".
+    new = sorted((v for v in broken if v not in old), key=lambda v: v.value is None)
+    if new:
+        more = f" (and {len(new) - 1} more)" if len(new) > 1 else ""
+        raise UpdateRefused(
+            400,
+            f"The update would make <{article}> break kg's shapes: "
+            f"{describe_violation(new[0])}{more}; nothing was changed.",
+        )
+
+
+def _rdflib_graph(triples: set) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add((from_ox(triple[0]), from_ox(triple[1]), from_ox(triple[2])))
+    return graph
+
+
 def _write(store: Store, article: URIRef, before: set, after: set) -> str:
     """Replace (or remove) the article graph as a recorded run of its own."""
-    hashes = _content_hashes(article, after)
-    if after and len(hashes) != 1:
-        raise UpdateRefused(400, _hash_message(article, len(hashes)))
     aid = article_id(article) or ""  # an article graph: checked by parse_update
     with recorded_run(store, "update") as writer:
         if not after:
             writer.remove(aid)
             return "removed"
-        graph = Graph()
-        for triple in after:
-            graph.add((from_ox(triple[0]), from_ox(triple[1]), from_ox(triple[2])))
+        new_hash = _content_hashes(article, after).pop()  # one: checked before
         old_hash = next(iter(_content_hashes(article, before)), None)
-        return writer.put(aid, graph, hashes.pop(), previous_hash=old_hash, force=True)
+        return writer.put(
+            aid, _rdflib_graph(after), new_hash, previous_hash=old_hash, force=True
+        )
 
 
 def _content_hashes(article: URIRef, triples: set) -> set[str]:
@@ -239,4 +345,10 @@ def _hash_message(article: URIRef, count: int) -> str:
     )
 
 
-__all__ = ["UpdateRefused", "answer_update", "apply_update", "parse_update"]
+__all__ = [
+    "UpdateRefused",
+    "answer_update",
+    "apply_update",
+    "parse_update",
+    "prepare_checks",
+]

@@ -9,6 +9,7 @@ docstring lists the columns.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,6 +31,13 @@ COLUMNS: tuple[str, ...] = (
     "SOURCEURL",
 )
 _COL = {name: i for i, name in enumerate(COLUMNS)}
+
+# Numbers as GDELT writes them: ASCII digits, an optional sign, no spaces. int()
+# and float() also take "٣" (any Unicode digit), "1_000" and " 7 ", which no
+# GDELT file holds, so a line with one is shifted or forged, not a row.
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DIGITS = re.compile(r"[0-9]+")
 
 #: ActionGeo_Type -> the gazetteer feature a resolved place must have.
 GEO_FEATURE = {1: "country", 2: "region", 3: "city", 4: "city", 5: "region"}
@@ -130,19 +138,17 @@ def _required(fields: list[str], name: str) -> str:
 
 
 def _int(fields: list[str], name: str) -> int:
+    """A whole number in ASCII digits (see _INT), else ValueError naming it."""
     value = fields[_COL[name]]
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{name} {value!r} is not a whole number") from None
+    if not _INT.fullmatch(value) or len(value) > 20:  # 20: any 64-bit number
+        raise ValueError(f"{name} {value!r} is not a whole number")
+    return int(value)
 
 
 def _float(fields: list[str], name: str) -> float:
+    """A finite decimal number in ASCII (see _FLOAT), else ValueError naming it."""
     value = fields[_COL[name]]
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
+    number = float(value) if _FLOAT.fullmatch(value) else math.nan
     if not math.isfinite(number):
         raise ValueError(f"{name} {value!r} is not a number")
     return number
@@ -153,8 +159,13 @@ def _optional_float(fields: list[str], name: str) -> float | None:
 
 
 def _date(fields: list[str], name: str, pattern: str) -> datetime:
+    """A date in exactly ``pattern``'s ASCII digits: strptime alone would take
+    "٢٠٢٥٠٣١١" (Arabic-Indic digits) and "2025311" (a one-digit month)."""
     value = fields[_COL[name]]
+    digits = sum(4 if code == "Y" else 2 for code in pattern[1::2])  # %Y: 4
     try:
+        if not (_DIGITS.fullmatch(value) and len(value) == digits):
+            raise ValueError
         return datetime.strptime(value, pattern)
     except ValueError:
         shape = pattern.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
@@ -164,7 +175,7 @@ def _date(fields: list[str], name: str, pattern: str) -> datetime:
 
 def _event_code(fields: list[str]) -> str:
     code = fields[_COL["EventCode"]].strip()
-    if not (code.isdigit() and 2 <= len(code) <= 4):
+    if not (_DIGITS.fullmatch(code) and 2 <= len(code) <= 4):
         raise ValueError(f"EventCode {code!r} is not a CAMEO code (2-4 digits)")
     return code
 
@@ -191,7 +202,7 @@ def _geo_fields(fields: list[str]) -> GeoFields | None:
     lon = _optional_float(fields, "ActionGeo_Long")
     if kind in ("", "0") or not full_name:
         return None
-    if not kind.isdigit() or int(kind) not in GEO_FEATURE:
+    if not _DIGITS.fullmatch(kind) or int(kind) not in GEO_FEATURE:
         raise ValueError(f"ActionGeo_Type {kind!r} is not 1-5")
     return GeoFields(
         int(kind), full_name, fields[_COL["ActionGeo_CountryCode"]].strip(), lat, lon

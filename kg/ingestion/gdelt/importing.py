@@ -7,14 +7,14 @@ the second reads them back by URL and writes one article at a time.
 
 from __future__ import annotations
 
-import io
 import logging
 import sqlite3
 import time
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -22,6 +22,14 @@ from pathlib import Path
 from kg.errors import InputError, KGError
 from kg.ingestion.gdelt.articles import DATASET, article_graph, url_article
 from kg.ingestion.gdelt.columns import parse_row
+from kg.ingestion.gdelt.reading import (
+    Line,
+    line_limit,
+    lines,
+    member_limit,
+    sources,
+    too_long,
+)
 from kg.ingestion.writer import RunWriter, recorded_run
 from kg.rdf.iris import article_iri
 from kg.rdf.namespaces import PROV
@@ -69,8 +77,13 @@ def import_gdelt(
     *,
     on_error: OnError | None = None,
     progress: Progress | None = None,
+    max_line_bytes: int | None = None,
+    max_member_bytes: int | None = None,
 ) -> GdeltReport:
     """Add the events of GDELT 2.0 event-export files to a store.
+
+    Every .CSV member of a zip is read as a file of its own, named
+    ``archive.zip/member.CSV`` in errors and counted apart for MAX_BAD_LINES.
 
     Args:
         paths: ``.export.CSV`` files or their ``.zip`` downloads.
@@ -81,14 +94,25 @@ def import_gdelt(
             sums it up and the next file is read (the rows before stay loaded).
         progress: receives (article id, "added" | "replaced" | "unchanged" |
             "failed") once per source URL.
+        max_line_bytes: a longer line is an unusable line, skipped unread; None:
+            ``KG_GDELT_MAX_LINE_BYTES``, else 65,536
+            (:data:`~kg.ingestion.gdelt.reading.MAX_LINE_BYTES`).
+        max_member_bytes: a zip member that unzips to more is refused; None:
+            ``KG_GDELT_MAX_MEMBER_BYTES``, else 1 GB
+            (:data:`~kg.ingestion.gdelt.reading.MAX_MEMBER_BYTES`).
 
     Returns:
         Counts of rows and articles; see :class:`GdeltReport`.
 
     Raises:
         InputError: a line or file is bad and no ``on_error`` was given.
+        UsageError: an environment variable above holds no positive number.
     """
     started = time.perf_counter()
+    limits = (
+        line_limit() if max_line_bytes is None else max_line_bytes,
+        member_limit() if max_member_bytes is None else max_member_bytes,
+    )
     counts: Counter[str] = Counter()
 
     def failed(error: KGError, key: str = "failed") -> None:
@@ -104,7 +128,7 @@ def import_gdelt(
             "PRIMARY KEY (url, event_id))"
         )
         for path in paths:
-            _spool_file(Path(path), spool, counts, failed)
+            _spool_file(Path(path), spool, counts, failed, limits)
         with recorded_run(store, "import-gdelt", model=DATASET) as writer:
             for url, rows in _rows_by_url(spool):
                 _store_article(url, rows, writer, counts, failed, progress)
@@ -125,21 +149,19 @@ def _spool_file(
     spool: sqlite3.Connection,
     counts: Counter[str],
     failed: Callable[..., None],
+    limits: tuple[int, int],
 ) -> None:
-    """Validate the lines of one file and spool its usable rows.
-
-    Stops at the file's MAX_BAD_LINES-th unusable line, with one summary error.
-    """
-    bad_before, rows_before = counts["bad"], counts["rows"] + counts["skipped"]
+    """Validate and spool one file, or each member of a zip as a file of its own."""
+    max_line, max_member = limits
     try:
-        with _open_lines(path) as lines:
-            for number, line in enumerate(lines, start=1):
-                _spool_line(str(path), number, line, spool, counts, failed)
-                if counts["bad"] - bad_before >= MAX_BAD_LINES:
-                    rows = counts["rows"] + counts["skipped"] - rows_before
-                    failed(_gave_up(path, number, rows))
-                    return
-    except (OSError, zipfile.BadZipFile) as err:
+        for source in sources(path, max_member):
+            if isinstance(source, InputError):
+                failed(source)
+            else:
+                label, stream = source
+                numbered = lines(stream, max_line)
+                _spool_lines(label, numbered, max_line, spool, counts, failed)
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as err:
         failed(
             InputError(
                 str(path),
@@ -149,10 +171,35 @@ def _spool_file(
         )
 
 
-def _gave_up(path: Path, number: int, rows: int) -> InputError:
+def _spool_lines(
+    label: str,
+    numbered: Iterable[Line],
+    max_line: int,
+    spool: sqlite3.Connection,
+    counts: Counter[str],
+    failed: Callable[..., None],
+) -> None:
+    """Spool the usable rows of one file (or zip member), reporting the others.
+
+    Stops at the file's MAX_BAD_LINES-th unusable line, with one summary error;
+    a line over the length limit is one of them, skipped without being read.
+    """
+    bad_before, rows_before = counts["bad"], counts["rows"] + counts["skipped"]
+    for number, line in enumerate(numbered, start=1):
+        if isinstance(line, int):
+            failed(InputError(label, too_long(line, max_line), number), "bad")
+        else:
+            _spool_line(label, number, line, spool, counts, failed)
+        if counts["bad"] - bad_before >= MAX_BAD_LINES:
+            rows = counts["rows"] + counts["skipped"] - rows_before
+            failed(_gave_up(label, number, rows))
+            return
+
+
+def _gave_up(label: str, number: int, rows: int) -> InputError:
     """The summary of a file abandoned at its MAX_BAD_LINES-th unusable line."""
     return InputError(
-        str(path),
+        label,
         f"stopped reading at line {number}, the {MAX_BAD_LINES}th unusable line "
         f"({rows} usable row(s) before it kept); is it a GDELT 2.0 event export "
         "(61 tab-separated columns, no header)?",
@@ -184,23 +231,6 @@ def _spool_line(
         "INSERT OR IGNORE INTO rows VALUES (?, ?, ?, ?)",
         (row.url, row.event_id, f"{path}:{number}", text),
     )
-
-
-@contextmanager
-def _open_lines(path: Path) -> Iterator[Iterable[str]]:
-    """The lines of a GDELT file, or of the one CSV inside its .zip download."""
-    if path.suffix.lower() != ".zip":
-        with open(path, encoding="utf-8", errors="replace", newline="\n") as handle:
-            yield handle
-        return
-    with zipfile.ZipFile(path) as archive:
-        members = [n for n in archive.namelist() if n.lower().endswith(".csv")]
-        if not members:
-            raise OSError("the .zip holds no .CSV file")
-        with archive.open(members[0]) as raw:
-            yield io.TextIOWrapper(
-                raw, encoding="utf-8", errors="replace", newline="\n"
-            )
 
 
 # --- second pass: one article per source URL ---------------------------------------

@@ -1,13 +1,16 @@
 """JSON-LD compacted with kg's published context, so keys read ``sourceActor``.
 
 The context is the bundled ``ontology/context.jsonld``, embedded whole in every
-export so the file parses offline; a value that its key's coercion would change
+document so the file parses offline; a value that its key's coercion would change
 is written as an explicit value object, so the triples come back unchanged.
+``kg export --format jsonld``, ``kg query --format jsonld`` and ``kg serve``'s
+JSON-LD answers all go through here, so they read the same way.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +31,7 @@ Resource = ox.NamedNode | ox.BlankNode | ox.Triple
 Value = Resource | ox.Literal
 
 _XSD_STRING = str(XSD.string)
+_RDF_TYPE = str(RDF.type)
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +76,21 @@ def jsonld_document(triples: list[ox.Triple], context: JsonObject) -> JsonObject
         else:
             node[key] = [node[key], value]
     return {"@context": context, "@graph": nodes}
+
+
+def compacted(triples: Iterable[ox.Triple]) -> bytes:
+    """Triples as compacted JSON-LD bytes, subjects and keys in a stable order.
+
+    The order is the export's (subject, then ``rdf:type`` first, then predicate
+    and object), so the same triples always give the same bytes.
+    """
+    items = sorted(triples, key=_triple_key)
+    return json_bytes(jsonld_document(items, load_context()))
+
+
+def _triple_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
+    predicate = triple.predicate.value
+    return (str(triple.subject), predicate != _RDF_TYPE, predicate, str(triple.object))
 
 
 def json_bytes(document: JsonObject) -> bytes:
@@ -173,6 +192,7 @@ def _definition(definition: str | JsonObject) -> tuple[str, str | None]:
 __all__ = [
     "CONTEXT_FILE",
     "CONTEXT_URL",
+    "compacted",
     "json_bytes",
     "jsonld_document",
     "load_context",
