@@ -61,6 +61,17 @@ def wheel(tmp_path_factory) -> Path:
         "kg/serve/static/yasgui/yasgui.min.js",
         "kg/serve/static/yasgui/yasgui.min.css",
         "kg/serve/static/yasgui/LICENSE.txt",
+        "kg/views/templates/map.html",
+        "kg/views/static/map.js",
+        "kg/views/static/vendor/leaflet/leaflet.js",
+        "kg/views/static/vendor/leaflet/leaflet.css",
+        "kg/views/static/vendor/leaflet/LICENSE",
+        "kg/views/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+        "kg/views/static/vendor/leaflet.markercluster/MIT-LICENCE.txt",
+        "kg/views/static/vendor/topojson-client/topojson-client.min.js",
+        "kg/views/static/vendor/topojson-client/LICENSE",
+        "kg/views/static/vendor/world-atlas/countries-50m.json",
+        "kg/views/static/vendor/world-atlas/LICENSE",
     ],
 )
 def test_packaging_wheel_carries_data(wheel, member):
