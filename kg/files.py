@@ -200,6 +200,8 @@ def _reraised(path: str | Path, what: str, error: type[KGError]) -> Iterator[Non
     """Turn an OSError inside the block into ``error``: one line, file and remedy."""
     try:
         yield
+    except BrokenPipeError:
+        raise  # the reader of a pipe went away (``| head``): not a failure to report
     except OSError as err:
         raise error(unwritable(path, what, err)) from err
 
