@@ -104,18 +104,30 @@ def replacing_path(
     target = Path(os.path.realpath(given))  # a symlink: replace what it points to
     with _reraised(given, what, error):
         mode = _final_mode(target)
-        descriptor, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
-        os.close(descriptor)
-    scratch = Path(name)
+        scratch = _scratch_beside(target)
+    committed = False
     try:
         with _reraised(given, what, error):
             yield scratch
             _commit(scratch, target, mode)
+            committed = True
     finally:
-        with suppress(OSError):
-            scratch.unlink(missing_ok=True)  # gone after a commit; else the debris
+        if not committed:  # the block failed or was killed by an exception
+            with suppress(OSError):
+                scratch.unlink(missing_ok=True)
+
+
+def _scratch_beside(target: Path) -> Path:
+    """A new, empty file of this process's own in ``target``'s folder.
+
+    Its name is unique (two processes writing one target never share it) and
+    hidden, and it sits on the same file system, so the rename is atomic.
+    """
+    descriptor, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    os.close(descriptor)
+    return Path(name)
 
 
 def _commit(scratch: Path, target: Path, mode: int) -> None:

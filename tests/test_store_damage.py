@@ -99,6 +99,21 @@ def test_store_damage_store_killed_while_being_created_is_finished_later(tmp_pat
         assert articles_in(folder) == 1
 
 
+def test_store_damage_creation_stopped_by_a_full_disk_is_finished_later(tmp_path):
+    # RocksDB wrote CURRENT but not its options file: not bootstrap debris any
+    # more, but not a finished store either. Readers say so; an ingest finishes it.
+    store = tmp_path / "store"
+    ran = _kg_limited(4 << 10, "ingest", "--store", str(store), str(SAMPLE))
+    assert ran.returncode != 0
+    one_error_line(ran.stderr, store)
+    assert (store / "CURRENT").is_file()
+    read = run_kg("stats", "--store", str(store))
+    assert read.returncode != 0
+    assert "its creation never finished" in one_error_line(read.stderr, store)
+    assert run_kg("ingest", "--store", str(store), str(SAMPLE)).returncode == 0
+    assert articles_in(store) == 1
+
+
 @pytest.mark.parametrize("stranger", ["notes.txt", "000012.sst", "MANIFEST-000007"])
 def test_store_damage_folder_with_other_files_is_still_refused(tmp_path, stranger):
     folder = tmp_path / "store"

@@ -41,7 +41,7 @@ def failure_message(location: Path | str | None, err: BaseException, doing: str)
     if _UNFINISHED in text:
         return (
             f"Cannot {doing} {where}: its creation never finished (the run that "
-            "created it was stopped). Run `kg ingest` or `kg build` on it again "
+            "created it stopped early). Run `kg ingest` or `kg build` on it again "
             "to finish it."
         )
     if "Corruption" in text:
