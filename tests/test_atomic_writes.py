@@ -169,11 +169,16 @@ def test_atomic_writes_export_to_a_fifo_writes_into_the_pipe(
     pipe = tmp_path / f"events.{fmt}"
     os.mkfifo(pipe)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader = threading.Thread(
+        target=lambda: received.append(pipe.read_bytes()), daemon=True
+    )
     reader.start()
     ran = run_kg("export", "--store", str(filled_store_path), "--format", fmt,
                  "-o", str(pipe))  # fmt: skip
-    reader.join()
+    # A hang guard, not a timing check: had the pipe been replaced by a file,
+    # the reader would wait for a writer forever.
+    reader.join(timeout=120)
+    assert not reader.is_alive(), "nothing was written into the pipe"
     assert ran.returncode == 0, ran.stderr
     assert stat.S_ISFIFO(pipe.stat().st_mode)  # still the pipe, not a file
     copy = tmp_path / f"copy.{fmt}"
