@@ -52,6 +52,8 @@ def build(
     ``validate``, an article whose graph breaks a SHACL shape is not stored (see
     :func:`kg.ingestion.ingest`). ``workers`` extraction processes, or a Dask
     cluster at ``dask`` (an address or "local"), give the same outputs as one.
+    ``graph.ttl`` and ``graph.html`` are each replaced whole (:mod:`kg.files`), so
+    a run that is killed or runs out of disk leaves the previous ones readable.
     """
     started = time.perf_counter()
     out = Path(out)

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "kg"
 #: The layers, lowest first. A module may import from its own top-level package
 #: and from lower layers; the base layer's modules may import one another.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("kg", "kg.errors", "kg.records"),
+    ("kg", "kg.errors", "kg.records", "kg.files"),
     ("kg.read",),
     ("kg.rdf",),
     ("kg.evaluation",),

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -48,6 +47,7 @@ from kg.rdf.jsonld import (
     jsonld_document,
     load_context,
 )
+from kg.files import is_stream, replacing, replacing_path, write_bytes
 from kg.rdf.namespaces import ONTOLOGY_GRAPH, prefix_map
 from kg.store import Store
 from kg.store.sparql import solutions
@@ -128,7 +128,7 @@ def export(
             store, fmt, include_ontology=include_ontology, graph=graph, filters=filters
         )
         if isinstance(target, Path):
-            _write_atomically(target, data)
+            write_bytes(target, data, what="export", error=StoreError)
         else:
             target.write(data.decode("utf-8"))
     logger.info("exported %d %s as %s", count, UNITS.get(fmt, "statements"), fmt)
@@ -325,20 +325,25 @@ def _stream_rdf(
 def _stream_rdf_file(
     store: Store, fmt: str, path: Path, include_ontology: bool, minimum: float | None
 ) -> int:
-    """Write an RDF export to a temporary file, renamed to ``path`` once complete."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        count = write_rdf(
-            store, fmt, tmp, include_ontology=include_ontology, min_confidence=minimum
+    """Let Oxigraph write an RDF export to a file of its own, then put it at ``path``.
+
+    Atomic (see :mod:`kg.files`): a kill or a full disk leaves the old file, and
+    two exports to one path never mix their bytes.
+    """
+    if is_stream(path):  # a pipe: Oxigraph's sync of a file it opened fails there
+        with replacing(path, what="export", error=StoreError) as handle:
+            return write_rdf(
+                store, fmt, handle, include_ontology=include_ontology,
+                min_confidence=minimum,
+            )  # fmt: skip
+    with replacing_path(path, what="export", error=StoreError) as scratch:
+        return write_rdf(
+            store,
+            fmt,
+            scratch,
+            include_ontology=include_ontology,
+            min_confidence=minimum,
         )
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise StoreError(_unwritable(path, err)) from err
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return count
 
 
 def union_triples(
@@ -419,24 +424,6 @@ SELECT ?s ?p ?o WHERE {{
 def _ontology_only(store: Store) -> set[ox.Triple]:
     rows = solutions(store.query(_ONTOLOGY_ONLY))
     return {ox.Triple(r["s"], r["p"], r["o"]) for r in rows}
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # A half-written export that looks complete is worse than none at all.
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise StoreError(_unwritable(path, err)) from err
-
-
-def _unwritable(path: Path, err: OSError) -> str:
-    return (
-        f"Cannot write export to {path}: {err}. Check the folder exists and is "
-        "writable."
-    )
 
 
 __all__ = [

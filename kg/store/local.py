@@ -38,6 +38,7 @@ from kg.rdf.namespaces import bind_prefixes
 from kg.rdf.terms import Term
 from kg.store.base import Bindings, GraphName, QueryAnswer
 from kg.store.contract import StoreContract
+from kg.store.failures import failure_message, is_store_failure
 from kg.store.sparql import ntriples, solutions
 
 logger = logging.getLogger("kg.store")
@@ -205,15 +206,21 @@ class LocalStore(StoreContract):
             return
         try:
             self.ox.flush()
-        except OSError as err:
-            raise StoreError(self._write_failure(err)) from err
+        except (OSError, RuntimeError) as err:
+            raise StoreError(self._flush_failure(err)) from err
 
     def close(self) -> None:
-        """Flush and release the store (and its lock on the folder)."""
-        if self._ox is not None and not self.read_only:
-            self._ox.flush()
-        self._dataset = None
-        self._ox = None
+        """Flush and release the store (and its lock on the folder).
+
+        Released even when the flush fails (a full disk), so the folder is not
+        left locked by this process; the failure is then one StoreError line.
+        """
+        inner, self._ox, self._dataset = self._ox, None, None
+        if inner is not None and not self.read_only:
+            try:
+                inner.flush()
+            except (OSError, RuntimeError) as err:
+                raise StoreError(self._flush_failure(err)) from err
 
     def _has_graph(self, name: pyox.NamedNode) -> bool:
         return self.ox.contains_named_graph(name)
@@ -251,7 +258,7 @@ class LocalStore(StoreContract):
         self._check_writable()
         try:
             self.ox.extend(named + union)
-        except OSError as err:
+        except (OSError, RuntimeError) as err:
             raise StoreError(self._write_failure(err)) from err
 
     def _remove_graph(self, name: pyox.NamedNode) -> None:
@@ -261,7 +268,7 @@ class LocalStore(StoreContract):
         self._check_writable()
         try:
             self.ox.update(text)
-        except (OSError, SyntaxError) as err:
+        except (OSError, RuntimeError, SyntaxError) as err:
             raise StoreError(self._write_failure(err)) from err
 
     def _check_writable(self) -> None:
@@ -271,11 +278,37 @@ class LocalStore(StoreContract):
                 "open_store(path) to write (only one writer at a time)."
             )
 
+    def _flush_failure(self, err: Exception) -> str:
+        """The message for a flush that failed. What was committed stays in the
+        store's log, which RocksDB replays on the next open."""
+        return failure_message(self.location, err, "write")
+
     def _write_failure(self, err: Exception) -> str:
+        if "Corruption" in str(err):
+            return failure_message(self.location, err, "write")
         return (
-            f"Writing to the store at {self.location or 'memory'} failed: {err}. "
+            f"Writing to the store at {self.location or 'memory'} failed: "
+            f"{_reason(err)}. "
             "Nothing was changed; check free disk space and permissions."
         )
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the store; a RocksDB failure raised in the block becomes one line.
+
+        Query rows and quads are read lazily, wherever the caller iterates them,
+        so a damaged block in the middle of the store surfaces there as a bare
+        pyoxigraph exception: the ``with`` block around every use of a store is
+        the one place that sees them all.
+        """
+        error = exc[1] if len(exc) > 1 else None
+        self.close()
+        if isinstance(error, BaseException) and is_store_failure(error):
+            raise StoreError(failure_message(self.location, error, "read")) from error
+
+
+def _reason(err: Exception) -> str:
+    """An error's text without the full stop that the message adds again."""
+    return str(err).rstrip(". ")
 
 
 __all__ = ["LocalStore"]

@@ -8,6 +8,7 @@ number of read-only readers beside it. Every read-only open in kg goes through
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pyoxigraph as pyox
 
 from kg.errors import StoreError
 from kg.store.base import MEMORY, Store, is_remote
+from kg.store.failures import failure_message
 from kg.store.local import LocalStore
 
 logger = logging.getLogger("kg.store")
@@ -70,7 +72,7 @@ def _open_read_write(path: Path, wait: float) -> LocalStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)  # pyoxigraph makes one
             inner = pyox.Store(str(path))
-        except OSError as err:
+        except (OSError, RuntimeError) as err:  # RuntimeError: RocksDB "Corruption"
             if not _is_locked(err) or time.monotonic() >= deadline:
                 raise StoreError(_open_failure(path, err)) from err
             logger.debug("store %s is in use (%s); waiting", path, err)
@@ -112,11 +114,32 @@ def _check_store_path(path: Path) -> None:
             f"Cannot open store {path}: it is a file, not a store folder. "
             "Pass a new or empty folder (or 'memory')."
         )
-    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").is_file():
+    if path.is_dir() and not (path / "CURRENT").is_file() and not _new_store(path):
         raise StoreError(
             f"Cannot open store {path}: the folder holds other files and is not an "
             "Oxigraph store. Pass a new or empty folder (or 'memory')."
         )
+
+
+#: What RocksDB writes into a folder before CURRENT, the file that makes it a
+#: store: a run killed then leaves only these, and no data (data lives in
+#: ``*.sst`` and ``*.log`` files, written after CURRENT).
+_BOOTSTRAP = re.compile(
+    r"LOCK|LOG|LOG\.old\.\d+|IDENTITY|MANIFEST-000001|OPTIONS-\d+|\d+\.dbtmp"
+)
+
+
+def _new_store(path: Path) -> bool:
+    """True for a folder that holds nothing, or only what an interrupted creation
+    of a store left (see ``_BOOTSTRAP``): RocksDB creates the store afresh in it,
+    as the README promises that re-running finishes the job. Anything else (a
+    user's files, a store that lost its CURRENT) is refused, never overwritten.
+    """
+    try:
+        entries = list(path.iterdir())
+    except OSError:
+        return True  # let the open itself report why the folder cannot be used
+    return all(e.is_file() and _BOOTSTRAP.fullmatch(e.name) for e in entries)
 
 
 def _is_locked(err: Exception) -> bool:
@@ -144,7 +167,7 @@ def _open_failure(path: Path, err: Exception) -> str:
             "then retry. kg ingest and kg remove can queue with --wait SECONDS; "
             "kg query and kg serve can read the store meanwhile."
         )
-    return f"Cannot open store {path}: {text}. Check the path and its permissions."
+    return failure_message(path, err, "open")
 
 
 __all__ = ["open_read_only", "open_store"]

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from kg.analysis.graphs import ASSERTED, EventFilter
 from kg.errors import UsageError
+from kg.files import write_text
 from kg.views.inline import check_inlinable
 
 #: The pyvis release whose bundled vis-network and tom-select the pages inline.
@@ -96,16 +97,13 @@ def _inline(name: str, text: str) -> Markup:
 def write_page(out: Path, page: str, what: str) -> None:
     """Write ``page`` to ``out`` (UTF-8); ``what`` names it in the error message.
 
+    Atomically (:mod:`kg.files`): a kill, a full disk or a second ``kg viz`` to
+    the same file leaves the previous page whole rather than cut short.
+
     Raises:
         UsageError: ``out`` cannot be written.
     """
-    try:
-        out.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(
-            f"cannot write the {what} to {out}: {exc.strerror}; "
-            "choose a file in an existing, writable directory"
-        ) from exc
+    write_text(out, page, what=what, error=UsageError)
 
 
 def describe_filter(filters: EventFilter) -> str:

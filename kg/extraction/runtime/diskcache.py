@@ -17,9 +17,11 @@ import logging
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TypeAlias
+
+from kg.errors import KGError
+from kg.files import replacing
 
 logger = logging.getLogger(__name__)
 
@@ -83,21 +85,15 @@ def save(name: str, key: str, value: Marshallable) -> None:
         for stale in path.parent.glob(f"{name}-*.marshal"):
             if stale != path:
                 stale.unlink(missing_ok=True)
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, KGError) as err:
         logger.debug("cannot write cache entry %s (%s); going on without", path, err)
 
 
 def _write(path: Path, value: Marshallable) -> None:
-    handle = tempfile.NamedTemporaryFile(
-        "wb", dir=path.parent, prefix=f".{path.stem}-", delete=False
-    )
-    try:
-        with handle:
-            marshal.dump(value, handle)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    """Write an entry atomically (:mod:`kg.files`): processes that build the same
+    table at once each rename a whole file of their own into place."""
+    with replacing(path, what="cache entry", error=KGError) as handle:
+        marshal.dump(value, handle)
 
 
 def _path(name: str, key: str) -> Path:
