@@ -40,6 +40,7 @@ from kg.exports.events import (
     graph_bytes,
 )
 from kg.exports.gdelt import events_gdelt
+from kg.files import is_stream, replacing, replacing_path, write_bytes
 from kg.rdf.jsonld import (
     CONTEXT_FILE,
     CONTEXT_URL,
@@ -47,7 +48,6 @@ from kg.rdf.jsonld import (
     jsonld_document,
     load_context,
 )
-from kg.files import is_stream, replacing, replacing_path, write_bytes
 from kg.rdf.namespaces import ONTOLOGY_GRAPH, prefix_map
 from kg.store import Store
 from kg.store.sparql import solutions

@@ -58,6 +58,7 @@ from kg.extraction.coder.files import FORMAT, CoderModel, calibrate
 from kg.extraction.coder.selection import Choice, best_choices
 from kg.extraction.events import EventFinder, find_triggers
 from kg.extraction.pipeline import TRIGGERS_KEY
+from kg.files import write_text
 from kg.records import Article, Entity, Event, Extraction
 
 logger = logging.getLogger(__name__)
@@ -861,4 +862,4 @@ def write_model(
     }
     for name, data in (("model.json", body), ("lexicon.json", lexicon)):
         text = json.dumps(data, indent=0, sort_keys=True, ensure_ascii=False)
-        (folder / name).write_text(text + "\n", encoding="utf-8")
+        write_text(folder / name, text + "\n", what="trained coder")
