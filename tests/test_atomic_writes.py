@@ -190,6 +190,7 @@ def test_atomic_writes_export_to_a_fifo_writes_into_the_pipe(
         assert received[0].startswith(b"event_id,") and received[0].count(b"\n") > 3
 
 
+@pytest.mark.system  # real processes killed or size-limited
 def test_atomic_writes_two_exports_to_one_file_never_mix(tmp_path, filled_store_path):
     out = tmp_path / "events.nt"
     expected = None
@@ -238,6 +239,7 @@ def _killed_at_random(args: list[str], seconds: float) -> None:
     run.stderr.close()
 
 
+@pytest.mark.system  # real processes killed or size-limited
 @pytest.mark.parametrize("command", ["viz", "map"])
 def test_atomic_writes_killed_view_leaves_the_old_page_or_the_new(
     tmp_path, filled_store_path, command
@@ -275,6 +277,7 @@ def articles(tmp_path) -> Path:
     return folder
 
 
+@pytest.mark.system  # real processes killed or size-limited
 def test_atomic_writes_killed_build_leaves_whole_outputs(tmp_path, articles):
     reference = tmp_path / "reference"
     seconds = _run_to_the_end(["build", str(articles), "--out", str(reference)])
@@ -291,6 +294,7 @@ def test_atomic_writes_killed_build_leaves_whole_outputs(tmp_path, articles):
         _build_outputs_are_whole(out, statements)
 
 
+@pytest.mark.system  # real processes killed or size-limited
 @pytest.mark.parametrize("command", ["viz", "map"])
 def test_atomic_writes_file_size_limit_keeps_the_old_page(
     tmp_path, filled_store_path, command
@@ -307,6 +311,7 @@ def test_atomic_writes_file_size_limit_keeps_the_old_page(
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.system  # real processes killed or size-limited
 def test_atomic_writes_file_size_limit_on_build_keeps_the_old_outputs(
     tmp_path, articles
 ):

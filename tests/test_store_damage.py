@@ -78,6 +78,7 @@ def test_store_damage_bootstrap_leftovers_are_a_new_store(tmp_path):
     assert articles_in(folder) == 1
 
 
+@pytest.mark.system  # real processes killed or size-limited
 def test_store_damage_store_killed_while_being_created_is_finished_later(tmp_path):
     # Kill a real creation at random moments; whatever it left, the next
     # ingest must make it a store (or find the store it had finished).
@@ -99,6 +100,7 @@ def test_store_damage_store_killed_while_being_created_is_finished_later(tmp_pat
         assert articles_in(folder) == 1
 
 
+@pytest.mark.system  # real processes killed or size-limited
 def test_store_damage_creation_stopped_by_a_full_disk_is_finished_later(tmp_path):
     # RocksDB wrote CURRENT but not its options file: not bootstrap debris any
     # more, but not a finished store either. Readers say so; an ingest finishes it.
@@ -199,6 +201,7 @@ def _kg_limited(limit: int, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.system  # real processes killed or size-limited
 @pytest.mark.parametrize("limit_kib", [16, 200, 1200])
 def test_store_damage_full_disk_is_one_line_and_keeps_what_was_stored(
     tmp_path, stored, limit_kib
