@@ -19,7 +19,7 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError
+from kg.errors import QueryError, printable
 from kg.query.guard import check_read_only
 from kg.query.order import query_order
 from kg.query.results import (
@@ -292,16 +292,39 @@ def _await_worker(worker: KillableWorker, request: dict, timeout: float) -> Coll
         raise QueryError(
             f"query stopped after {timeout:g} s; narrow it or raise --timeout"
         ) from None
-    except EOFError:  # killed by the kernel, or aborted at its memory cap
-        raise QueryError(
-            f"The query worker died (exit status {worker.exit_status()}) before it "
-            "answered; most likely the query needed more memory than the "
-            f"{MEMORY_VARIABLE} cap allows. Narrow the query (LIMIT, filters), "
-            f"or raise {MEMORY_VARIABLE} (MiB)."
-        ) from None
+    except EOFError:  # killed by the kernel, aborted at its memory cap, or crashed
+        raise QueryError(_death(worker.exit_status(), worker.errors())) from None
     if outcome[0] == "error":
         raise _failure(outcome[1], outcome[2])
     return outcome[1]
+
+
+def _death(status: object, last_words: str) -> str:
+    """Why a query worker died, in one line, with the first line it wrote.
+
+    RocksDB names a damaged store on its way out ("Corruption: ..."); otherwise
+    the query most often outgrew the memory cap ("memory allocation of N bytes
+    failed"), which a damaged store can also cause: Oxigraph may then repeat one
+    read error without end.
+    """
+    first = (
+        printable(last_words.strip().splitlines()[0][:200])
+        if last_words.strip()
+        else ""
+    )
+    said = f" ({first})" if first else ""
+    if "corrupt" in last_words.lower():
+        return (
+            f"The query worker died (exit status {status}) reading a damaged "
+            f"store{said}. Restore the store from a backup, or rebuild it with "
+            "kg build."
+        )
+    return (
+        f"The query worker died (exit status {status}) before it answered{said}; "
+        f"most likely the query needed more memory than the {MEMORY_VARIABLE} cap "
+        f"allows (or the store is damaged). Narrow the query (LIMIT, filters), or "
+        f"raise {MEMORY_VARIABLE} (MiB)."
+    )
 
 
 def _result(collected: Collected, text: str) -> QueryResult:
