@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from kg.errors import KGError, printable
@@ -68,7 +69,8 @@ def article_progress(verb: str) -> Iterator[Callable[[str, str], None]]:
                 task,
                 advance=1,
                 rate=done / elapsed,
-                last=f"{status}: {article_id}"[:60],
+                # an id is article text: no terminal controls, no rich markup
+                last=escape(printable(f"{status}: {article_id}"[:60])),
             )
 
         yield advance
