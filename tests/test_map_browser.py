@@ -112,7 +112,10 @@ NEAREST = """([selector, radius]) => {
 def _view(opened: Opened, lat: float, lon: float, zoom: int) -> None:
     """Centre the map on a point at a zoom, and wait until it is drawn."""
     opened.zoomed(
-        lambda: opened.page.evaluate(f"kgMap.leaflet.setView([{lat}, {lon}], {zoom})")
+        # void: setView returns the map, which Playwright would serialise (13 s)
+        lambda: opened.page.evaluate(
+            f"void kgMap.leaflet.setView([{lat}, {lon}], {zoom})"
+        )
     )
 
 
