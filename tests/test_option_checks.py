@@ -37,6 +37,7 @@ BAD_FILTERS = [
     ("--country", "ZZ"),
     ("--country", "Ukraine"),
     ("--actor", "Nobody"),
+    ("--place", "Atlantis"),
 ]
 
 #: (command, option, value): counts out of range or not whole numbers.
@@ -157,6 +158,20 @@ def test_workers_above_the_cpus_are_allowed_when_forced(tmp_path, monkeypatch):
     assert ran.returncode == 0, ran.stderr.decode()
 
 
+def test_an_unknown_place_is_refused_with_the_closest_names(filled_store_path):
+    ran = run_kg("export", "--store", str(filled_store_path), "--place", "Kyev")
+    line = _refused(ran, "--place")
+    assert "matches no place of an event" in line and "Kyiv" in line
+
+
+@pytest.mark.parametrize("place", ["Kyiv", "kyiv"])
+def test_a_known_place_is_accepted(filled_store_path, place):
+    ran = run_kg("export", "--format", "csv", "--store", str(filled_store_path),
+                 "--place", place)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert b"Kyiv" in ran.stdout
+
+
 def test_an_unknown_actor_is_refused_with_the_closest_names(filled_store_path):
     ran = run_kg("network", "--store", str(filled_store_path), "--actor", "Zelensky")
     line = _refused(ran, "--actor")
@@ -172,7 +187,6 @@ def test_an_unknown_actor_is_refused_with_the_closest_names(filled_store_path):
         ("network", "--country", "FRA"),
         ("viz", "--until", "1990"),
         ("map", "--type", "20"),
-        ("export", "--place", "Atlantis"),  # place names are matched, not checked
     ],
 )
 def test_a_valid_filter_that_matches_nothing_warns(

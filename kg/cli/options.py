@@ -401,17 +401,19 @@ def event_filter(
 
 
 def check_filter_names(store: Store, spec: EventFilter | None, *also: str) -> None:
-    """Refuse an --actor that names no actor in ``store`` (closest names listed).
+    """Refuse an --actor or --place that names none in ``store`` (closest listed).
 
     ``also``: more actor names to check (kg viz --hops takes its centre out of
     the filter). The other filter values are checked as they are parsed
     (FilterValue); an actor can only be checked against the store, once open.
     """
+    from kg.analysis.actornames import check_actors, check_places
+
     names = (*(spec.actors if spec is not None else ()), *also)
     if names:
-        from kg.analysis.actornames import check_actors
-
         check_actors(store, names)
+    if spec is not None and spec.places:
+        check_places(store, spec.places)
 
 
 def warn_if_empty(spec: EventFilter | None, matched: int) -> None:
