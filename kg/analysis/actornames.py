@@ -10,7 +10,7 @@ are checked the same way against the places events happened at.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -21,20 +21,20 @@ from kg.store import Store
 from kg.store.sparql import solutions
 
 _ACTORS = """
-SELECT DISTINCT ?actor ?label ?code ?alias WHERE {
-  { ?event kg:sourceActor ?actor } UNION { ?event kg:targetActor ?actor }
-  OPTIONAL { ?actor rdfs:label ?label }
-  OPTIONAL { ?actor kg:actorCode ?code }
-  OPTIONAL { ?actor kg:alias ?alias }
+SELECT DISTINCT ?node ?label ?key ?alias WHERE {
+  { ?event kg:sourceActor ?node } UNION { ?event kg:targetActor ?node }
+  OPTIONAL { ?node rdfs:label ?label }
+  OPTIONAL { ?node kg:actorCode ?key }
+  OPTIONAL { ?node kg:alias ?alias }
 }
 """
 
 _PLACES = """
-SELECT DISTINCT ?place ?label ?id ?alias WHERE {
-  ?event kg:place ?place .
-  OPTIONAL { ?place rdfs:label ?label }
-  OPTIONAL { ?place kg:geonamesId ?id }
-  OPTIONAL { ?place kg:alias ?alias }
+SELECT DISTINCT ?node ?label ?key ?alias WHERE {
+  ?event kg:place ?node .
+  OPTIONAL { ?node rdfs:label ?label }
+  OPTIONAL { ?node kg:geonamesId ?key }
+  OPTIONAL { ?node kg:alias ?alias }
 }
 """
 
@@ -54,48 +54,50 @@ def check_actors(store: Store, names: Iterable[str], option: str = "--actor") ->
         UsageError: a name matches no actor; the message lists the closest
             labels and aliases.
     """
-    wanted = list(names)
-    if not wanted:
-        return
-    actors: dict[str, tuple[str, str]] = {}  # IRI -> (label, code)
-    spellings: dict[str, str] = {}  # casefolded label or alias -> as written
-    for row in solutions(store.query(_ACTORS, prefixes=prefix_map())):
-        iri = row["actor"].value
-        label, code, alias = (_text(row[key]) for key in ("label", "code", "alias"))
-        actors[iri] = (label or iri, code)
-        for spelling in (label, alias):
-            if spelling:
-                spellings.setdefault(spelling.casefold(), spelling)
-    for name in wanted:
-        if not any(_named(name, iri, *facts) for iri, facts in actors.items()):
-            raise UsageError(_unknown(name, spellings, option))
+    _check(store, _ACTORS, names, _named, option, "actor")
 
 
 def check_places(store: Store, names: Iterable[str], option: str = "--place") -> None:
     """Refuse the first name that matches no place an event happened at.
 
     A name matches as the event filter matches it: the place's IRI, its
-    GeoNames id or whole words of its label (``_place_named``).
+    GeoNames id or whole words of its label.
 
     Raises:
         UsageError: a name matches no place; the message lists the closest
             labels and aliases.
     """
+    _check(store, _PLACES, names, _place, option, "place of an event")
+
+
+def _check(
+    store: Store,
+    query: str,
+    names: Iterable[str],
+    matches: Callable[[str, str, str, str], bool],
+    option: str,
+    what: str,
+) -> None:
+    """Refuse the first name that ``matches`` none of the query's nodes.
+
+    ``query`` gives each node with its label, a key (actor code, GeoNames id)
+    and its aliases; ``matches(name, iri, label, key)`` is the event filter's test.
+    """
     wanted = list(names)
     if not wanted:
         return
-    places: dict[str, tuple[str, str]] = {}  # IRI -> (label, GeoNames id)
-    spellings: dict[str, str] = {}
-    for row in solutions(store.query(_PLACES, prefixes=prefix_map())):
-        iri = row["place"].value
-        label, gid, alias = (_text(row[key]) for key in ("label", "id", "alias"))
-        places[iri] = (label or iri, gid)
+    nodes: dict[str, tuple[str, str]] = {}  # IRI -> (label, key)
+    spellings: dict[str, str] = {}  # casefolded label or alias -> as written
+    for row in solutions(store.query(query, prefixes=prefix_map())):
+        iri = row["node"].value
+        label, key, alias = (_text(row[k]) for k in ("label", "key", "alias"))
+        nodes[iri] = (label or iri, key)
         for spelling in (label, alias):
             if spelling:
                 spellings.setdefault(spelling.casefold(), spelling)
     for name in wanted:
-        if not any(_place(name, iri, *facts) for iri, facts in places.items()):
-            raise UsageError(_unknown(name, spellings, option, "place of an event"))
+        if not any(matches(name, iri, *facts) for iri, facts in nodes.items()):
+            raise UsageError(_unknown(name, spellings, option, what))
 
 
 def _place(name: str, iri: str, label: str, gid: str) -> bool:

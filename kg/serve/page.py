@@ -22,18 +22,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from functools import cache
 from importlib.resources import files
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from kg.errors import UsageError
 from kg.query.cookbook import example, list_queries
 from kg.rdf.namespaces import prefix_map, sparql_prologue
-from kg.views.inline import check_inlinable, script_json
+from kg.views.inline import (
+    check_inlinable,
+    environment,
+    script_json,
+    without_source_map,
+)
 
 #: The @triply/yasgui release vendored in ``static/yasgui/``.
 YASGUI_VERSION = "4.2.28"
@@ -57,20 +61,12 @@ _PARAMS_NOTE = (
     "# The VALUES row after WHERE { binds the parameters (# param: above): defaults\n"
     "# are filled in; replace UNDEF with a value where one is required.\n"
 )
-_SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
 
 
 @cache
 def _environment() -> Environment:
-    """Autoescaping, as the views' (:func:`kg.views.pages._environment`)."""
-    return Environment(
-        loader=PackageLoader("kg.serve"),
-        autoescape=select_autoescape(default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    """The Jinja2 setup of every page (:func:`kg.views.inline.environment`)."""
+    return environment("kg.serve")
 
 
 @cache
@@ -93,7 +89,7 @@ def asset(name: str) -> str:
             f"kg/serve/static/{name} is missing; reinstall kg (the query page "
             "inlines it)"
         ) from exc
-    text = _SOURCE_MAP.sub("\n", text)
+    text = without_source_map(text)
     return check_inlinable(f"kg/serve/static/{name}", text, "reinstall kg")
 
 

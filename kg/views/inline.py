@@ -1,18 +1,43 @@
-"""Text that goes inside a page's <script> or <style> elements, made safe there.
+"""Text that goes inside a page's <script> or <style> elements, made safe there,
+and the one Jinja2 setup every page is rendered with.
 
-Shared by the views (:mod:`kg.views.pages`) and the query page of ``kg serve``
-(:mod:`kg.serve.page`). Imports nothing but the standard library, markupsafe and
-kg's errors, so the server's main process can use it without the views' graph
-code (networkx).
+Shared by the views (:mod:`kg.views.pages`, :mod:`kg.views.mapview`) and the query
+page of ``kg serve`` (:mod:`kg.serve.page`). Imports nothing but the standard
+library, Jinja2, markupsafe and kg's errors, so the server's main process can use
+it without the views' graph code (networkx).
 """
 
 from __future__ import annotations
 
 import json
+import re
 
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from kg.errors import UsageError
+
+#: A bundle's last line naming its source map, which an inlined copy has no use for
+#: (and a browser would try to fetch).
+_SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
+
+
+def environment(package: str) -> Environment:
+    """Jinja2 for ``package``'s ``templates/``: autoescaping everywhere (strings
+    included), undefined names an error, whitespace as written."""
+    return Environment(
+        loader=PackageLoader(package),
+        autoescape=select_autoescape(default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def without_source_map(text: str) -> str:
+    """A vendored bundle without its ``//# sourceMappingURL=`` line."""
+    return _SOURCE_MAP.sub("\n", text)
 
 
 def check_inlinable(shown: str, text: str, remedy: str) -> str:
@@ -44,4 +69,4 @@ def script_json(value: object) -> Markup:
     return Markup(text.replace("&", "\\u0026"))  # no <, > or & is left
 
 
-__all__ = ["check_inlinable", "script_json"]
+__all__ = ["check_inlinable", "environment", "script_json", "without_source_map"]

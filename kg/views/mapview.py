@@ -39,14 +39,13 @@ from kg.errors import UsageError
 from kg.store import Store
 from kg.views.atlas import atlas_text, by_code, countries
 from kg.views.drawing import root_colour
-from kg.views.inline import check_inlinable, script_json
+from kg.views.inline import check_inlinable, script_json, without_source_map
 from kg.views.pages import describe_filter, render, write_page
 
 logger = logging.getLogger(__name__)
 
 _TILE_URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
 #: The bundles' trailing source-map comment: the maps are not shipped.
-_SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
 #: Leaflet's stylesheet names images for its default marker and layer switcher,
 #: which the page never uses; they are dropped so nothing can ask for them.
 _CSS_IMAGE = re.compile(r"url\(images/[^)]*\)")
@@ -263,7 +262,7 @@ def _assets() -> dict[str, Markup]:
         path = root
         for part in name.split("/"):
             path = path.joinpath(part)
-        text = _SOURCE_MAP.sub("\n", path.read_text("utf-8"))
+        text = without_source_map(path.read_text("utf-8"))
         if name.endswith(".css"):
             text = _CSS_IMAGE.sub("none", text)
         # trusted: vendored with kg, checked not to end its element

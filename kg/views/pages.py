@@ -14,13 +14,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from kg.analysis.graphs import ASSERTED, EventFilter
 from kg.errors import UsageError
 from kg.files import write_text
-from kg.views.inline import check_inlinable
+from kg.views.inline import check_inlinable, environment
 
 #: The pyvis release whose bundled vis-network and tom-select the pages inline.
 PYVIS_VERSION = "0.3.2"
@@ -37,14 +37,7 @@ VENDOR_FILES = {
 @cache
 def _environment() -> Environment:
     """One autoescaping environment; templates reach assets through its globals."""
-    env = Environment(
-        loader=PackageLoader("kg.views"),
-        autoescape=select_autoescape(default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = environment("kg.views")
     env.globals["static"] = static
     env.globals["vendor"] = vendor
     return env
